@@ -1,0 +1,3 @@
+from shenpi.cli import main
+
+main()

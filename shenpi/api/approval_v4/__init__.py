@@ -1,0 +1,1 @@
+"""The approval v4 dialect (``/open-apis/approval/v4``)."""

@@ -1,0 +1,102 @@
+"""Approval definitions: create and get (sdk_endpoints.md §1–2)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import msgspec
+
+from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.wire import Call, Route
+from shenpi.engine.errors import ParamInvalid
+from shenpi.engine.model import Definition
+
+_enc = msgspec.json.Encoder()
+
+
+async def _canonical_body(call: Call, body: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite the user ids in a definition body from the request's id type to tenant user ids."""
+    directory = await call.directory()
+    out = copy.deepcopy(body)
+    id_type = call.user_id_type
+    for i, node in enumerate(out.get("node_list") or []):
+        if not isinstance(node, dict):
+            continue
+        for role in ("approver", "ccer"):
+            for j, a in enumerate(node.get(role) or []):
+                if isinstance(a, dict) and a.get("type") == "Personal" and a.get("user_id"):
+                    a["user_id"] = to_internal(directory, str(a["user_id"]), id_type,
+                                               field=f"node_list[{i}].{role}[{j}].user_id")
+    for i, v in enumerate(out.get("viewers") or []):
+        if isinstance(v, dict) and v.get("viewer_user_id"):
+            v["viewer_user_id"] = to_internal(directory, str(v["viewer_user_id"]), id_type,
+                                              field=f"viewers[{i}].viewer_user_id")
+    return out
+
+
+async def create(call: Call) -> dict[str, Any]:
+    try:
+        body = msgspec.json.decode(call.raw_body or b"{}")
+    except msgspec.DecodeError:
+        raise ParamInvalid("the request body is not valid JSON", field="body") from None
+    if not isinstance(body, dict):
+        raise ParamInvalid("the request body must be a JSON object", field="body")
+    definition = await call.svc.create_definition(call.tenant_key, await _canonical_body(call, body))
+    return {"approval_code": definition.code, "approval_id": definition.approval_id}
+
+
+def render_definition(d: Definition, *, locale: str, id_of: Any, with_admin_id: bool) -> dict[str, Any]:
+    widgets = []
+    for w in d.widgets:
+        raw = dict(w.raw)
+        if w.name:
+            raw["name"] = d.text(w.name, locale)
+        widgets.append(raw)
+    nodes = [
+        {
+            "name": d.text(n.name, locale),
+            "need_approver": n.need_approver,
+            "node_id": n.node_id,
+            "custom_node_id": n.key,
+            "node_type": n.node_type,
+            "approver_chosen_multi": n.approver_chosen_multi,
+            "approver_chosen_range": [],
+            "require_signature": n.require_signature,
+        }
+        for n in d.nodes
+    ]
+    viewers = []
+    for v in d.body.get("viewers") or []:
+        if isinstance(v, dict):
+            vt = v.get("viewer_type", "TENANT")
+            uid = id_of(v.get("viewer_user_id", "")) if v.get("viewer_user_id") else ""
+            viewers.append({"type": vt, "id": v.get("viewer_department_id") or uid, "user_id": uid})
+    data: dict[str, Any] = {
+        "approval_name": d.text(d.name, locale),
+        "status": d.status,
+        "form": _enc.encode(widgets).decode(),
+        "node_list": nodes,
+        "viewers": viewers,
+    }
+    if with_admin_id:
+        data["approval_admin_ids"] = [id_of(u) for u in d.body.get("process_manager_ids") or []]
+    return data
+
+
+async def get(call: Call) -> dict[str, Any]:
+    d = await call.svc.get_definition(call.tenant_key, call.path["approval_code"])
+    directory = await call.directory()
+    id_type = call.user_id_type
+    return render_definition(
+        d,
+        locale=call.query.get("locale", ""),
+        id_of=lambda u: directory.external_id(u, id_type),
+        with_admin_id=call.query.get("with_admin_id", "").lower() == "true",
+    )
+
+
+ROUTES = [
+    Route("POST", "/open-apis/approval/v4/approvals", "approval.v4.approval.create", create),
+    Route("GET", "/open-apis/approval/v4/approvals/:approval_code", "approval.v4.approval.get", get),
+]

@@ -1,0 +1,210 @@
+"""The Feishu envelope and the plumbing every endpoint shares: routing, auth, scopes, limits, errors.
+
+Raw ASGI rather than a framework on this path: the measured ceiling of raw ASGI is twice Starlette's on this
+machine, and the Open API surface needs nothing but exact and one-segment-parameter routes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import msgspec
+
+from shenpi import ids
+from shenpi.engine.directory import Directory
+from shenpi.engine.errors import DomainError, ParamInvalid
+from shenpi.platform import errors as perr
+from shenpi.platform.scopes import check_scopes, help_url
+from shenpi.services import Shenpi
+from shenpi.store.records import App, Token
+
+log = logging.getLogger("shenpi.api")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+JSON_CT = b"application/json; charset=utf-8"
+_encoder = msgspec.json.Encoder()
+USER_ID_TYPES = ("open_id", "union_id", "user_id")
+
+
+class ApaasParamInvalid(DomainError):
+    """aPaaS documents one error for everything a caller gets wrong (domain.md §7.3)."""
+
+    code, msg = 2320001, "param is invalid"
+
+
+@dataclass(slots=True)
+class Call:
+    """One authorized request, as a handler sees it."""
+
+    svc: Shenpi
+    token: Token
+    app: App
+    query: dict[str, str]
+    path: dict[str, str]
+    raw_body: bytes
+    log_id: str
+    _directory: Directory | None = None
+
+    @property
+    def tenant_key(self) -> str:
+        return self.token.tenant_key
+
+    @property
+    def user_id_type(self) -> str:
+        return self.query.get("user_id_type") or "open_id"
+
+    async def directory(self) -> Directory:
+        if self._directory is None:
+            self._directory = await self.svc.directory(self.tenant_key)
+        return self._directory
+
+    def body(self, struct: type[Any]) -> Any:
+        """Decode the JSON body into a msgspec Struct; any mismatch is a 1390001 naming the field."""
+        raw = self.raw_body or b"{}"
+        try:
+            return msgspec.json.decode(raw, type=struct)
+        except msgspec.ValidationError as e:
+            raise ParamInvalid(str(e), field=_field_of(str(e))) from None
+        except msgspec.DecodeError:
+            raise ParamInvalid("the request body is not valid JSON", field="body") from None
+
+
+def _field_of(message: str) -> str:
+    m = re.search(r"at `\$\.([^`]+)`", message) or re.search(r"field `([^`]+)`", message)
+    return m.group(1) if m else ""
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(slots=True)
+class Route:
+    method: str
+    path: str  # with :name parameters, as in the SDK
+    endpoint: str  # the SDK method name, key of the scope and rate-limit tables
+    handler: Handler
+    dialect: str = "approval"  # approval | apaas
+    tokens: tuple[str, ...] = ("tenant",)
+    user_id_type: bool = True  # whether the endpoint takes ?user_id_type
+    regex: re.Pattern[str] | None = field(default=None)
+
+
+def envelope(code: int, msg: str, data: Any = None, error: dict[str, Any] | None = None) -> bytes:
+    body: dict[str, Any] = {"code": code, "msg": msg, "data": {} if data is None else data}
+    if error:
+        body["error"] = error
+    return _encoder.encode(body)
+
+
+async def respond(send: Send, status: int, body: bytes, log_id: str,
+                  extra_headers: dict[str, str] | None = None) -> None:
+    # Header names are sent exactly as written here: lark-oapi reads "X-Tt-Logid" case-sensitively.
+    headers = [(b"Content-Type", JSON_CT), (b"Content-Length", str(len(body)).encode()),
+               (b"X-Tt-Logid", log_id.encode())]
+    for k, v in (extra_headers or {}).items():
+        headers.append((k.encode(), v.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Router:
+    def __init__(self, routes: list[Route]) -> None:
+        self.exact: dict[tuple[str, str], Route] = {}
+        self.param: list[Route] = []
+        self.paths: set[str] = set()
+        for r in routes:
+            if ":" in r.path:
+                r.regex = re.compile("^" + re.sub(r":(\w+)", r"(?P<\1>[^/]+)", r.path) + "$")
+                self.param.append(r)
+            else:
+                self.exact[(r.method, r.path)] = r
+                self.paths.add(r.path)
+
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+        """(route, path params, whether the path exists under another method)."""
+        r = self.exact.get((method, path))
+        if r is not None:
+            return r, {}, False
+        other_method = path in self.paths
+        for r in self.param:
+            assert r.regex is not None
+            m = r.regex.match(path)
+            if m:
+                if r.method == method:
+                    return r, {k: unquote(v) for k, v in m.groupdict().items()}, False
+                other_method = True
+        return None, {}, other_method
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _error_object(log_id: str, exc: Exception) -> dict[str, Any]:
+    err: dict[str, Any] = {"log_id": log_id}
+    if isinstance(exc, perr.PlatformError):
+        if exc.help_page:
+            err["message"] = f"Refer to the documentation to fix the error: {help_url(exc.help_page)}"
+        err.update(exc.error)
+    elif isinstance(exc, DomainError) and exc.detail:
+        err["message"] = exc.detail
+        if exc.field:
+            err["field_violations"] = [{"field": exc.field, "description": exc.detail}]
+    return err
+
+
+async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Scope, receive: Receive,
+                   send: Send) -> None:
+    log_id = ids.log_id()
+    status, extra = 200, None
+    try:
+        auth = None
+        for k, v in scope["headers"]:
+            if k == b"authorization":
+                auth = v.decode("latin-1")
+                break
+        token = await svc.tokens.authenticate(auth, accept_user="user" in route.tokens,
+                                              accept_tenant="tenant" in route.tokens)
+        app = await svc.registry.app(token.app_id)
+        if app is None:
+            raise perr.InvalidTenantToken()
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        uid_type = query.get("user_id_type") or "open_id"
+        check_scopes(route.endpoint, app.app_id, frozenset(app.scopes),
+                     user_id_type=uid_type if route.user_id_type else "")
+        tenant = await svc.registry.tenant(token.tenant_key)
+        svc.rate_limiter.hit(token.tenant_key, app.app_id, route.endpoint,
+                             tenant.rate_limit_scale if tenant else 1.0)
+        if route.user_id_type and uid_type not in USER_ID_TYPES:
+            raise ParamInvalid(f"user_id_type must be one of {', '.join(USER_ID_TYPES)}", field="user_id_type")
+        call = Call(svc, token, app, query, params, await read_body(receive), log_id)
+        data = await route.handler(call)
+        body = envelope(0, "success", data)
+    except perr.PlatformError as exc:
+        status, extra = exc.http_status, exc.headers
+        body = envelope(exc.code, exc.msg, None, _error_object(log_id, exc))
+    except DomainError as exc:
+        if route.dialect == "apaas" and not isinstance(exc, ApaasParamInvalid):
+            wire: DomainError = ApaasParamInvalid(exc.detail or exc.msg, field=exc.field)
+        else:
+            wire = exc
+        status = wire.http_status
+        body = envelope(wire.code, wire.msg, None, _error_object(log_id, wire))
+    except Exception:
+        log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
+        status = 400  # Feishu documents its internal error, 1395001, with HTTP 400
+        body = envelope(1395001, "There have been some errors. Please try again later", None, {"log_id": log_id})
+    await respond(send, status, body, log_id, extra)

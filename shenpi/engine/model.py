@@ -1,0 +1,196 @@
+"""The approval domain's data: definitions, instances, tasks, timeline entries and domain events.
+
+Plain slotted dataclasses: the engine mutates them inside one command, and the store persists what changed.
+User references are always the tenant-scoped ``user_id``; mapping to open_id/union_id/aPaaS ids is the API's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# Instance statuses as the API shows them (domain.md §4.2).
+PENDING, APPROVED, REJECTED, CANCELED, DELETED = "PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED"
+INSTANCE_ENDED = frozenset({APPROVED, REJECTED, CANCELED, DELETED})
+
+# Task statuses (domain.md §4.3).
+TRANSFERRED, DONE = "TRANSFERRED", "DONE"
+
+NodeType = Literal["AND", "OR", "SEQUENTIAL", "CC_NODE"]
+APPROVER_TYPES = frozenset(
+    {"Supervisor", "SupervisorTopDown", "DepartmentManager", "DepartmentManagerTopDown", "Personal", "Free"}
+)
+
+
+@dataclass(slots=True)
+class Widget:
+    id: str
+    type: str
+    name: str = ""
+    required: bool = False
+    custom_id: str = ""
+    options: list[str] = field(default_factory=list)  # allowed values of radio/checkbox widgets
+    raw: dict[str, Any] = field(default_factory=dict)  # the widget as the definition was given
+
+
+@dataclass(slots=True)
+class ApproverSpec:
+    type: str
+    user_id: str = ""
+    level: int = 1
+
+
+@dataclass(slots=True)
+class Condition:
+    """A branch condition on a node: the node runs only when this holds for the instance's form.
+
+    ``widget`` is a widget id, or ``"__submitter__"`` for the submitter's user id / department.
+    """
+
+    widget: str
+    op: str  # one of > >= < <= == != in not_in contains
+    value: Any
+
+
+@dataclass(slots=True)
+class Node:
+    key: str  # the node's id in the definition body: custom node id and timeline node_key
+    node_id: str  # Feishu's system node id (32 hex chars)
+    name: str
+    node_type: str
+    approvers: list[ApproverSpec] = field(default_factory=list)
+    ccers: list[ApproverSpec] = field(default_factory=list)
+    require_signature: bool = False
+    starter_assignee: str = ""
+    approver_chosen_multi: bool = True
+    conditions: list[Condition] = field(default_factory=list)  # all must hold (AND); empty = always
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def need_approver(self) -> bool:
+        return any(a.type == "Free" for a in self.approvers)
+
+
+@dataclass(slots=True)
+class Settings:
+    revert_interval: int = 31 * 24 * 3600
+    revert_option: int = 1
+    reject_option: int = 0
+    quick_approval_option: int = 1
+    cancel_enabled: bool = True  # "允许撤销审批中的申请"
+
+
+@dataclass(slots=True)
+class Definition:
+    tenant_key: str
+    code: str
+    approval_id: int
+    name: str  # i18n key or plain text
+    status: str
+    widgets: list[Widget]
+    nodes: list[Node]  # approval and CC nodes, START and END excluded
+    settings: Settings
+    i18n: dict[str, dict[str, str]] = field(default_factory=dict)  # locale -> key -> text
+    default_locale: str = "zh-CN"
+    body: dict[str, Any] = field(default_factory=dict)  # the create body, for get and re-export
+    version: int = 1
+
+    def widget(self, widget_id: str) -> Widget | None:
+        for w in self.widgets:
+            if w.id == widget_id:
+                return w
+        return None
+
+    def node(self, key: str) -> Node | None:
+        for n in self.nodes:
+            if n.key == key or n.node_id == key:
+                return n
+        return None
+
+    def text(self, key: str, locale: str = "") -> str:
+        """Resolve an ``@i18n@`` key for a locale, falling back to the default locale, then to the key."""
+        for loc in (locale, self.default_locale, *self.i18n):
+            texts = self.i18n.get(loc)
+            if texts and key in texts:
+                return texts[key]
+        return key
+
+
+@dataclass(slots=True)
+class Task:
+    id: str
+    instance_code: str
+    node_key: str
+    user_id: str  # "" for AUTO_PASS / AUTO_REJECT tasks
+    status: str
+    type: str  # AND | OR | SEQUENTIAL | AUTO_PASS | AUTO_REJECT
+    start_time: int
+    end_time: int = 0
+    seq: int = 0  # position among the node's tasks (SEQUENTIAL order)
+    round: int = 0  # which visit of the node this task belongs to (rollbacks revisit nodes)
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    type: str
+    create_time: int
+    user_id: str = ""
+    task_id: str = ""
+    comment: str = ""
+    node_key: str = ""
+    user_id_list: list[str] = field(default_factory=list)
+    cc_user_ids: list[str] = field(default_factory=list)
+    ext: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class DomainEvent:
+    """A state change worth telling subscribers about, in the order domain.md §5.2 gives."""
+
+    kind: Literal["instance", "task", "cc"]
+    status: str
+    operate_time: int
+    task_id: str = ""
+    user_id: str = ""
+    node_key: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Instance:
+    tenant_key: str
+    code: str
+    approval_code: str
+    user_id: str
+    department_id: str
+    status: str
+    form: list[dict[str, Any]]
+    start_time: int
+    uuid: str = ""
+    serial_number: str = ""
+    end_time: int = 0
+    node_index: int = -1  # index into Definition.nodes of the node in progress; len(nodes) when done
+    round: int = 0
+    title: str = ""
+    reverted: bool = False
+    # Flow state the engine keeps between commands: approvers chosen at submission, CC lists, ...
+    state: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
+
+
+@dataclass(slots=True)
+class Aggregate:
+    """One instance with its tasks: the unit the engine works on and the store locks."""
+
+    definition: Definition
+    instance: Instance
+    tasks: list[Task]
+
+    def task(self, task_id: str) -> Task | None:
+        for t in self.tasks:
+            if t.id == task_id:
+                return t
+        return None
+
+    def pending_tasks(self) -> list[Task]:
+        return [t for t in self.tasks if t.status == PENDING]

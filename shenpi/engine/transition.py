@@ -1,0 +1,90 @@
+"""A Transition records what one command changed, so the store writes exactly that and nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shenpi.engine.model import PENDING, Aggregate, DomainEvent, Task, TimelineEntry
+
+
+class Transition:
+    def __init__(self, agg: Aggregate, now: int, new_id: Callable[[], str]) -> None:
+        self.agg = agg
+        self.now = now
+        self._new_id = new_id
+        self.new_tasks: list[Task] = []
+        self.changed_tasks: dict[str, Task] = {}
+        self.timeline: list[TimelineEntry] = []
+        self.events: list[DomainEvent] = []
+
+    # -- tasks ---------------------------------------------------------------------------------
+    def add_task(self, node_key: str, user_id: str, task_type: str, *, status: str = PENDING, seq: int = 0) -> Task:
+        inst = self.agg.instance
+        task = Task(
+            id=self._new_id(),
+            instance_code=inst.code,
+            node_key=node_key,
+            user_id=user_id,
+            status=status,
+            type=task_type,
+            start_time=self.now,
+            end_time=0 if status == PENDING else self.now,
+            seq=seq,
+            round=inst.round,
+        )
+        self.agg.tasks.append(task)
+        self.new_tasks.append(task)
+        if status == PENDING:
+            self.task_event(task)
+        return task
+
+    def set_task_status(self, task: Task, status: str) -> None:
+        task.status = status
+        task.end_time = self.now
+        if not any(t is task for t in self.new_tasks):
+            self.changed_tasks[task.id] = task
+        self.task_event(task)
+
+    def task_event(self, task: Task, status: str = "", **extra: Any) -> None:
+        self.events.append(
+            DomainEvent(
+                kind="task",
+                status=status or task.status,
+                operate_time=self.now,
+                task_id=task.id,
+                user_id=task.user_id,
+                node_key=task.node_key,
+                extra=extra,
+            )
+        )
+
+    # -- instance ------------------------------------------------------------------------------
+    def instance_event(self, status: str) -> None:
+        self.events.append(DomainEvent(kind="instance", status=status, operate_time=self.now))
+
+    def end_instance(self, status: str) -> None:
+        inst = self.agg.instance
+        inst.status = status
+        inst.end_time = self.now
+        for t in self.agg.tasks:
+            if t.status == PENDING:
+                self.set_task_status(t, "DONE")
+        self.instance_event(status)
+
+    # -- timeline ------------------------------------------------------------------------------
+    def log(self, entry_type: str, **fields: Any) -> TimelineEntry:
+        entry = TimelineEntry(type=entry_type, create_time=self.now, **fields)
+        self.timeline.append(entry)
+        return entry
+
+    def cc_event(self, user_id: str, from_user_id: str, cc_id: str) -> None:
+        self.events.append(
+            DomainEvent(
+                kind="cc",
+                status="CREATE",
+                operate_time=self.now,
+                user_id=user_id,
+                extra={"from": from_user_id, "id": cc_id},
+            )
+        )

@@ -1,0 +1,67 @@
+"""Identifiers in Feishu's shapes: numeric task ids, UUID-like codes, ``t-`` tokens, derived user ids."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+import time
+import uuid
+
+_EPOCH_MS = 1_288_834_974_657  # snowflake epoch: ids come out 19 digits long, like Feishu's
+_node = int.from_bytes(os.urandom(2), "big") & 0x3FF  # 10 bits, random per process
+_seq = 0
+_last_ms = 0
+_lock = threading.Lock()
+
+
+def snowflake() -> int:
+    """A 63-bit, time-ordered id unique across processes (random node bits + per-ms sequence)."""
+    global _seq, _last_ms
+    with _lock:
+        ms = int(time.time() * 1000)
+        if ms <= _last_ms:
+            _seq = (_seq + 1) & 0xFFF
+            if _seq == 0:
+                _last_ms += 1
+            ms = _last_ms
+        else:
+            _seq = 0
+            _last_ms = ms
+        return ((ms - _EPOCH_MS) << 22) | (_node << 12) | _seq
+
+
+def task_id() -> str:
+    return str(snowflake())
+
+
+def code() -> str:
+    """An approval or instance code: ``7C468A54-8745-2245-9675-08B7C63E7A85``."""
+    return str(uuid.uuid4()).upper()
+
+
+def access_token(prefix: str = "t-") -> str:
+    return prefix + secrets.token_hex(20)
+
+
+def log_id() -> str:
+    """An ``X-Tt-Logid``: timestamp then random hex, like Feishu's ``202307211618216F3E9EB64DC7E1234``."""
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime()) + secrets.token_hex(10).upper()
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def derived_open_id(tenant_key: str, user_id: str) -> str:
+    return "ou_" + _digest("open", tenant_key, user_id)[:32]
+
+
+def derived_union_id(tenant_key: str, user_id: str) -> str:
+    return "on_" + _digest("union", tenant_key, user_id)[:32]
+
+
+def derived_apaas_user_id(tenant_key: str, user_id: str) -> str:
+    """A kunlun-style numeric id (16 digits, like ``1783981209205788``), stable for the user."""
+    return "17" + str(int(_digest("apaas", tenant_key, user_id)[:16], 16) % 10**14).zfill(14)

@@ -1,0 +1,1 @@
+"""What stands between the wire and the engine: tokens, scopes, rate limits, tenants and the directory."""

@@ -1,0 +1,55 @@
+"""Open Platform errors (domain.md §2.3, §3): raised before a request reaches the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+HELP = "https://open.feishu.cn/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/"
+
+
+class PlatformError(Exception):
+    code: int = 0
+    msg: str = ""
+    http_status: int = 400
+    help_page: str = ""
+
+    def __init__(self, msg: str = "", *, headers: dict[str, str] | None = None, **error: Any) -> None:
+        super().__init__(msg or self.msg)
+        if msg:
+            self.msg = msg
+        self.headers = headers or {}
+        self.error = error
+
+
+class NeedToken(PlatformError):
+    code, msg = 99991661, "Need a token"
+
+
+class InvalidTenantToken(PlatformError):
+    code, msg = 99991663, "Invalid access token for authorization. Please make a request with token attached."
+    help_page = "how-to-fix-99991663-error"
+
+
+class InvalidUserToken(PlatformError):
+    code, msg = 99991668, "Invalid access token for authorization. Please make a request with token attached."
+
+
+class BadTokenPrefix(PlatformError):
+    code, msg = 99991671, "Invalid token: must start with t-/u-"
+
+
+class ScopeDenied(PlatformError):
+    code = 99991672
+    help_page = "how-to-fix-the-99991672-error"
+
+
+class RateLimited(PlatformError):
+    code, msg, http_status = 99991400, "request trigger frequency limit", 429
+
+
+class NotFound(PlatformError):
+    code, msg, http_status = 99991201, "resource not find", 404
+
+
+class MethodMismatch(PlatformError):
+    code, msg, http_status = 99991301, "request method doesn’t match", 405

@@ -1,0 +1,68 @@
+"""Rate limits per API, per app, per tenant (domain.md §3), as fixed windows.
+
+A limit is a list of (calls, window seconds) pairs; hitting any one of them answers 429 / 99991400 with
+``x-ogw-ratelimit-limit`` and ``x-ogw-ratelimit-reset``. An operator scales limits with a global factor
+(``--rate-limit-scale``; 0 turns them off) and a tenant's ``rate_limit_scale``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from shenpi.platform.errors import RateLimited
+
+PER_MIN_100 = ((100, 60),)
+PER_MIN_1000_AND_50_PER_S = ((1000, 60), (50, 1))
+
+_FAST = {
+    "approval.v4.approval.create", "approval.v4.instance.get", "approval.v4.instance.query",
+    "approval.v4.instance.search_cc", "approval.v4.instance.specified_rollback", "approval.v4.task.search",
+    "approval.v4.instance_comment.create", "approval.v4.instance_comment.delete",
+    "approval.v4.instance_comment.list", "approval.v4.instance_comment.remove",
+    "approval.v4.external_approval.create", "approval.v4.external_approval.get",
+    "approval.v4.external_instance.create", "approval.v4.external_instance.check",
+    "approval.v4.external_task.list", "approval.v4.instance.preview", "approval.v4.task.query",
+    "approval.v4.instance.add_sign", "approval.v4.district.list", "approval.v4.district.search",
+}
+
+
+def limits_for(endpoint: str) -> tuple[tuple[int, int], ...]:
+    """The documented limit of an endpoint; undocumented ones get the looser tier (domain.md §3)."""
+    return PER_MIN_1000_AND_50_PER_S if endpoint in _FAST else PER_MIN_100
+
+
+class RateLimiter:
+    """Counts calls in fixed windows. In-process; the store-backed variant shares counters across workers."""
+
+    def __init__(self, now_s: Callable[[], float], scale: float = 1.0) -> None:
+        self._now_s = now_s
+        self.scale = scale
+        self._counts: dict[tuple[str, str, str, int, int], int] = {}
+        self._next_sweep = 0.0
+
+    def hit(self, tenant_key: str, app_id: str, endpoint: str, tenant_scale: float = 1.0) -> None:
+        scale = self.scale * tenant_scale
+        if scale <= 0:
+            return
+        now = self._now_s()
+        if now >= self._next_sweep:
+            self._sweep(now)
+        keys = []
+        for calls, window in limits_for(endpoint):
+            limit = max(1, int(calls * scale))
+            start = int(now // window) * window
+            key = (tenant_key, app_id, endpoint, window, start)
+            if self._counts.get(key, 0) >= limit:  # a refused call does not count against the window
+                reset = max(1, math.ceil(start + window - now))
+                raise RateLimited(headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(reset)})
+            keys.append(key)
+        for key in keys:
+            self._counts[key] = self._counts.get(key, 0) + 1
+
+    def _sweep(self, now: float) -> None:
+        self._counts = {k: v for k, v in self._counts.items() if k[4] + k[3] > now}
+        self._next_sweep = now + 60
+
+    def reset(self) -> None:
+        self._counts.clear()

@@ -1,0 +1,124 @@
+"""The seed file: tenants and everything in them, applied idempotently at start (YAML or JSON, one shape).
+
+See docs/seed-format.md. Applying the same file twice changes nothing; changing an entry updates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shenpi import ids
+from shenpi.engine.definitions import build_definition
+from shenpi.engine.directory import Department, User
+from shenpi.engine.errors import DomainError
+from shenpi.services import Shenpi
+from shenpi.store.records import App, Tenant
+
+
+class SeedError(ValueError):
+    """A seed file that cannot be applied; the message names the entry."""
+
+
+def load_seed(path: str | Path) -> dict[str, Any]:
+    text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("tenants"), list):
+        raise SeedError(f"{path}: a seed file needs a top-level 'tenants' list")
+    return data
+
+
+def hash_password(password: str) -> str:
+    """scrypt (hashlib, OpenSSL's implementation), salted, parameters stored with the hash."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return secrets.compare_digest(got.hex(), digest)
+
+
+def _req(entry: dict[str, Any], key: str, where: str) -> str:
+    v = entry.get(key)
+    if not isinstance(v, str) or not v:
+        raise SeedError(f"{where}: '{key}' is required")
+    return v
+
+
+def _user(tenant_key: str, u: dict[str, Any], where: str) -> User:
+    user_id = _req(u, "user_id", where)
+    return User(
+        user_id=user_id,
+        name=str(u.get("name") or user_id),
+        open_id=str(u.get("open_id") or ids.derived_open_id(tenant_key, user_id)),
+        union_id=str(u.get("union_id") or ids.derived_union_id(tenant_key, user_id)),
+        apaas_user_id=str(u.get("apaas_user_id") or ids.derived_apaas_user_id(tenant_key, user_id)),
+        department_ids=[str(d) for d in u.get("department_ids") or []],
+        leader_user_id=str(u.get("leader_user_id") or ""),
+        email=str(u.get("email") or ""),
+    )
+
+
+async def apply_seed(svc: Shenpi, seed: dict[str, Any]) -> None:
+    """Write the seed's tenants, apps, directory and definitions; safe to run on every start."""
+    async with svc.store.transaction() as tx:
+        for ti, t in enumerate(seed.get("tenants") or []):
+            where = f"tenants[{ti}]"
+            if not isinstance(t, dict):
+                raise SeedError(f"{where} must be a mapping")
+            tenant_key = _req(t, "tenant_key", where)
+            await tx.upsert_tenant(Tenant(tenant_key, str(t.get("name") or tenant_key),
+                                          float(t.get("rate_limit_scale", 1.0))))
+            for ai, a in enumerate(t.get("apps") or []):
+                w = f"{where}.apps[{ai}]"
+                await tx.upsert_app(App(
+                    app_id=_req(a, "app_id", w), tenant_key=tenant_key, app_secret=_req(a, "app_secret", w),
+                    scopes=[str(s) for s in a.get("scopes") or []], name=str(a.get("name") or ""),
+                    event_url=str(a.get("event_url") or ""), verification_token=str(a.get("verification_token") or ""),
+                    encrypt_key=str(a.get("encrypt_key") or ""),
+                    admin_user_ids=[str(x) for x in a.get("admin_user_ids") or []],
+                ))
+            for di, d in enumerate(t.get("departments") or []):
+                w = f"{where}.departments[{di}]"
+                await tx.upsert_department(tenant_key, Department(
+                    department_id=_req(d, "department_id", w), name=str(d.get("name") or ""),
+                    leader_user_id=str(d.get("leader_user_id") or ""),
+                    parent_department_id=str(d.get("parent_department_id") or ""),
+                ))
+            for ui, u in enumerate(t.get("users") or []):
+                w = f"{where}.users[{ui}]"
+                password = u.get("password")
+                await tx.upsert_user(tenant_key, _user(tenant_key, u, w),
+                                     hash_password(str(password)) if password else None)
+            for di, body in enumerate(t.get("approvals") or []):
+                w = f"{where}.approvals[{di}]"
+                if not isinstance(body, dict):
+                    raise SeedError(f"{w} must be a mapping")
+                code = str(body.get("approval_code") or
+                           str(uuid.uuid5(uuid.NAMESPACE_URL, f"shenpi:{tenant_key}:{body.get('approval_name')}")).upper())
+                existing = await tx.get_definition(tenant_key, code)
+                full = {**body, "approval_code": code}
+                if existing is not None and existing.body == full:
+                    continue
+                try:
+                    definition = build_definition(
+                        full, tenant_key=tenant_key, approval_code=code,
+                        approval_id=existing.approval_id if existing else ids.snowflake(),
+                        version=existing.version + 1 if existing else 1)
+                except DomainError as e:
+                    raise SeedError(f"{w}: {e.detail or e.msg}") from None
+                definition.body = full
+                await tx.save_definition(definition)
+    svc.registry.invalidate()

@@ -1,0 +1,158 @@
+"""Application services: one transaction per operation, the engine in the middle.
+
+Both wire dialects (approval v4 and aPaaS v1) call these; they speak in tenant-scoped user ids and
+engine objects, and never see HTTP.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shenpi import ids
+from shenpi.clock import Clock
+from shenpi.engine import commands, errors
+from shenpi.engine.definitions import build_definition
+from shenpi.engine.directory import Directory
+from shenpi.engine.model import Aggregate, Definition, Instance, TimelineEntry
+from shenpi.engine.transition import Transition
+from shenpi.platform.directory import Registry
+from shenpi.platform.ratelimit import RateLimiter
+from shenpi.platform.tokens import TokenService
+from shenpi.store.base import ConcurrentUpdate, Store, Tx
+
+_RETRIES = 3
+
+Action = Callable[..., Transition]
+ACTIONS: dict[str, Action] = {"approve": commands.approve, "reject": commands.reject}
+
+
+@dataclass(slots=True)
+class InstanceView:
+    """Everything ``GET /instances/:id`` shows."""
+
+    definition: Definition
+    instance: Instance
+    tasks: list[Any]
+    timeline: list[TimelineEntry]
+
+
+class Shenpi:
+    """The running server's state: the store, the clock, and the platform services around the engine."""
+
+    def __init__(self, store: Store, clock: Clock | None = None, rate_limit_scale: float = 1.0) -> None:
+        self.store = store
+        self.clock = clock or Clock()
+        self.tokens = TokenService(store, self.clock)
+        self.registry = Registry(store)
+        self.rate_limiter = RateLimiter(self.clock.now_s, rate_limit_scale)
+        self.started = time.time()
+
+    async def open(self) -> None:
+        await self.store.open()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    # -- definitions ----------------------------------------------------------------------------
+    async def create_definition(self, tenant_key: str, body: dict[str, Any]) -> Definition:
+        """Create a definition, or overwrite it when ``approval_code`` names an existing one."""
+        async with self.store.transaction() as tx:
+            code = body.get("approval_code") or ""
+            existing = await tx.get_definition(tenant_key, code) if code else None
+            if code and existing is None:
+                raise errors.ApprovalNotFound(f"approval_code {code} not found", field="approval_code")
+            if existing is not None:
+                definition = build_definition(body, tenant_key=tenant_key, approval_code=existing.code,
+                                              approval_id=existing.approval_id, version=existing.version + 1)
+            else:
+                definition = build_definition(body, tenant_key=tenant_key, approval_code=ids.code(),
+                                              approval_id=ids.snowflake())
+            definition.body = {**body, "approval_code": definition.code}
+            await tx.save_definition(definition)
+            return definition
+
+    async def get_definition(self, tenant_key: str, code: str) -> Definition:
+        async with self.store.transaction() as tx:
+            return await self._definition(tx, tenant_key, code)
+
+    @staticmethod
+    async def _definition(tx: Tx, tenant_key: str, code: str) -> Definition:
+        if not code:
+            raise errors.ParamInvalid("approval_code is required", field="approval_code")
+        d = await tx.get_definition(tenant_key, code)
+        if d is None:
+            raise errors.ApprovalNotFound(f"approval_code {code} not found", field="approval_code")
+        return d
+
+    # -- instances ------------------------------------------------------------------------------
+    async def create_instance(self, tenant_key: str, approval_code: str, cmd: commands.CreateInstance) -> Instance:
+        directory = await self.registry.directory(tenant_key)
+        async with self.store.transaction() as tx:
+            definition = await self._definition(tx, tenant_key, approval_code)
+            if cmd.uuid and await tx.find_instance(tenant_key, cmd.uuid) is not None:
+                raise errors.UuidConflict(f"uuid {cmd.uuid} is already used by another instance", field="uuid")
+            now = self.clock.now_ms()
+            serial = await tx.next_serial(tenant_key)
+            day = time.strftime("%Y%m%d", time.localtime(now / 1000))
+            agg, tr = commands.create_instance(
+                definition, directory, cmd, code=ids.code(), serial_number=f"{day}{serial:04d}", now=now,
+                new_id=ids.task_id,
+            )
+            await tx.save_transition(tr, created=True)
+            return agg.instance
+
+    async def get_instance(self, tenant_key: str, code_or_uuid: str) -> InstanceView:
+        async with self.store.transaction() as tx:
+            inst = await tx.find_instance(tenant_key, code_or_uuid)
+            if inst is None:
+                raise errors.InstanceNotFound(f"instance {code_or_uuid} not found", field="instance_id")
+            agg = await tx.load_aggregate(tenant_key, inst.code)
+            if agg is None:
+                raise errors.InstanceNotFound(f"instance {code_or_uuid} not found", field="instance_id")
+            timeline = await tx.timeline(tenant_key, inst.code)
+            return InstanceView(agg.definition, agg.instance, agg.tasks, timeline)
+
+    # -- task actions ---------------------------------------------------------------------------
+    async def act(
+        self,
+        tenant_key: str,
+        action: str,
+        cmd: commands.TaskAction,
+        *,
+        approval_code: str | None = None,
+        instance_code: str | None = None,
+    ) -> Transition:
+        """Run a task action. The v4 dialect names approval and instance; aPaaS names only the task."""
+        directory = await self.registry.directory(tenant_key)
+        fn = ACTIONS[action]
+        for attempt in range(_RETRIES):
+            try:
+                async with self.store.transaction() as tx:
+                    agg = await self._locate(tx, tenant_key, cmd.task_id, approval_code, instance_code)
+                    tr = fn(agg, directory, cmd, now=self.clock.now_ms(), new_id=ids.task_id)
+                    await tx.save_transition(tr, created=False)
+                    return tr
+            except ConcurrentUpdate:  # a lost optimistic race: load again and re-validate
+                if attempt == _RETRIES - 1:
+                    raise errors.InternalError("the instance kept changing under this request") from None
+        raise AssertionError("unreachable")
+
+    async def _locate(self, tx: Tx, tenant_key: str, task_id: str, approval_code: str | None,
+                      instance_code: str | None) -> Aggregate:
+        if approval_code is not None:
+            await self._definition(tx, tenant_key, approval_code)
+        if instance_code is None:
+            task = await tx.find_task(tenant_key, task_id)
+            if task is None:
+                raise errors.TaskNotFound(f"task {task_id} not found", field="task_id")
+            instance_code = task.instance_code
+        agg = await tx.load_aggregate(tenant_key, instance_code)
+        if agg is None or (approval_code is not None and agg.instance.approval_code != approval_code):
+            raise errors.InstanceNotFound(f"instance_code {instance_code} not found", field="instance_code")
+        return agg
+
+    async def directory(self, tenant_key: str) -> Directory:
+        return await self.registry.directory(tenant_key)

@@ -1,0 +1,36 @@
+"""Records the store keeps besides the engine's aggregates: tenants, apps and tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Tenant:
+    tenant_key: str
+    name: str
+    rate_limit_scale: float = 1.0
+
+
+@dataclass(slots=True)
+class App:
+    app_id: str
+    tenant_key: str
+    app_secret: str
+    scopes: list[str] = field(default_factory=list)
+    name: str = ""
+    event_url: str = ""
+    verification_token: str = ""
+    encrypt_key: str = ""
+    admin_user_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Token:
+    token: str
+    kind: str  # tenant | app | user
+    app_id: str
+    tenant_key: str
+    expires_at: int  # ms
+    created_at: int  # ms
+    user_id: str = ""
