@@ -25,6 +25,7 @@ def build_app_from_env() -> Any:
     seed_path = os.environ.get("SHENPI_SEED", "")
     demo = os.environ.get("SHENPI_DEMO") == "1"
     scale = float(os.environ.get("SHENPI_RATE_LIMIT_SCALE", "1"))
+    admin_token = os.environ.get("SHENPI_ADMIN_TOKEN", "") or ("demo" if demo else "")
     svc = Shenpi(open_store(db), rate_limit_scale=scale)
 
     async def startup(s: Shenpi) -> None:
@@ -33,7 +34,7 @@ def build_app_from_env() -> Any:
         if seed_path:
             await apply_seed(s, load_seed(seed_path))
 
-    return ShenpiApp(svc, on_startup=startup)
+    return ShenpiApp(svc, on_startup=startup, admin_token=admin_token)
 
 
 def _demo_banner(host: str, port: int) -> str:
@@ -71,15 +72,18 @@ def main() -> None:
 @click.option("--rate-limit-scale", default=1.0, show_default=True, type=float,
               help="multiply every rate limit; 0 turns them off")
 @click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--admin-token", default="", envvar="SHENPI_ADMIN_TOKEN",
+              help="enable the /_shenpi/ admin API behind this bearer token (--demo enables it as 'demo')")
 @click.option("--log-level", default="warning", show_default=True)
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
-          log_level: str) -> None:
+          admin_token: str, log_level: str) -> None:
     """Run the server."""
     import uvicorn
 
     os.environ.update({
         "SHENPI_DB": db, "SHENPI_SEED": os.path.abspath(seed_path) if seed_path else "",
         "SHENPI_DEMO": "1" if demo else "0", "SHENPI_RATE_LIMIT_SCALE": str(rate_limit_scale),
+        "SHENPI_ADMIN_TOKEN": admin_token,
     })
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if demo:

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+ADMIN_TOKEN = "test-admin"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -43,7 +45,7 @@ class ServerProcess:
     def start(self) -> None:
         cmd = [sys.executable, "-m", "shenpi", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                "--db", self.db_url, "--seed", str(self.seed_path),
-               "--rate-limit-scale", str(self.rate_limit_scale), *self.extra_args]
+               "--rate-limit-scale", str(self.rate_limit_scale), "--admin-token", ADMIN_TOKEN, *self.extra_args]
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -58,6 +60,11 @@ class ServerProcess:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"shenpi did not become healthy:\n{self.log_path.read_text()}")
+
+    def advance_clock(self, seconds: float) -> None:
+        r = httpx.post(self.base_url + "/_shenpi/clock", json={"advance_seconds": seconds},
+                       headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert r.status_code == 200, r.text
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is not None and self.proc.poll() is None:

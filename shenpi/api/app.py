@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from shenpi import __version__, ids
-from shenpi.api import apaas_v1, auth_v3
+from shenpi.api import admin, apaas_v1, auth_v3
 from shenpi.api.approval_v4 import approvals, instances, tasks
 from shenpi.api.wire import Receive, Router, Scope, Send, dispatch, envelope, respond
 from shenpi.platform import errors as perr
@@ -23,8 +23,9 @@ Startup = Callable[[Shenpi], Awaitable[None]]
 
 
 class ShenpiApp:
-    def __init__(self, svc: Shenpi, on_startup: Startup | None = None) -> None:
+    def __init__(self, svc: Shenpi, on_startup: Startup | None = None, admin_token: str = "") -> None:
         self.svc = svc
+        self.admin_token = admin_token
         self.router = Router(ROUTES)
         self._on_startup = on_startup
 
@@ -70,6 +71,9 @@ class ShenpiApp:
             err: perr.PlatformError = perr.MethodMismatch() if other_method else perr.NotFound()
             log_id = ids.log_id()
             await respond(send, err.http_status, envelope(err.code, err.msg, None, {"log_id": log_id}), log_id)
+            return
+        if path.startswith("/_shenpi/") and self.admin_token:
+            await admin.handle(self.svc, self.admin_token, scope, receive, send)
             return
         if path == "/healthz":
             body: dict[str, Any] = {"status": "ok", "version": __version__}
