@@ -48,6 +48,8 @@ def test_seed() -> dict[str, Any]:
                 {"app_id": "cli_acme_task", "app_secret": "task", "scopes": ["approval:task"]},
                 {"app_id": "cli_acme_none", "app_secret": "none", "scopes": ["contact:user.employee_id:readonly"]},
                 {"app_id": "cli_acme_apaas", "app_secret": "apaas", "scopes": ["app_engine:approval:write"]},
+                {"app_id": "cli_contact", "app_secret": "contact",
+                 "scopes": ["contact:contact:readonly_as_app", "contact:user.employee_id:readonly"]},
             ],
             "departments": [
                 {"department_id": "fin", "name": "Finance", "leader_user_id": "dana"},
@@ -71,6 +73,13 @@ def test_seed() -> dict[str, Any]:
                 definition("AND2", [
                     {"id": "both", "name": "@i18n@mgr", "node_type": "AND",
                      "approver": [{"type": "Personal", "user_id": "bob"}, {"type": "Personal", "user_id": "carol"}]},
+                ]),
+                definition("CCFLOW", [
+                    {"id": "first", "name": "@i18n@mgr", "node_type": "AND",
+                     "approver": [{"type": "Personal", "user_id": "bob"}],
+                     "ccer": [{"type": "Personal", "user_id": "erin"}]},
+                    {"id": "notify", "name": "@i18n@fin", "node_type": "CC_NODE",
+                     "ccer": [{"type": "Personal", "user_id": "dana"}]},
                 ]),
                 definition("SIGNED", [
                     {"id": "sign", "name": "@i18n@sign", "node_type": "AND", "require_signature": True,

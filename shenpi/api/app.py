@@ -9,15 +9,18 @@ from typing import Any
 import msgspec
 
 from shenpi import __version__, ids
-from shenpi.api import admin, apaas_v1, auth_v3
-from shenpi.api.approval_v4 import approvals, instances, tasks
+from shenpi.api import admin, apaas_v1, auth_v3, contact_v3
+from shenpi.api.approval_v4 import approvals, comments, districts, external, instances, search, tasks
 from shenpi.api.wire import Receive, Router, Scope, Send, dispatch, envelope, respond
 from shenpi.platform import errors as perr
 from shenpi.services import Shenpi
 
 log = logging.getLogger("shenpi")
 
-ROUTES = [*approvals.ROUTES, *instances.ROUTES, *tasks.ROUTES, *apaas_v1.ROUTES]
+ROUTES = [
+    *approvals.ROUTES, *instances.ROUTES, *search.ROUTES, *tasks.ROUTES, *comments.ROUTES, *external.ROUTES,
+    *districts.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES,
+]
 
 Startup = Callable[[Shenpi], Awaitable[None]]
 

@@ -51,6 +51,7 @@ class Call:
     path: dict[str, str]
     raw_body: bytes
     log_id: str
+    base_url: str = ""
     _directory: Directory | None = None
 
     @property
@@ -153,6 +154,18 @@ async def read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def _base_url(scope: Scope) -> str:
+    host = ""
+    for k, v in scope["headers"]:
+        if k == b"host":
+            host = v.decode("latin-1")
+            break
+    if not host and scope.get("server"):
+        server_host, server_port = scope["server"]
+        host = f"{server_host}:{server_port}"
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
 def _error_object(log_id: str, exc: Exception) -> dict[str, Any]:
     err: dict[str, Any] = {"log_id": log_id}
     if isinstance(exc, perr.PlatformError):
@@ -190,7 +203,7 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
                              tenant.rate_limit_scale if tenant else 1.0)
         if route.user_id_type and uid_type not in USER_ID_TYPES:
             raise ParamInvalid(f"user_id_type must be one of {', '.join(USER_ID_TYPES)}", field="user_id_type")
-        call = Call(svc, token, app, query, params, await read_body(receive), log_id)
+        call = Call(svc, token, app, query, params, await read_body(receive), log_id, _base_url(scope))
         data = await route.handler(call)
         body = envelope(0, "success", data)
     except perr.PlatformError as exc:

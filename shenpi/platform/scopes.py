@@ -47,7 +47,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "approval.v4.task.transfer": (A, R, "approval:task"),
     "approval.v4.task.resubmit": (A, R, "approval:task"),
     "approval.v4.task.search": (A, R, "approval:approval.list:readonly"),
-    "approval.v4.task.query": (R, "approval:task:list_by_user"),
+    "approval.v4.task.query": (A, R, "approval:task:list_by_user"),
     "approval.v4.task.add_sign": (A, R, "approval:task"),
     "approval.v4.task.forward": (A, R, "approval:task"),
     "approval.v4.task.list": (A, R, "approval:task:list_by_user"),
@@ -76,6 +76,10 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "apaas.v1.user_task.rollback": (APAAS_WRITE,),
     "apaas.v1.user_task.rollback_points": (APAAS_READ, APAAS_WRITE),
     "apaas.v1.user_task.chat_group": (APAAS_WRITE,),
+    # directory
+    "contact.v3.user.get": ("contact:user.base:readonly", "contact:contact:readonly_as_app", "contact:contact",
+                            "contact:contact:readonly"),
+    "contact.v3.user.batch_get_id": ("contact:user.id:readonly", "contact:contact:readonly_as_app", "contact:contact"),
 }
 
 

@@ -21,6 +21,7 @@ from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.base import ConcurrentUpdate
 from shenpi.store.migrations import migrations
+from shenpi.store.queries import QueryMixin
 from shenpi.store.records import App, Tenant, Token
 
 
@@ -34,10 +35,18 @@ def sqlite_path(url: str) -> str:
     return path or ":memory:"
 
 
-class SqliteTx:
+class SqliteTx(QueryMixin):
+    dialect = "sqlite"
+
     def __init__(self, store: SqliteStore, conn: sqlite3.Connection) -> None:
         self._store = store
         self._c = conn
+
+    async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        return self._c.execute(sql, args).fetchall()
+
+    async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        return self._c.execute(sql, args).rowcount
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         return self._c.execute(sql, args).fetchone()
@@ -255,6 +264,7 @@ class SqliteTx:
                 [(tenant, inst.approval_code, inst.code, e.kind, e.status, rows.event_payload(e), e.operate_time)
                  for e in tr.events],
             )
+            await self.record_ccs(tr)
 
     async def outbox(self, tenant_key: str, instance_code: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT id, approval_code, instance_code, kind, status, payload, created_at FROM outbox WHERE tenant_key = ?"

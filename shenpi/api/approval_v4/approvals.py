@@ -9,7 +9,7 @@ import msgspec
 
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
-from shenpi.engine.errors import ParamInvalid
+from shenpi.engine.errors import ParamInvalid, SubscriptionExisted
 from shenpi.engine.model import Definition
 
 _enc = msgspec.json.Encoder()
@@ -96,7 +96,32 @@ async def get(call: Call) -> dict[str, Any]:
     )
 
 
+async def _subscription(call: Call, subscribe: bool) -> dict[str, Any]:
+    code = call.path["approval_code"]
+    await call.svc.get_definition(call.tenant_key, code)  # 1390002 for an unknown code
+    async with call.svc.store.transaction() as tx:
+        if subscribe:
+            changed = await tx.subscribe(call.tenant_key, call.app.app_id, code, call.svc.clock.now_ms())
+        else:
+            changed = await tx.unsubscribe(call.app.app_id, code)
+    if not changed:  # "当前审批定义已完成订阅或已取消订阅，无需重复操作"
+        raise SubscriptionExisted(f"approval {code} is already {'subscribed' if subscribe else 'unsubscribed'}")
+    return {}
+
+
+async def subscribe(call: Call) -> dict[str, Any]:
+    return await _subscription(call, True)
+
+
+async def unsubscribe(call: Call) -> dict[str, Any]:
+    return await _subscription(call, False)
+
+
 ROUTES = [
     Route("POST", "/open-apis/approval/v4/approvals", "approval.v4.approval.create", create),
     Route("GET", "/open-apis/approval/v4/approvals/:approval_code", "approval.v4.approval.get", get),
+    Route("POST", "/open-apis/approval/v4/approvals/:approval_code/subscribe", "approval.v4.approval.subscribe",
+          subscribe, user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/approvals/:approval_code/unsubscribe", "approval.v4.approval.unsubscribe",
+          unsubscribe, user_id_type=False),
 ]

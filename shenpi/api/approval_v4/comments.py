@@ -1,0 +1,135 @@
+"""Instance comments: create (and edit), list, delete, remove all (domain.md §6.2 "Comments")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.wire import Call, Route
+from shenpi.engine.errors import InstanceNotFound, ParamInvalid
+from shenpi.store.queries import Comment
+
+
+class AtInfo(msgspec.Struct):
+    user_id: str | int = ""
+    name: str = ""
+    offset: int | str = 0
+
+
+class CommentRequest(msgspec.Struct):
+    content: str = ""
+    at_info_list: list[AtInfo] = []
+    parent_comment_id: int | str = 0
+    comment_id: int | str = 0
+    disable_bot: bool = False
+    extra: str = ""
+
+
+async def _instance_code(call: Call) -> str:
+    async with call.svc.store.transaction() as tx:
+        inst = await tx.find_instance(call.tenant_key, call.path["instance_id"])
+    if inst is None:
+        raise InstanceNotFound(f"instance {call.path['instance_id']} not found", field="instance_id")
+    return inst.code
+
+
+async def _actor(call: Call) -> str:
+    raw = call.query.get("user_id", "")
+    if not raw:
+        raise ParamInvalid("user_id is required", field="user_id")
+    return to_internal(await call.directory(), raw, call.user_id_type, field="user_id")
+
+
+def _int(value: int | str, field: str) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        raise ParamInvalid(f"{field} must be a number", field=field) from None
+
+
+async def create(call: Call) -> dict[str, Any]:
+    b: CommentRequest = call.body(CommentRequest)
+    code = await _instance_code(call)
+    user_id = await _actor(call)
+    if not b.content:
+        raise ParamInvalid("content is required", field="content")
+    try:
+        content = msgspec.json.decode(b.content)
+    except msgspec.DecodeError:
+        raise ParamInvalid('content must be a JSON string like {"text": "..."}', field="content") from None
+    if not isinstance(content, dict):
+        raise ParamInvalid('content must be a JSON object like {"text": "..."}', field="content")
+    at = [{"user_id": str(a.user_id), "name": a.name, "offset": str(a.offset)} for a in b.at_info_list]
+    now = call.svc.clock.now_ms()
+    edit_id, parent = _int(b.comment_id, "comment_id"), _int(b.parent_comment_id, "parent_comment_id")
+    async with call.svc.store.transaction() as tx:
+        if parent and await tx.get_comment(call.tenant_key, code, parent) is None:
+            raise ParamInvalid(f"parent_comment_id {parent} is not a comment of this instance", field="parent_comment_id")
+        if edit_id:
+            existing = await tx.get_comment(call.tenant_key, code, edit_id)
+            if existing is None or existing.user_id != user_id:
+                raise ParamInvalid(f"comment_id {edit_id} is not a comment of this user here", field="comment_id")
+            await tx.edit_comment(call.tenant_key, code, edit_id, b.content, at, b.extra, now)
+            return {"comment_id": str(edit_id)}
+        new_id = await tx.add_comment(call.tenant_key, code, user_id, b.content, at, parent, b.extra, now)
+    return {"comment_id": str(new_id)}
+
+
+def _render(c: Comment, call: Call, directory: Any) -> dict[str, Any]:
+    return {"id": str(c.id), "content": c.content if not c.is_delete else "", "create_time": str(c.create_time),
+            "update_time": str(c.update_time), "is_delete": c.is_delete, "at_info_list": c.at_info_list,
+            "commentator": directory.external_id(c.user_id, call.user_id_type), "extra": c.extra}
+
+
+async def list_(call: Call) -> dict[str, Any]:
+    code = await _instance_code(call)
+    await _actor(call)
+    offset, size = page(call.query, default=100, low=1, high=1000)
+    directory = await call.directory()
+    async with call.svc.store.transaction() as tx:
+        everything = await tx.list_comments(call.tenant_key, code)
+    replies: dict[int, list[dict[str, Any]]] = {}
+    top = []
+    for c in everything:
+        if c.parent_comment_id:
+            replies.setdefault(c.parent_comment_id, []).append(_render(c, call, directory))
+        else:
+            top.append(c)
+    shown = [{**_render(c, call, directory), "replies": replies.get(c.id, [])} for c in top[offset:offset + size]]
+    return {"comments": shown, **next_token(offset, size, offset + size < len(top))}
+
+
+async def delete(call: Call) -> dict[str, Any]:
+    code = await _instance_code(call)
+    user_id = await _actor(call)
+    comment_id = _int(call.path["comment_id"], "comment_id")
+    async with call.svc.store.transaction() as tx:
+        c = await tx.get_comment(call.tenant_key, code, comment_id)
+        if c is None or c.is_delete:
+            raise ParamInvalid(f"comment {comment_id} not found", field="comment_id")
+        if c.user_id != user_id:
+            raise ParamInvalid("only the commentator may delete a comment", field="user_id")
+        await tx.delete_comment(call.tenant_key, code, comment_id, call.svc.clock.now_ms())
+    return {"comment_id": str(comment_id)}
+
+
+async def remove(call: Call) -> dict[str, Any]:
+    code = await _instance_code(call)
+    await _actor(call)
+    async with call.svc.store.transaction() as tx:
+        await tx.remove_comments(call.tenant_key, code)
+    return {"instance_id": code, "external_id": ""}
+
+
+ROUTES = [
+    Route("POST", "/open-apis/approval/v4/instances/:instance_id/comments", "approval.v4.instance_comment.create",
+          create),
+    Route("GET", "/open-apis/approval/v4/instances/:instance_id/comments", "approval.v4.instance_comment.list", list_),
+    Route("DELETE", "/open-apis/approval/v4/instances/:instance_id/comments/:comment_id",
+          "approval.v4.instance_comment.delete", delete),
+    Route("POST", "/open-apis/approval/v4/instances/:instance_id/comments/remove",
+          "approval.v4.instance_comment.remove", remove),
+]

@@ -1,0 +1,69 @@
+"""Districts (行政区划) for address widgets: a small built-in tree (China's provincial-level divisions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.wire import Call, Route
+from shenpi.engine.errors import ParamInvalid
+
+VERSION = "shenpi-1"
+# (id, zh name, en name, parent id); level 1 = country, 2 = province-level
+_DISTRICTS = [
+    ("CN", "中国", "China", ""),
+    ("CN-BJ", "北京市", "Beijing", "CN"), ("CN-SH", "上海市", "Shanghai", "CN"), ("CN-TJ", "天津市", "Tianjin", "CN"),
+    ("CN-CQ", "重庆市", "Chongqing", "CN"), ("CN-GD", "广东省", "Guangdong", "CN"), ("CN-ZJ", "浙江省", "Zhejiang", "CN"),
+    ("CN-JS", "江苏省", "Jiangsu", "CN"), ("CN-SC", "四川省", "Sichuan", "CN"), ("CN-HB", "湖北省", "Hubei", "CN"),
+    ("CN-FJ", "福建省", "Fujian", "CN"), ("CN-SD", "山东省", "Shandong", "CN"), ("CN-HK", "香港", "Hong Kong", "CN"),
+    ("CN-GD-SZ", "深圳市", "Shenzhen", "CN-GD"), ("CN-GD-GZ", "广州市", "Guangzhou", "CN-GD"),
+    ("CN-ZJ-HZ", "杭州市", "Hangzhou", "CN-ZJ"),
+]
+_BY_ID = {d[0]: d for d in _DISTRICTS}
+
+
+def _item(d: tuple[str, str, str, str], locale: str) -> dict[str, Any]:
+    name = d[2] if locale.startswith("en") else d[1]
+    parents: list[dict[str, str]] = []
+    p = _BY_ID.get(d[3])
+    while p is not None:
+        parents.insert(0, {"id": p[0], "name": p[2] if locale.startswith("en") else p[1]})
+        p = _BY_ID.get(p[3])
+    return {"id": d[0], "name": name, "level": str(len(parents) + 1),
+            "has_sub_district": any(c[3] == d[0] for c in _DISTRICTS), "parent_districts": parents}
+
+
+async def list_(call: Call) -> dict[str, Any]:
+    offset, size = page(call.query, default=100, low=1, high=500)
+    root = call.query.get("root_district_id", "")
+    if root and root not in _BY_ID:
+        raise ParamInvalid(f"root_district_id {root} is not a district", field="root_district_id")
+    children = [d for d in _DISTRICTS if d[3] == root]
+    locale = call.query.get("locale", "zh-CN")
+    items = [_item(d, locale) for d in children[offset:offset + size]]
+    return {"version": VERSION, "items": items, **next_token(offset, size, offset + size < len(children))}
+
+
+class SearchBody(msgspec.Struct):
+    district_ids: list[str] = []
+    keyword: str = ""
+
+
+async def search(call: Call) -> dict[str, Any]:
+    b: SearchBody = call.body(SearchBody)
+    if not b.district_ids and not b.keyword:
+        raise ParamInvalid("one of district_ids or keyword is required", field="keyword")
+    locale = call.query.get("locale", "zh-CN")
+    found = [d for d in _DISTRICTS
+             if (d[0] in b.district_ids) or (b.keyword and (b.keyword in d[1] or b.keyword.lower() in d[2].lower()))]
+    return {"version": VERSION, "items": [_item(d, locale) for d in found], "has_more": False}
+
+
+ROUTES = [
+    Route("GET", "/open-apis/approval/v4/districts", "approval.v4.district.list", list_, tokens=("tenant", "user"),
+          user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/districts/search", "approval.v4.district.search", search,
+          tokens=("tenant", "user"), user_id_type=False),
+]

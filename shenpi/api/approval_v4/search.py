@@ -1,0 +1,294 @@
+"""Lists and searches: instances list/query/search_cc, tasks search/query (domain.md §6.2, §6.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.wire import Call, Route
+from shenpi.engine.directory import Directory
+from shenpi.engine.errors import ParamInvalid
+from shenpi.engine.model import Definition, Instance, Task
+
+_THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
+_TEN_HOURS_MS = 10 * 3600 * 1000
+
+# The search APIs' instance status filter (domain.md §4.2) → the statuses it selects.
+_INSTANCE_FILTER = {"PENDING": ("PENDING",), "RECALL": ("CANCELED",), "REJECT": ("REJECTED",),
+                    "DELETED": ("DELETED",), "APPROVED": ("APPROVED",), "ALL": ()}
+_TASK_FILTER = {"PENDING": ("PENDING",), "REJECTED": ("REJECTED",), "APPROVED": ("APPROVED",),
+                "TRANSFERRED": ("TRANSFERRED",), "DONE": ("DONE",), "RM_REPEAT": ("RM_REPEAT",),
+                "PROCESSED": ("APPROVED", "REJECTED", "TRANSFERRED"), "ALL": ()}
+
+
+def _time_window(start: int, end: int, fields: tuple[str, str], limit_ms: int) -> None:
+    if bool(start) != bool(end):
+        raise ParamInvalid(f"{fields[0]} and {fields[1]} go together", field=fields[0])
+    if start and (end < start or end - start > limit_ms):
+        raise ParamInvalid(f"{fields[0]}..{fields[1]} must be an ordered window of at most "
+                           f"{limit_ms // 86_400_000 or limit_ms // 3_600_000} "
+                           f"{'days' if limit_ms >= 86_400_000 else 'hours'}", field=fields[1])
+
+
+def link(call: Call, instance_code: str) -> dict[str, str]:
+    url = f"{call.base_url}/instances/{instance_code}"
+    return {"pc_link": url, "mobile_link": url}
+
+
+def approval_item(d: Definition | None, code: str, locale: str) -> dict[str, Any]:
+    return {"code": code, "name": d.text(d.name, locale) if d else code, "is_external": False,
+            "approval_id": d.approval_id if d else 0, "icon": ""}
+
+
+def instance_item(call: Call, inst: Instance, d: Definition | None, directory: Directory, locale: str) -> dict[str, Any]:
+    return {
+        "code": inst.code, "external_id": "", "user_id": directory.external_id(inst.user_id, call.user_id_type),
+        "start_time": inst.start_time, "end_time": inst.end_time, "status": inst.status.lower(),
+        "title": inst.title or (d.text(d.name, locale) if d else ""), "extra": "",
+        "serial_id": inst.serial_number, "link": link(call, inst.code),
+    }
+
+
+async def _definitions(call: Call, codes: set[str]) -> dict[str, Definition | None]:
+    async with call.svc.store.transaction() as tx:
+        return {c: await tx.get_definition(call.tenant_key, c) for c in codes}
+
+
+class InstanceSearch(msgspec.Struct):
+    user_id: str = ""
+    approval_code: str = ""
+    instance_code: str = ""
+    instance_external_id: str = ""
+    group_external_id: str = ""
+    instance_title: str = ""
+    instance_status: str = ""
+    instance_start_time_from: int | str = 0
+    instance_start_time_to: int | str = 0
+    locale: str = ""
+    with_revoked_instance: bool = False
+
+
+def _int(value: int | str, field: str) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        raise ParamInvalid(f"{field} must be a millisecond timestamp", field=field) from None
+
+
+async def query_instances(call: Call) -> dict[str, Any]:
+    b: InstanceSearch = call.body(InstanceSearch)
+    offset, size = page(call.query, default=10, low=5, high=200)
+    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
+        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
+                           "group_external_id is required", field="user_id")
+    status = (b.instance_status or "ALL").upper()
+    if status not in _INSTANCE_FILTER:
+        raise ParamInvalid(f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}", field="instance_status")
+    start, end = _int(b.instance_start_time_from, "instance_start_time_from"), _int(
+        b.instance_start_time_to, "instance_start_time_to")
+    _time_window(start, end, ("instance_start_time_from", "instance_start_time_to"), _THIRTY_DAYS_MS)
+    directory = await call.directory()
+    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    if b.instance_external_id or b.group_external_id:  # external instances are not native: nothing matches here
+        return {"count": 0, "instance_list": [], "has_more": False}
+    async with call.svc.store.transaction() as tx:
+        found = await tx.search_instances(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                          instance_code=b.instance_code, statuses=_INSTANCE_FILTER[status],
+                                          title=b.instance_title, start_from=start, start_to=end,
+                                          reverted=None if b.with_revoked_instance else False,
+                                          offset=offset, limit=size)
+    defs = await _definitions(call, {i.approval_code for i in found.items})
+    items = [{"approval": approval_item(defs[i.approval_code], i.approval_code, b.locale), "group": {},
+              "instance": instance_item(call, i, defs[i.approval_code], directory, b.locale)} for i in found.items]
+    return {"count": found.total, "instance_list": items, **next_token(offset, size, found.has_more)}
+
+
+class CcSearch(msgspec.Struct):
+    user_id: str = ""
+    approval_code: str = ""
+    instance_code: str = ""
+    instance_external_id: str = ""
+    group_external_id: str = ""
+    cc_title: str = ""
+    read_status: str = ""
+    cc_create_time_from: int | str = 0
+    cc_create_time_to: int | str = 0
+    locale: str = ""
+    with_revoked_instance: bool = False
+
+
+async def search_cc(call: Call) -> dict[str, Any]:
+    b: CcSearch = call.body(CcSearch)
+    offset, size = page(call.query, default=10, low=5, high=200)
+    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
+        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
+                           "group_external_id is required", field="user_id")
+    read = (b.read_status or "ALL").upper()
+    if read not in ("READ", "UNREAD", "ALL"):
+        raise ParamInvalid("read_status must be READ, UNREAD or ALL", field="read_status")
+    start, end = _int(b.cc_create_time_from, "cc_create_time_from"), _int(b.cc_create_time_to, "cc_create_time_to")
+    _time_window(start, end, ("cc_create_time_from", "cc_create_time_to"), _THIRTY_DAYS_MS)
+    directory = await call.directory()
+    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    async with call.svc.store.transaction() as tx:
+        found = await tx.search_ccs(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                    instance_code=b.instance_code, read_status=read, title=b.cc_title,
+                                    create_from=start, create_to=end, offset=offset, limit=size)
+    defs = await _definitions(call, {i.approval_code for _, i in found.items})
+    items = []
+    for cc, inst in found.items:
+        d = defs[inst.approval_code]
+        items.append({
+            "approval": approval_item(d, inst.approval_code, b.locale), "group": {},
+            "instance": instance_item(call, inst, d, directory, b.locale),
+            "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": cc.create_time,
+                   "read_status": cc.read_status.lower(), "title": inst.title or (d.text(d.name, b.locale) if d else ""),
+                   "extra": "", "link": link(call, inst.code)},
+        })
+    return {"count": found.total, "cc_list": items, **next_token(offset, size, found.has_more)}
+
+
+class TaskSearch(msgspec.Struct):
+    user_id: str = ""
+    approval_code: str = ""
+    instance_code: str = ""
+    instance_external_id: str = ""
+    group_external_id: str = ""
+    task_title: str = ""
+    task_status: str = ""
+    task_start_time_from: int | str = 0
+    task_start_time_to: int | str = 0
+    locale: str = ""
+    task_status_list: list[str] = []
+    order: int = 2
+    with_revoked_instance: bool = False
+
+
+def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, directory: Directory,
+               locale: str) -> dict[str, Any]:
+    return {
+        "approval": approval_item(d, inst.approval_code, locale), "group": {},
+        "instance": instance_item(call, inst, d, directory, locale),
+        "task": {"user_id": directory.external_id(t.user_id, call.user_id_type), "start_time": t.start_time,
+                 "end_time": t.end_time, "status": t.status.lower(),
+                 "title": inst.title or (d.text(d.name, locale) if d else ""), "extra": "",
+                 "link": link(call, inst.code), "task_id": t.id, "update_time": max(t.start_time, t.end_time),
+                 "task_external_id": ""},
+    }
+
+
+async def search_tasks(call: Call) -> dict[str, Any]:
+    b: TaskSearch = call.body(TaskSearch)
+    offset, size = page(call.query, default=10, low=5, high=200)
+    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
+        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
+                           "group_external_id is required", field="user_id")
+    wanted = [s.upper() for s in b.task_status_list] or [(b.task_status or "ALL").upper()]
+    statuses: list[str] = []
+    for s in wanted:
+        if s not in _TASK_FILTER:
+            raise ParamInvalid(f"task_status must be one of {', '.join(_TASK_FILTER)}", field="task_status")
+        statuses.extend(_TASK_FILTER[s])
+    if "ALL" in wanted:
+        statuses = []
+    if b.order not in (0, 1, 2, 3):
+        raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
+    start, end = _int(b.task_start_time_from, "task_start_time_from"), _int(b.task_start_time_to, "task_start_time_to")
+    _time_window(start, end, ("task_start_time_from", "task_start_time_to"), _THIRTY_DAYS_MS)
+    directory = await call.directory()
+    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    async with call.svc.store.transaction() as tx:
+        found = await tx.search_tasks(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                      instance_code=b.instance_code, statuses=statuses, title=b.task_title,
+                                      start_from=start, start_to=end, order=b.order, offset=offset, limit=size)
+    defs = await _definitions(call, {i.approval_code for _, i in found.items})
+    items = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.items]
+    return {"count": found.total, "task_list": items, **next_token(offset, size, found.has_more)}
+
+
+async def list_instances(call: Call) -> dict[str, Any]:
+    q = call.query
+    code = q.get("approval_code", "")
+    if not code:
+        raise ParamInvalid("approval_code is required", field="approval_code")
+    try:
+        start, end = int(q.get("start_time", "")), int(q.get("end_time", ""))
+    except ValueError:
+        raise ParamInvalid("start_time and end_time are required millisecond timestamps", field="start_time") from None
+    if end < start or end - start > _TEN_HOURS_MS:
+        raise ParamInvalid("start_time..end_time must be an ordered window of at most 10 hours", field="end_time")
+    offset, size = page(q, default=100, low=1, high=100)
+    await call.svc.get_definition(call.tenant_key, code)  # 1390002 for an unknown code
+    async with call.svc.store.transaction() as tx:
+        found = await tx.list_instance_codes(call.tenant_key, code, start, end, offset, size)
+    return {"instance_code_list": found.items, **next_token(offset, size, found.has_more)}
+
+
+# tasks/query topics (domain.md §6.5): 1 todo, 2 done, 3 started, 17 unread CC, 18 read CC
+_TOPIC_STATUS = {1: "Todo", 2: "Done", 3: "Done", 17: "Unread", 18: "Read"}
+_PROCESS_STATUS = {"PENDING": "Running", "APPROVED": "Approved", "REJECTED": "Rejected", "CANCELED": "Canceled",
+                   "DELETED": "Deleted"}
+
+
+async def query_user_tasks(call: Call) -> dict[str, Any]:
+    q = call.query
+    if not q.get("user_id"):
+        raise ParamInvalid("user_id is required", field="user_id")
+    try:
+        topic = int(q.get("topic", ""))
+    except ValueError:
+        raise ParamInvalid("topic is required: 1, 2, 3, 17 or 18", field="topic") from None
+    if topic not in _TOPIC_STATUS:
+        raise ParamInvalid("topic must be 1, 2, 3, 17 or 18", field="topic")
+    offset, size = page(q, default=100, low=1, high=200)
+    directory = await call.directory()
+    user_id = to_internal(directory, q["user_id"], call.user_id_type, field="user_id")
+    if call.token.kind == "user" and call.token.user_id != user_id:
+        raise ParamInvalid("a user token may only query its own tasks", field="user_id")
+    pairs: list[tuple[str, Instance]] = []  # (task id or "", instance)
+    async with call.svc.store.transaction() as tx:
+        if topic in (1, 2):
+            statuses = ("PENDING",) if topic == 1 else ("APPROVED", "REJECTED", "TRANSFERRED")
+            found = await tx.search_tasks(call.tenant_key, user_id=user_id, statuses=statuses, order=2,
+                                          offset=offset, limit=size)
+            pairs = [(t.id, i) for t, i in found.items]
+        elif topic == 3:
+            found = await tx.search_instances(call.tenant_key, user_id=user_id, reverted=None, offset=offset, limit=size)
+            pairs = [("", i) for i in found.items]
+        else:
+            found = await tx.search_ccs(call.tenant_key, user_id=user_id, read_status="UNREAD" if topic == 17 else "READ",
+                                        offset=offset, limit=size)
+            pairs = [("", i) for _, i in found.items]
+    defs = await _definitions(call, {i.approval_code for _, i in pairs})
+    tasks = []
+    for task_id, inst in pairs:
+        d = defs[inst.approval_code]
+        initiator = directory.user(inst.user_id)
+        tasks.append({
+            "topic": str(topic), "user_id": q["user_id"], "title": inst.title or (d.text(d.name, "") if d else ""),
+            "urls": {"helpdesk": "", "mobile": link(call, inst.code)["mobile_link"], "pc": link(call, inst.code)["pc_link"]},
+            "process_external_id": "", "task_external_id": "", "status": _TOPIC_STATUS[topic],
+            "process_status": _PROCESS_STATUS.get(inst.status, "Running"), "definition_code": inst.approval_code,
+            "initiators": [directory.external_id(inst.user_id, call.user_id_type)],
+            "initiator_names": [initiator.name if initiator else inst.user_id],
+            "task_id": task_id, "process_id": inst.code, "process_code": inst.serial_number,
+            "definition_group_id": "", "definition_group_name": "",
+            "definition_id": str(d.approval_id) if d else "", "definition_name": d.text(d.name, "") if d else "",
+        })
+    out: dict[str, Any] = {"tasks": tasks, **next_token(offset, size, found.has_more)}
+    if offset == 0:
+        out["count"] = {"total": min(found.total, 999), "has_more": found.total >= 1000}
+    return out
+
+
+ROUTES = [
+    Route("GET", "/open-apis/approval/v4/instances", "approval.v4.instance.list", list_instances, user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/instances/query", "approval.v4.instance.query", query_instances),
+    Route("POST", "/open-apis/approval/v4/instances/search_cc", "approval.v4.instance.search_cc", search_cc),
+    Route("POST", "/open-apis/approval/v4/tasks/search", "approval.v4.task.search", search_tasks),
+    Route("GET", "/open-apis/approval/v4/tasks/query", "approval.v4.task.query", query_user_tasks,
+          tokens=("tenant", "user")),
+]

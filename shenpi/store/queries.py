@@ -1,0 +1,317 @@
+"""Reads and writes beyond the instance aggregate — searches, lists, comments, CC records, subscriptions,
+external approvals — written once for every backend.
+
+The SQL here is the common subset of SQLite and PostgreSQL with ``?`` placeholders; each backend supplies
+``_fetch``/``_execute`` (PostgreSQL's rewrites ``?`` to ``$n``). Dialect-specific SQL stays in the backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shenpi.engine.model import Instance, Task
+from shenpi.engine.transition import Transition
+from shenpi.store import rows
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[Any]
+    total: int
+    has_more: bool
+
+
+@dataclass(slots=True)
+class Comment:
+    id: int
+    instance_code: str
+    user_id: str
+    content: str
+    at_info_list: list[dict[str, Any]]
+    parent_comment_id: int
+    extra: str
+    create_time: int
+    update_time: int
+    is_delete: int
+
+
+@dataclass(slots=True)
+class CcRecord:
+    id: int
+    instance_code: str
+    approval_code: str
+    user_id: str
+    from_user_id: str
+    create_time: int
+    read_status: str
+
+
+_COMMENT_COLS = ("id, instance_code, user_id, content, at_info_list, parent_comment_id, extra, create_time, "
+                 "update_time, is_delete")
+_CC_COLS = "id, instance_code, approval_code, user_id, from_user_id, create_time, read_status"
+_INSTANCE_COLS_I = ", ".join("i." + c.strip() for c in rows.INSTANCE_COLS.split(","))
+_TASK_COLS_T = ", ".join("t." + c.strip() for c in rows.TASK_COLS.split(","))
+
+
+def _comment(r: Sequence[Any]) -> Comment:
+    return Comment(r[0], r[1], r[2], r[3], rows.loads(r[4]), r[5], r[6], r[7], r[8], r[9])
+
+
+def _where(clauses: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]]:
+    parts: list[str] = []
+    args: list[Any] = []
+    for sql, value in clauses:
+        if isinstance(value, list | tuple):
+            parts.append(sql.replace("(?)", "(" + ", ".join("?" * len(value)) + ")"))
+            args.extend(value)
+        else:
+            parts.append(sql)
+            args.append(value)
+    return " AND ".join(parts), tuple(args)
+
+
+class QueryMixin:
+    async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]:
+        raise NotImplementedError  # each backend's Tx provides it
+
+    async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        raise NotImplementedError  # each backend's Tx provides it; returns the affected row count
+
+    async def _fetchone(self, sql: str, args: tuple[Any, ...] = ()) -> Sequence[Any] | None:
+        found = await self._fetch(sql, args)
+        return found[0] if found else None
+
+    async def _count(self, sql: str, args: tuple[Any, ...]) -> int:
+        r = await self._fetchone(sql, args)
+        return int(r[0]) if r else 0
+
+    # -- subscriptions --------------------------------------------------------------------------
+    async def subscribe(self, tenant_key: str, app_id: str, approval_code: str, now: int) -> bool:
+        """False when the app is already subscribed."""
+        if await self._fetchone("SELECT 1 FROM subscriptions WHERE app_id = ? AND approval_code = ?",
+                                (app_id, approval_code)):
+            return False
+        await self._execute("INSERT INTO subscriptions (tenant_key, app_id, approval_code, created_at) "
+                            "VALUES (?, ?, ?, ?)", (tenant_key, app_id, approval_code, now))
+        return True
+
+    async def unsubscribe(self, app_id: str, approval_code: str) -> bool:
+        return await self._execute("DELETE FROM subscriptions WHERE app_id = ? AND approval_code = ?",
+                                   (app_id, approval_code)) > 0
+
+    async def subscribers(self, approval_code: str) -> list[str]:
+        return [r[0] for r in await self._fetch(
+            "SELECT app_id FROM subscriptions WHERE approval_code = ? ORDER BY app_id", (approval_code,))]
+
+    # -- instances ------------------------------------------------------------------------------
+    async def list_instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int, offset: int,
+                                  limit: int) -> Page:
+        found = await self._fetch(
+            "SELECT code FROM instances WHERE tenant_key = ? AND approval_code = ? AND start_time >= ? "
+            "AND start_time <= ? ORDER BY start_time, code LIMIT ? OFFSET ?",
+            (tenant_key, approval_code, start, end, limit + 1, offset))
+        return Page([r[0] for r in found[:limit]], -1, len(found) > limit)
+
+    async def search_instances(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
+                               instance_code: str = "", statuses: Sequence[str] = (), title: str = "",
+                               start_from: int = 0, start_to: int = 0, reverted: bool | None = False,
+                               offset: int = 0, limit: int = 10) -> Page:
+        clauses: list[tuple[str, Any]] = [("tenant_key = ?", tenant_key)]
+        if user_id:
+            clauses.append(("user_id = ?", user_id))
+        if approval_code:
+            clauses.append(("approval_code = ?", approval_code))
+        if instance_code:
+            clauses.append(("code = ?", instance_code))
+        if statuses:
+            clauses.append(("status IN (?)", list(statuses)))
+        if title:
+            clauses.append(("title LIKE ?", f"%{title}%"))
+        if start_from:
+            clauses.append(("start_time >= ?", start_from))
+        if start_to:
+            clauses.append(("start_time <= ?", start_to))
+        if reverted is not None:
+            clauses.append(("reverted = ?", int(reverted)))
+        where, args = _where(clauses)
+        total = await self._count(f"SELECT COUNT(*) FROM instances WHERE {where}", args)
+        found = await self._fetch(
+            f"SELECT {rows.INSTANCE_COLS} FROM instances WHERE {where} ORDER BY start_time DESC, code "
+            "LIMIT ? OFFSET ?", (*args, limit, offset))
+        return Page([rows.instance_from(r) for r in found], total, offset + len(found) < total)
+
+    # -- tasks ----------------------------------------------------------------------------------
+    async def search_tasks(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
+                           instance_code: str = "", statuses: Sequence[str] = (), title: str = "",
+                           start_from: int = 0, start_to: int = 0, order: int = 2, offset: int = 0,
+                           limit: int = 10, with_user_only: bool = True) -> Page:
+        """Tasks joined with their instances: Page.items are (Task, Instance) pairs."""
+        clauses: list[tuple[str, Any]] = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0)]
+        if with_user_only:
+            clauses.append(("t.user_id <> ?", ""))
+        if user_id:
+            clauses.append(("t.user_id = ?", user_id))
+        if approval_code:
+            clauses.append(("i.approval_code = ?", approval_code))
+        if instance_code:
+            clauses.append(("t.instance_code = ?", instance_code))
+        if statuses:
+            clauses.append(("t.status IN (?)", list(statuses)))
+        if title:
+            clauses.append(("i.title LIKE ?", f"%{title}%"))
+        if start_from:
+            clauses.append(("t.start_time >= ?", start_from))
+        if start_to:
+            clauses.append(("t.start_time <= ?", start_to))
+        where, args = _where(clauses)
+        order_by = {0: "MAX(t.end_time, t.start_time) DESC", 1: "MAX(t.end_time, t.start_time) ASC",
+                    2: "t.start_time DESC", 3: "t.start_time ASC"}.get(order, "t.start_time DESC")
+        order_by = order_by.replace("MAX(", "GREATEST(") if getattr(self, "dialect", "sqlite") == "postgres" else order_by
+        base = "FROM tasks t JOIN instances i ON i.code = t.instance_code"
+        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
+        found = await self._fetch(
+            f"SELECT {_TASK_COLS_T}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY {order_by}, t.id "
+            "LIMIT ? OFFSET ?", (*args, limit, offset))
+        n = len(rows.TASK_COLS.split(","))
+        items = [(rows.task_from(r[:n]), rows.instance_from(r[n:])) for r in found]
+        return Page(items, total, offset + len(found) < total)
+
+    async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]:
+        if not instance_codes:
+            return []
+        where, args = _where([("tenant_key = ?", tenant_key), ("instance_code IN (?)", list(instance_codes))])
+        return [rows.task_from(r) for r in await self._fetch(
+            f"SELECT {rows.TASK_COLS} FROM tasks WHERE {where} ORDER BY start_time, id", args)]
+
+    # -- CC records -----------------------------------------------------------------------------
+    async def record_ccs(self, tr: Transition) -> None:
+        """Mirror the transition's CC events into the ccs table, which the CC searches read."""
+        inst = tr.agg.instance
+        for e in tr.events:
+            if e.kind != "cc":
+                continue
+            if e.status == "CREATE":
+                await self._execute(
+                    "INSERT INTO ccs (tenant_key, instance_code, approval_code, user_id, from_user_id, create_time, "
+                    "read_status) VALUES (?, ?, ?, ?, ?, ?, 'UNREAD')",
+                    (inst.tenant_key, inst.code, inst.approval_code, e.user_id, str(e.extra.get("from", "")),
+                     e.operate_time))
+            elif e.status == "READ":
+                await self._execute("UPDATE ccs SET read_status = 'READ' WHERE instance_code = ? AND user_id = ?",
+                                    (inst.code, e.user_id))
+
+    async def search_ccs(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
+                         instance_code: str = "", read_status: str = "", title: str = "", create_from: int = 0,
+                         create_to: int = 0, offset: int = 0, limit: int = 10) -> Page:
+        """CC records joined with their instances: Page.items are (CcRecord, Instance) pairs."""
+        clauses: list[tuple[str, Any]] = [("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0)]
+        if user_id:
+            clauses.append(("c.user_id = ?", user_id))
+        if approval_code:
+            clauses.append(("c.approval_code = ?", approval_code))
+        if instance_code:
+            clauses.append(("c.instance_code = ?", instance_code))
+        if read_status in ("READ", "UNREAD"):
+            clauses.append(("c.read_status = ?", read_status))
+        if title:
+            clauses.append(("i.title LIKE ?", f"%{title}%"))
+        if create_from:
+            clauses.append(("c.create_time >= ?", create_from))
+        if create_to:
+            clauses.append(("c.create_time <= ?", create_to))
+        where, args = _where(clauses)
+        base = "FROM ccs c JOIN instances i ON i.code = c.instance_code"
+        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
+        cols = ", ".join("c." + c.strip() for c in _CC_COLS.split(","))
+        found = await self._fetch(
+            f"SELECT {cols}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY c.create_time DESC, c.id "
+            "LIMIT ? OFFSET ?", (*args, limit, offset))
+        items = [(CcRecord(*r[:7]), rows.instance_from(r[7:])) for r in found]
+        return Page(items, total, offset + len(found) < total)
+
+    # -- comments -------------------------------------------------------------------------------
+    async def add_comment(self, tenant_key: str, instance_code: str, user_id: str, content: str,
+                          at_info_list: list[dict[str, Any]], parent_comment_id: int, extra: str, now: int) -> int:
+        r = await self._fetchone(
+            "INSERT INTO comments (tenant_key, instance_code, user_id, content, at_info_list, parent_comment_id, "
+            "extra, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (tenant_key, instance_code, user_id, content, rows.dumps(at_info_list), parent_comment_id, extra,
+             now, now))
+        assert r is not None
+        return int(r[0])
+
+    async def edit_comment(self, tenant_key: str, instance_code: str, comment_id: int, content: str,
+                           at_info_list: list[dict[str, Any]], extra: str, now: int) -> bool:
+        return await self._execute(
+            "UPDATE comments SET content = ?, at_info_list = ?, extra = ?, update_time = ? "
+            "WHERE id = ? AND tenant_key = ? AND instance_code = ? AND is_delete = 0",
+            (content, rows.dumps(at_info_list), extra, now, comment_id, tenant_key, instance_code)) > 0
+
+    async def get_comment(self, tenant_key: str, instance_code: str, comment_id: int) -> Comment | None:
+        r = await self._fetchone(
+            f"SELECT {_COMMENT_COLS} FROM comments WHERE id = ? AND tenant_key = ? AND instance_code = ?",
+            (comment_id, tenant_key, instance_code))
+        return _comment(r) if r else None
+
+    async def list_comments(self, tenant_key: str, instance_code: str) -> list[Comment]:
+        return [_comment(r) for r in await self._fetch(
+            f"SELECT {_COMMENT_COLS} FROM comments WHERE tenant_key = ? AND instance_code = ? ORDER BY id",
+            (tenant_key, instance_code))]
+
+    async def delete_comment(self, tenant_key: str, instance_code: str, comment_id: int, now: int) -> bool:
+        return await self._execute(
+            "UPDATE comments SET is_delete = 1, update_time = ? WHERE id = ? AND tenant_key = ? "
+            "AND instance_code = ? AND is_delete = 0", (now, comment_id, tenant_key, instance_code)) > 0
+
+    async def remove_comments(self, tenant_key: str, instance_code: str) -> int:
+        return await self._execute("DELETE FROM comments WHERE tenant_key = ? AND instance_code = ?",
+                                   (tenant_key, instance_code))
+
+    # -- external approvals ---------------------------------------------------------------------
+    async def put_external_approval(self, tenant_key: str, approval_code: str, body: dict[str, Any],
+                                    now: int) -> None:
+        if await self._execute("UPDATE external_approvals SET body = ?, updated_at = ? WHERE tenant_key = ? "
+                               "AND approval_code = ?", (rows.dumps(body), now, tenant_key, approval_code)) == 0:
+            await self._execute("INSERT INTO external_approvals (tenant_key, approval_code, body, updated_at) "
+                                "VALUES (?, ?, ?, ?)", (tenant_key, approval_code, rows.dumps(body), now))
+
+    async def get_external_approval(self, tenant_key: str, approval_code: str) -> dict[str, Any] | None:
+        r = await self._fetchone("SELECT body FROM external_approvals WHERE tenant_key = ? AND approval_code = ?",
+                                 (tenant_key, approval_code))
+        return rows.loads(r[0]) if r else None
+
+    async def put_external_instance(self, tenant_key: str, approval_code: str, instance_id: str, status: str,
+                                    body: dict[str, Any], update_time: int) -> None:
+        args = (status, rows.dumps(body), update_time, tenant_key, approval_code, instance_id)
+        if await self._execute("UPDATE external_instances SET status = ?, body = ?, update_time = ? "
+                               "WHERE tenant_key = ? AND approval_code = ? AND instance_id = ?", args) == 0:
+            await self._execute(
+                "INSERT INTO external_instances (status, body, update_time, tenant_key, approval_code, instance_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)", args)
+
+    async def get_external_instance(self, tenant_key: str, approval_code: str,
+                                    instance_id: str) -> dict[str, Any] | None:
+        r = await self._fetchone("SELECT body FROM external_instances WHERE tenant_key = ? AND approval_code = ? "
+                                 "AND instance_id = ?", (tenant_key, approval_code, instance_id))
+        return rows.loads(r[0]) if r else None
+
+    async def list_external_instances(self, tenant_key: str, *, approval_codes: Sequence[str] = (),
+                                      instance_ids: Sequence[str] = (), status: str = "", offset: int = 0,
+                                      limit: int = 50) -> Page:
+        clauses: list[tuple[str, Any]] = [("tenant_key = ?", tenant_key)]
+        if approval_codes:
+            clauses.append(("approval_code IN (?)", list(approval_codes)))
+        if instance_ids:
+            clauses.append(("instance_id IN (?)", list(instance_ids)))
+        if status:
+            clauses.append(("status = ?", status))
+        where, args = _where(clauses)
+        found = await self._fetch(f"SELECT body FROM external_instances WHERE {where} ORDER BY update_time, "
+                                  "instance_id LIMIT ? OFFSET ?", (*args, limit + 1, offset))
+        return Page([rows.loads(r[0]) for r in found[:limit]], -1, len(found) > limit)
+
+
+def instances_by_code(items: list[Instance]) -> dict[str, Instance]:
+    return {i.code: i for i in items}
