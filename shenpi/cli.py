@@ -114,3 +114,8 @@ def check_seed(path: str) -> None:
         click.echo(f"invalid seed: {e}", err=True)
         sys.exit(1)
     click.echo("ok")
+
+
+from shenpi.cli_tokens import token as _token_commands  # noqa: E402  (registered last, beside the core commands)
+
+main.add_command(_token_commands)

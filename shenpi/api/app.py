@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from shenpi import __version__, ids
-from shenpi.api import admin, apaas_v1, auth_v3, contact_v3
+from shenpi.api import admin, apaas_v1, auth_v3, authen, contact_v3
 from shenpi.api.approval_v4 import approvals, comments, districts, external, instances, search, tasks
 from shenpi.api.wire import Receive, Router, Scope, Send, dispatch, envelope, respond
 from shenpi.platform import errors as perr
@@ -19,7 +19,7 @@ log = logging.getLogger("shenpi")
 
 ROUTES = [
     *approvals.ROUTES, *instances.ROUTES, *search.ROUTES, *tasks.ROUTES, *comments.ROUTES, *external.ROUTES,
-    *districts.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES,
+    *districts.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *authen.ROUTES,
 ]
 
 Startup = Callable[[Shenpi], Awaitable[None]]
@@ -70,6 +70,12 @@ class ShenpiApp:
                 return
             if method == "POST" and path == "/open-apis/auth/v3/app_access_token/internal":
                 await auth_v3.issue_token(self.svc, "app", scope, receive, send)
+                return
+            if method in ("GET", "POST") and path in ("/open-apis/authen/v1/authorize", "/open-apis/authen/v1/index"):
+                await authen.authorize(self.svc, scope, receive, send)
+                return
+            if method == "POST" and path == "/open-apis/authen/v2/oauth/token":
+                await authen.oauth_v2_token(self.svc, scope, receive, send)
                 return
             err: perr.PlatformError = perr.MethodMismatch() if other_method else perr.NotFound()
             log_id = ids.log_id()

@@ -19,7 +19,7 @@ from shenpi import ids
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.platform import errors as perr
-from shenpi.platform.scopes import check_scopes, help_url
+from shenpi.platform.scopes import SCOPES, check_scopes, help_url
 from shenpi.services import Shenpi
 from shenpi.store.records import App, Token
 
@@ -190,14 +190,15 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
                 auth = v.decode("latin-1")
                 break
         token = await svc.tokens.authenticate(auth, accept_user="user" in route.tokens,
-                                              accept_tenant="tenant" in route.tokens)
+                                              accept_tenant="tenant" in route.tokens, accept_app="app" in route.tokens)
         app = await svc.registry.app(token.app_id)
         if app is None:
             raise perr.InvalidTenantToken()
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         uid_type = query.get("user_id_type") or "open_id"
-        check_scopes(route.endpoint, app.app_id, frozenset(app.scopes),
-                     user_id_type=uid_type if route.user_id_type else "")
+        if route.endpoint in SCOPES:
+            check_scopes(route.endpoint, app.app_id, frozenset(app.scopes),
+                         user_id_type=uid_type if route.user_id_type else "")
         tenant = await svc.registry.tenant(token.tenant_key)
         svc.rate_limiter.hit(token.tenant_key, app.app_id, route.endpoint,
                              tenant.rate_limit_scale if tenant else 1.0)

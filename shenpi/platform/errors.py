@@ -25,6 +25,10 @@ class NeedToken(PlatformError):
     code, msg = 99991661, "Need a token"
 
 
+class InvalidAppToken(PlatformError):
+    code, msg = 99991664, "invalid app token"
+
+
 class InvalidTenantToken(PlatformError):
     code, msg = 99991663, "Invalid access token for authorization. Please make a request with token attached."
     help_page = "how-to-fix-99991663-error"

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from shenpi import ids
 from shenpi.clock import Clock
-from shenpi.platform.errors import BadTokenPrefix, InvalidTenantToken, InvalidUserToken, NeedToken
+from shenpi.platform.errors import BadTokenPrefix, InvalidAppToken, InvalidTenantToken, InvalidUserToken, NeedToken
 from shenpi.store.base import Store
 from shenpi.store.records import App, Token
 
 LIFETIME_S = 7200
 RENEW_WITHIN_S = 30 * 60  # with less than this left, asking again gives a new token; the old one stays valid
+_PREFIX = {"user": "u-", "refresh": "ur-", "code": "", "tenant": "t-", "app": "t-"}
 
 
 class TokenService:
@@ -20,19 +21,20 @@ class TokenService:
         self._clock = clock
         self._cache: dict[str, Token] = {}
 
-    async def issue(self, app: App, kind: str, user_id: str = "") -> Token:
+    async def issue(self, app: App, kind: str, user_id: str = "", *, lifetime_s: int = LIFETIME_S,
+                    reuse: bool = True) -> Token:
         """The app's current token of this kind, or a new one once the current has < 30 minutes left."""
         now = self._clock.now_ms()
         async with self._store.transaction() as tx:
             current = await tx.latest_token(app.app_id, kind, user_id)
-            if current is not None and current.expires_at - now >= RENEW_WITHIN_S * 1000:
+            if reuse and current is not None and current.expires_at - now >= RENEW_WITHIN_S * 1000:
                 return current
             token = Token(
-                token=ids.access_token("u-" if kind == "user" else "t-"),
+                token=ids.access_token(_PREFIX.get(kind, "t-")),
                 kind=kind,
                 app_id=app.app_id,
                 tenant_key=app.tenant_key,
-                expires_at=now + LIFETIME_S * 1000,
+                expires_at=now + lifetime_s * 1000,
                 created_at=now,
                 user_id=user_id,
             )
@@ -44,7 +46,7 @@ class TokenService:
         return max(0, (token.expires_at - self._clock.now_ms()) // 1000)
 
     async def authenticate(self, authorization: str | None, *, accept_user: bool = False,
-                           accept_tenant: bool = True) -> Token:
+                           accept_tenant: bool = True, accept_app: bool = False) -> Token:
         """Check an ``Authorization: Bearer`` header and return the token it carries."""
         if not authorization:
             raise NeedToken()
@@ -63,13 +65,34 @@ class TokenService:
         is_user = value.startswith("u-")
         if token is None or token.expires_at <= self._clock.now_ms():
             raise InvalidUserToken() if is_user else InvalidTenantToken()
-        if token.kind == "app":  # an app_access_token opens none of the tenant-token APIs
+        if token.kind == "app":  # an app_access_token opens only the APIs that ask for one
+            if accept_app:
+                return token
             raise InvalidTenantToken()
+        if accept_app and not (accept_tenant or accept_user):
+            raise InvalidAppToken()
         if is_user and not accept_user:
             # Feishu answers a user token on a tenant-only API with 99991668 "user access token not support".
             raise InvalidUserToken("user access token not support")
         if not is_user and not accept_tenant:
             raise InvalidTenantToken()
+        return token
+
+    async def lookup(self, value: str, kind: str) -> Token | None:
+        """A live token of the given kind (authorization codes, refresh tokens), or None."""
+        async with self._store.transaction() as tx:
+            token = await tx.get_token(value)
+        if token is None or token.kind != kind or token.expires_at <= self._clock.now_ms():
+            return None
+        return token
+
+    async def consume(self, value: str, kind: str) -> Token | None:
+        """Like lookup, but the token can be used only once (authorization codes, refresh tokens)."""
+        async with self._store.transaction() as tx:
+            token = await tx.get_token(value)
+            if token is None or token.kind != kind or token.expires_at <= self._clock.now_ms():
+                return None
+            await tx.delete_token(value)
         return token
 
     def forget(self) -> None:

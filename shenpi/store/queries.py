@@ -87,6 +87,10 @@ class QueryMixin:
         r = await self._fetchone(sql, args)
         return int(r[0]) if r else 0
 
+    # -- tokens ---------------------------------------------------------------------------------
+    async def delete_token(self, token: str) -> None:
+        await self._execute("DELETE FROM tokens WHERE token = ?", (token,))
+
     # -- subscriptions --------------------------------------------------------------------------
     async def subscribe(self, tenant_key: str, app_id: str, approval_code: str, now: int) -> bool:
         """False when the app is already subscribed."""
