@@ -19,14 +19,27 @@ from shenpi.engine.directory import Directory
 from shenpi.engine.model import Aggregate, Definition, Instance, TimelineEntry
 from shenpi.engine.transition import Transition
 from shenpi.platform.directory import Registry
-from shenpi.platform.ratelimit import RateLimiter
+from shenpi.platform.ratelimit import RateLimiter, SharedRateLimiter
 from shenpi.platform.tokens import TokenService
 from shenpi.store.base import ConcurrentUpdate, Store, Tx
 
 _RETRIES = 3
 
 Action = Callable[..., Transition]
-ACTIONS: dict[str, Action] = {"approve": commands.approve, "reject": commands.reject}
+# Every operation on an existing instance, by name. Commands that carry a ``task_id`` find their instance
+# through the task; the others (cancel, revert, cc, cc_read) need the instance code.
+ACTIONS: dict[str, Action] = {
+    "approve": commands.approve,
+    "reject": commands.reject,
+    "resubmit": commands.resubmit,
+    "transfer": commands.transfer,
+    "specified_rollback": commands.specified_rollback,
+    "add_sign": commands.add_sign,
+    "cancel": commands.cancel,
+    "revert": commands.revert,
+    "cc": commands.cc,
+    "cc_read": commands.mark_cc_read,
+}
 
 
 @dataclass(slots=True)
@@ -42,13 +55,23 @@ class InstanceView:
 class Shenpi:
     """The running server's state: the store, the clock, and the platform services around the engine."""
 
-    def __init__(self, store: Store, clock: Clock | None = None, rate_limit_scale: float = 1.0) -> None:
+    def __init__(self, store: Store, clock: Clock | None = None, rate_limit_scale: float = 1.0, *,
+                 shared_rate_limits: bool = False) -> None:
         self.store = store
         self.clock = clock or Clock()
         self.tokens = TokenService(store, self.clock)
         self.registry = Registry(store)
-        self.rate_limiter = RateLimiter(self.clock.now_s, rate_limit_scale)
+        # One process keeps its counters in memory; several processes on one database count in the database.
+        self.rate_limiter = (SharedRateLimiter(self.clock.now_s, store, rate_limit_scale) if shared_rate_limits
+                             else RateLimiter(self.clock.now_s, rate_limit_scale))
         self.started = time.time()
+        # The event delivery worker, when the server runs one (shenpi.events.delivery.DeliveryWorker).
+        self.events: Any = None
+
+    def committed(self) -> None:
+        """A change with outbox rows was committed: let the delivery worker look now, not at its next poll."""
+        if self.events is not None:
+            self.events.wake()
 
     async def open(self) -> None:
         await self.store.open()
@@ -102,7 +125,8 @@ class Shenpi:
                 new_id=ids.task_id,
             )
             await tx.save_transition(tr, created=True)
-            return agg.instance
+        self.committed()
+        return agg.instance
 
     async def get_instance(self, tenant_key: str, code_or_uuid: str) -> InstanceView:
         async with self.store.transaction() as tx:
@@ -120,21 +144,28 @@ class Shenpi:
         self,
         tenant_key: str,
         action: str,
-        cmd: commands.TaskAction,
+        cmd: Any,
         *,
         approval_code: str | None = None,
         instance_code: str | None = None,
     ) -> Transition:
-        """Run a task action. The v4 dialect names approval and instance; aPaaS names only the task."""
+        """Run an operation (a key of ACTIONS) in one transaction, under the instance's lock.
+
+        The v4 dialect names approval and instance; aPaaS names only the task (or only the instance)."""
         directory = await self.registry.directory(tenant_key)
         fn = ACTIONS[action]
+        task_id: str = getattr(cmd, "task_id", "")
         for attempt in range(_RETRIES):
             try:
                 async with self.store.transaction() as tx:
-                    agg = await self._locate(tx, tenant_key, cmd.task_id, approval_code, instance_code)
-                    tr = fn(agg, directory, cmd, now=self.clock.now_ms(), new_id=ids.task_id)
+                    agg = await self._locate(tx, tenant_key, task_id, approval_code, instance_code)
+                    extra: dict[str, Any] = {}
+                    if action == "specified_rollback":
+                        extra["timeline"] = await tx.timeline(tenant_key, agg.instance.code)
+                    tr = fn(agg, directory, cmd, now=self.clock.now_ms(), new_id=ids.task_id, **extra)
                     await tx.save_transition(tr, created=False)
-                    return tr
+                self.committed()
+                return tr
             except ConcurrentUpdate:  # a lost optimistic race: load again and re-validate
                 if attempt == _RETRIES - 1:
                     raise errors.InternalError("the instance kept changing under this request") from None
@@ -145,6 +176,8 @@ class Shenpi:
         if approval_code is not None:
             await self._definition(tx, tenant_key, approval_code)
         if instance_code is None:
+            if not task_id:
+                raise errors.ParamInvalid("instance_code is required", field="instance_code")
             task = await tx.find_task(tenant_key, task_id)
             if task is None:
                 raise errors.TaskNotFound(f"task {task_id} not found", field="task_id")

@@ -81,6 +81,27 @@ def test_seed() -> dict[str, Any]:
                     {"id": "notify", "name": "@i18n@fin", "node_type": "CC_NODE",
                      "ccer": [{"type": "Personal", "user_id": "dana"}]},
                 ]),
+                definition("EXPENSE", [
+                    {"id": "lead", "name": "@i18n@mgr", "node_type": "AND",
+                     "approver": [{"type": "Supervisor", "level": "1"}]},
+                    {"id": "director", "name": "@i18n@mgr", "node_type": "AND",
+                     "approver": [{"type": "Supervisor", "level": "2"}],
+                     "conditions": [{"widget": "amount", "op": ">=", "value": 1000}]},
+                    {"id": "finance", "name": "@i18n@fin", "node_type": "AND",
+                     "approver": [{"type": "Personal", "user_id": "dana"}, {"type": "Personal", "user_id": "carol"}]},
+                    {"id": "notify", "name": "@i18n@fin", "node_type": "CC_NODE",
+                     "ccer": [{"type": "Personal", "user_id": "alice"}]},
+                ]),
+                definition("SENDBACK", [
+                    {"id": "check", "name": "@i18n@mgr", "node_type": "AND",
+                     "approver": [{"type": "Personal", "user_id": "bob"}]},
+                ], settings={"reject_option": 1}),
+                definition("TWOSTEP", [
+                    {"id": "one", "name": "@i18n@mgr", "node_type": "AND",
+                     "approver": [{"type": "Personal", "user_id": "bob"}]},
+                    {"id": "two", "name": "@i18n@fin", "node_type": "AND",
+                     "approver": [{"type": "Personal", "user_id": "carol"}]},
+                ], settings={"revert_interval": 3600}),
                 definition("SIGNED", [
                     {"id": "sign", "name": "@i18n@sign", "node_type": "AND", "require_signature": True,
                      "approver": [{"type": "Personal", "user_id": "bob"}]},

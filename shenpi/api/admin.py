@@ -1,19 +1,187 @@
 """The admin API under ``/_shenpi/``: for tests and operators, off unless an admin token is configured.
 
 Every call needs ``Authorization: Bearer <admin token>``; a wrong or missing token answers 401, and when
-admin is off the whole prefix answers 404 as any unknown path does.
+admin is off the whole prefix answers 404 as any unknown path does. Answers use the Open API envelope
+(``{"code": 0, "msg": "success", "data": ...}``, errors with the HTTP status as ``code``), except
+``GET /_shenpi/export``, whose body is the snapshot itself so that it can be saved and fed back to
+``POST /_shenpi/import`` or ``shenpi serve --seed``.
+
+=======  ==============================  ====================================================================
+GET      /_shenpi/health                 version, schema, database, server time
+GET      /_shenpi/version                ``{"version"}``
+GET      /_shenpi/clock                  the server's time and how far it was moved
+POST     /_shenpi/clock                  ``{"advance_seconds": N}`` moves time forward
+POST     /_shenpi/reset                  back to the seed (``{"seed": {...}}`` replaces it); clears faults, journal
+GET      /_shenpi/export                 the whole state as a snapshot
+POST     /_shenpi/import                 replace the whole state with a snapshot
+GET      /_shenpi/journal                last requests and answers (``limit``, ``tenant_key``, ``endpoint``, ``app_id``)
+DELETE   /_shenpi/journal                forget them
+GET      /_shenpi/outbox                 events (``tenant_key``, ``instance_code``, ``after_id``, ``limit``)
+POST     /_shenpi/outbox/redeliver       ``{"ids": [...]}`` marks outbox events for delivery again
+GET      /_shenpi/faults                 the fault rules in force
+POST     /_shenpi/faults                 add one (see ``shenpi.testing.faults``)
+DELETE   /_shenpi/faults[/{id}]          remove all, or one
+=======  ==============================  ====================================================================
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import msgspec
 
 from shenpi import __version__, ids
 from shenpi.api.wire import Receive, Scope, Send, envelope, read_body, respond
+from shenpi.seed import SeedError
 from shenpi.services import Shenpi
+from shenpi.testing.control import Control, control_of, install_control
+from shenpi.testing.faults import FaultError
+from shenpi.testing.state import SnapshotError, admin_tx, export_state, import_state
+
+_encoder = msgspec.json.Encoder()
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, msg: str) -> None:
+        super().__init__(msg)
+        self.status, self.msg = status, msg
+
+
+class Request:
+    def __init__(self, svc: Shenpi, control: Control, scope: Scope, body: Any, tail: str) -> None:
+        self.svc, self.control, self.body, self.tail = svc, control, body, tail
+        self.query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+
+    def obj(self) -> dict[str, Any]:
+        if not isinstance(self.body, dict):
+            raise AdminError(400, "the body must be a JSON object")
+        return self.body
+
+    def int_arg(self, name: str, default: int, lo: int = 0) -> int:
+        raw = self.query.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise AdminError(400, f"{name} must be an integer") from None
+        if value < lo:
+            raise AdminError(400, f"{name} must be >= {lo}")
+        return value
+
+
+Handler = Callable[[Request], Awaitable[Any]]
+
+
+async def _health(r: Request) -> Any:
+    async with r.svc.store.transaction() as raw:
+        try:
+            schema: int | None = await admin_tx(raw).schema_version()
+        except NotImplementedError:
+            schema = None
+    return {"status": "ok", "version": __version__, "schema_version": schema, "db": r.svc.store.url.split("@")[-1],
+            "now_ms": r.svc.clock.now_ms(), "offset_ms": r.svc.clock.offset_ms, "faults": len(r.control.faults.list())}
+
+
+async def _version(r: Request) -> Any:
+    return {"version": __version__}
+
+
+async def _clock(r: Request) -> Any:
+    return {"now_ms": r.svc.clock.now_ms(), "offset_ms": r.svc.clock.offset_ms}
+
+
+async def _advance_clock(r: Request) -> Any:
+    seconds = r.obj().get("advance_seconds")
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+        raise AdminError(400, "advance_seconds must be a non-negative number")
+    r.svc.clock.advance(float(seconds))
+    if r.svc.events is not None:  # retries that just became due go out now, not at the worker's next poll
+        r.svc.events.wake()
+    return await _clock(r)
+
+
+async def _reset(r: Request) -> Any:
+    seed = r.obj().get("seed") if r.body else None
+    try:
+        return await r.control.reset(seed)
+    except (SeedError, SnapshotError) as e:
+        raise AdminError(400, f"invalid seed: {e}") from None
+
+
+async def _import(r: Request) -> Any:
+    return await import_state(r.svc, r.body)
+
+
+async def _journal(r: Request) -> Any:
+    q = r.query
+    return {"items": r.control.journal.entries(limit=r.int_arg("limit", 100), tenant_key=q.get("tenant_key"),
+                                               endpoint=q.get("endpoint"), app_id=q.get("app_id"))}
+
+
+async def _clear_journal(r: Request) -> Any:
+    r.control.journal.clear()
+    return {}
+
+
+async def _outbox(r: Request) -> Any:
+    async with r.svc.store.transaction() as raw:
+        items = await admin_tx(raw).list_outbox(
+            tenant_key=r.query.get("tenant_key"), instance_code=r.query.get("instance_code"),
+            after_id=r.int_arg("after_id", 0), limit=r.int_arg("limit", 100, lo=1))
+    return {"items": items}
+
+
+async def _redeliver(r: Request) -> Any:
+    body = r.obj()
+    wanted = body.get("ids")
+    if not isinstance(wanted, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in wanted):
+        raise AdminError(400, "ids must be a list of outbox ids")
+    tenant_key = body.get("tenant_key")
+    if tenant_key is not None and not isinstance(tenant_key, str):
+        raise AdminError(400, "tenant_key must be a string")
+    async with r.svc.store.transaction() as raw:
+        marked = await admin_tx(raw).request_redelivery(wanted, r.svc.clock.now_ms(), tenant_key)
+    return {"marked": marked, "unknown": [i for i in wanted if i not in marked]}
+
+
+async def _faults(r: Request) -> Any:
+    return {"items": [rule.as_json() for rule in r.control.faults.list()]}
+
+
+async def _add_fault(r: Request) -> Any:
+    from shenpi.api.app import ROUTES  # here, not at import: app imports this module
+
+    return r.control.faults.add(r.obj(), [route.endpoint for route in ROUTES]).as_json()
+
+
+async def _clear_faults(r: Request) -> Any:
+    if not r.tail:
+        r.control.faults.clear()
+        return {}
+    if not r.tail.isdigit() or not r.control.faults.remove(int(r.tail)):
+        raise AdminError(404, f"no fault {r.tail}")
+    return {}
+
+
+_ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "/_shenpi/health"): _health,
+    ("GET", "/_shenpi/version"): _version,
+    ("GET", "/_shenpi/clock"): _clock,
+    ("POST", "/_shenpi/clock"): _advance_clock,
+    ("POST", "/_shenpi/reset"): _reset,
+    ("POST", "/_shenpi/import"): _import,
+    ("GET", "/_shenpi/journal"): _journal,
+    ("DELETE", "/_shenpi/journal"): _clear_journal,
+    ("GET", "/_shenpi/outbox"): _outbox,
+    ("POST", "/_shenpi/outbox/redeliver"): _redeliver,
+    ("GET", "/_shenpi/faults"): _faults,
+    ("POST", "/_shenpi/faults"): _add_fault,
+    ("DELETE", "/_shenpi/faults"): _clear_faults,
+}
 
 
 def _authorized(scope: Scope, admin_token: str) -> bool:
@@ -26,7 +194,7 @@ def _authorized(scope: Scope, admin_token: str) -> bool:
 
 async def handle(svc: Shenpi, admin_token: str, scope: Scope, receive: Receive, send: Send) -> None:
     log_id = ids.log_id()
-    path, method = scope["path"], scope["method"]
+    path, method = scope["path"].rstrip("/"), scope["method"]
     if not _authorized(scope, admin_token):
         await respond(send, 401, envelope(401, "admin token required"), log_id)
         return
@@ -36,18 +204,26 @@ async def handle(svc: Shenpi, admin_token: str, scope: Scope, receive: Receive, 
     except msgspec.DecodeError:
         await respond(send, 400, envelope(400, "body is not valid JSON"), log_id)
         return
-    if path == "/_shenpi/health" and method == "GET":
-        data = {"version": __version__, "db": svc.store.url.split("@")[-1], "now_ms": svc.clock.now_ms()}
-    elif path == "/_shenpi/clock" and method == "GET":
-        data = {"now_ms": svc.clock.now_ms(), "offset_ms": svc.clock.offset_ms}
-    elif path == "/_shenpi/clock" and method == "POST":
-        seconds = body.get("advance_seconds") if isinstance(body, dict) else None
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            await respond(send, 400, envelope(400, "advance_seconds must be a non-negative number"), log_id)
-            return
-        svc.clock.advance(float(seconds))
-        data = {"now_ms": svc.clock.now_ms(), "offset_ms": svc.clock.offset_ms}
-    else:
+    tail = ""
+    handler = _ROUTES.get((method, path))
+    if handler is None and method == "DELETE" and path.startswith("/_shenpi/faults/"):
+        handler, tail = _clear_faults, path.removeprefix("/_shenpi/faults/")
+    if handler is None and (method, path) != ("GET", "/_shenpi/export"):
         await respond(send, 404, envelope(404, "no such admin endpoint"), log_id)
+        return
+    control = control_of(svc) or install_control(svc)
+    try:
+        if handler is None:  # export: the body is the bare snapshot, ready to be saved and imported again
+            await respond(send, 200, _encoder.encode(await export_state(svc)), log_id)
+            return
+        data = await handler(Request(svc, control, scope, body, tail))
+    except AdminError as e:
+        await respond(send, e.status, envelope(e.status, e.msg), log_id)
+        return
+    except (FaultError, SnapshotError) as e:
+        await respond(send, 400, envelope(400, str(e)), log_id)
+        return
+    except NotImplementedError as e:  # a store backend without snapshot support yet
+        await respond(send, 501, envelope(501, str(e)), log_id)
         return
     await respond(send, 200, envelope(0, "success", data), log_id)

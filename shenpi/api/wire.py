@@ -22,6 +22,7 @@ from shenpi.platform import errors as perr
 from shenpi.platform.scopes import SCOPES, check_scopes, help_url
 from shenpi.services import Shenpi
 from shenpi.store.records import App, Token
+from shenpi.testing.control import control_of  # issue 7 hook: faults and journal labels
 
 log = logging.getLogger("shenpi.api")
 
@@ -194,13 +195,18 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         app = await svc.registry.app(token.app_id)
         if app is None:
             raise perr.InvalidTenantToken()
+        # -- shenpi.testing hook (issue 7): journal labels and injected faults, before anything counts or changes;
+        # inert unless the admin API is on (control_of is then None) --
+        control = control_of(svc)
+        if control is not None:
+            await control.before_call(scope, token.tenant_key, app.app_id, route.endpoint)
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         uid_type = query.get("user_id_type") or "open_id"
         if route.endpoint in SCOPES:
             check_scopes(route.endpoint, app.app_id, frozenset(app.scopes),
                          user_id_type=uid_type if route.user_id_type else "")
         tenant = await svc.registry.tenant(token.tenant_key)
-        svc.rate_limiter.hit(token.tenant_key, app.app_id, route.endpoint,
+        await svc.rate_limiter.hit(token.tenant_key, app.app_id, route.endpoint,
                              tenant.rate_limit_scale if tenant else 1.0)
         if route.user_id_type and uid_type not in USER_ID_TYPES:
             raise ParamInvalid(f"user_id_type must be one of {', '.join(USER_ID_TYPES)}", field="user_id_type")

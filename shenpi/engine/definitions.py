@@ -1,7 +1,8 @@
 """Build a Definition from the create-definition body (``POST /approval/v4/approvals``) and render it back.
 
-The body shape is Feishu's (sdk_endpoints.md §1); a seed file may add, per node, ``require_signature`` and
-``conditions`` (branches, which Feishu builds only in its console). Errors name the offending field.
+The body shape is Feishu's (sdk_endpoints.md §1); a seed file may add, per node, ``require_signature``,
+``conditions`` (branches, which Feishu builds only in its console) and ``empty_approver`` (``AUTO_PASS``, the
+default, or ``AUTO_REJECT``: what a node whose approvers resolve to nobody does). Errors name the offending field.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ _NODE_TYPES = ("AND", "OR", "SEQUENTIAL", "CC_NODE")
 _LEVELLED = ("Supervisor", "SupervisorTopDown", "DepartmentManager", "DepartmentManagerTopDown")
 _STARTER_ASSIGNEE = ("", "STARTER", "AUTO_PASS", "SUPERVISOR", "DEPARTMENT_MANAGER")
 _CONDITION_OPS = (">", ">=", "<", "<=", "==", "!=", "in", "not_in", "contains")
+_EMPTY_APPROVER = ("AUTO_PASS", "AUTO_REJECT")
 
 
 def node_system_id(approval_code: str, key: str) -> str:
@@ -207,6 +209,10 @@ def build_definition(
         starter = n.get("starter_assignee") or ""
         if starter not in _STARTER_ASSIGNEE:
             raise ParamInvalid(f"{where}.starter_assignee '{starter}' is not valid", field=f"{where}.starter_assignee")
+        empty_approver = n.get("empty_approver") or "AUTO_PASS"
+        if empty_approver not in _EMPTY_APPROVER:
+            raise ParamInvalid(f"{where}.empty_approver must be AUTO_PASS or AUTO_REJECT",
+                               field=f"{where}.empty_approver")
         nodes.append(
             Node(
                 key=key,
@@ -219,6 +225,7 @@ def build_definition(
                 starter_assignee=starter,
                 approver_chosen_multi=bool(n.get("approver_chosen_multi", True)),
                 conditions=_conditions(n.get("conditions"), f"{where}.conditions", widget_ids),
+                empty_approver=empty_approver,
                 raw=n,
             )
         )

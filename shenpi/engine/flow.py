@@ -1,123 +1,107 @@
-"""Where an instance goes next: resolve a node's approvers, open its tasks, and close it when it is done."""
+"""Where an instance goes next: open a node's tasks, settle a node when its tasks move, close it and move on.
+
+Flow state in ``Instance.state`` (JSON):
+
+* ``free`` / ``free_cc``: node key -> users the submitter chose at creation.
+* ``active``: node key -> the work tree (worktree.py) of each node visit in progress in the current round. One
+  node normally; several after a rollback to several nodes, which then run side by side.
+* ``resume``: the index into ``Definition.nodes`` the flow opens once every active visit is done.
+* ``pending_cc``: node key -> users an approval node CCs once it is done.
+* ``cc``: the instance's CC records (cc.py).
+
+``Instance.round`` counts visits: a rollback, a rejection back to the submitter and a resubmit each start a new
+round, and every task carries the round it was opened in.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from shenpi.engine import worktree
+from shenpi.engine.approvers import approver_lanes, resolve_approvers, resolve_ccers
+from shenpi.engine.conditions import condition_holds, node_applies
 from shenpi.engine.directory import Directory
-from shenpi.engine.model import APPROVED, PENDING, Condition, Definition, Instance, Node
+from shenpi.engine.model import (
+    APPROVED,
+    DONE,
+    PENDING,
+    REJECTED,
+    START_NODE,
+    Definition,
+    Node,
+    Task,
+)
 from shenpi.engine.transition import Transition
 
+__all__ = [
+    "after_approval",
+    "close_open_work",
+    "cc_users",
+    "condition_holds",
+    "node_applies",
+    "open_from",
+    "open_nodes",
+    "resolve_approvers",
+    "return_to_submitter",
+    "settle_node",
+]
 
-def _form_value(instance: Instance, widget_id: str) -> Any:
-    for entry in instance.form:
-        if entry.get("id") == widget_id:
-            value = entry.get("value")
-            if isinstance(value, dict) and "interval" in value:  # a date interval compares by its length
-                return value["interval"]
-            return value
-    return None
-
-
-def condition_holds(cond: Condition, instance: Instance, directory: Directory) -> bool:
-    if cond.widget == "__submitter__":
-        user = directory.user(instance.user_id)
-        actual: Any = [instance.user_id, *(user.department_ids if user else [])]
-    else:
-        actual = _form_value(instance, cond.widget)
-    expected = cond.value
-    try:
-        if cond.op == "in":
-            if isinstance(actual, list):
-                return any(a in expected for a in actual)
-            return bool(actual in expected)
-        if cond.op == "not_in":
-            if isinstance(actual, list):
-                return not any(a in expected for a in actual)
-            return bool(actual not in expected)
-        if cond.op == "contains":
-            return isinstance(actual, list) and expected in actual
-        if actual is None:
-            return False
-        if cond.op == "==":
-            return bool(actual == expected)
-        if cond.op == "!=":
-            return bool(actual != expected)
-        if cond.op == ">":
-            return bool(actual > expected)
-        if cond.op == ">=":
-            return bool(actual >= expected)
-        if cond.op == "<":
-            return bool(actual < expected)
-        if cond.op == "<=":
-            return bool(actual <= expected)
-    except TypeError:
-        return False
-    return False
+JOIN = {"AND": "all", "OR": "any", "SEQUENTIAL": "all"}
 
 
-def node_applies(node: Node, instance: Instance, directory: Directory) -> bool:
-    return all(condition_holds(c, instance, directory) for c in node.conditions)
-
-
-def _dedupe(ids: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [i for i in ids if i and not (i in seen or seen.add(i))]  # type: ignore[func-returns-value]
-
-
-def resolve_people(
-    specs: list[Any], node: Node, instance: Instance, directory: Directory, *, chosen_key: str
-) -> list[str]:
-    """Turn approver/ccer specs into user ids, in order, without repeats."""
-    out: list[str] = []
-    submitter = instance.user_id
-    for spec in specs:
-        if spec.type == "Personal":
-            out.append(spec.user_id)
-        elif spec.type == "Free":
-            out.extend(instance.state.get(chosen_key, {}).get(node.key, []))
-        elif spec.type in ("Supervisor", "SupervisorTopDown"):
-            chain = directory.supervisor_chain(submitter)
-            if spec.type == "SupervisorTopDown":
-                chain = list(reversed(chain))
-            if len(chain) >= spec.level:
-                out.append(chain[spec.level - 1])
-        elif spec.type in ("DepartmentManager", "DepartmentManagerTopDown"):
-            chain = [d.leader_user_id for d in directory.department_chain(instance.department_id)]
-            if spec.type == "DepartmentManagerTopDown":
-                chain = list(reversed(chain))
-            if len(chain) >= spec.level and chain[spec.level - 1]:
-                out.append(chain[spec.level - 1])
-    return _dedupe(out)
-
-
-def resolve_approvers(node: Node, instance: Instance, directory: Directory) -> list[str]:
-    approvers = resolve_people(node.approvers, node, instance, directory, chosen_key="free")
-    submitter = instance.user_id
-    if submitter in approvers and node.starter_assignee not in ("", "STARTER"):
-        idx = approvers.index(submitter)
-        replacement: list[str] = []
-        if node.starter_assignee == "SUPERVISOR":
-            replacement = directory.supervisor_chain(submitter)[:1]
-        elif node.starter_assignee == "DEPARTMENT_MANAGER":
-            chain = directory.department_chain(instance.department_id)
-            replacement = [d.leader_user_id for d in chain if d.leader_user_id and d.leader_user_id != submitter][:1]
-        approvers[idx : idx + 1] = replacement  # AUTO_PASS: the submitter simply drops out
-        approvers = _dedupe(approvers)
-    return approvers
-
-
-def cc_node(tr: Transition, node: Node, users: list[str], from_user: str = "") -> None:
+def cc_users(tr: Transition, node_key: str, users: list[str], from_user: str = "", comment: str = "") -> None:
+    """CC ``users``: one CC record and one cc CREATE event each, one CC timeline entry for all of them."""
     inst = tr.agg.instance
     if not users:
         return
-    ccs: list[dict[str, str]] = inst.state.setdefault("cc", [])
+    ccs: list[dict[str, Any]] = inst.state.setdefault("cc", [])
     for u in users:
         cc_id = f"{inst.code}-cc-{len(ccs) + 1}"
-        ccs.append({"user_id": u, "cc_id": cc_id, "from": from_user, "read": "", "time": str(tr.now)})
+        ccs.append({"cc_id": cc_id, "user_id": u, "from": from_user, "create_time": tr.now, "read_time": 0})
         tr.cc_event(u, from_user, cc_id)
-    tr.log("CC", user_id=from_user, node_key=node.key, cc_user_ids=list(users), user_id_list=list(users),
-           ext={"user_id": users[0]})
+    tr.log("CC", user_id=from_user, node_key=node_key, comment=comment, cc_user_ids=list(users),
+           user_id_list=list(users), ext={"user_id": users[0], "user_id_list": list(users)})
+
+
+def _tree_ops(tr: Transition, node: Node) -> tuple[worktree.OpenTask, worktree.CloseTask]:
+    def open_task(user_id: str, task_type: str) -> str:
+        seq = sum(1 for t in tr.agg.tasks if t.node_key == node.key and t.round == tr.agg.instance.round)
+        return tr.add_task(node.key, user_id, task_type, seq=seq).id
+
+    def close_task(task_id: str) -> None:
+        task = tr.agg.task(task_id)
+        if task is not None and task.status == PENDING:
+            tr.set_task_status(task, DONE)
+
+    return open_task, close_task
+
+
+def _open_node(tr: Transition, definition: Definition, directory: Directory, node: Node) -> str:
+    """Open one approval node. Returns "open" (tasks wait), "passed" (AUTO_PASS) or "rejected" (AUTO_REJECT)."""
+    inst = tr.agg.instance
+    lanes = approver_lanes(node, inst, directory)
+    ccers = resolve_ccers(node, inst, directory)
+    if not lanes:
+        if node.empty_approver == "AUTO_REJECT":
+            task = tr.add_task(node.key, "", "AUTO_REJECT", status=REJECTED)
+            tr.task_event(task)
+            tr.log("AUTO_REJECT", task_id=task.id, node_key=node.key)
+            tr.end_instance(REJECTED)
+            return "rejected"
+        # Feishu passes a node whose approver set is empty, and says so in the timeline.
+        task = tr.add_task(node.key, "", "AUTO_PASS", status=APPROVED)
+        tr.task_event(task)
+        tr.log("AUTO_PASS", task_id=task.id, node_key=node.key)
+        cc_users(tr, node.key, ccers)
+        return "passed"
+    task_type = "SEQUENTIAL" if node.node_type == "SEQUENTIAL" else node.node_type
+    tree = worktree.node_tree(lanes, JOIN.get(node.node_type, "all"), task_type)
+    if ccers:
+        inst.state.setdefault("pending_cc", {})[node.key] = ccers
+    inst.state.setdefault("active", {})[node.key] = tree
+    open_task, close_task = _tree_ops(tr, node)
+    worktree.settle(tree, open_task, close_task)
+    return "open"
 
 
 def open_from(tr: Transition, definition: Definition, directory: Directory, start: int) -> None:
@@ -130,55 +114,100 @@ def open_from(tr: Transition, definition: Definition, directory: Directory, star
             idx += 1
             continue
         inst.node_index = idx
-        ccers = resolve_people(node.ccers, node, inst, directory, chosen_key="free_cc")
         if node.node_type == "CC_NODE":
-            cc_node(tr, node, ccers)
+            cc_users(tr, node.key, resolve_ccers(node, inst, directory))
             idx += 1
             continue
-        approvers = resolve_approvers(node, inst, directory)
-        if not approvers:
-            # Feishu passes a node whose approver set is empty, and says so in the timeline.
-            task = tr.add_task(node.key, "", "AUTO_PASS", status=APPROVED)
-            tr.task_event(task)
-            tr.log("AUTO_PASS", task_id=task.id, node_key=node.key)
-            cc_node(tr, node, ccers)
-            idx += 1
-            continue
-        if node.node_type == "SEQUENTIAL":
-            tr.add_task(node.key, approvers[0], "SEQUENTIAL", seq=0)
-            inst.state.setdefault("queue", {})[node.key] = approvers[1:]
-        else:
-            for seq, user_id in enumerate(approvers):
-                tr.add_task(node.key, user_id, node.node_type, seq=seq)
-        if ccers:
-            inst.state.setdefault("pending_cc", {})[node.key] = ccers
-        return
+        inst.state["resume"] = idx + 1
+        outcome = _open_node(tr, definition, directory, node)
+        if outcome == "open":
+            return
+        if outcome == "rejected":
+            inst.state.pop("active", None)
+            return
+        idx += 1
     inst.node_index = len(definition.nodes)
+    inst.state.pop("active", None)
+    inst.state.pop("resume", None)
     tr.end_instance(APPROVED)
 
 
-def node_tasks(tr: Transition, node_key: str) -> list[Any]:
+def open_nodes(tr: Transition, definition: Definition, directory: Directory, nodes: list[Node]) -> None:
+    """Open several nodes side by side (a rollback to them); once all are done the flow goes on after the last."""
     inst = tr.agg.instance
-    return [t for t in tr.agg.tasks if t.node_key == node_key and t.round == inst.round]
-
-
-def after_approval(tr: Transition, definition: Definition, directory: Directory, node: Node) -> None:
-    """A task of ``node`` was approved: open the next sequential task, or finish the node and move on."""
-    inst = tr.agg.instance
-    siblings = [t for t in node_tasks(tr, node.key) if t.status == PENDING]
-    if node.node_type == "SEQUENTIAL":
-        queue: list[str] = inst.state.get("queue", {}).get(node.key, [])
-        if queue:
-            nxt = queue.pop(0)
-            seq = max(t.seq for t in node_tasks(tr, node.key)) + 1
-            tr.add_task(node.key, nxt, "SEQUENTIAL", seq=seq)
+    indexes = [definition.nodes.index(n) for n in nodes]
+    inst.node_index = max(indexes)
+    inst.state["resume"] = max(indexes) + 1
+    for node in sorted(nodes, key=definition.nodes.index):
+        if _open_node(tr, definition, directory, node) == "rejected":
+            inst.state.pop("active", None)
             return
-    elif node.node_type == "AND" and siblings:
-        for t in siblings:  # domain.md §5.2: the node's remaining tasks are pushed as PENDING again
-            tr.task_event(t)
-        return
-    for t in siblings:  # OR: one approval decides; the rest are done
-        tr.set_task_status(t, "DONE")
-    pending_cc = inst.state.get("pending_cc", {}).pop(node.key, [])
-    cc_node(tr, node, pending_cc)
-    open_from(tr, definition, directory, definition.nodes.index(node) + 1)
+    if not inst.state.get("active"):
+        open_from(tr, definition, directory, inst.state["resume"])
+
+
+def tree_of(tr: Transition, node: Node) -> dict[str, Any]:
+    """The work tree of ``node``'s visit; rebuilt from its pending tasks for an instance saved without one."""
+    inst = tr.agg.instance
+    active: dict[str, Any] = inst.state.setdefault("active", {})
+    tree = active.get(node.key)
+    if tree is None:
+        pending = [t for t in tr.agg.tasks if t.node_key == node.key and t.status == PENDING and t.round == inst.round]
+        lanes: list[dict[str, Any]] = [{"k": "all", "c": [worktree.leaf(t.id)]} for t in pending]
+        queue = inst.state.get("queue", {}).pop(node.key, [])
+        if queue:
+            lanes = [{"k": "seq", "c": [{"k": "all", "c": lanes}, *(worktree.wait([u], "all", "SEQUENTIAL")
+                                                                    for u in queue)]}]
+        tree = {"k": JOIN.get(node.node_type, "all"), "c": lanes}
+        active[node.key] = tree
+    return tree
+
+
+def settle_node(tr: Transition, definition: Definition, directory: Directory, node: Node) -> bool:
+    """Open what became reachable in ``node``'s visit; when it is done, send its CCs and move on. True if done."""
+    inst = tr.agg.instance
+    tree = tree_of(tr, node)
+    open_task, close_task = _tree_ops(tr, node)
+    if not worktree.settle(tree, open_task, close_task):
+        return False
+    inst.state["active"].pop(node.key, None)
+    cc_users(tr, node.key, inst.state.get("pending_cc", {}).pop(node.key, []))
+    if not inst.state["active"]:
+        open_from(tr, definition, directory, int(inst.state.get("resume", definition.nodes.index(node) + 1)))
+    return True
+
+
+def after_approval(tr: Transition, definition: Definition, directory: Directory, node: Node, task: Task) -> None:
+    """``task`` of ``node`` was approved: mark it in the work tree and let the node move on."""
+    inst = tr.agg.instance
+    tree = tree_of(tr, node)
+    found, _ = worktree.find(tree, task.id)
+    if found is not None:
+        found["done"] = True
+    before = {t.id for t in tr.agg.tasks if t.status == PENDING}
+    if not settle_node(tr, definition, directory, node) and node.node_type == "AND":
+        # domain.md §5.2: in an AND node the remaining tasks are pushed as PENDING again.
+        for t in tr.agg.tasks:
+            if t.id in before and t.status == PENDING and t.node_key == node.key and t.round == inst.round:
+                tr.task_event(t)
+
+
+def close_open_work(tr: Transition, *, event_status: str = "", **extra: Any) -> None:
+    """Close every pending task as DONE (its event saying ``event_status``) and forget the open visits."""
+    inst = tr.agg.instance
+    for t in tr.agg.tasks:
+        if t.status == PENDING:
+            tr.set_task_status(t, DONE, event_status=event_status, **extra)
+    inst.state.pop("active", None)
+    inst.state.pop("pending_cc", None)
+    inst.state.pop("queue", None)
+
+
+def return_to_submitter(tr: Transition) -> Task:
+    """Hand the instance back to its submitter: a new round with one PENDING task for them at the START node
+    (type AND). The instance stays PENDING; the submitter resubmits (or cancels) it."""
+    inst = tr.agg.instance
+    inst.round += 1
+    inst.node_index = -1
+    inst.state.pop("resume", None)
+    return tr.add_task(START_NODE, inst.user_id, "AND")

@@ -15,6 +15,13 @@ INSTANCE_ENDED = frozenset({APPROVED, REJECTED, CANCELED, DELETED})
 
 # Task statuses (domain.md §4.3).
 TRANSFERRED, DONE = "TRANSFERRED", "DONE"
+# Statuses that only events carry (domain.md §8.2): a rolled-back task reads DONE in the API, ROLLBACK in its event;
+# a reverted instance reads CANCELED in the API, REVERTED in its event.
+ROLLBACK, REVERTED = "ROLLBACK", "REVERTED"
+
+# The pseudo node of the submitter: the key of the START timeline entry, of the task a rejection
+# (``reject_option=1``) or a rollback to START hands back to the submitter, and of the PASS entry of a resubmit.
+START_NODE = "START"
 
 NodeType = Literal["AND", "OR", "SEQUENTIAL", "CC_NODE"]
 APPROVER_TYPES = frozenset(
@@ -64,6 +71,8 @@ class Node:
     starter_assignee: str = ""
     approver_chosen_multi: bool = True
     conditions: list[Condition] = field(default_factory=list)  # all must hold (AND); empty = always
+    # What a node whose approvers resolve to nobody does: AUTO_PASS (Feishu's default) or AUTO_REJECT (a seed flag).
+    empty_approver: str = "AUTO_PASS"
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property

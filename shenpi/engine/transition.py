@@ -39,12 +39,14 @@ class Transition:
             self.task_event(task)
         return task
 
-    def set_task_status(self, task: Task, status: str) -> None:
+    def set_task_status(self, task: Task, status: str, *, event_status: str = "", **extra: Any) -> None:
+        """Close a task. ``event_status`` is what the task event says when it differs from the stored status
+        (a rolled-back task is DONE in the API and ROLLBACK in its event); ``extra`` goes into the event."""
         task.status = status
         task.end_time = self.now
         if not any(t is task for t in self.new_tasks):
             self.changed_tasks[task.id] = task
-        self.task_event(task)
+        self.task_event(task, event_status, **extra)
 
     def task_event(self, task: Task, status: str = "", **extra: Any) -> None:
         self.events.append(
@@ -78,11 +80,11 @@ class Transition:
         self.timeline.append(entry)
         return entry
 
-    def cc_event(self, user_id: str, from_user_id: str, cc_id: str) -> None:
+    def cc_event(self, user_id: str, from_user_id: str, cc_id: str, operate: str = "CREATE") -> None:
         self.events.append(
             DomainEvent(
                 kind="cc",
-                status="CREATE",
+                status=operate,
                 operate_time=self.now,
                 user_id=user_id,
                 extra={"from": from_user_id, "id": cc_id},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from shenpi.platform.errors import RateLimited
 
@@ -33,7 +34,7 @@ def limits_for(endpoint: str) -> tuple[tuple[int, int], ...]:
 
 
 class RateLimiter:
-    """Counts calls in fixed windows. In-process; the store-backed variant shares counters across workers."""
+    """Counts calls in fixed windows, in this process's memory: the fast choice for one server process."""
 
     def __init__(self, now_s: Callable[[], float], scale: float = 1.0) -> None:
         self._now_s = now_s
@@ -41,7 +42,7 @@ class RateLimiter:
         self._counts: dict[tuple[str, str, str, int, int], int] = {}
         self._next_sweep = 0.0
 
-    def hit(self, tenant_key: str, app_id: str, endpoint: str, tenant_scale: float = 1.0) -> None:
+    async def hit(self, tenant_key: str, app_id: str, endpoint: str, tenant_scale: float = 1.0) -> None:
         scale = self.scale * tenant_scale
         if scale <= 0:
             return
@@ -66,3 +67,33 @@ class RateLimiter:
 
     def reset(self) -> None:
         self._counts.clear()
+
+
+class SharedRateLimiter(RateLimiter):
+    """Counts calls in the database, so limits hold across worker processes and servers sharing it (one short
+    transaction per call; chosen when the server runs several workers or on PostgreSQL)."""
+
+    def __init__(self, now_s: Callable[[], float], store: Any, scale: float = 1.0) -> None:
+        super().__init__(now_s, scale)
+        self._store = store
+
+    async def hit(self, tenant_key: str, app_id: str, endpoint: str, tenant_scale: float = 1.0) -> None:
+        scale = self.scale * tenant_scale
+        if scale <= 0:
+            return
+        now = self._now_s()
+        sizes = {}
+        windows = []
+        for calls, window in limits_for(endpoint):
+            start = int(now // window) * window
+            sizes[start] = window
+            windows.append((f"{tenant_key}|{app_id}|{endpoint}|{window}", start, max(1, int(calls * scale))))
+        async with self._store.transaction() as tx:
+            full = await tx.rate_take(windows)
+            if now >= self._next_sweep:
+                self._next_sweep = now + 60
+                await tx.rate_sweep(int(now) - 120)
+        if full is not None:
+            limit, start = full
+            reset = max(1, math.ceil(start + sizes[start] - now))
+            raise RateLimited(headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(reset)})

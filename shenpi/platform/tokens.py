@@ -43,7 +43,8 @@ class TokenService:
         return token
 
     def remaining_s(self, token: Token) -> int:
-        return max(0, (token.expires_at - self._clock.now_ms()) // 1000)
+        # Rounded up: a token issued a few ms ago (one database commit) still has its full 7200 s to Feishu.
+        return max(0, -((self._clock.now_ms() - token.expires_at) // 1000))
 
     async def authenticate(self, authorization: str | None, *, accept_user: bool = False,
                            accept_tenant: bool = True, accept_app: bool = False) -> Token:

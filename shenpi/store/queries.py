@@ -91,6 +91,32 @@ class QueryMixin:
     async def delete_token(self, token: str) -> None:
         await self._execute("DELETE FROM tokens WHERE token = ?", (token,))
 
+    # -- rate limits ----------------------------------------------------------------------------
+    async def rate_take(self, windows: Sequence[tuple[str, int, int]]) -> tuple[int, int] | None:
+        """Count one call in each (bucket, window start, limit) unless one of them is full.
+
+        Returns None when counted, else (limit, window start) of the first full window; a refused call counts
+        in none. Each step is a single atomic statement, so concurrent workers never overshoot a limit."""
+        taken: list[tuple[str, int]] = []
+        for bucket, start, limit in windows:
+            await self._execute("INSERT INTO rate_counters (bucket, window_start, count) VALUES (?, ?, 0) "
+                                "ON CONFLICT (bucket, window_start) DO NOTHING", (bucket, start))
+            got = await self._fetchone("UPDATE rate_counters SET count = count + 1 WHERE bucket = ? AND window_start = ? "
+                                       "AND count < ? RETURNING count", (bucket, start, limit))
+            if got is None:
+                for b, st in taken:
+                    await self._execute("UPDATE rate_counters SET count = count - 1 WHERE bucket = ? AND window_start = ?",
+                                        (b, st))
+                return limit, start
+            taken.append((bucket, start))
+        return None
+
+    async def rate_sweep(self, before: int) -> None:
+        await self._execute("DELETE FROM rate_counters WHERE window_start < ?", (before,))
+
+    async def rate_reset(self) -> None:
+        await self._execute("DELETE FROM rate_counters")
+
     # -- subscriptions --------------------------------------------------------------------------
     async def subscribe(self, tenant_key: str, app_id: str, approval_code: str, now: int) -> bool:
         """False when the app is already subscribed."""
@@ -315,6 +341,103 @@ class QueryMixin:
         found = await self._fetch(f"SELECT body FROM external_instances WHERE {where} ORDER BY update_time, "
                                   "instance_id LIMIT ? OFFSET ?", (*args, limit + 1, offset))
         return Page([rows.loads(r[0]) for r in found[:limit]], -1, len(found) > limit)
+
+    # -- the web inbox (shenpi/web): the four lists of tasks/query, searchable, and the outbox for admins ----------
+    # A person searches by what they see: the title, the serial number, the instance code, or the definition's
+    # name (resolved from i18n keys in Python, so it arrives here as the matching approval codes). LOWER() on both
+    # sides because PostgreSQL's LIKE is case-sensitive and SQLite's is not.
+    @staticmethod
+    def _inbox_text(text: str, approval_codes: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        if not text:
+            return "", ()
+        pattern = f"%{text.lower()}%"
+        parts = ["LOWER(i.title) LIKE ?", "LOWER(i.serial_number) LIKE ?", "LOWER(i.code) = ?"]
+        args: list[Any] = [pattern, pattern, text.lower()]
+        if approval_codes:
+            parts.append("i.approval_code IN (" + ", ".join("?" * len(approval_codes)) + ")")
+            args.extend(approval_codes)
+        return " AND (" + " OR ".join(parts) + ")", tuple(args)
+
+    async def inbox_tasks(self, tenant_key: str, user_id: str, statuses: Sequence[str], *, text: str = "",
+                          approval_codes: Sequence[str] = (), newest_end_first: bool = False, offset: int = 0,
+                          limit: int = 20) -> Page:
+        """A user's tasks in ``statuses`` (to do: PENDING; done: APPROVED/REJECTED/TRANSFERRED), with their
+        instances: Page.items are (Task, Instance) pairs, newest first (by end time for done lists)."""
+        where, args = _where([("t.tenant_key = ?", tenant_key), ("t.user_id = ?", user_id), ("i.reverted = ?", 0),
+                              ("t.status IN (?)", list(statuses))])
+        extra, extra_args = self._inbox_text(text, approval_codes)
+        where, args = where + extra, args + extra_args
+        base = "FROM tasks t JOIN instances i ON i.code = t.instance_code"
+        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
+        order = "t.end_time DESC, t.start_time DESC" if newest_end_first else "t.start_time DESC"
+        found = await self._fetch(
+            f"SELECT {_TASK_COLS_T}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY {order}, t.id "
+            "LIMIT ? OFFSET ?", (*args, limit, offset))
+        n = len(rows.TASK_COLS.split(","))
+        items = [(rows.task_from(r[:n]), rows.instance_from(r[n:])) for r in found]
+        return Page(items, total, offset + len(found) < total)
+
+    async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
+                              approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
+        """Instances a user started (reverted ones too, as topic 3 lists them), newest first."""
+        extra, extra_args = self._inbox_text(text, approval_codes)
+        where = "i.tenant_key = ? AND i.user_id = ?" + extra
+        args = (tenant_key, user_id, *extra_args)
+        total = await self._count(f"SELECT COUNT(*) FROM instances i WHERE {where}", args)
+        found = await self._fetch(
+            f"SELECT {_INSTANCE_COLS_I} FROM instances i WHERE {where} ORDER BY i.start_time DESC, i.code "
+            "LIMIT ? OFFSET ?", (*args, limit, offset))
+        return Page([rows.instance_from(r) for r in found], total, offset + len(found) < total)
+
+    async def inbox_ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "",
+                        approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
+        """A user's CC records (READ, UNREAD or both) with their instances: (CcRecord, Instance) pairs."""
+        clauses: list[tuple[str, Any]] = [("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id),
+                                          ("i.reverted = ?", 0)]
+        if read_status in ("READ", "UNREAD"):
+            clauses.append(("c.read_status = ?", read_status))
+        where, args = _where(clauses)
+        extra, extra_args = self._inbox_text(text, approval_codes)
+        where, args = where + extra, args + extra_args
+        base = "FROM ccs c JOIN instances i ON i.code = c.instance_code"
+        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
+        cols = ", ".join("c." + c.strip() for c in _CC_COLS.split(","))
+        found = await self._fetch(
+            f"SELECT {cols}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY c.create_time DESC, c.id DESC "
+            "LIMIT ? OFFSET ?", (*args, limit, offset))
+        items = [(CcRecord(*r[:7]), rows.instance_from(r[7:])) for r in found]
+        return Page(items, total, offset + len(found) < total)
+
+    async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]:
+        """How many entries each inbox list has: todo, done, started, cc (and cc_unread)."""
+        task_sql = ("SELECT COUNT(*) FROM tasks t JOIN instances i ON i.code = t.instance_code WHERE t.tenant_key = ? "
+                    "AND t.user_id = ? AND i.reverted = 0 AND t.status IN ")
+        cc_sql = ("SELECT COUNT(*) FROM ccs c JOIN instances i ON i.code = c.instance_code WHERE c.tenant_key = ? "
+                  "AND c.user_id = ? AND i.reverted = 0")
+        who = (tenant_key, user_id)
+        return {
+            "todo": await self._count(task_sql + "(?)", (*who, "PENDING")),
+            "done": await self._count(task_sql + "(?, ?, ?)", (*who, "APPROVED", "REJECTED", "TRANSFERRED")),
+            "started": await self._count("SELECT COUNT(*) FROM instances WHERE tenant_key = ? AND user_id = ?", who),
+            "cc": await self._count(cc_sql, who),
+            "cc_unread": await self._count(cc_sql + " AND c.read_status = ?", (*who, "UNREAD")),
+        }
+
+    async def outbox_page(self, tenant_key: str, *, instance_code: str = "", offset: int = 0,
+                          limit: int = 50) -> Page:
+        """One tenant's outbox, newest first, each row with its pending redelivery request (0 = none)."""
+        where = "o.tenant_key = ?"
+        args: tuple[Any, ...] = (tenant_key,)
+        if instance_code:
+            where, args = where + " AND o.instance_code = ?", (*args, instance_code)
+        total = await self._count(f"SELECT COUNT(*) FROM outbox o WHERE {where}", args)
+        found = await self._fetch(
+            "SELECT o.id, o.approval_code, o.instance_code, o.kind, o.status, o.payload, o.created_at, "
+            "COALESCE(r.requested_at, 0) FROM outbox o LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id "
+            f"WHERE {where} ORDER BY o.id DESC LIMIT ? OFFSET ?", (*args, limit, offset))
+        items = [{"id": r[0], "approval_code": r[1], "instance_code": r[2], "kind": r[3], "status": r[4],
+                  "payload": rows.loads(r[5]), "created_at": r[6], "redeliver_requested_at": r[7]} for r in found]
+        return Page(items, total, offset + len(found) < total)
 
 
 def instances_by_code(items: list[Instance]) -> dict[str, Instance]:

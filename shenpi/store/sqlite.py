@@ -20,6 +20,7 @@ from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineE
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.base import ConcurrentUpdate
+from shenpi.store.deliveries import DeliveryMixin
 from shenpi.store.migrations import migrations
 from shenpi.store.queries import QueryMixin
 from shenpi.store.records import App, Tenant, Token
@@ -35,7 +36,7 @@ def sqlite_path(url: str) -> str:
     return path or ":memory:"
 
 
-class SqliteTx(QueryMixin):
+class SqliteTx(QueryMixin, DeliveryMixin):
     dialect = "sqlite"
 
     def __init__(self, store: SqliteStore, conn: sqlite3.Connection) -> None:
@@ -277,6 +278,120 @@ class SqliteTx(QueryMixin):
              **rows.loads(r[5]), "created_at": r[6]}
             for r in self._all(sql + " ORDER BY id", args)
         ]
+
+    # -- whole-state snapshots, reset, outbox inspection (issue 7: shenpi.testing, the admin API, the CLI) ------
+    # Generic over tables, so tables that later migrations add are exported, wiped and restored without touching
+    # this code. schema_migrations describes the schema, not the state: it is never dumped or wiped.
+    def _state_tables(self) -> list[str]:
+        return [r[0] for r in self._all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name <> 'schema_migrations' ORDER BY name")]
+
+    def _table_columns(self, table: str) -> list[str]:
+        return [r[1] for r in self._all(f'PRAGMA table_info("{table}")')]
+
+    async def schema_version(self) -> int:
+        r = self._one("SELECT MAX(version) FROM schema_migrations")
+        return int(r[0] or 0)
+
+    async def dump_tables(self) -> dict[str, dict[str, Any]]:
+        """Every state table as ``{name: {"columns": [...], "rows": [[...], ...]}}``, rows in insertion order."""
+        out: dict[str, dict[str, Any]] = {}
+        for table in self._state_tables():
+            cols = self._table_columns(table)
+            col_sql = ", ".join(f'"{c}"' for c in cols)
+            out[table] = {"columns": cols,
+                          "rows": [list(r) for r in self._all(f'SELECT {col_sql} FROM "{table}" ORDER BY rowid')]}
+        return out
+
+    async def restore_tables(self, tables: dict[str, dict[str, Any]], *,
+                             keep: tuple[str, ...] = ()) -> dict[str, int]:
+        """Replace the whole state with ``tables`` (the shape ``dump_tables`` returns); returns rows written per table.
+
+        Tables named in ``keep`` keep their rows and only gain the given ones (duplicates ignored): reset keeps
+        ``tokens`` so that SDK clients holding a token keep working. A table or column this schema does not have,
+        a row of the wrong width or a broken reference raises ValueError; the caller's transaction then rolls back.
+        """
+        existing = self._state_tables()
+        unknown = sorted(set(tables) - set(existing))
+        if unknown:
+            raise ValueError(f"unknown tables: {', '.join(unknown)}")
+        # Rows go in table by table (apps before or after tenants): check references once, at the end.
+        self._c.execute("PRAGMA defer_foreign_keys = ON")
+        has_sequence = self._one("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'") is not None
+        for table in existing:
+            if table not in keep:
+                self._c.execute(f'DELETE FROM "{table}"')
+                if has_sequence:  # ids start again from 1, so a reset test sees the same ids every run
+                    self._c.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
+        written: dict[str, int] = {}
+        for table, data in tables.items():
+            cols = [str(c) for c in data.get("columns") or []]
+            known = set(self._table_columns(table))
+            bad = [c for c in cols if c not in known]
+            if bad:
+                raise ValueError(f"table {table} has no column {', '.join(bad)}")
+            body = [tuple(r) for r in data.get("rows") or []]
+            for i, r in enumerate(body):
+                if len(r) != len(cols):
+                    raise ValueError(f"table {table}, row {i}: {len(r)} values for {len(cols)} columns")
+                for v in r:
+                    if v is not None and not isinstance(v, int | float | str | bytes):
+                        raise ValueError(f"table {table}, row {i}: a {type(v).__name__} is not a column value")
+            if cols and body:
+                verb = "INSERT OR IGNORE" if table in keep else "INSERT"
+                col_sql = ", ".join(f'"{c}"' for c in cols)
+                self._c.executemany(f'{verb} INTO "{table}" ({col_sql}) VALUES ({", ".join("?" * len(cols))})', body)
+            written[table] = len(body)
+        broken = self._all("PRAGMA foreign_key_check")
+        if broken:  # checked here: a deferred violation failing COMMIT would leave the transaction open
+            raise ValueError(f"table {broken[0][0]} refers to a missing {broken[0][2]} row")
+        self._store.definitions.clear()  # the cache is keyed by version, which a restore can bring back
+        return written
+
+    async def prune_tokens(self, now_ms: int) -> list[str]:
+        """Drop tokens nobody can use: expired, issued after ``now_ms`` (the clock was set back) or whose app is gone
+        or now belongs to another tenant. Returns the app ids that lost a token (their SDK caches are stale)."""
+        cond = ("created_at > ? OR expires_at <= ? OR NOT EXISTS (SELECT 1 FROM apps a "
+                "WHERE a.app_id = tokens.app_id AND a.tenant_key = tokens.tenant_key)")
+        apps = [r[0] for r in self._all(f"SELECT DISTINCT app_id FROM tokens WHERE {cond} ORDER BY app_id",
+                                        (now_ms, now_ms))]
+        self._c.execute(f"DELETE FROM tokens WHERE {cond}", (now_ms, now_ms))
+        return apps
+
+    async def list_outbox(self, *, tenant_key: str | None = None, instance_code: str | None = None,
+                          after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """Outbox rows of one tenant or all, oldest first, each with its pending redelivery request (0 = none)."""
+        sql = ("SELECT o.id, o.tenant_key, o.approval_code, o.instance_code, o.kind, o.status, o.payload, "
+               "o.created_at, COALESCE(r.requested_at, 0) FROM outbox o "
+               "LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id WHERE o.id > ?")
+        args: tuple[Any, ...] = (after_id,)
+        if tenant_key is not None:
+            sql += " AND o.tenant_key = ?"
+            args += (tenant_key,)
+        if instance_code is not None:
+            sql += " AND o.instance_code = ?"
+            args += (instance_code,)
+        return [
+            {"id": r[0], "tenant_key": r[1], "approval_code": r[2], "instance_code": r[3], "kind": r[4],
+             "status": r[5], "payload": rows.loads(r[6]), "created_at": r[7], "redeliver_requested_at": r[8]}
+            for r in self._all(sql + " ORDER BY o.id LIMIT ?", (*args, limit))
+        ]
+
+    async def request_redelivery(self, outbox_ids: list[int], now_ms: int,
+                                 tenant_key: str | None = None) -> list[int]:
+        """Ask the delivery worker to send these outbox events again; returns the ids that exist (in that tenant)."""
+        marked: list[int] = []
+        for outbox_id in outbox_ids:
+            r = self._one("SELECT tenant_key FROM outbox WHERE id = ?", (outbox_id,))
+            if r is None or (tenant_key is not None and r[0] != tenant_key):
+                continue
+            self._c.execute(
+                "INSERT INTO outbox_redeliveries (outbox_id, tenant_key, requested_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (outbox_id) DO UPDATE SET requested_at = excluded.requested_at, requests = requests + 1",
+                (outbox_id, r[0], now_ms))
+            marked.append(outbox_id)
+        return marked
 
 
 class SqliteStore:

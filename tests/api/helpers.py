@@ -85,3 +85,12 @@ def apaas_reject(client: lark.Client, task_id: str, user_id: str, opinion: str |
 
 def timeline_types(client: lark.Client, instance_code: str) -> list[str]:
     return [e.type for e in get_instance(client, instance_code).timeline]
+
+
+def fresh_minute(margin_s: float = 15) -> None:
+    """Wait, if need be, so the next calls fall within one fixed rate-limit window (windows start on the minute)."""
+    import time
+
+    left = 60 - time.time() % 60
+    if left < margin_s:
+        time.sleep(left + 0.05)

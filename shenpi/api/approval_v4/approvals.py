@@ -43,6 +43,10 @@ async def create(call: Call) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ParamInvalid("the request body must be a JSON object", field="body")
     definition = await call.svc.create_definition(call.tenant_key, await _canonical_body(call, body))
+    if call.svc.events is not None:
+        from shenpi.events.outbox_store import definition_changed
+
+        await definition_changed(call.svc, definition)
     return {"approval_code": definition.code, "approval_id": definition.approval_id}
 
 

@@ -1,0 +1,148 @@
+"""Part (e): the engine alone, in-process — shenpi's engine beside SpiffWorkflow on the same two-approval flow.
+
+Each side creates an instance of a two-step approval (two user tasks in sequence, one approver each), completes
+both steps, and serializes its state to JSON after every step, as a server would before writing it:
+
+* shenpi: ``commands.create_instance`` then ``commands.approve`` twice (two one-approver nodes); after each step
+  the Transition — the instance row (form and flow state as JSON), new and changed tasks, timeline entries and
+  outbox payloads, i.e. everything ``save_transition`` writes — is encoded as one JSON document.
+* SpiffWorkflow: ``bench/two_approvals.bpmn`` (start, two userTasks, end), parsed once; per instance a
+  ``BpmnWorkflow``, ``do_engine_steps``, each ready user task given data and run, and
+  ``BpmnWorkflowSerializer.serialize_json`` after the start and after each task.
+
+Each side runs for the same wall time; the figure is completed instances per second.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+HERE = Path(__file__).parent
+FORM = json.dumps([{"id": "reason", "type": "textarea", "value": "a week in the mountains"},
+                   {"id": "days", "type": "number", "value": 5}])
+
+
+def _shenpi_setup() -> Any:
+    from shenpi.engine.definitions import build_definition
+    from shenpi.engine.directory import Directory, User
+
+    body = {
+        "approval_name": "Two approvals", "viewers": [{"viewer_type": "TENANT"}],
+        "form": {"form_content": json.dumps([{"id": "reason", "type": "textarea", "name": "Reason"},
+                                             {"id": "days", "type": "number", "name": "Days"}])},
+        "node_list": [{"id": "START"},
+                      {"id": "manager", "name": "Manager", "node_type": "AND",
+                       "approver": [{"type": "Personal", "user_id": "bob"}]},
+                      {"id": "finance", "name": "Finance", "node_type": "AND",
+                       "approver": [{"type": "Personal", "user_id": "carol"}]},
+                      {"id": "END"}],
+    }
+    definition = build_definition(body, tenant_key="bench", approval_code="TWO", approval_id=1)
+    users = [User(u, u.title(), f"ou_{u}", f"on_{u}", f"17{i:014d}") for i, u in enumerate(("alice", "bob", "carol"))]
+    return definition, Directory("bench", users, [])
+
+
+def shenpi_instances(seconds: float) -> tuple[int, float]:
+    """(instances completed, elapsed seconds)."""
+    from shenpi import ids
+    from shenpi.engine import commands
+    from shenpi.engine.model import APPROVED, PENDING
+    from shenpi.store import rows
+
+    definition, directory = _shenpi_setup()
+    enc = msgspec.json.Encoder()
+
+    def persist(tr: Any) -> bytes:
+        return enc.encode({
+            "instance": rows.instance_values(tr.agg.instance),
+            "new_tasks": [rows.task_values(t) for t in tr.new_tasks],
+            "changed_tasks": [rows.task_values(t) for t in tr.changed_tasks.values()],
+            "timeline": [rows.timeline_values(e) for e in tr.timeline],
+            "events": [(e.kind, e.status, rows.event_payload(e)) for e in tr.events],
+        })
+
+    def one(serial: int) -> None:
+        now = int(time.time() * 1000)
+        agg, tr = commands.create_instance(
+            definition, directory, commands.CreateInstance(user_id="alice", form=FORM), code=ids.code(),
+            serial_number=f"20260101{serial:04d}", now=now, new_id=ids.task_id)
+        persist(tr)
+        for approver in ("bob", "carol"):
+            task = next(t for t in agg.tasks if t.status == PENDING)
+            tr = commands.approve(agg, directory, commands.TaskAction(task_id=task.id, user_id=approver),
+                                  now=now, new_id=ids.task_id)
+            persist(tr)
+        if agg.instance.status != APPROVED:
+            raise AssertionError(f"the instance ended {agg.instance.status}")
+
+    return _timed(one, seconds)
+
+
+def spiff_instances(seconds: float) -> tuple[int, float]:
+    from SpiffWorkflow.bpmn.parser import BpmnParser  # type: ignore[import-untyped]
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # type: ignore[import-untyped]
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # type: ignore[import-untyped]
+    from SpiffWorkflow.util.task import TaskState  # type: ignore[import-untyped]
+
+    parser = BpmnParser()
+    parser.add_bpmn_file(str(HERE / "two_approvals.bpmn"))
+    spec = parser.get_spec("two_approvals")
+    serializer = BpmnWorkflowSerializer()
+    form = json.loads(FORM)
+
+    def one(serial: int) -> None:
+        wf = BpmnWorkflow(spec)
+        wf.data["form"] = form
+        wf.do_engine_steps()
+        serializer.serialize_json(wf)
+        for approver in ("bob", "carol"):
+            (task,) = wf.get_tasks(state=TaskState.READY, manual=True)
+            task.data.update({"approved": True, "user_id": approver, "comment": ""})
+            task.run()
+            wf.do_engine_steps()
+            serializer.serialize_json(wf)
+        if not wf.is_completed():
+            raise AssertionError("the workflow did not complete")
+
+    return _timed(one, seconds)
+
+
+def _timed(one: Any, seconds: float) -> tuple[int, float]:
+    for i in range(20):  # warm up: imports, caches
+        one(i)
+    gc.collect()
+    n, start = 0, time.perf_counter()
+    deadline = start + seconds
+    while True:
+        for _ in range(20):
+            one(n)
+            n += 1
+        now = time.perf_counter()
+        if now >= deadline:
+            return n, now - start
+
+
+def run(seconds: float) -> dict[str, Any]:
+    n, elapsed = shenpi_instances(seconds)
+    out: dict[str, Any] = {"shenpi_per_s": n / elapsed, "shenpi_instances": n}
+    try:
+        import SpiffWorkflow  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        out["spiff_error"] = "SpiffWorkflow is not installed (pip install SpiffWorkflow)"
+        return out
+    from importlib.metadata import version
+
+    n, elapsed = spiff_instances(seconds)
+    out.update({"spiff_per_s": n / elapsed, "spiff_instances": n, "spiff_version": version("SpiffWorkflow")})
+    out["ratio"] = out["shenpi_per_s"] / out["spiff_per_s"]
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(3.0), indent=2))

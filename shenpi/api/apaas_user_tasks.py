@@ -1,0 +1,215 @@
+"""aPaaS ``user_task(s)``: a user's task lists and the helpers around one task (domain.md §9.2).
+
+Users are aPaaS (kunlun) ids; every caller error is ``2320001``. A "flow api id" is the approval code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from shenpi.api.wire import ApaasParamInvalid, Call, Route
+from shenpi.engine import commands
+from shenpi.engine.model import PENDING, Task
+from shenpi.services import InstanceView
+
+_WORKFLOW_STATUS = {"PENDING": "in_process", "APPROVED": "agreed", "REJECTED": "rejected", "CANCELED": "canceled",
+                    "DELETED": "deleted"}
+
+
+async def _user(call: Call, value: str, field: str) -> str:
+    if not value or not value.isdigit():
+        raise ApaasParamInvalid(f"{field} must be an aPaaS user id (a numeric string)", field=field)
+    user = (await call.directory()).resolve(value, "apaas")
+    if user is None:
+        raise ApaasParamInvalid(f"no user has aPaaS id {value}", field=field)
+    return user.user_id
+
+
+async def _task_view(call: Call) -> tuple[Task, InstanceView]:
+    async with call.svc.store.transaction() as tx:
+        task = await tx.find_task(call.tenant_key, call.path["task_id"])
+    if task is None:
+        raise ApaasParamInvalid(f"task {call.path['task_id']} not found", field="task_id")
+    view = await call.svc.get_instance(call.tenant_key, task.instance_code)
+    return task, view
+
+
+def _ms(value: str, field: str) -> int:
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise ApaasParamInvalid(f"{field} must be a millisecond timestamp string", field=field)
+    return int(value)
+
+
+class QueryBody(msgspec.Struct):
+    type: str = ""
+    source: str = ""
+    limit: str = ""
+    offset: str = ""
+    start_time: str = ""
+    end_time: str = ""
+    api_ids: list[str] = []
+    kunlun_user_id: str = ""
+
+
+async def query(call: Call) -> dict[str, Any]:
+    b: QueryBody = call.body(QueryBody)
+    user_id = await _user(call, b.kunlun_user_id, "kunlun_user_id")
+    if b.type not in ("pending", "archived"):
+        raise ApaasParamInvalid("type must be pending or archived", field="type")
+    if b.source and b.source not in ("fromMe", "assignMe", "CCMe"):
+        raise ApaasParamInvalid("source must be fromMe, assignMe or CCMe", field="source")
+    limit = int(b.limit) if b.limit.isdigit() else 0 if b.limit else 20
+    if not 1 <= limit <= 50:
+        raise ApaasParamInvalid("limit must be between 1 and 50", field="limit")
+    offset = int(b.offset) if b.offset.isdigit() else 0
+    if len(b.api_ids) > 100:
+        raise ApaasParamInvalid("api_ids takes at most 100 ids", field="api_ids")
+    start, end = _ms(b.start_time, "start_time"), _ms(b.end_time, "end_time")
+    directory = await call.directory()
+    pending = b.type == "pending"
+    items: list[tuple[str, int, Any]] = []  # (task id, start time, instance)
+    async with call.svc.store.transaction() as tx:
+        for code in b.api_ids or [""]:
+            if b.source == "fromMe":
+                found = await tx.search_instances(call.tenant_key, user_id=user_id, approval_code=code,
+                                                  statuses=("PENDING",) if pending else (), start_from=start,
+                                                  start_to=end, reverted=None, offset=0, limit=offset + limit)
+                items += [("", i.start_time, i) for i in found.items if pending or i.status != "PENDING"]
+            elif b.source == "CCMe":
+                ccs = await tx.search_ccs(call.tenant_key, user_id=user_id, approval_code=code,
+                                          read_status="UNREAD" if pending else "READ", create_from=start,
+                                          create_to=end, offset=0, limit=offset + limit)
+                items += [("", c.create_time, i) for c, i in ccs.items]
+            else:
+                statuses = ("PENDING",) if pending else ("APPROVED", "REJECTED", "TRANSFERRED", "DONE")
+                found_tasks = await tx.search_tasks(call.tenant_key, user_id=user_id, approval_code=code,
+                                                    statuses=statuses, start_from=start, start_to=end, offset=0,
+                                                    limit=offset + limit)
+                items += [(t.id, t.start_time, i) for t, i in found_tasks.items]
+        defs = {i.approval_code: await tx.get_definition(call.tenant_key, i.approval_code) for _, _, i in items}
+    items.sort(key=lambda x: -x[1])
+    shown = items[offset:offset + limit]
+    tasks = []
+    for task_id, started, inst in shown:
+        d = defs[inst.approval_code]
+        starter = directory.user(inst.user_id)
+        label = [{"language_code": 2052, "text": d.text(d.name, "zh-CN")}, {"language_code": 1033,
+                  "text": d.text(d.name, "en-US")}] if d else []
+        tasks.append({"task_id": task_id, "task_start_time": str(started),
+                      "workflow_instance": {"id": inst.code, "label": label,
+                                            "status": _WORKFLOW_STATUS.get(inst.status, "in_process")},
+                      "initiator": {"user_id": starter.apaas_user_id if starter else "", "name": starter.name
+                                    if starter else ""},
+                      "summarys": []})
+    return {"count": str(len(items)), "tasks": tasks}
+
+
+class OperatorBody(msgspec.Struct):
+    operator_user_id: str = ""
+    cc_user_ids: list[str] = []
+    expediting_user_ids: list[str] = []
+    opinion: str = ""
+    to_task_id: str = ""
+    invite_user_ids: list[str] = []
+    chat_id: str = ""
+    chat_name: str = ""
+
+
+async def cc(call: Call) -> dict[str, Any]:
+    b: OperatorBody = call.body(OperatorBody)
+    operator = await _user(call, b.operator_user_id, "operator_user_id")
+    if not 1 <= len(b.cc_user_ids) <= 10:
+        raise ApaasParamInvalid("cc_user_ids takes 1 to 10 users", field="cc_user_ids")
+    users = [await _user(call, u, "cc_user_ids") for u in b.cc_user_ids]
+    task, view = await _task_view(call)
+    await call.svc.act(call.tenant_key, "cc", commands.Cc(user_id=operator, cc_user_ids=users),
+                       instance_code=view.instance.code)
+    return {}
+
+
+async def expediting(call: Call) -> dict[str, Any]:
+    """催办: shenpi sends no chat message; it checks the request as Feishu would."""
+    b: OperatorBody = call.body(OperatorBody)
+    await _user(call, b.operator_user_id, "operator_user_id")
+    if not 1 <= len(b.expediting_user_ids) <= 20:
+        raise ApaasParamInvalid("expediting_user_ids takes 1 to 20 users", field="expediting_user_ids")
+    users = [await _user(call, u, "expediting_user_ids") for u in b.expediting_user_ids]
+    task, view = await _task_view(call)
+    if task.status != PENDING or view.instance.status != PENDING:
+        raise ApaasParamInvalid("only a pending task can be expedited", field="task_id")
+    pending = {t.user_id for t in view.tasks if t.status == PENDING}
+    if any(u not in pending for u in users):
+        raise ApaasParamInvalid("expediting_user_ids must be assignees of pending tasks", field="expediting_user_ids")
+    return {}
+
+
+def _points(task: Task, view: InstanceView) -> list[dict[str, Any]]:
+    """Earlier approved tasks the flow can go back to (and the start), newest first."""
+    order = [n.key for n in view.definition.nodes]
+    here = order.index(task.node_key) if task.node_key in order else len(order)
+    seen: set[str] = set()
+    points = []
+    for t in sorted(view.tasks, key=lambda t: -t.end_time):
+        if (t.status == "APPROVED" and t.user_id and t.node_key in order and order.index(t.node_key) < here
+                and t.node_key not in seen):
+            seen.add(t.node_key)
+            node = view.definition.node(t.node_key)
+            name = view.definition.text(node.name, "zh-CN") if node else t.node_key
+            points.append({"id": t.id, "activity_label": [{"language_code": 2052, "text": name}], "is_start": False})
+    points.append({"id": "START", "activity_label": [{"language_code": 2052, "text": "发起"}], "is_start": True})
+    return points
+
+
+async def rollback_points(call: Call) -> dict[str, Any]:
+    b: OperatorBody = call.body(OperatorBody)
+    operator = await _user(call, b.operator_user_id, "operator_user_id")
+    task, view = await _task_view(call)
+    if task.user_id != operator or task.status != PENDING:
+        raise ApaasParamInvalid("the operator must be the assignee of this pending task", field="operator_user_id")
+    return {"tasks": _points(task, view)}
+
+
+async def rollback(call: Call) -> dict[str, Any]:
+    b: OperatorBody = call.body(OperatorBody)
+    operator = await _user(call, b.operator_user_id, "operator_user_id")
+    if not b.to_task_id or not b.opinion:
+        raise ApaasParamInvalid("to_task_id and opinion are required", field="to_task_id" if not b.to_task_id
+                                else "opinion")
+    task, view = await _task_view(call)
+    target = "START" if b.to_task_id == "START" else next(
+        (t.node_key for t in view.tasks if t.id == b.to_task_id), "")
+    if not target:
+        raise ApaasParamInvalid(f"to_task_id {b.to_task_id} is not a task of this instance", field="to_task_id")
+    cmd = commands.SpecifiedRollback(task_id=task.id, user_id=operator, task_def_key_list=[target], reason=b.opinion)
+    await call.svc.act(call.tenant_key, "specified_rollback", cmd)
+    return {}
+
+
+async def chat_group(call: Call) -> dict[str, Any]:
+    """A group chat about the task. shenpi has no chat; it answers with a stable chat id for the task, or the
+    ``chat_id`` given, so integrations that only pass the id along keep working."""
+    b: OperatorBody = call.body(OperatorBody)
+    await _user(call, b.operator_user_id, "operator_user_id")
+    for u in b.invite_user_ids:
+        await _user(call, u, "invite_user_ids")
+    task, _ = await _task_view(call)
+    return {"chat_id": b.chat_id or f"oc_{task.id}"}
+
+
+def _route(path: str, name: str, handler: Any) -> Route:
+    return Route("POST", path, name, handler, dialect="apaas", user_id_type=False)
+
+
+ROUTES = [
+    _route("/open-apis/apaas/v1/user_task/query", "apaas.v1.user_task.query", query),
+    _route("/open-apis/apaas/v1/user_tasks/:task_id/cc", "apaas.v1.user_task.cc", cc),
+    _route("/open-apis/apaas/v1/user_tasks/:task_id/expediting", "apaas.v1.user_task.expediting", expediting),
+    _route("/open-apis/apaas/v1/user_tasks/:task_id/rollback", "apaas.v1.user_task.rollback", rollback),
+    _route("/open-apis/apaas/v1/user_tasks/:task_id/rollback_points", "apaas.v1.user_task.rollback_points",
+           rollback_points),
+    _route("/open-apis/apaas/v1/user_tasks/:task_id/chat_group", "apaas.v1.user_task.chat_group", chat_group),
+]

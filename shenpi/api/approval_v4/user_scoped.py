@@ -1,0 +1,314 @@
+"""The approval v4 endpoints that act as the signed-in user (user_access_token): the user is the token's.
+
+They mirror tenant-token operations: pass = approve, refuse = reject, forward = transfer, rollback =
+specified rollback, add_sign, recall = cancel, add_cc = cc, detail = get, initiated / tasks = the user's lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.approval_v4.search import link
+from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.wire import Call, Route
+from shenpi.engine import commands
+from shenpi.engine.errors import InstanceReverted, ParamInvalid, TaskNotFound
+
+USER = ("user",)
+
+
+def _required(b: Any, *names: str) -> None:
+    for name in names:
+        if not getattr(b, name):
+            raise ParamInvalid(f"{name} is required", field=name)
+
+
+class PassBody(msgspec.Struct):
+    instance_code: str = ""
+    task_id: str = ""
+    form: str = ""
+    comment: str = ""
+
+
+def _decide(action: str) -> Any:
+    async def handler(call: Call) -> dict[str, Any]:
+        b: PassBody = call.body(PassBody)
+        _required(b, "instance_code", "task_id")
+        cmd = commands.TaskAction(task_id=b.task_id, user_id=call.token.user_id, comment=b.comment,
+                                  form=b.form or None)
+        await call.svc.act(call.tenant_key, action, cmd, instance_code=await _code(call, b.instance_code))
+        return {}
+
+    return handler
+
+
+async def _code(call: Call, instance_code: str) -> str:
+    return (await call.svc.get_instance(call.tenant_key, instance_code)).instance.code
+
+
+class ForwardBody(msgspec.Struct):
+    instance_code: str = ""
+    task_id: str = ""
+    transfer_user_id: str | int = ""
+    comment: str = ""
+
+
+async def forward(call: Call) -> dict[str, Any]:
+    b: ForwardBody = call.body(ForwardBody)
+    _required(b, "instance_code", "task_id", "transfer_user_id")
+    to = to_internal(await call.directory(), str(b.transfer_user_id), call.user_id_type, field="transfer_user_id")
+    cmd = commands.Transfer(task_id=b.task_id, user_id=call.token.user_id, transfer_user_id=to, comment=b.comment)
+    await call.svc.act(call.tenant_key, "transfer", cmd, instance_code=await _code(call, b.instance_code))
+    return {}
+
+
+class RollbackBody(msgspec.Struct):
+    instance_code: str = ""
+    task_id: str = ""
+    comment: str = ""
+    node_ids: list[str] = []
+
+
+async def rollback(call: Call) -> dict[str, Any]:
+    b: RollbackBody = call.body(RollbackBody)
+    _required(b, "instance_code", "task_id", "node_ids")
+    cmd = commands.SpecifiedRollback(task_id=b.task_id, user_id=call.token.user_id, task_def_key_list=b.node_ids,
+                                     reason=b.comment)
+    await call.svc.act(call.tenant_key, "specified_rollback", cmd, instance_code=await _code(call, b.instance_code))
+    return {}
+
+
+class UserAddSignBody(msgspec.Struct):
+    instance_code: str = ""
+    task_id: str = ""
+    comment: str = ""
+    add_sign_user_ids: list[str | int] = []
+    add_sign_type: int = 0
+    approval_method: int = 0
+
+
+async def add_sign(call: Call) -> dict[str, Any]:
+    b: UserAddSignBody = call.body(UserAddSignBody)
+    _required(b, "instance_code", "task_id", "add_sign_user_ids", "add_sign_type")
+    directory = await call.directory()
+    cmd = commands.AddSign(task_id=b.task_id, user_id=call.token.user_id,
+                           add_sign_user_ids=[to_internal(directory, str(u), call.user_id_type, field="add_sign_user_ids")
+                                              for u in b.add_sign_user_ids],
+                           add_sign_type=b.add_sign_type, approval_method=b.approval_method, comment=b.comment)
+    await call.svc.act(call.tenant_key, "add_sign", cmd, instance_code=await _code(call, b.instance_code))
+    return {}
+
+
+class RecallBody(msgspec.Struct):
+    instance_code: str = ""
+
+
+async def recall(call: Call) -> dict[str, Any]:
+    b: RecallBody = call.body(RecallBody)
+    _required(b, "instance_code")
+    view = await call.svc.get_instance(call.tenant_key, b.instance_code)
+    if view.instance.status == "CANCELED":  # "单据已经被撤回，无法再次操作"
+        raise InstanceReverted("the instance has already been recalled")
+    action = "revert" if view.instance.status == "APPROVED" else "cancel"
+    await call.svc.act(call.tenant_key, action, commands.Cancel(user_id=call.token.user_id),
+                       instance_code=view.instance.code)
+    return {}
+
+
+class AddCcBody(msgspec.Struct):
+    instance_code: str = ""
+    cc_user_ids: list[str | int] = []
+    comment: str = ""
+
+
+async def add_cc(call: Call) -> dict[str, Any]:
+    b: AddCcBody = call.body(AddCcBody)
+    _required(b, "instance_code", "cc_user_ids")
+    directory = await call.directory()
+    cmd = commands.Cc(user_id=call.token.user_id, comment=b.comment,
+                      cc_user_ids=[to_internal(directory, str(u), call.user_id_type, field="cc_user_ids")
+                                   for u in b.cc_user_ids])
+    await call.svc.act(call.tenant_key, "cc", cmd, instance_code=await _code(call, b.instance_code))
+    return {}
+
+
+class RemindBody(msgspec.Struct):
+    instance_code: str = ""
+    task_ids: list[str | int] = []
+    comment: str = ""
+
+
+async def remind(call: Call) -> dict[str, Any]:
+    """催办: the submitter nudges approvers of pending tasks. shenpi sends no chat message; it checks the
+    request as Feishu would (the caller started the instance, every task is pending)."""
+    b: RemindBody = call.body(RemindBody)
+    _required(b, "instance_code", "task_ids")
+    view = await call.svc.get_instance(call.tenant_key, b.instance_code)
+    if view.instance.user_id != call.token.user_id:
+        raise ParamInvalid("only the submitter may remind approvers", field="instance_code")
+    pending = {t.id for t in view.tasks if t.status == "PENDING"}
+    for t in b.task_ids:
+        if str(t) not in pending:
+            raise TaskNotFound(f"task {t} is not a pending task of this instance", field="task_ids")
+    return {}
+
+
+async def detail(call: Call) -> dict[str, Any]:
+    code = call.query.get("instance_code", "")
+    if not code:
+        raise ParamInvalid("instance_code is required", field="instance_code")
+    view = await call.svc.get_instance(call.tenant_key, code)
+    directory = await call.directory()
+    me = call.token.user_id
+    involved = view.instance.user_id == me or any(t.user_id == me for t in view.tasks) or any(
+        me in e.cc_user_ids for e in view.timeline)
+    if not involved:
+        raise ParamInvalid("the signed-in user has no part in this instance", field="instance_code")
+    locale = call.query.get("locale", "")
+    d, inst = view.definition, view.instance
+
+    def ext(u: str) -> str:
+        return directory.external_id(u, call.user_id_type) if u else ""
+
+    nodes = {n.key: n for n in d.nodes}
+    async with call.svc.store.transaction() as tx:
+        comments = await tx.list_comments(call.tenant_key, inst.code)
+    current = [n for n in d.nodes if any(t.node_key == n.key and t.status == "PENDING" for t in view.tasks)]
+    return {
+        "definition_name": d.text(d.name, locale), "definition_code": d.code, "instance_code": inst.code,
+        "start_time": inst.start_time, "end_time": inst.end_time, "user_id": ext(inst.user_id),
+        "serial_number": inst.serial_number, "department_id": inst.department_id, "status": inst.status,
+        "form": msgspec.json.encode(inst.form).decode(), "reverted": inst.reverted,
+        "tasks": [{"id": t.id, "user_id": ext(t.user_id), "status": t.status,
+                   "node_id": nodes[t.node_key].node_id if t.node_key in nodes else t.node_key,
+                   "node_name": d.text(nodes[t.node_key].name, locale) if t.node_key in nodes else t.node_key,
+                   "type": t.type, "start_time": t.start_time, "end_time": t.end_time} for t in view.tasks],
+        "comments": [{"id": str(c.id), "user_id": ext(c.user_id), "comment": c.content, "create_time": c.create_time,
+                      "files": []} for c in comments if not c.is_delete],
+        "operation_records": [{"type": e.type, "create_time": e.create_time, "user_id": ext(e.user_id),
+                               "cc_user_ids": [ext(u) for u in e.cc_user_ids], "task_id": e.task_id,
+                               "comment": e.comment, "node_id": nodes[e.node_key].node_id if e.node_key in nodes
+                               else e.node_key, "files": []} for e in view.timeline],
+        "current_nodes": [{"node_id": n.node_id, "node_name": d.text(n.name, locale), "type": n.node_type,
+                           "approvers": [{"user_id": ext(t.user_id)} for t in view.tasks
+                                         if t.node_key == n.key and t.status == "PENDING"]} for n in current],
+    }
+
+
+async def initiated(call: Call) -> dict[str, Any]:
+    offset, size = page(call.query, default=20, low=1, high=100)
+    directory = await call.directory()
+    me = directory.user(call.token.user_id)
+    async with call.svc.store.transaction() as tx:
+        found = await tx.search_instances(call.tenant_key, user_id=call.token.user_id,
+                                          approval_code=call.query.get("definition_code", ""),
+                                          start_from=int(call.query.get("start_timestamp") or 0),
+                                          start_to=int(call.query.get("end_timestamp") or 0),
+                                          reverted=None, offset=offset, limit=size)
+        defs = {i.approval_code: await tx.get_definition(call.tenant_key, i.approval_code) for i in found.items}
+    items = []
+    for inst in found.items:
+        d = defs[inst.approval_code]
+        items.append({"instance_status": inst.status, "definition_code": inst.approval_code,
+                      "initiator": directory.external_id(inst.user_id, call.user_id_type),
+                      "initiator_name": me.name if me else "", "instance_code": inst.code,
+                      "definition_group_id": "", "definition_group_name": "",
+                      "definition_name": d.text(d.name, call.query.get("locale", "")) if d else "",
+                      "summaries": [], "instance_external_id": "", "link": link(call, inst.code)["pc_link"]})
+    return {"instances": items, "count": found.total, **next_token(offset, size, found.has_more)}
+
+
+_TOPICS = {1: ("PENDING",), 2: ("APPROVED", "REJECTED", "TRANSFERRED")}
+
+
+async def list_tasks(call: Call) -> dict[str, Any]:
+    try:
+        topic = int(call.query.get("topic", "1"))
+    except ValueError:
+        raise ParamInvalid("topic must be 1 (to do) or 2 (done)", field="topic") from None
+    if topic not in _TOPICS:
+        raise ParamInvalid("topic must be 1 (to do) or 2 (done)", field="topic")
+    offset, size = page(call.query, default=20, low=1, high=100)
+    directory = await call.directory()
+    async with call.svc.store.transaction() as tx:
+        found = await tx.search_tasks(call.tenant_key, user_id=call.token.user_id, statuses=_TOPICS[topic],
+                                      approval_code=call.query.get("definition_code", ""),
+                                      start_from=int(call.query.get("start_timestamp") or 0),
+                                      start_to=int(call.query.get("end_timestamp") or 0), offset=offset, limit=size)
+        defs = {i.approval_code: await tx.get_definition(call.tenant_key, i.approval_code) for _, i in found.items}
+    items = []
+    for t, inst in found.items:
+        d = defs[inst.approval_code]
+        starter = directory.user(inst.user_id)
+        name = d.text(d.name, call.query.get("locale", "")) if d else ""
+        items.append({"topic": topic, "user_id": directory.external_id(t.user_id, call.user_id_type),
+                      "title": inst.title or name, "status": t.status, "instance_status": inst.status,
+                      "definition_code": inst.approval_code,
+                      "initiator": directory.external_id(inst.user_id, call.user_id_type),
+                      "initiator_name": starter.name if starter else "", "task_id": t.id,
+                      "instance_code": inst.code, "definition_group_id": "", "definition_group_name": "",
+                      "definition_name": name, "summaries": [], "instance_external_id": "", "task_external_id": "",
+                      "support_api_operate": True, "link": link(call, inst.code)["pc_link"]})
+    return {"tasks": items, "count": found.total, **next_token(offset, size, found.has_more)}
+
+
+class SubscriptionBody(msgspec.Struct):
+    subscription_type: str = ""
+
+
+def _subscription(kind: str, subscribe: bool) -> Any:
+    """The user's subscription to approval notifications. shenpi keeps it (in the subscriptions table, keyed
+    by the user) so repeats answer 1390007 as the app-level subscription does; it sends no notifications."""
+
+    async def handler(call: Call) -> dict[str, Any]:
+        if subscribe:
+            stype = call.body(SubscriptionBody).subscription_type
+        else:
+            stype = call.query.get("subscription_type", "")
+        if not stype:
+            raise ParamInvalid("subscription_type is required", field="subscription_type")
+        key = f"user:{call.token.user_id}:{kind}"
+        async with call.svc.store.transaction() as tx:
+            if subscribe:
+                changed = await tx.subscribe(call.tenant_key, key, stype, call.svc.clock.now_ms())
+            else:
+                changed = await tx.unsubscribe(key, stype)
+        if not changed:
+            from shenpi.engine.errors import SubscriptionExisted
+
+            raise SubscriptionExisted(f"{kind} subscription {stype} is already {'on' if subscribe else 'off'}")
+        return {}
+
+    return handler
+
+
+ROUTES = [
+    Route("POST", "/open-apis/approval/v4/tasks/pass", "approval.v4.task.pass_", _decide("approve"), tokens=USER,
+          user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/tasks/refuse", "approval.v4.task.refuse", _decide("reject"), tokens=USER,
+          user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/tasks/forward", "approval.v4.task.forward", forward, tokens=USER),
+    Route("POST", "/open-apis/approval/v4/tasks/rollback", "approval.v4.task.rollback", rollback, tokens=USER,
+          user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/tasks/add_sign", "approval.v4.task.add_sign", add_sign, tokens=USER),
+    Route("GET", "/open-apis/approval/v4/tasks", "approval.v4.task.list", list_tasks, tokens=USER),
+    Route("POST", "/open-apis/approval/v4/tasks/subscription", "approval.v4.task.subscription",
+          _subscription("task", True), tokens=USER, user_id_type=False),
+    Route("DELETE", "/open-apis/approval/v4/tasks/subscription", "approval.v4.task.unsubscription",
+          _subscription("task", False), tokens=USER, user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/instances/recall", "approval.v4.instance.recall", recall, tokens=USER,
+          user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/instances/remind", "approval.v4.instance.remind", remind, tokens=USER,
+          user_id_type=False),
+    Route("POST", "/open-apis/approval/v4/instances/add_cc", "approval.v4.instance.add_cc", add_cc, tokens=USER),
+    Route("GET", "/open-apis/approval/v4/instances/detail", "approval.v4.instance.detail", detail, tokens=USER),
+    Route("GET", "/open-apis/approval/v4/instances/initiated", "approval.v4.instance.initiated", initiated,
+          tokens=USER),
+    Route("POST", "/open-apis/approval/v4/instances/subscription", "approval.v4.instance.subscription",
+          _subscription("instance", True), tokens=USER, user_id_type=False),
+    Route("DELETE", "/open-apis/approval/v4/instances/subscription", "approval.v4.instance.unsubscription",
+          _subscription("instance", False), tokens=USER, user_id_type=False),
+]

@@ -1,0 +1,50 @@
+"""``shenpi user``: the operator's tools for directory users (passwords for the web inbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+
+@click.group()
+def user() -> None:
+    """Manage directory users' web sign-in."""
+
+
+async def _set_password(db: str, tenant_key: str, user_id: str, password: str) -> None:
+    from shenpi.seed import hash_password
+    from shenpi.services import Shenpi
+    from shenpi.store import open_store
+
+    svc = Shenpi(open_store(db))
+    await svc.open()
+    try:
+        found = (await svc.directory(tenant_key)).user(user_id)
+        if found is None:
+            raise click.ClickException(f"no user {user_id} in tenant {tenant_key}")
+        hashed = await asyncio.to_thread(hash_password, password)
+        async with svc.store.transaction() as tx:
+            # upsert with the user as the directory has it: only the password hash changes
+            await tx.upsert_user(tenant_key, found, hashed)
+    finally:
+        await svc.close()
+
+
+@user.command("set-password")
+@click.argument("user_id")
+@click.option("--tenant", "tenant_key", required=True, help="the user's tenant_key")
+@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of standard input")
+def set_password(user_id: str, tenant_key: str, db: str, password_stdin: bool) -> None:
+    """Set USER_ID's password for the web inbox (stored as an argon2id hash). Asks for it twice unless
+    --password-stdin is given; never takes it as an argument, where it would land in the shell history."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise click.ClickException("the password is empty")
+    asyncio.run(_set_password(db, tenant_key, user_id, password))
+    click.echo(f"password set for {user_id} in tenant {tenant_key}")

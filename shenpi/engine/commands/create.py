@@ -1,0 +1,72 @@
+"""Create an instance: validate the submission, log START, and open the first node that needs a person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shenpi.engine import errors
+from shenpi.engine.commands.guards import existing_users, node_keyed
+from shenpi.engine.commands.requests import CreateInstance
+from shenpi.engine.directory import Directory
+from shenpi.engine.flow import open_from
+from shenpi.engine.form import parse_form
+from shenpi.engine.model import PENDING, START_NODE, Aggregate, Definition, Instance
+from shenpi.engine.transition import Transition
+
+
+def create_instance(
+    definition: Definition,
+    directory: Directory,
+    cmd: CreateInstance,
+    *,
+    code: str,
+    serial_number: str,
+    now: int,
+    new_id: Callable[[], str],
+) -> tuple[Aggregate, Transition]:
+    """Events: instance PENDING, then the first node's tasks PENDING (or AUTO_PASS ... APPROVED)."""
+    if definition.status != "ACTIVE":
+        raise errors.ApprovalNotActive("the approval definition is not active")
+    user = directory.user(cmd.user_id)
+    if user is None:
+        raise errors.UserNotFound(f"user {cmd.user_id} not found", field="user_id")
+    department_id = cmd.department_id or (user.department_ids[0] if user.department_ids else "")
+    if cmd.department_id and cmd.department_id not in user.department_ids:
+        raise errors.ParamInvalid(
+            f"department_id {cmd.department_id} is not a department of the submitter", field="department_id"
+        )
+    form = parse_form(definition, cmd.form)
+    free = node_keyed(definition, cmd.free_approvers, "node_approver_user_id_list")
+    free_cc = node_keyed(definition, cmd.free_ccs, "node_cc_user_id_list")
+    for node in definition.nodes:
+        if node.need_approver and not free.get(node.key) and node.node_type != "CC_NODE":
+            raise errors.ParamInvalid(
+                f"node_approver_user_id_list: node {node.key} needs approvers chosen at submission",
+                field="node_approver_user_id_list",
+            )
+        existing_users(directory, free.get(node.key, []), "node_approver_user_id_list")
+        existing_users(directory, free_cc.get(node.key, []), "node_cc_user_id_list")
+    state: dict[str, Any] = {"free": free, "free_cc": free_cc}
+    if cmd.forbid_revoke:
+        state["forbid_revoke"] = True
+    instance = Instance(
+        tenant_key=definition.tenant_key,
+        code=code,
+        approval_code=definition.code,
+        user_id=cmd.user_id,
+        department_id=department_id,
+        status=PENDING,
+        form=form,
+        start_time=now,
+        uuid=cmd.uuid,
+        serial_number=serial_number,
+        title=cmd.title,
+        state=state,
+    )
+    agg = Aggregate(definition=definition, instance=instance, tasks=[])
+    tr = Transition(agg, now, new_id)
+    tr.log("START", user_id=cmd.user_id, node_key=START_NODE)
+    tr.instance_event(PENDING)
+    open_from(tr, definition, directory, 0)
+    return agg, tr

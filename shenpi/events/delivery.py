@@ -1,0 +1,422 @@
+"""Pushing events to apps the way Feishu does (domain.md §8.4–8.5).
+
+* One POST per event to the app's ``event_url``; only HTTP 200 within 3 s counts as delivered.
+* Retries after 15 s, 5 min, 1 h and 6 h, then the event is dead-lettered (and can be replayed by hand).
+* Per (app, instance) the events go out in order: while the oldest undelivered one is not acknowledged, the
+  later ones wait behind it, and their own retry clock starts only when they reach the head.
+* The body is encrypted when the app has an Encrypt Key, and signed over the exact bytes sent.
+
+The worker owns no storage: it talks to a :class:`DeliveryStore` (the SQL stores implement it) and, to turn new
+outbox rows into deliveries, to an :class:`OutboxSource`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from shenpi.engine.model import Definition
+from shenpi.events.crypto import dumps, seal, signature
+from shenpi.events.payloads import (
+    APPROVAL_UPDATED_V4,
+    DEFAULT_EVENT_TYPES,
+    TYPES_BY_KIND,
+    OutboxEvent,
+    RenderedEvent,
+    UserIds,
+    approval_updated_from_definition,
+    render,
+)
+from shenpi.store.records import App
+
+log = logging.getLogger(__name__)
+
+RETRY_SCHEDULE_S: tuple[float, ...] = (15.0, 300.0, 3600.0, 6 * 3600.0)
+TIMEOUT_S = 3.0  # whole exchange, Feishu's "回调整体的超时时间为 3 秒"
+CONNECT_TIMEOUT_S = 2.0  # "TCP 建联的超时时间为 2 秒"
+CHALLENGE_TIMEOUT_S = 1.0  # the URL check must be answered within 1 s
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+def _wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One event for one app. ``body`` is the plaintext event JSON; the token, encryption and signature are
+    applied at send time from the app's current settings, so rotating a key does not strand queued events."""
+
+    app_id: str
+    tenant_key: str
+    stream: str  # ordering key within the app: the instance code, or "approval:<code>" for definition events
+    event_id: str
+    event_type: str
+    body: bytes
+    created_at: int  # ms
+    id: int = 0  # assigned by the store
+    outbox_id: int = 0  # 0 for events that did not come from the outbox
+    state: str = PENDING  # pending | delivered | dead
+    attempts: int = 0
+    next_at_ms: int = 0  # when a pending delivery may be tried (once it heads its stream)
+    last_error: str = ""
+    delivered_at: int = 0
+
+
+class DeliveryStore(Protocol):
+    """What the worker needs from storage. Suggested table (one row per event per app)::
+
+        deliveries(id INTEGER PRIMARY KEY, tenant_key TEXT, app_id TEXT, stream TEXT, outbox_id INTEGER,
+                   event_id TEXT, event_type TEXT, body BLOB/BYTEA, state TEXT, attempts INTEGER,
+                   next_at_ms INTEGER, last_error TEXT, created_at INTEGER, delivered_at INTEGER,
+                   UNIQUE (app_id, event_id))
+        INDEX (state, app_id, stream, id)
+
+    A backend shared by several worker processes should claim what ``due`` returns (row lock with SKIP LOCKED, or
+    push ``next_at_ms`` forward by a lease) so two workers never send the same head at once.
+    """
+
+    async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
+        """Insert pending deliveries; one whose (app_id, event_id) already exists is ignored (idempotent routing)."""
+        ...
+
+    async def due(self, now_ms: int, limit: int) -> list[Delivery]:
+        """For each (app_id, stream): its oldest pending delivery, if that one's ``next_at_ms <= now_ms``.
+
+        Later pending deliveries of a stream are never returned while an older one is pending; dead-lettered and
+        delivered ones do not hold a stream back. Oldest first, at most ``limit``.
+        """
+        ...
+
+    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None: ...
+
+    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None: ...
+
+    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None: ...
+
+    async def dead_letters(self, app_id: str | None = None) -> list[Delivery]: ...
+
+    async def replay(self, delivery_id: int, now_ms: int) -> bool:
+        """Put a dead-lettered delivery back as pending, attempts 0, due at ``now_ms``; False if it is not dead."""
+        ...
+
+    async def get_app(self, app_id: str) -> App | None:
+        """The app as it is now (URL, token and key are read at every attempt)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceFacts:
+    uuid: str = ""  # the uuid given at instance creation
+    start_user_id: str = ""  # the submitter's user_id
+
+
+class OutboxSource(Protocol):
+    """Where new outbox rows come from, and what rendering them needs."""
+
+    async def unrouted(self, limit: int) -> list[OutboxEvent]:
+        """Outbox rows not yet turned into deliveries, oldest (lowest id) first."""
+        ...
+
+    async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:
+        """Apps of the tenant subscribed (``/approvals/:code/subscribe``) to the approval."""
+        ...
+
+    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts: ...
+
+    async def user_ids(self, tenant_key: str) -> UserIds: ...
+
+    async def routed(self, outbox_id: int, deliveries: Sequence[Delivery]) -> None:
+        """Enqueue ``deliveries`` and mark the outbox row routed, in one transaction."""
+        ...
+
+
+EventTypes = Callable[[App], Iterable[str]]
+
+
+def default_event_types(app: App) -> Iterable[str]:
+    return DEFAULT_EVENT_TYPES
+
+
+def delivery_for(app: App, event: RenderedEvent, *, stream: str, created_at: int, outbox_id: int = 0) -> Delivery:
+    return Delivery(app_id=app.app_id, tenant_key=app.tenant_key, stream=stream, event_id=event.event_id,
+                    event_type=event.event_type, body=event.body(), created_at=created_at, outbox_id=outbox_id,
+                    next_at_ms=created_at)
+
+
+def route_event(
+    ev: OutboxEvent,
+    apps: Iterable[App],
+    users: UserIds,
+    facts: InstanceFacts = InstanceFacts(),  # noqa: B008 - frozen, so sharing the default is safe
+    event_types: EventTypes = default_event_types,
+) -> list[Delivery]:
+    """The deliveries one outbox row makes: one per app with an event URL and per event type the app takes."""
+    out: list[Delivery] = []
+    for app in apps:
+        if not app.event_url:
+            continue  # Feishu pushes nothing to an app without a request URL
+        wanted = set(event_types(app))
+        for event_type in TYPES_BY_KIND.get(ev.kind, ()):
+            if event_type in wanted:
+                rendered = render(event_type, ev, app, users, instance_uuid=facts.uuid, start_user_id=facts.start_user_id)
+                out.append(delivery_for(app, rendered, stream=ev.instance_code, created_at=ev.created_at,
+                                        outbox_id=ev.id))
+    return out
+
+
+def route_definition(
+    definition: Definition,
+    apps: Iterable[App],
+    changed_at_ms: int,
+    event_types: EventTypes = default_event_types,
+) -> list[Delivery]:
+    """``approval.approval.updated_v4`` deliveries for a saved definition version, to the subscribed ``apps``.
+
+    Definition events form their own stream per approval, so they never wait behind an instance's events.
+    """
+    return [
+        delivery_for(app, approval_updated_from_definition(app, definition, changed_at_ms),
+                     stream="approval:" + definition.code, created_at=changed_at_ms)
+        for app in apps
+        if app.event_url and APPROVAL_UPDATED_V4 in set(event_types(app))
+    ]
+
+
+async def route_pending(source: OutboxSource, *, event_types: EventTypes = default_event_types, limit: int = 100) -> int:
+    """Turn up to ``limit`` unrouted outbox rows into deliveries; returns how many rows were routed."""
+    rows = await source.unrouted(limit)
+    directories: dict[str, UserIds] = {}
+    for ev in rows:
+        apps = [a for a in await source.subscribers(ev.tenant_key, ev.approval_code) if a.event_url]
+        deliveries: list[Delivery] = []
+        if apps:
+            if ev.tenant_key not in directories:
+                directories[ev.tenant_key] = await source.user_ids(ev.tenant_key)
+            facts = await source.instance_facts(ev.tenant_key, ev.instance_code)
+            deliveries = route_event(ev, apps, directories[ev.tenant_key], facts, event_types)
+        await source.routed(ev.id, deliveries)
+    return len(rows)
+
+
+def with_token(body: bytes, token: str) -> bytes:
+    """The event with the app's current verification token (top-level ``token`` in v1, ``header.token`` in v2)."""
+    obj: dict[str, Any] = json.loads(body)
+    if isinstance(obj.get("header"), dict):
+        if obj["header"].get("token") == token:
+            return body
+        obj["header"]["token"] = token
+    else:
+        if obj.get("token") == token:
+            return body
+        obj["token"] = token
+    return dumps(obj)
+
+
+def build_request(app: App, plaintext: bytes, now_ms: int, nonce: str | None = None) -> tuple[dict[str, str], bytes]:
+    """Headers and body of one push. The signature header is only sent when the app has an Encrypt Key: that is
+    the only case in which the SDKs check it, and it is keyed by the Encrypt Key."""
+    body = seal(with_token(plaintext, app.verification_token), app.encrypt_key)
+    ts = str(now_ms // 1000)
+    nonce = secrets.token_hex(8) if nonce is None else nonce
+    headers = {"Content-Type": CONTENT_TYPE, "X-Lark-Request-Timestamp": ts, "X-Lark-Request-Nonce": nonce}
+    if app.encrypt_key:
+        headers["X-Lark-Signature"] = signature(ts, nonce, app.encrypt_key, body)
+    return headers, body
+
+
+async def post(client: httpx.AsyncClient, url: str, headers: dict[str, str], body: bytes,
+               timeout_s: float = TIMEOUT_S) -> httpx.Response:
+    """POST with Feishu's limits: 2 s to connect, 3 s for the whole exchange (httpx's own timeouts are per phase)."""
+    timeout = httpx.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s))
+    async with asyncio.timeout(timeout_s):
+        return await client.post(url, content=body, headers=headers, timeout=timeout)
+
+
+class UrlVerificationError(Exception):
+    pass
+
+
+def challenge_body(challenge: str, verification_token: str) -> bytes:
+    """The plaintext of Feishu's handshake (encrypted like any event when the app has a key)."""
+    return dumps({"challenge": challenge, "token": verification_token, "type": "url_verification"})
+
+
+async def verify_url(
+    url: str,
+    *,
+    verification_token: str,
+    encrypt_key: str = "",
+    client: httpx.AsyncClient | None = None,
+    timeout_s: float = CHALLENGE_TIMEOUT_S,
+    now_ms: Callable[[], int] = _wall_ms,
+) -> str:
+    """Send Feishu's ``url_verification`` handshake and check the echoed challenge; returns the challenge.
+
+    Raises :class:`UrlVerificationError` when the URL does not answer 200 ``{"challenge": ...}`` in time.
+    """
+    challenge = str(uuid.uuid4())
+    app = App(app_id="", tenant_key="", app_secret="", verification_token=verification_token, encrypt_key=encrypt_key)
+    headers, body = build_request(app, challenge_body(challenge, verification_token), now_ms())
+    own = client is None
+    c = httpx.AsyncClient() if client is None else client
+    try:
+        resp = await post(c, url, headers, body, timeout_s)
+    except Exception as e:  # timeout, refused, bad URL: all mean the handshake was not answered
+        raise UrlVerificationError(f"Challenge code 没有返回: {type(e).__name__}: {e}") from e
+    finally:
+        if own:
+            await c.aclose()
+    if resp.status_code != 200:
+        raise UrlVerificationError(f"Challenge code 没有返回: HTTP {resp.status_code}")
+    try:
+        echoed = resp.json().get("challenge")
+    except (ValueError, AttributeError) as e:
+        raise UrlVerificationError("Challenge code 没有返回: the reply is not a JSON object") from e
+    if echoed != challenge:
+        raise UrlVerificationError("Challenge code 没有返回: the reply carries another challenge")
+    return challenge
+
+
+class DeliveryWorker:
+    """Background task that routes new outbox rows and pushes due deliveries.
+
+    ``now_ms`` is the clock schedules are computed with; ``schedule_scale`` multiplies the retry delays (0.001 turns
+    15 s into 15 ms for tests). ``run_once`` does one full pass and is what tests with a fake clock call directly.
+    """
+
+    def __init__(
+        self,
+        store: DeliveryStore,
+        *,
+        source: OutboxSource | None = None,
+        client: httpx.AsyncClient | None = None,
+        now_ms: Callable[[], int] = _wall_ms,
+        schedule_scale: float = 1.0,
+        schedule: Sequence[float] = RETRY_SCHEDULE_S,
+        timeout_s: float = TIMEOUT_S,
+        poll_interval_s: float = 1.0,
+        batch: int = 100,
+        concurrency: int = 16,
+        event_types: EventTypes = default_event_types,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.now_ms = now_ms
+        self.schedule = tuple(s * schedule_scale for s in schedule)
+        self.timeout_s = timeout_s
+        self.poll_interval_s = poll_interval_s
+        self.batch = batch
+        self.event_types = event_types
+        self._client = client
+        self._own_client = client is None
+        self._sem = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._task is not None:
+            return
+        if self._client is None:
+            self._client = httpx.AsyncClient()
+            self._own_client = True
+        self._task = asyncio.create_task(self._run(), name="shenpi-event-delivery")
+
+    async def stop(self) -> None:
+        """Cancel the loop (an attempt in flight is abandoned and will be retried later) and close an owned client."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._own_client and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def __aenter__(self) -> DeliveryWorker:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def wake(self) -> None:
+        """Look for work now instead of at the next poll (call after committing new outbox rows)."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()  # before the pass, so a wake() during the pass triggers another one
+            try:
+                await self.run_once()
+            except Exception:  # a store hiccup must not kill the loop; the next poll retries
+                log.exception("event delivery pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
+
+    # -- one pass ---------------------------------------------------------------------------------
+    async def run_once(self, max_rounds: int = 1000) -> int:
+        """Route pending outbox rows, then send due deliveries until none is due; returns the attempts made.
+
+        After a head is acknowledged the next delivery of its stream is due at once, hence the rounds.
+        """
+        if self.source is not None:
+            while await route_pending(self.source, event_types=self.event_types, limit=self.batch) >= self.batch:
+                pass
+        if self._client is None:
+            self._client = httpx.AsyncClient()
+            self._own_client = True
+        attempts = 0
+        for _ in range(max_rounds):
+            due = await self.store.due(self.now_ms(), self.batch)
+            if not due:
+                break
+            await asyncio.gather(*(self._attempt(d) for d in due))
+            attempts += len(due)
+        return attempts
+
+    async def _attempt(self, d: Delivery) -> None:
+        async with self._sem:
+            error = await self._send(d)
+        if error is None:
+            await self.store.mark_delivered(d.id, self.now_ms())
+            return
+        attempts = d.attempts + 1
+        if attempts > len(self.schedule):
+            log.warning("event %s to app %s dead-lettered after %d attempts: %s", d.event_id, d.app_id, attempts, error)
+            await self.store.dead_letter(d.id, attempts, error)
+        else:
+            next_at = self.now_ms() + int(self.schedule[attempts - 1] * 1000)
+            await self.store.reschedule(d.id, next_at, attempts, error)
+
+    async def _send(self, d: Delivery) -> str | None:
+        """One POST; None when acknowledged, else why not."""
+        app = await self.store.get_app(d.app_id)
+        if app is None:
+            return "app not found"
+        if not app.event_url:
+            return "app has no event_url"
+        assert self._client is not None
+        try:
+            headers, body = build_request(app, d.body, self.now_ms())
+            resp = await post(self._client, app.event_url, headers, body, self.timeout_s)
+        except TimeoutError:
+            return f"timeout after {self.timeout_s:g}s"
+        except Exception as e:  # connection refused, bad URL, ...: all mean "not delivered"
+            return f"{type(e).__name__}: {e}"
+        if resp.status_code != 200:
+            return f"HTTP {resp.status_code}: {resp.text[:200]}"
+        return None

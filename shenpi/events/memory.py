@@ -1,0 +1,92 @@
+"""An in-memory :class:`DeliveryStore` and :class:`OutboxSource`: the reference semantics the SQL stores must match,
+and what the tests run the worker against."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from shenpi.events.delivery import DEAD, DELIVERED, PENDING, Delivery, InstanceFacts
+from shenpi.events.payloads import OutboxEvent, UserIds
+from shenpi.store.records import App
+
+
+class _NoDirectory:
+    def external_id(self, user_id: str, id_type: str) -> str:
+        return user_id
+
+
+class MemoryDeliveryStore:
+    def __init__(self) -> None:
+        self.apps: dict[str, App] = {}
+        self.deliveries: dict[int, Delivery] = {}
+        self._next_id = 1
+        # OutboxSource side
+        self.outbox: list[OutboxEvent] = []
+        self.routed_ids: set[int] = set()
+        self.subscriptions: set[tuple[str, str]] = set()  # (app_id, approval_code)
+        self.instances: dict[str, InstanceFacts] = {}
+        self.directories: dict[str, UserIds] = {}
+
+    # -- DeliveryStore ----------------------------------------------------------------------------
+    async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
+        known = {(d.app_id, d.event_id) for d in self.deliveries.values()}
+        for d in deliveries:
+            if (d.app_id, d.event_id) in known:
+                continue
+            known.add((d.app_id, d.event_id))
+            stored = replace(d, id=self._next_id, state=PENDING)
+            self.deliveries[stored.id] = stored
+            self._next_id += 1
+
+    async def due(self, now_ms: int, limit: int) -> list[Delivery]:
+        heads: dict[tuple[str, str], Delivery] = {}
+        for d in sorted(self.deliveries.values(), key=lambda d: d.id):
+            if d.state == PENDING:
+                heads.setdefault((d.app_id, d.stream), d)
+        ready = sorted((d for d in heads.values() if d.next_at_ms <= now_ms), key=lambda d: d.id)
+        return [replace(d) for d in ready[:limit]]  # copies, as a database would hand out
+
+    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None:
+        d = self.deliveries[delivery_id]
+        d.state, d.delivered_at, d.attempts = DELIVERED, now_ms, d.attempts + 1
+
+    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None:
+        d = self.deliveries[delivery_id]
+        d.next_at_ms, d.attempts, d.last_error = next_at_ms, attempts, last_error
+
+    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None:
+        d = self.deliveries[delivery_id]
+        d.state, d.attempts, d.last_error = DEAD, attempts, error
+
+    async def dead_letters(self, app_id: str | None = None) -> list[Delivery]:
+        return [replace(d) for d in sorted(self.deliveries.values(), key=lambda d: d.id)
+                if d.state == DEAD and (app_id is None or d.app_id == app_id)]
+
+    async def replay(self, delivery_id: int, now_ms: int) -> bool:
+        d = self.deliveries.get(delivery_id)
+        if d is None or d.state != DEAD:
+            return False
+        d.state, d.attempts, d.next_at_ms = PENDING, 0, now_ms
+        return True
+
+    async def get_app(self, app_id: str) -> App | None:
+        return self.apps.get(app_id)
+
+    # -- OutboxSource -----------------------------------------------------------------------------
+    async def unrouted(self, limit: int) -> list[OutboxEvent]:
+        return [e for e in sorted(self.outbox, key=lambda e: e.id) if e.id not in self.routed_ids][:limit]
+
+    async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:
+        return [a for a in self.apps.values()
+                if a.tenant_key == tenant_key and (a.app_id, approval_code) in self.subscriptions]
+
+    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts:
+        return self.instances.get(instance_code, InstanceFacts())
+
+    async def user_ids(self, tenant_key: str) -> UserIds:
+        return self.directories.get(tenant_key, _NoDirectory())
+
+    async def routed(self, outbox_id: int, deliveries: Sequence[Delivery]) -> None:
+        await self.enqueue(deliveries)
+        self.routed_ids.add(outbox_id)

@@ -1,0 +1,100 @@
+"""Event deliveries in SQL, shared by every backend (``?`` placeholders, like queries.py).
+
+Rows are handed out as tuples in ``DELIVERY_COLS`` order; shenpi/events/outbox_store.py turns them into
+``Delivery`` objects. Claims are leases: ``claim_due`` pushes ``next_at_ms`` forward under the row's current
+value, so when several worker processes share a database each head goes to exactly one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+DELIVERY_COLS = ("id, tenant_key, app_id, stream, outbox_id, event_id, event_type, body, state, attempts, "
+                 "next_at_ms, last_error, created_at, delivered_at")
+_OUTBOX_COLS = "id, tenant_key, approval_code, instance_code, kind, status, payload, created_at"
+
+
+class DeliveryMixin:
+    async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]:
+        raise NotImplementedError  # provided by each backend's Tx
+
+    async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        raise NotImplementedError  # provided by each backend's Tx
+
+    async def unrouted_outbox(self, limit: int) -> list[dict[str, Any]]:
+        found = await self._fetch(f"SELECT {_OUTBOX_COLS} FROM outbox WHERE routed = 0 ORDER BY id LIMIT ?", (limit,))
+        keys = [c.strip() for c in _OUTBOX_COLS.split(",")]
+        return [dict(zip(keys, r, strict=True)) for r in found]
+
+    async def mark_routed(self, outbox_id: int) -> bool:
+        """False when another process routed the row first (its deliveries then already exist)."""
+        return await self._execute("UPDATE outbox SET routed = 1 WHERE id = ? AND routed = 0", (outbox_id,)) > 0
+
+    async def insert_deliveries(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """rows: (tenant_key, app_id, stream, outbox_id, event_id, event_type, body, created_at, next_at_ms)."""
+        for r in rows:
+            await self._execute(
+                "INSERT INTO deliveries (tenant_key, app_id, stream, outbox_id, event_id, event_type, body, created_at, "
+                "next_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, event_id) DO NOTHING", r)
+
+    async def claim_due(self, now_ms: int, limit: int, lease_ms: int) -> list[Sequence[Any]]:
+        """Each (app, stream)'s oldest pending delivery that is due, leased to the caller for ``lease_ms``."""
+        heads = await self._fetch(
+            f"SELECT {DELIVERY_COLS} FROM deliveries d WHERE d.state = 'pending' AND d.next_at_ms <= ? AND d.id = "
+            "(SELECT MIN(h.id) FROM deliveries h WHERE h.app_id = d.app_id AND h.stream = d.stream "
+            "AND h.state = 'pending') ORDER BY d.id LIMIT ?", (now_ms, limit))
+        claimed = []
+        for r in heads:
+            if await self._execute("UPDATE deliveries SET next_at_ms = ? WHERE id = ? AND next_at_ms = ? "
+                                   "AND state = 'pending'", (now_ms + lease_ms, r[0], r[10])) > 0:
+                claimed.append(r)
+        return claimed
+
+    async def delivery_delivered(self, delivery_id: int, now_ms: int) -> None:
+        await self._execute("UPDATE deliveries SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 "
+                            "WHERE id = ?", (now_ms, delivery_id))
+
+    async def delivery_reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None:
+        await self._execute("UPDATE deliveries SET next_at_ms = ?, attempts = ?, last_error = ? WHERE id = ?",
+                            (next_at_ms, attempts, last_error[:1000], delivery_id))
+
+    async def delivery_dead(self, delivery_id: int, attempts: int, error: str) -> None:
+        await self._execute("UPDATE deliveries SET state = 'dead', attempts = ?, last_error = ? WHERE id = ?",
+                            (attempts, error[:1000], delivery_id))
+
+    async def list_deliveries(self, *, state: str = "", app_id: str = "", outbox_id: int = 0,
+                              limit: int = 1000) -> list[Sequence[Any]]:
+        clauses: list[str] = ["1 = 1"]
+        args: list[Any] = []
+        for col, value in (("state", state), ("app_id", app_id)):
+            if value:
+                clauses.append(f"{col} = ?")
+                args.append(value)
+        if outbox_id:
+            clauses.append("outbox_id = ?")
+            args.append(outbox_id)
+        return await self._fetch(f"SELECT {DELIVERY_COLS} FROM deliveries WHERE {' AND '.join(clauses)} "
+                                 "ORDER BY id LIMIT ?", (*args, limit))
+
+    async def delivery_replay(self, delivery_id: int, now_ms: int) -> bool:
+        return await self._execute("UPDATE deliveries SET state = 'pending', attempts = 0, next_at_ms = ?, "
+                                   "last_error = '' WHERE id = ? AND state = 'dead'", (now_ms, delivery_id)) > 0
+
+    async def redeliver_outbox_row(self, outbox_id: int, now_ms: int) -> int:
+        """Send an outbox event's deliveries again (same event ids); how many were re-queued."""
+        return await self._execute("UPDATE deliveries SET state = 'pending', attempts = 0, next_at_ms = ?, "
+                                   "last_error = '' WHERE outbox_id = ?", (now_ms, outbox_id))
+
+    async def take_redelivery_requests(self, now_ms: int) -> int:
+        """Turn operators' redelivery requests (table outbox_redeliveries) into re-queued deliveries."""
+        requests = await self._fetch("SELECT outbox_id FROM outbox_redeliveries ORDER BY outbox_id")
+        for (outbox_id,) in requests:
+            await self.redeliver_outbox_row(int(outbox_id), now_ms)
+            await self._execute("DELETE FROM outbox_redeliveries WHERE outbox_id = ?", (outbox_id,))
+        return len(requests)
+
+    async def subscribed_app_ids(self, tenant_key: str, approval_code: str) -> list[str]:
+        return [r[0] for r in await self._fetch(
+            "SELECT app_id FROM subscriptions WHERE tenant_key = ? AND approval_code = ? ORDER BY app_id",
+            (tenant_key, approval_code))]

@@ -1,0 +1,20 @@
+"""Testing with shenpi: a real server per test session, reset per test, inspected and bent through ``/_shenpi/``.
+
+pytest (the plugin is registered on install; nothing to configure)::
+
+    def test_submit(shenpi_server):
+        client = shenpi_server.client()            # a lark_oapi.Client for the seed's first app
+        ...                                        # state, clock, faults and journal were reset for this test
+
+Plain Python::
+
+    with shenpi.testing.run(seed) as srv:
+        srv.client("cli_demo_app"); srv.advance_clock(7200); srv.fault("approval.v4.task.approve", 1395001, times=1)
+
+See docs/testing.md. The server-side parts (``control``, ``faults``, ``journal``, ``state``) are what the admin API
+drives; this module's own imports stay light because the request path imports ``shenpi.testing.control``.
+"""
+
+from shenpi.testing.runner import AdminCallError, ShenpiServer, forget_sdk_tokens, run
+
+__all__ = ["AdminCallError", "ShenpiServer", "forget_sdk_tokens", "run"]

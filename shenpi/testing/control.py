@@ -1,0 +1,192 @@
+"""The control plane a test or an operator drives through ``/_shenpi/``: reset, faults, the journal.
+
+One :class:`Control` per running :class:`~shenpi.services.Shenpi`, installed only when the admin API is on
+(``--admin-token``, ``--demo``, or the test fixture). The request path asks :func:`control_of` and does nothing
+more when there is none, so a production server pays one dictionary lookup per request.
+
+Reset is fast because it does not replay the seed: the first reset with a seed applies it to an empty store and
+keeps the resulting rows as a *baseline*; every later reset with the same seed restores those rows in one
+transaction (a few milliseconds), instead of re-validating definitions and re-hashing passwords.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import httpx
+
+from shenpi.seed import SeedError, apply_seed
+from shenpi.services import Shenpi
+from shenpi.testing.faults import FaultBook
+from shenpi.testing.journal import CALL_KEY, Journal
+from shenpi.testing.state import KEEP, admin_tx, forget_caches, is_snapshot, snapshot_tables
+
+SeedSource = Callable[[], list[dict[str, Any]]]
+_BASELINES = 8  # distinct seeds whose baselines are kept (a suite usually has one or two)
+
+
+def _digest(seeds: list[dict[str, Any]]) -> str:
+    text = json.dumps(seeds, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _constant(seeds: list[dict[str, Any]]) -> SeedSource:
+    return lambda: seeds
+
+
+def check_seed(seed: Any) -> dict[str, Any]:
+    if not isinstance(seed, dict) or not isinstance(seed.get("tenants"), list):
+        raise SeedError("a seed needs a top-level 'tenants' list")
+    return seed
+
+
+class Control:
+    def __init__(self, svc: Shenpi, seeds: SeedSource | None = None, *, journal_capacity: int = 500) -> None:
+        self.svc = svc
+        self.faults = FaultBook(svc.clock.now_s)
+        self.journal = Journal(svc.clock.now_ms, journal_capacity)
+        self._seeds: SeedSource = seeds or list
+        self._baselines: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
+        self._delivery_client: httpx.AsyncClient | None = None
+
+    # -- the request path ---------------------------------------------------------------------------
+    async def before_call(self, scope: dict[str, Any], tenant_key: str, app_id: str, endpoint: str) -> None:
+        """Label the call for the journal, then wait and/or raise as the fault rules say."""
+        call: dict[str, Any] = {"tenant_key": tenant_key, "app_id": app_id, "endpoint": endpoint, "faults": []}
+        scope[CALL_KEY] = call
+        if not self.faults:
+            return
+        tenant = await self.svc.registry.tenant(tenant_key)
+        scale = self.svc.rate_limiter.scale * (tenant.rate_limit_scale if tenant else 1.0)
+        verdict = self.faults.decide(tenant_key, app_id, endpoint, scale)
+        call["faults"] = verdict.rule_ids
+        if verdict.latency_s:
+            await asyncio.sleep(verdict.latency_s)
+        if verdict.error is not None:
+            raise verdict.error
+
+    def drop_delivery(self, tenant_key: str, app_id: str) -> bool:
+        return self.faults.drop_delivery(tenant_key, app_id)
+
+    # -- reset --------------------------------------------------------------------------------------
+    async def reset(self, seed: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Wipe the state back to the seed (``seed`` replaces the configured one), the clock to real time, and
+        clear faults, journal and rate-limit windows. Tokens of apps that still exist stay valid."""
+        started = time.perf_counter()
+        source = self._seeds if seed is None else _constant([check_seed(seed)])
+        seeds = source()
+        key = _digest(seeds)
+        self.svc.clock.offset_ms = 0
+        baseline = self._baselines.get(key)
+        if baseline is None:
+            baseline = await self._build_baseline(seeds)
+            self._baselines[key] = baseline
+            while len(self._baselines) > _BASELINES:
+                self._baselines.popitem(last=False)
+        self._baselines.move_to_end(key)
+        self._seeds = source
+        async with self.svc.store.transaction() as raw:
+            tx = admin_tx(raw)
+            await tx.restore_tables(baseline, keep=KEEP)
+            pruned = await tx.prune_tokens(self.svc.clock.now_ms())
+        forget_caches(self.svc)
+        self.svc.rate_limiter.reset()
+        self.faults.clear()
+        self.journal.clear()
+        return {"seed": key, "pruned_token_apps": pruned, "took_ms": round((time.perf_counter() - started) * 1000, 3)}
+
+    async def _build_baseline(self, seeds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        async with self.svc.store.transaction() as raw:
+            await admin_tx(raw).restore_tables({}, keep=KEEP)  # empty, but for tokens
+        forget_caches(self.svc)
+        for seed in seeds:
+            if is_snapshot(seed):
+                async with self.svc.store.transaction() as raw:
+                    tx = admin_tx(raw)
+                    await tx.restore_tables(snapshot_tables(seed, await tx.schema_version()), keep=KEEP)
+            else:
+                await apply_seed(self.svc, check_seed(seed))
+            forget_caches(self.svc)
+        async with self.svc.store.transaction() as raw:
+            tables = await admin_tx(raw).dump_tables()
+        for name in KEEP:  # kept tables are not part of a baseline: restoring one must not touch them
+            tables.pop(name, None)
+        return tables
+
+    def seeds(self) -> list[dict[str, Any]]:
+        return self._seeds()
+
+    # -- event pushes -------------------------------------------------------------------------------
+    def delivery_client(self) -> httpx.AsyncClient:
+        """The HTTP client the delivery worker pushes with, so that drop_events faults can lose pushes."""
+        if self._delivery_client is None:
+            self._delivery_client = httpx.AsyncClient(transport=_DroppingTransport(self, httpx.AsyncHTTPTransport()))
+        return self._delivery_client
+
+    async def aclose(self) -> None:
+        if self._delivery_client is not None:
+            await self._delivery_client.aclose()
+            self._delivery_client = None
+
+
+class _DroppingTransport(httpx.AsyncBaseTransport):
+    """Loses a push when a drop_events rule fires for an app whose event_url it is addressed to.
+
+    The worker sees a connection error, as when a push never arrives, and schedules its retry. The push carries no
+    app id, so the app is found by URL: with one URL per app (the usual test setup) that is exact.
+    """
+
+    def __init__(self, control: Control, inner: httpx.AsyncBaseTransport) -> None:
+        self._control, self._inner = control, inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._control.faults.has_drop_rules():
+            async with self._control.svc.store.transaction() as tx:
+                apps = [a for a in await tx.list_apps() if a.event_url and httpx.URL(a.event_url) == request.url]
+            if any(self._control.drop_delivery(a.tenant_key, a.app_id) for a in apps):
+                raise httpx.ConnectError("dropped by a shenpi drop_events fault", request=request)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+_controls: WeakKeyDictionary[Shenpi, Control] = WeakKeyDictionary()
+
+
+def install_control(svc: Shenpi, seeds: SeedSource | None = None) -> Control:
+    """Turn the control plane on for this server (the admin API does it on first use)."""
+    control = Control(svc, seeds)
+    _controls[svc] = control
+    return control
+
+
+def control_of(svc: Shenpi) -> Control | None:
+    return _controls.get(svc)
+
+
+def delivery_client(svc: Shenpi) -> httpx.AsyncClient | None:
+    """For the app's delivery worker: the client to push with when the admin API is on, else None (its own)."""
+    control = _controls.get(svc)
+    return None if control is None else control.delivery_client()
+
+
+async def close_delivery_client(svc: Shenpi) -> None:
+    control = _controls.get(svc)
+    if control is not None:
+        await control.aclose()
+
+
+def should_drop_delivery(svc: Shenpi, tenant_key: str, app_id: str) -> bool:
+    """True when a ``drop_events`` fault wants this push lost (count it as a failed attempt, as a push that never got
+    an answer). The app's worker gets this through :func:`delivery_client`; a pusher that does not use that client
+    can ask directly. Always False unless the admin API set such a fault."""
+    control = _controls.get(svc)
+    return control is not None and control.drop_delivery(tenant_key, app_id)

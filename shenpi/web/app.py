@@ -1,0 +1,106 @@
+"""The web app's routes, as one Starlette application that ``shenpi.api.app.ShenpiApp`` hands every
+non-API path to.
+
+Starlette here and not on the Open API: pages are few and heavier (templates, forms, cookies), so a framework's
+routing and form parsing cost nothing that matters, while the Open API keeps its raw dispatcher.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, cast
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from shenpi import ids
+from shenpi.api.wire import envelope
+from shenpi.services import Shenpi
+from shenpi.web.context import build_ctx
+from shenpi.web.views import admin, auth, inbox, instance, start
+
+_STATIC = Path(__file__).parent / "static"
+
+
+async def root(request: Request) -> Response:
+    return RedirectResponse("/inbox", status_code=302)
+
+
+async def admin_root(request: Request) -> Response:
+    return RedirectResponse("/admin/definitions", status_code=302)
+
+
+class _Static(StaticFiles):
+    """The package's CSS and JS. Cached for a day; the pages link them with ``?v=<version>`` so an upgrade
+    is picked up at once."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=86400"
+            response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """An unknown path: an HTML page for a browser, the Open API's JSON 404 for everything else (SDKs and
+    scripts that mistyped a path keep getting the answer they parse)."""
+    request = Request(scope, receive)
+    if "text/html" in request.headers.get("accept", ""):
+        ctx = await build_ctx(request)
+        response: Response = ctx.problem(404, ctx.t("Page not found."))
+    else:
+        log_id = ids.log_id()
+        response = Response(envelope(99991201, "resource not find", None, {"log_id": log_id}), status_code=404,
+                            media_type="application/json; charset=utf-8", headers={"X-Tt-Logid": log_id})
+    await response(scope, receive, send)
+
+
+def create_app(svc: Shenpi, *, demo: bool | None = None) -> Starlette:
+    """The web app over ``svc``. ``demo`` (default: ``SHENPI_DEMO=1``, as ``shenpi serve --demo`` sets it)
+    turns the sign-in page into a user switcher."""
+    routes = [
+        Route("/", root),
+        Route("/login", auth.login_form, methods=["GET"]),
+        Route("/login", auth.login, methods=["POST"]),
+        Route("/login/switch", auth.switch_user, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/inbox", inbox.inbox, methods=["GET"]),
+        Route("/inbox/{tab}", inbox.inbox, methods=["GET"]),
+        Route("/instances/{code}", instance.show, methods=["GET"]),
+        Route("/instances/{code}", instance.act, methods=["POST"]),
+        Route("/start", start.choose, methods=["GET"]),
+        Route("/start/{code}", start.form, methods=["GET"]),
+        Route("/start/{code}", start.submit, methods=["POST"]),
+        Route("/admin", admin_root),
+        Route("/admin/definitions", admin.definitions, methods=["GET"]),
+        Route("/admin/definitions/new", admin.definition, methods=["GET"]),
+        Route("/admin/definitions/new", admin.save_definition, methods=["POST"]),
+        Route("/admin/definitions/{code}", admin.definition, methods=["GET"]),
+        Route("/admin/definitions/{code}", admin.save_definition, methods=["POST"]),
+        Route("/admin/apps", admin.apps, methods=["GET"]),
+        Route("/admin/outbox", admin.outbox, methods=["GET"]),
+        Route("/admin/outbox", admin.redeliver, methods=["POST"]),
+        Mount("/static", app=_Static(directory=_STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, max_body_size=2 * 1024 * 1024)
+    app.router.default = not_found
+    app.state.svc = svc
+    app.state.demo = (os.environ.get("SHENPI_DEMO") == "1") if demo is None else demo
+    return app
+
+
+WebASGI = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]],
+                   Awaitable[None]]
+
+
+def asgi_app(svc: Shenpi) -> WebASGI:
+    """:func:`create_app` typed with ``shenpi.api.wire``'s ASGI callables: the same protocol, which Starlette
+    annotates with ``MutableMapping`` and the Open API's dispatcher with ``dict``."""
+    return cast(WebASGI, create_app(svc))

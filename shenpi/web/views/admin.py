@@ -1,0 +1,183 @@
+"""Admin pages for the tenant's app admins: definitions (list, detail, JSON/YAML editor), apps and their event
+configuration, and the event outbox with redelivery requests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol, cast
+
+import yaml
+from starlette.responses import Response
+
+from shenpi.engine.definitions import build_definition
+from shenpi.engine.errors import DomainError
+from shenpi.engine.model import Definition
+from shenpi.web.context import Ctx, action, page
+from shenpi.web.session import queries
+
+OUTBOX_PAGE = 50
+FORMATS = ("json", "yaml")
+
+
+class _RedeliveryTx(Protocol):
+    async def request_redelivery(self, outbox_ids: list[int], now_ms: int,
+                                 tenant_key: str | None = None) -> list[int]: ...
+
+
+@page(admin=True)
+async def definitions(ctx: Ctx) -> Response:
+    async with ctx.svc.store.transaction() as tx:
+        found = await tx.list_definitions(ctx.me.tenant_key)
+    items = [{"code": d.code, "name": d.text(d.name, ctx.locale), "version": d.version, "status": d.status,
+              "nodes": len(d.nodes)} for d in found]
+    return ctx.render("admin_definitions.html", section="definitions", items=items)
+
+
+def dump(body: dict[str, Any], fmt: str) -> str:
+    if fmt == "yaml":
+        return yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120)
+    return json.dumps(body, ensure_ascii=False, indent=2)
+
+
+def parse(text: str, fmt: str, ctx: Ctx) -> dict[str, Any] | str:
+    """The editor's text as a body, or what is wrong with it."""
+    try:
+        body = yaml.safe_load(text) if fmt == "yaml" else json.loads(text)
+    except (ValueError, yaml.YAMLError) as e:
+        return ctx.t("The text is not valid {fmt}: {error}", fmt=fmt.upper(), error=str(e).splitlines()[0])
+    if not isinstance(body, dict):
+        return ctx.t("A definition is an object (a mapping) at the top level.")
+    return body
+
+
+def _editor(ctx: Ctx, d: Definition | None, *, text: str, fmt: str, status: int = 200, error: str = "",
+            ok: str = "") -> Response:
+    summary = None
+    if d is not None:
+        summary = {"code": d.code, "name": d.text(d.name, ctx.locale), "version": d.version, "status": d.status,
+                   "widgets": [(w.id, w.type, d.text(w.name, ctx.locale)) for w in d.widgets],
+                   "nodes": [(n.key, d.text(n.name, ctx.locale), n.node_type,
+                              ", ".join(a.type + (f":{a.user_id}" if a.user_id else "") for a in n.approvers))
+                             for n in d.nodes]}
+    return ctx.render("admin_definition.html", section="definitions", d=summary, text=text, fmt=fmt,
+                      formats=FORMATS, status=status, error=error, ok=ok, code=d.code if d else "")
+
+
+def _fmt(raw: str) -> str:
+    return raw if raw in FORMATS else "json"
+
+
+@page(admin=True)
+async def definition(ctx: Ctx) -> Response:
+    code = ctx.request.path_params.get("code", "")
+    fmt = _fmt(ctx.request.query_params.get("format", "json"))
+    if not code:
+        return _editor(ctx, None, text=dump(_blank(), fmt), fmt=fmt)
+    async with ctx.svc.store.transaction() as tx:
+        d = await tx.get_definition(ctx.me.tenant_key, code)
+    if d is None:
+        return ctx.problem(404, ctx.t("Approval not found."))
+    ok = ctx.t("Saved as version {version}.", version=d.version) if ctx.request.query_params.get("ok") else ""
+    return _editor(ctx, d, text=dump(d.body, fmt), fmt=fmt, ok=ok)
+
+
+def _blank() -> dict[str, Any]:
+    return {"approval_name": "New approval", "viewers": [{"viewer_type": "TENANT"}],
+            "form": {"form_content": json.dumps([{"id": "reason", "type": "textarea", "name": "Reason",
+                                                  "required": True}])},
+            "node_list": [{"id": "START"}, {"id": "manager", "name": "Manager", "node_type": "AND",
+                                            "approver": [{"type": "Supervisor", "level": "1"}]}, {"id": "END"}]}
+
+
+@action(admin=True)
+async def save_definition(ctx: Ctx) -> Response:
+    code = ctx.request.path_params.get("code", "")
+    fmt, text = _fmt(ctx.field("format")), ctx.field("body")
+    existing = None
+    if code:
+        async with ctx.svc.store.transaction() as tx:
+            existing = await tx.get_definition(ctx.me.tenant_key, code)
+        if existing is None:
+            return ctx.problem(404, ctx.t("Approval not found."))
+    body = parse(text, fmt, ctx)
+    if isinstance(body, str):
+        return _editor(ctx, existing, text=text, fmt=fmt, status=400, error=body)
+    if code:
+        body["approval_code"] = code  # the page's definition, whatever the text says
+    else:
+        body.pop("approval_code", None)  # the API's create makes a new code; naming one means "overwrite it"
+    try:
+        build_definition(body, tenant_key=ctx.me.tenant_key, approval_code=code or "NEW", approval_id=0)
+        if ctx.field("do") == "validate":
+            return _editor(ctx, existing, text=text, fmt=fmt, ok=ctx.t("The definition is valid."))
+        saved = await ctx.svc.create_definition(ctx.me.tenant_key, body)
+    except DomainError as e:
+        return _editor(ctx, existing, text=text, fmt=fmt, status=e.http_status, error=ctx.error_text(e))
+    return ctx.redirect(f"/admin/definitions/{saved.code}?ok=1&format={fmt}")
+
+
+@page(admin=True)
+async def apps(ctx: Ctx) -> Response:
+    tenant = ctx.me.tenant_key
+    async with ctx.svc.store.transaction() as tx:
+        found = await tx.list_apps(tenant)
+        defs = await tx.list_definitions(tenant)
+        subscribed: dict[str, list[str]] = {}
+        for d in defs:
+            for app_id in await tx.subscribers(d.code):
+                subscribed.setdefault(app_id, []).append(d.code)
+    items = [{"app": a, "token": _mask(a.verification_token), "subscribed": subscribed.get(a.app_id, []),
+              "admins": [ctx.me.name(u) for u in a.admin_user_ids]} for a in found]
+    return ctx.render("admin_apps.html", section="apps", items=items)
+
+
+def _mask(secret: str) -> str:
+    """Enough of a token to recognise it, not enough to use it."""
+    return secret[:4] + "…" if len(secret) > 8 else ("…" if secret else "")
+
+
+def _supports_redelivery(tx: object) -> bool:
+    return callable(getattr(tx, "request_redelivery", None))
+
+
+@page(admin=True)
+async def outbox(ctx: Ctx) -> Response:
+    done = ctx.request.query_params.get("redelivered", "")
+    ok = ctx.t("Redelivery requested for {count} events.", count=int(done)) if done.isdigit() else ""
+    return await _outbox_page(ctx, ok=ok)
+
+
+async def _outbox_page(ctx: Ctx, *, status: int = 200, error: str = "", ok: str = "") -> Response:
+    instance_code = ctx.request.query_params.get("instance", "").strip()[:64]
+    try:
+        page_no = max(1, int(ctx.request.query_params.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    async with ctx.svc.store.transaction() as tx:
+        found = await queries(tx).outbox_page(ctx.me.tenant_key, instance_code=instance_code,
+                                              offset=(page_no - 1) * OUTBOX_PAGE, limit=OUTBOX_PAGE)
+        can_redeliver = _supports_redelivery(tx)
+    rows = [{**r, "payload_text": json.dumps(r["payload"], ensure_ascii=False, indent=2)} for r in found.items]
+    pages = max(1, (found.total + OUTBOX_PAGE - 1) // OUTBOX_PAGE)
+    return ctx.render("admin_outbox.html", status=status, section="outbox", rows=rows, instance=instance_code,
+                      page_no=page_no, pages=pages, total=found.total, can_redeliver=can_redeliver,
+                      error=error, ok=ok)
+
+
+@action(admin=True)
+async def redeliver(ctx: Ctx) -> Response:
+    ids = []
+    for raw in ctx.fields("outbox_id"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    if not ids:
+        return await _outbox_page(ctx, status=400, error=ctx.t("Choose events to redeliver."))
+    async with ctx.svc.store.transaction() as tx:
+        if not _supports_redelivery(tx):
+            return await _outbox_page(ctx, status=501, error=ctx.t("This store cannot take redelivery requests yet."))
+        # Scoped to the admin's tenant: ids of another tenant's events are skipped, not marked.
+        marked = await cast(_RedeliveryTx, tx).request_redelivery(ids[:500], ctx.svc.clock.now_ms(),
+                                                                  tenant_key=ctx.me.tenant_key)
+    return ctx.redirect(f"/admin/outbox?redelivered={len(marked)}")

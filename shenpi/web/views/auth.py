@@ -1,0 +1,124 @@
+"""Sign-in (a password, or in demo mode a user switcher), sign-out."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from shenpi.seed import hash_password, password_needs_rehash, verify_password
+from shenpi.web.context import Ctx, action, build_ctx, page
+from shenpi.web.session import csrf_ok, end_session, password_hash, start_session
+
+# Failed sign-ins per (tenant, user), kept in this process: five within five minutes lock the pair for a minute.
+# Per process is enough to make guessing slow (each try also costs an argon2 verification).
+_FAILURES: dict[tuple[str, str], deque[float]] = {}
+_WINDOW_S, _MAX_FAILURES, _LOCK_S = 300.0, 5, 60.0
+
+
+def _locked(key: tuple[str, str]) -> bool:
+    seen = _FAILURES.get(key)
+    if not seen:
+        return False
+    now = time.monotonic()
+    while seen and now - seen[0] > _WINDOW_S:
+        seen.popleft()
+    return len(seen) >= _MAX_FAILURES and now - seen[-1] < _LOCK_S
+
+
+def _failed(key: tuple[str, str]) -> None:
+    if len(_FAILURES) > 10_000:  # a flood of made-up names must not grow this without bound
+        _FAILURES.clear()
+    _FAILURES.setdefault(key, deque(maxlen=_MAX_FAILURES)).append(time.monotonic())
+
+
+def safe_next(target: str) -> str:
+    """Only a path on this site: never ``//evil.example`` or ``https://…`` (an open redirect)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/inbox"
+
+
+async def _users_by_tenant(ctx: Ctx) -> list[dict[str, object]]:
+    async with ctx.svc.store.transaction() as tx:
+        tenants = await tx.list_tenants()
+    out: list[dict[str, object]] = []
+    for tenant in sorted(tenants, key=lambda x: x.tenant_key):
+        directory = await ctx.svc.directory(tenant.tenant_key)
+        users = sorted(directory.users.values(), key=lambda u: u.user_id)
+        out.append({"tenant": tenant, "users": users})
+    return out
+
+
+@page(signed_in=False)
+async def login_form(ctx: Ctx) -> Response:
+    switcher = await _users_by_tenant(ctx) if ctx.demo else None
+    return ctx.render("login.html", error="", next=safe_next(ctx.request.query_params.get("next", "/inbox")),
+                      tenant_key=ctx.request.query_params.get("tenant_key", ""), user_id="", switcher=switcher,
+                      bye=ctx.request.query_params.get("bye") == "1")
+
+
+@action(signed_in=False)
+async def login(ctx: Ctx) -> Response:
+    tenant_key, user_id, password = ctx.field("tenant_key"), ctx.field("user_id"), ctx.field("password")
+    target = safe_next(ctx.field("next", "/inbox"))
+    switcher = await _users_by_tenant(ctx) if ctx.demo else None
+    key = (tenant_key, user_id)
+
+    def refuse(message: str, status: int) -> Response:
+        return ctx.render("login.html", status=status, error=message, next=target, tenant_key=tenant_key,
+                          user_id=user_id, switcher=switcher, bye=False)
+
+    if _locked(key):
+        return refuse(ctx.t("Too many failed attempts. Wait a minute and try again."), 429)
+    user = (await ctx.svc.directory(tenant_key)).user(user_id) if tenant_key and user_id else None
+    stored = ""
+    if user is not None:
+        async with ctx.svc.store.transaction() as tx:
+            stored = await password_hash(tx, tenant_key, user_id)
+    # argon2 takes tens of milliseconds of CPU: off the event loop, so the Open API keeps answering meanwhile.
+    ok = bool(stored and password) and await asyncio.to_thread(verify_password, password, stored)
+    if not ok or user is None:
+        _failed(key)
+        return refuse(ctx.t("Wrong tenant, user or password."), 401)
+    _FAILURES.pop(key, None)
+    if password_needs_rehash(stored):  # an old scrypt hash: store it as argon2id now that we know the password
+        fresh = await asyncio.to_thread(hash_password, password)
+        async with ctx.svc.store.transaction() as tx:
+            await tx.upsert_user(tenant_key, user, fresh)
+    response = ctx.redirect(target)
+    await end_session(ctx.svc, response, ctx.request, clear_cookie=False)  # a new cookie replaces it
+    await start_session(ctx.svc, response, ctx.request, tenant_key, user_id)
+    return response
+
+
+@action(signed_in=False)
+async def switch_user(ctx: Ctx) -> Response:
+    """Demo mode only: sign in as anyone of the directory without a password (an emulator has no secrets)."""
+    if not ctx.demo:
+        return ctx.problem(403, ctx.t("Sign-in by user switcher is only available in demo mode."))
+    tenant_key, user_id = ctx.field("tenant_key"), ctx.field("user_id")
+    if (await ctx.svc.directory(tenant_key)).user(user_id) is None:
+        return ctx.problem(400, ctx.t("Wrong tenant, user or password."))
+    response = ctx.redirect(safe_next(ctx.field("next", "/inbox")))
+    await end_session(ctx.svc, response, ctx.request, clear_cookie=False)  # a new cookie replaces it
+    await start_session(ctx.svc, response, ctx.request, tenant_key, user_id)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """Sign out. An already-ended session just goes to the sign-in page (nothing left to protect)."""
+    ctx = await build_ctx(request)
+    if ctx.viewer is None:
+        return ctx.redirect("/login?bye=1")
+    form = await request.form(max_files=0, max_fields=20)
+    posted = form.get("csrf_token")
+    if not csrf_ok(request, posted if isinstance(posted, str) else "", ctx.viewer):
+        return ctx.problem(403, ctx.t("The form has expired or did not come from this site. "
+                                      "Reload the page and try again."))
+    response = ctx.redirect("/login?bye=1")
+    await end_session(ctx.svc, response, request)
+    return response

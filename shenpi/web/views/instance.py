@@ -1,0 +1,180 @@
+"""The instance page (``/instances/<instance_code>``) and the actions posted from it.
+
+Every action runs through ``Shenpi.act`` exactly as the Open API's do, with the signed-in user as the actor:
+the engine decides whether the task is theirs, and its errors are shown with the API's msg and code.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.responses import Response
+
+from shenpi.engine import commands
+from shenpi.engine.commands import list_ccs
+from shenpi.engine.errors import DomainError, InstanceNotFound, NoOperationPermission, ParamInvalid
+from shenpi.engine.model import Aggregate
+from shenpi.services import InstanceView
+from shenpi.web import i18n
+from shenpi.web.context import Ctx, action, page
+from shenpi.web.forms import Field, attach_error, build_fields, check_entries, read_fields, show_form
+from shenpi.web.process import actions_for, can_view, is_participant, process_steps, timeline_events
+
+# ?ok=<action> after a successful post (post/redirect/get): only these fixed messages, never reflected text.
+FLASH = {"approve": "Approved.", "reject": "Rejected.", "transfer": "Transferred.", "add_sign": "Approvers added.",
+         "rollback": "Rolled back.", "cc": "CC sent.", "comment": "Comment added.", "cancel": "Canceled.",
+         "resubmit": "Resubmitted.", "created": "Submitted."}
+
+
+async def _load(ctx: Ctx, code: str) -> tuple[InstanceView, Aggregate] | Response:
+    """The instance in the viewer's tenant, or the error page: another tenant's code is simply not found."""
+    try:
+        view = await ctx.svc.get_instance(ctx.me.tenant_key, code)
+    except InstanceNotFound:
+        return ctx.problem(404, ctx.t("Request not found."))
+    agg = Aggregate(view.definition, view.instance, view.tasks)
+    if not can_view(agg, ctx.me):
+        return ctx.problem(403, ctx.t("You are not part of this request."))
+    return view, agg
+
+
+async def _render(ctx: Ctx, code: str, *, status: int = 200, error: str = "", flash: str = "",
+                  fields: list[Field] | None = None) -> Response:
+    loaded = await _load(ctx, code)
+    if isinstance(loaded, Response):
+        return loaded
+    view, agg = loaded
+    me, d, inst = ctx.me, view.definition, view.instance
+    async with ctx.svc.store.transaction() as tx:
+        comments = await tx.list_comments(me.tenant_key, inst.code)
+    now = ctx.svc.clock.now_ms()
+    acts = actions_for(agg, me, view.timeline, now, ctx.locale, ctx.t("Start"))
+    if acts.resubmit_task is not None and fields is None:
+        fields = build_fields(d, ctx.locale, inst.form, me)
+    shown_status = "REVERTED" if inst.reverted else inst.status
+    department = me.directory.departments.get(inst.department_id)
+    people = sorted((u for u in me.directory.users.values() if u.user_id != me.user_id), key=lambda u: u.name)
+    return ctx.render(
+        "instance.html", status=status, error=error, flash=flash, inst=inst,
+        title=inst.title or d.text(d.name, ctx.locale), approval_name=d.text(d.name, ctx.locale),
+        status_code=shown_status, status_label=ctx.t(i18n.INSTANCE_STATUS.get(shown_status, shown_status)),
+        submitter=me.name(inst.user_id), department=department.name if department else inst.department_id,
+        form_values=show_form(d, inst.form, me, ctx.locale, lambda n: ctx.t("{days} days", days=n)),
+        steps=process_steps(agg, me.directory, me, ctx.t, ctx.locale),
+        events=timeline_events(agg, view.timeline, comments, me, ctx.t, ctx.locale),
+        acts=acts, fields=fields or [], people=people, comment=ctx.field("comment"),
+    )
+
+
+@page()
+async def show(ctx: Ctx) -> Response:
+    code = ctx.request.path_params["code"]
+    loaded = await _load(ctx, code)
+    if isinstance(loaded, Response):
+        return loaded
+    view, _ = loaded
+    me = ctx.me
+    # Opening the page is reading it: a CC'd user's unread CCs become read, as cc_read would mark them.
+    if any(r.user_id == me.user_id and not r.read_time for r in list_ccs(view.instance)):
+        try:
+            await ctx.svc.act(me.tenant_key, "cc_read", commands.CcRead(user_id=me.user_id),
+                              instance_code=view.instance.code)
+        except DomainError:
+            pass  # read state is a courtesy; the page still shows
+    flash_key = ctx.request.query_params.get("ok", "")
+    flash = ctx.t(FLASH[flash_key]) if flash_key in FLASH else ""
+    return await _render(ctx, view.instance.code, flash=flash)
+
+
+@action()
+async def act(ctx: Ctx) -> Response:
+    code = ctx.request.path_params["code"]
+    loaded = await _load(ctx, code)
+    if isinstance(loaded, Response):
+        return loaded
+    view, agg = loaded
+    me, inst = ctx.me, view.instance
+    what = ctx.field("action")
+    task_id, comment = ctx.field("task_id"), ctx.field("comment")
+    fields: list[Field] | None = None
+    try:
+        if what in ("approve", "reject"):
+            await ctx.svc.act(me.tenant_key, what, commands.TaskAction(task_id=task_id, user_id=me.user_id,
+                                                                       comment=comment), instance_code=inst.code)
+        elif what == "transfer":
+            target = ctx.field("transfer_user_id")
+            if not target:
+                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to transfer to."))
+            await ctx.svc.act(me.tenant_key, "transfer", commands.Transfer(
+                task_id=task_id, user_id=me.user_id, transfer_user_id=target, comment=comment),
+                instance_code=inst.code)
+        elif what == "add_sign":
+            users = ctx.fields("add_sign_user_ids")
+            if not users:
+                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to add."))
+            await ctx.svc.act(me.tenant_key, "add_sign", commands.AddSign(
+                task_id=task_id, user_id=me.user_id, add_sign_user_ids=users,
+                add_sign_type=_small_int(ctx.field("add_sign_type", "3")),
+                approval_method=_small_int(ctx.field("approval_method", "0")), comment=comment),
+                instance_code=inst.code)
+        elif what == "rollback":
+            targets = ctx.fields("rollback_node_keys")
+            if not targets:
+                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose where to roll back to."))
+            await ctx.svc.act(me.tenant_key, "specified_rollback", commands.SpecifiedRollback(
+                task_id=task_id, user_id=me.user_id, task_def_key_list=targets, reason=comment),
+                instance_code=inst.code)
+        elif what == "cc":
+            users = ctx.fields("cc_user_ids")
+            if not users:
+                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to CC."))
+            _participant_only(agg, me.user_id)
+            await ctx.svc.act(me.tenant_key, "cc", commands.Cc(user_id=me.user_id, cc_user_ids=users,
+                                                               comment=comment), instance_code=inst.code)
+        elif what == "comment":
+            if not comment:
+                return await _render(ctx, inst.code, status=400, error=ctx.t("Write a comment first."))
+            _participant_only(agg, me.user_id)
+            content = json.dumps({"text": comment}, ensure_ascii=False)
+            async with ctx.svc.store.transaction() as tx:
+                await tx.add_comment(me.tenant_key, inst.code, me.user_id, content, [], 0, "",
+                                     ctx.svc.clock.now_ms())
+        elif what == "cancel":
+            await ctx.svc.act(me.tenant_key, "cancel", commands.Cancel(user_id=me.user_id, comment=comment),
+                              instance_code=inst.code)
+        elif what == "resubmit":
+            fields = build_fields(view.definition, ctx.locale, viewer=me)
+            assert ctx.form is not None
+            entries = read_fields(fields, ctx.form, me)
+            problem = check_entries(view.definition, fields, entries)
+            if problem is not None or any(f.error for f in fields):
+                message = ctx.error_text(problem) if problem is not None and sum(bool(f.error) for f in fields) <= 1 \
+                    else ctx.t("Please correct the fields marked below.")
+                return await _render(ctx, inst.code, status=400, fields=fields, error=message)
+            try:
+                await ctx.svc.act(me.tenant_key, "resubmit", commands.TaskAction(
+                    task_id=task_id, user_id=me.user_id, comment=comment, form=json.dumps(entries)),
+                    instance_code=inst.code)
+            except ParamInvalid as e:
+                if not attach_error(fields, entries, e):
+                    raise
+                return await _render(ctx, inst.code, status=400, fields=fields, error=ctx.error_text(e))
+        else:
+            return await _render(ctx, inst.code, status=400, error=ctx.t("Unknown action."))
+    except DomainError as e:
+        return await _render(ctx, inst.code, status=e.http_status, error=ctx.error_text(e), fields=fields)
+    return ctx.redirect(f"/instances/{inst.code}?ok={what}")
+
+
+def _participant_only(agg: Aggregate, user_id: str) -> None:
+    if not is_participant(agg, user_id):
+        raise NoOperationPermission(f"user {user_id} is neither the submitter nor an approver of this instance",
+                                    field="user_id")
+
+
+def _small_int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        return 0
+

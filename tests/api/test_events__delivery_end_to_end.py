@@ -1,0 +1,114 @@
+"""Events from a real server to lark-oapi's own receiver: order, retries, and a kill -9 between commit and push."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import lark_oapi as lark
+import pytest
+from lark_oapi.api.approval.v4 import SubscribeApprovalRequest
+
+from shenpi.store.records import App
+from tests.api.helpers import create_instance, pending_task, reject
+from tests.conftest import database_url
+from tests.events.helpers import lark_handler
+from tests.events.receiver import Receiver
+from tests.seeds import test_seed
+from tests.server import ServerProcess, forget_sdk_tokens
+
+KEY, TOKEN = "e2e_encrypt_key", "e2e_verification_token"
+
+
+class ReceiverThread:
+    """The asyncio receiver on its own loop in a thread, so sync SDK tests can run beside it."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self.mode = "ok"  # or "500"
+        app = App(app_id="cli_acme", tenant_key="acme", app_secret="", encrypt_key=KEY, verification_token=TOKEN)
+        self.receiver = Receiver(lark_handler(app, self.events), behaviour=lambda n, rec: self.mode)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.receiver.__aenter__(), self.loop).result(5)
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.receiver.__aexit__(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    def wait_for(self, n: int, timeout: float = 20) -> list[tuple[str, str]]:
+        deadline = time.time() + timeout
+        while time.time() < deadline and len(self.events) < n:
+            time.sleep(0.05)
+        return [(t, d.event["status"]) for t, d in self.events]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ReceiverThread, lark.Client]]:
+    rx = ReceiverThread()
+    seed = test_seed()
+    for app in seed["tenants"][0]["apps"]:
+        if app["app_id"] == "cli_acme":
+            app.update(event_url=rx.receiver.url, encrypt_key=KEY, verification_token=TOKEN)
+    tmp = tmp_path_factory.mktemp("events")
+    srv = ServerProcess(tmp, seed, database_url(tmp, "events"), extra_args=["--event-retry-scale", "0.0002"])
+    srv.start()
+    forget_sdk_tokens()
+    client = (lark.Client.builder().app_id("cli_acme").app_secret("s3cret").domain(srv.base_url)
+              .log_level(lark.LogLevel.ERROR).build())
+    resp = client.approval.v4.approval.subscribe(SubscribeApprovalRequest.builder().approval_code("AND2").build())
+    assert resp.code == 0
+    yield srv, rx, client
+    srv.stop()
+    rx.close()
+    forget_sdk_tokens()
+
+
+def events_of(rx: ReceiverThread, instance: str) -> list[tuple[str, str]]:
+    return [(t, d.event["status"]) for t, d in rx.events if d.event.get("instance_code") == instance]
+
+
+def wait_instance(rx: ReceiverThread, instance: str, n: int, timeout: float = 40) -> list[tuple[str, str]]:
+    deadline = time.time() + timeout
+    while time.time() < deadline and len(events_of(rx, instance)) < n:
+        time.sleep(0.05)
+    return events_of(rx, instance)
+
+
+EXPECTED = [("approval_instance", "PENDING"), ("approval_task", "PENDING"), ("approval_task", "PENDING"),
+            ("approval_task", "REJECTED"), ("approval_task", "DONE"), ("approval_instance", "REJECTED")]
+
+
+def test_events_arrive_in_order_verified_by_the_sdk(setup):
+    srv, rx, client = setup
+    inst = create_instance(client, "AND2")
+    assert reject(client, "AND2", inst, "carol", pending_task(client, inst, "carol")).code == 0
+    assert wait_instance(rx, inst, 6) == EXPECTED
+    task_events = [d.event for t, d in rx.events if t == "approval_task" and d.event["instance_code"] == inst]
+    assert task_events[2]["user_id"] and task_events[2]["approval_code"] == "AND2"
+
+
+def test_a_failing_receiver_gets_every_event_once_it_recovers(setup):
+    srv, rx, client = setup
+    rx.mode = "500"
+    inst = create_instance(client, "AND2")
+    assert reject(client, "AND2", inst, "bob", pending_task(client, inst, "bob")).code == 0
+    time.sleep(0.5)
+    assert events_of(rx, inst) == []  # nothing acknowledged yet: the SDK never saw an event
+    rx.mode = "ok"
+    assert wait_instance(rx, inst, 6) == EXPECTED
+
+
+def test_kill_9_between_commit_and_delivery_loses_nothing(setup):
+    srv, rx, client = setup
+    rx.mode = "500"
+    inst = create_instance(client, "AND2")
+    assert reject(client, "AND2", inst, "bob", pending_task(client, inst, "bob")).code == 0
+    srv.kill()
+    rx.mode = "ok"
+    srv.start()
+    assert wait_instance(rx, inst, 6) == EXPECTED

@@ -1,0 +1,63 @@
+"""Time on demand: token expiry, token renewal and rate-limit windows without sleeping; reset puts time back."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.testing.helpers import get_approval, get_instance, submit_leave
+
+
+def _token(srv) -> dict:
+    return httpx.post(srv.base_url + "/open-apis/auth/v3/tenant_access_token/internal",
+                      json={"app_id": "cli_demo_app", "app_secret": "demo_secret"}).json()
+
+
+def _get_with(srv, token: str) -> int:
+    return httpx.get(srv.base_url + "/open-apis/approval/v4/approvals/DEMO-LEAVE",
+                     headers={"Authorization": f"Bearer {token}"}).json()["code"]
+
+
+def test_a_token_expires_after_two_hours_of_server_time(shenpi_server):
+    token = _token(shenpi_server)["tenant_access_token"]
+    shenpi_server.advance_clock(7199)
+    assert _get_with(shenpi_server, token) == 0
+    shenpi_server.advance_clock(1)
+    assert _get_with(shenpi_server, token) == 99991663
+
+
+def test_the_sdks_cached_token_expires_too_and_reset_brings_time_back(shenpi_server):
+    client = shenpi_server.client()
+    assert get_approval(client).code == 0
+    shenpi_server.advance_clock(3 * 3600)
+    assert get_approval(client).code == 99991663  # lark-oapi still trusts its cache (wall clock)
+    shenpi_server.reset()
+    assert get_approval(client).code == 0
+
+
+def test_a_token_is_renewed_in_its_last_half_hour(shenpi_server):
+    first = _token(shenpi_server)
+    shenpi_server.advance_clock(5400 + 1)
+    second = _token(shenpi_server)
+    assert second["tenant_access_token"] != first["tenant_access_token"] and second["expire"] == 7200
+    assert _get_with(shenpi_server, first["tenant_access_token"]) == 0  # the old one stays valid until it ends
+
+
+def test_a_rate_limit_window_passes_when_the_clock_moves(shenpi_server):
+    seed = shenpi_server.seed
+    seed["tenants"][0]["rate_limit_scale"] = 0.01  # one call a minute
+    shenpi_server.reset(seed)
+    client = shenpi_server.client()
+    assert [get_approval(client).code for _ in range(2)] == [0, 99991400]
+    shenpi_server.advance_clock(60)
+    assert get_approval(client).code == 0
+
+
+def test_the_engine_stamps_instances_with_server_time(shenpi_server):
+    now = shenpi_server.now_ms()
+    later = shenpi_server.advance_clock(86_400)
+    assert 86_400_000 <= later - now < 86_460_000
+    client = shenpi_server.client()
+    started = int(get_instance(client, submit_leave(client)).data.start_time)
+    assert later <= started < later + 60_000
+    shenpi_server.reset()
+    assert shenpi_server.now_ms() < later
