@@ -135,6 +135,10 @@ from shenpi.cli_tokens import token as _token_commands  # noqa: E402  (registere
 
 main.add_command(_token_commands)
 
+from shenpi.cli_apps import app as _app_commands  # noqa: E402
+
+main.add_command(_app_commands)
+
 
 # -- the operator's tools: read and repair a store without a running server ------------------------------------
 # They open the database directly (--db, as serve takes it). A server running on the same database keeps caches:

@@ -1,0 +1,88 @@
+"""``shenpi app``: an app's event configuration, as Feishu's developer console sets it.
+
+Setting a URL sends Feishu's ``url_verification`` handshake first and saves only when the URL echoes the
+challenge (``--no-verify`` skips it, e.g. for a receiver that is not up yet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+
+import click
+
+
+@click.group()
+def app() -> None:
+    """Apps: list them, set their event configuration."""
+
+
+async def _with_store(db: str, work):  # type: ignore[no-untyped-def]
+    from shenpi.services import Shenpi
+    from shenpi.store import open_store
+
+    svc = Shenpi(open_store(db))
+    await svc.open()
+    try:
+        return await work(svc)
+    finally:
+        await svc.close()
+
+
+@app.command("list")
+@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def list_apps(db: str, as_json: bool) -> None:
+    """Every app with its tenant, scopes and event URL."""
+
+    async def work(svc):  # type: ignore[no-untyped-def]
+        async with svc.store.transaction() as tx:
+            return await tx.list_apps()
+
+    apps = asyncio.run(_with_store(db, work))
+    if as_json:
+        click.echo(json.dumps([{k: v for k, v in dataclasses.asdict(a).items() if k != "app_secret"} for a in apps],
+                              ensure_ascii=False, indent=2))
+        return
+    for a in apps:
+        click.echo(f"{a.app_id:<24} {a.tenant_key:<12} {a.event_url or '-':<40} {' '.join(a.scopes)}")
+
+
+@app.command("events")
+@click.argument("app_id")
+@click.option("--url", default=None, help="the request URL events are POSTed to ('' to stop pushing)")
+@click.option("--verification-token", default=None)
+@click.option("--encrypt-key", default=None)
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="send the url_verification challenge before saving a URL")
+@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
+def set_events(app_id: str, url: str | None, verification_token: str | None, encrypt_key: str | None, verify: bool,
+               db: str) -> None:
+    """Set APP_ID's event URL, verification token and encrypt key (unchanged unless given)."""
+    from shenpi.events.delivery import UrlVerificationError, verify_url
+
+    async def work(svc):  # type: ignore[no-untyped-def]
+        async with svc.store.transaction() as tx:
+            current = await tx.get_app(app_id)
+        if current is None:
+            raise click.ClickException(f"no app {app_id}")
+        updated = dataclasses.replace(
+            current,
+            event_url=current.event_url if url is None else url,
+            verification_token=current.verification_token if verification_token is None else verification_token,
+            encrypt_key=current.encrypt_key if encrypt_key is None else encrypt_key,
+        )
+        if verify and updated.event_url and updated.event_url != current.event_url:
+            try:
+                await verify_url(updated.event_url, verification_token=updated.verification_token,
+                                 encrypt_key=updated.encrypt_key)
+            except UrlVerificationError as e:
+                raise click.ClickException(f"{updated.event_url}: {e}") from None
+        async with svc.store.transaction() as tx:
+            await tx.upsert_app(updated)
+        return updated
+
+    updated = asyncio.run(_with_store(db, work))
+    click.echo(f"{updated.app_id}: event_url={updated.event_url or '-'} "
+               f"encrypted={'yes' if updated.encrypt_key else 'no'}")
