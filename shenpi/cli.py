@@ -88,9 +88,13 @@ def main() -> None:
               help="push events to subscribed apps' event_url (the delivery worker)")
 @click.option("--event-retry-scale", default=1.0, show_default=True, type=float,
               help="multiply the retry schedule (15 s, 5 min, 1 h, 6 h); e.g. 0.001 in tests")
+@click.option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
+              "off loopback")
+@click.option("--tls-key", default="", help="the certificate's private key (PEM)")
 @click.option("--log-level", default="warning", show_default=True)
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
-          admin_token: str, events: bool, event_retry_scale: float, log_level: str) -> None:
+          admin_token: str, events: bool, event_retry_scale: float, tls_cert: str, tls_key: str,
+          log_level: str) -> None:
     """Run the server."""
     import uvicorn
 
@@ -103,8 +107,11 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if demo:
         click.echo(_demo_banner(host, port))
+    if bool(tls_cert) != bool(tls_key):
+        raise click.UsageError("--tls-cert and --tls-key go together")
     uvicorn.run("shenpi.cli:build_app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=False, server_header=False, date_header=True)
+                log_level=log_level, access_log=False, server_header=False, date_header=True,
+                ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
 
 
 @main.command("check-seed")

@@ -27,25 +27,30 @@ class ServerProcess:
     """``shenpi serve`` on a free port with a seed file and a database URL; restartable."""
 
     def __init__(self, workdir: Path, seed: dict[str, Any], db_url: str, *, rate_limit_scale: float = 1.0,
-                 extra_args: list[str] | None = None) -> None:
+                 extra_args: list[str] | None = None, tls: tuple[Path, Path] | None = None,
+                 host: str = "127.0.0.1") -> None:
         self.workdir = workdir
         self.seed_path = workdir / "seed.json"
         self.seed_path.write_text(json.dumps(seed), encoding="utf-8")
         self.db_url = db_url
         self.rate_limit_scale = rate_limit_scale
         self.extra_args = extra_args or []
+        self.tls = tls  # (certificate, key): serve https
+        self.host = host
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "server.log"
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "shenpi", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                "--db", self.db_url, "--seed", str(self.seed_path),
                "--rate-limit-scale", str(self.rate_limit_scale), "--admin-token", ADMIN_TOKEN, *self.extra_args]
+        if self.tls:
+            cmd += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -54,7 +59,8 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"shenpi exited early:\n{self.log_path.read_text()}")
             try:
-                if httpx.get(self.base_url + "/healthz", timeout=0.5).status_code == 200:
+                verify: str | bool = str(self.tls[0]) if self.tls else True
+                if httpx.get(self.base_url + "/healthz", timeout=0.5, verify=verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
