@@ -91,8 +91,8 @@ def test_a_reject_racing_an_approve_on_siblings_ends_in_one_state(client, call):
     for _ in range(3):
         inst = create_instance(client, "AND2")
         bob, carol = pending_task(client, inst, "bob"), pending_task(client, inst, "carol")
-        codes = run_all([lambda: act(call, "approve", "AND2", inst, "bob", bob),
-                         lambda: act(call, "reject", "AND2", inst, "carol", carol)])
+        codes = run_all([lambda i=inst, t=bob: act(call, "approve", "AND2", i, "bob", t),
+                         lambda i=inst, t=carol: act(call, "reject", "AND2", i, "carol", t)])
         data = get_instance(client, inst)
         if codes == [0, 0]:  # the approve came first: the reject still ended the flow
             assert data.status == "REJECTED"

@@ -77,7 +77,7 @@ def test_acknowledged_changes_survive_sigkill(srv):
         data = get_instance(client, inst)
         status = {t.id: t.status for t in data.task_list}
         assert status[task] == expected[action], (inst, task, action, status)
-    for inst, bob, carol in work:
+    for inst, _, _ in work:
         data = get_instance(client, inst)
         status = {t.id: t.status for t in data.task_list}
         decided = [e.task_id for e in data.timeline if e.type in ("PASS", "REJECT")]
