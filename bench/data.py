@@ -135,7 +135,31 @@ class Loader:
         random.shuffle(pairs)
         return pairs
 
+    async def remove(self, pairs: list[tuple[str, str]]) -> None:
+        """Delete the instances of a run's working set with all their rows, so that every run starts from the
+        same stored history (plus its own working set)."""
+        codes = [code for _, code in pairs]
+        for lo in range(0, len(codes), _BATCH):
+            await self._delete(codes[lo:lo + _BATCH])
+
+    async def mark_routed(self, templates: Templates) -> None:
+        """Mark the templates' outbox rows as already routed to subscribers (where the schema tracks that): the
+        copies then look like the events of a server that has been running, and the server's delivery worker
+        has only the events of the measured requests to route, not 10^6 old ones."""
+        codes = [t.code for t in (templates.pending, templates.approved, templates.rejected)]
+        if await self._has_column("outbox", "routed"):
+            await self._mark_routed(codes)
+
     async def _copy(self, t: Template, lo: int, hi: int, parity: int | None) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    async def _delete(self, codes: list[str]) -> None:
+        raise NotImplementedError
+
+    async def _has_column(self, table: str, column: str) -> bool:
+        raise NotImplementedError
+
+    async def _mark_routed(self, codes: list[str]) -> None:
         raise NotImplementedError
 
     async def _after_bulk(self) -> None:
@@ -198,14 +222,34 @@ class SqliteLoader(Loader):
                     if is_text:
                         args += [t.code, t.task_id]
                 c.execute(f"INSERT INTO {table} ({', '.join(n for n, _ in cols)}) SELECT {', '.join(exprs)} "
-                          f"FROM (SELECT code, task FROM temp.bench_ids ORDER BY code) b CROSS JOIN {table} t WHERE t.{key} = ?",
-                          (*args, t.code))
+                          "FROM (SELECT code, task FROM temp.bench_ids ORDER BY code) b "
+                          f"CROSS JOIN {table} t WHERE t.{key} = ?", (*args, t.code))
             pairs = [(r[0], r[1]) for r in c.execute("SELECT task, code FROM temp.bench_ids")] if parity is None else []
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
         return pairs
+
+    async def _delete(self, codes: list[str]) -> None:
+        c = self.c
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS bench_gone (code TEXT PRIMARY KEY)")
+            c.execute("DELETE FROM temp.bench_gone")
+            c.executemany("INSERT INTO temp.bench_gone VALUES (?)", [(x,) for x in codes])
+            for table, key in (("instances", "code"), *_CHILD_TABLES):
+                c.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT code FROM temp.bench_gone)")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    async def _has_column(self, table: str, column: str) -> bool:
+        return any(r[1] == column for r in self.c.execute(f'PRAGMA table_info("{table}")'))
+
+    async def _mark_routed(self, codes: list[str]) -> None:
+        self.c.execute(f"UPDATE outbox SET routed = 1 WHERE instance_code IN ({', '.join('?' * len(codes))})", codes)
 
     async def _after_bulk(self) -> None:
         self.c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -294,6 +338,17 @@ class PostgresLoader(Loader):
 
     async def count_instances(self) -> int:
         return int(await self.c.fetchval("SELECT count(*) FROM instances"))
+
+    async def _delete(self, codes: list[str]) -> None:
+        async with self.c.transaction():
+            for table, key in (("instances", "code"), *_CHILD_TABLES):
+                await self.c.execute(f"DELETE FROM {table} WHERE {key} = ANY($1::text[])", codes)
+
+    async def _has_column(self, table: str, column: str) -> bool:
+        return any(n == column for n, _ in await self._columns(table))
+
+    async def _mark_routed(self, codes: list[str]) -> None:
+        await self.c.execute("UPDATE outbox SET routed = 1 WHERE instance_code = ANY($1::text[])", codes)
 
     async def close(self) -> None:
         await self.c.close()

@@ -4,8 +4,9 @@ Each side creates an instance of a two-step approval (two user tasks in sequence
 both steps, and serializes its state to JSON after every step, as a server would before writing it:
 
 * shenpi: ``commands.create_instance`` then ``commands.approve`` twice (two one-approver nodes); after each step
-  the Transition — the instance row (form and flow state as JSON), new and changed tasks, timeline entries and
-  outbox payloads, i.e. everything ``save_transition`` writes — is encoded as one JSON document.
+  the Transition is turned into the row values ``save_transition`` binds (``shenpi.store.rows``): the instance
+  row with its form and flow state as JSON, new and changed tasks, timeline entries with their JSON columns,
+  and the outbox payloads as JSON — shenpi's persisted form of a step, short of the SQL itself.
 * SpiffWorkflow: ``bench/two_approvals.bpmn`` (start, two userTasks, end), parsed once; per instance a
   ``BpmnWorkflow``, ``do_engine_steps``, each ready user task given data and run, and
   ``BpmnWorkflowSerializer.serialize_json`` after the start and after each task.
@@ -20,8 +21,6 @@ import json
 import time
 from pathlib import Path
 from typing import Any
-
-import msgspec
 
 HERE = Path(__file__).parent
 FORM = json.dumps([{"id": "reason", "type": "textarea", "value": "a week in the mountains"},
@@ -56,16 +55,13 @@ def shenpi_instances(seconds: float) -> tuple[int, float]:
     from shenpi.store import rows
 
     definition, directory = _shenpi_setup()
-    enc = msgspec.json.Encoder()
 
-    def persist(tr: Any) -> bytes:
-        return enc.encode({
-            "instance": rows.instance_values(tr.agg.instance),
-            "new_tasks": [rows.task_values(t) for t in tr.new_tasks],
-            "changed_tasks": [rows.task_values(t) for t in tr.changed_tasks.values()],
-            "timeline": [rows.timeline_values(e) for e in tr.timeline],
-            "events": [(e.kind, e.status, rows.event_payload(e)) for e in tr.events],
-        })
+    def persist(tr: Any) -> tuple[Any, ...]:
+        return (rows.instance_values(tr.agg.instance),
+                [rows.task_values(t) for t in tr.new_tasks],
+                [(t.status, t.end_time, t.user_id, t.id) for t in tr.changed_tasks.values()],
+                [rows.timeline_values(e) for e in tr.timeline],
+                [(e.kind, e.status, rows.event_payload(e), e.operate_time) for e in tr.events])
 
     def one(serial: int) -> None:
         now = int(time.time() * 1000)

@@ -33,8 +33,9 @@ _created: list[str] = []
 _lock = threading.Lock()
 
 
-def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion from sync code, even when the caller is itself inside an event loop."""
+def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion from sync code, on a thread of its own: this works even when the calling
+    thread already runs an event loop (Playwright's sync API leaves one running while it is open)."""
     out: dict[str, Any] = {}
 
     def target() -> None:
@@ -68,7 +69,7 @@ def admin_url() -> str | None:
         if _admin_url is None:
             env = os.environ.get("SHENPI_TEST_PG_URL")
             for url in [env] if env else _CANDIDATES:
-                if _run(partial(_try_connect, url)) is not None:
+                if run_async(partial(_try_connect, url)) is not None:
                     _admin_url = url
                     break
         return _admin_url
@@ -105,7 +106,7 @@ def fresh_database(name: str) -> str:
         finally:
             await conn.close()
 
-    _run(create)
+    run_async(create)
     with _lock:
         if not _created:
             atexit.register(_drop_created)
@@ -128,7 +129,7 @@ def _drop_created() -> None:
             await conn.close()
 
     try:
-        _run(drop)
+        run_async(drop)
     except (TimeoutError, OSError, asyncpg.PostgresError):
         pass  # leftovers are harmless and named shenpi_t_*
 

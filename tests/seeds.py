@@ -109,6 +109,13 @@ def test_seed() -> dict[str, Any]:
             ],
         },
         {
+            "tenant_key": "other",
+            "name": "Other Co",
+            "rate_limit_scale": 1000,
+            "apps": [{"app_id": "cli_other", "app_secret": "other", "scopes": ALL}],
+            "users": [{"user_id": "sam", "name": "Sam"}, {"user_id": "sue", "name": "Sue"}],
+        },
+        {
             "tenant_key": "slow",
             "name": "Slow Co",
             "apps": [{"app_id": "cli_slow", "app_secret": "slow", "scopes": ALL}],

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -59,7 +60,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"shenpi exited early:\n{self.log_path.read_text()}")
             try:
-                verify: str | bool = str(self.tls[0]) if self.tls else True
+                verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
                 if httpx.get(self.base_url + "/healthz", timeout=0.5, verify=verify).status_code == 200:
                     return
             except httpx.HTTPError:

@@ -26,6 +26,7 @@ DELETE   /_shenpi/faults[/{id}]          remove all, or one
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -42,6 +43,7 @@ from shenpi.testing.faults import FaultError
 from shenpi.testing.state import SnapshotError, admin_tx, export_state, import_state
 
 _encoder = msgspec.json.Encoder()
+log = logging.getLogger("shenpi.admin")
 
 
 class AdminError(Exception):
@@ -110,6 +112,8 @@ async def _reset(r: Request) -> Any:
         return await r.control.reset(seed)
     except (SeedError, SnapshotError) as e:
         raise AdminError(400, f"invalid seed: {e}") from None
+    except (KeyError, TypeError, AttributeError, ValueError) as e:  # a malformed entry the seed loader tripped on
+        raise AdminError(400, f"invalid seed: {type(e).__name__}: {e}") from None
 
 
 async def _import(r: Request) -> Any:
@@ -145,6 +149,8 @@ async def _redeliver(r: Request) -> Any:
         raise AdminError(400, "tenant_key must be a string")
     async with r.svc.store.transaction() as raw:
         marked = await admin_tx(raw).request_redelivery(wanted, r.svc.clock.now_ms(), tenant_key)
+    if marked and r.svc.events is not None:  # the worker takes requests on its next pass: make that now
+        r.svc.events.wake()
     return {"marked": marked, "unknown": [i for i in wanted if i not in marked]}
 
 
@@ -225,5 +231,9 @@ async def handle(svc: Shenpi, admin_token: str, scope: Scope, receive: Receive, 
         return
     except NotImplementedError as e:  # a store backend without snapshot support yet
         await respond(send, 501, envelope(501, str(e)), log_id)
+        return
+    except Exception as e:  # a bug, but the caller still gets JSON and a log id to report
+        log.exception("admin %s %s failed (log id %s)", method, path, log_id)
+        await respond(send, 500, envelope(500, f"{type(e).__name__}: {e}"), log_id)
         return
     await respond(send, 200, envelope(0, "success", data), log_id)

@@ -28,6 +28,7 @@ from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineE
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.base import ConcurrentUpdate
+from shenpi.store.deliveries import DeliveryMixin
 from shenpi.store.migrations import migrations
 from shenpi.store.queries import QueryMixin
 from shenpi.store.records import App, Tenant, Token
@@ -152,14 +153,14 @@ def _app(r: Row) -> App:
     return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]))
 
 
-class PostgresTx(QueryMixin):
+class PostgresTx(QueryMixin, DeliveryMixin):
     dialect = "postgres"
 
     def __init__(self, store: PostgresStore, conn: Any) -> None:
         self._store = store
         self._c = conn
 
-    # QueryMixin's SQL is the dialect-neutral subset with ``?`` placeholders.
+    # The mixins' SQL is the dialect-neutral subset with ``?`` placeholders.
     async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]:
         return await self._all(_dollar(sql), *args)
 
@@ -412,6 +413,149 @@ class PostgresTx(QueryMixin):
         ]
 
 
+    # -- whole-state snapshots, reset, outbox inspection (AdminTx) ------------------------------------
+    # Generic over tables like the SQLite backend's, so tables that later migrations add come along untouched.
+    async def _state_tables(self) -> list[str]:
+        return [r[0] for r in await self._all(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'schema_migrations' ORDER BY tablename")]
+
+    async def _table_columns(self, table: str) -> list[str]:
+        return [r[0] for r in await self._all(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = $1 ORDER BY ordinal_position", table)]
+
+    async def _key_columns(self, table: str) -> list[str]:
+        return [r[0] for r in await self._all(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY (i.indkey) WHERE i.indrelid = to_regclass(quote_ident($1)) AND i.indisprimary "
+            "ORDER BY array_position(i.indkey::smallint[], a.attnum)", table)]
+
+    async def schema_version(self) -> int:
+        return int(await self._c.fetchval("SELECT MAX(version) FROM schema_migrations") or 0)
+
+    async def dump_tables(self) -> dict[str, dict[str, Any]]:
+        """Every state table as ``{name: {"columns": [...], "rows": [[...], ...]}}``.
+
+        Rows come in primary-key order: PostgreSQL keeps no insertion order (SQLite's rowid), and for the tables
+        with generated ids the two are the same."""
+        out: dict[str, dict[str, Any]] = {}
+        for table in await self._state_tables():
+            cols = await self._table_columns(table)
+            order = ", ".join(f'"{c}"' for c in await self._key_columns(table)) or "ctid"
+            col_sql = ", ".join(f'"{c}"' for c in cols)
+            out[table] = {"columns": cols, "rows": [
+                list(r) for r in await self._all(f'SELECT {col_sql} FROM "{table}" ORDER BY {order}')]}
+        return out
+
+    async def restore_tables(self, tables: dict[str, dict[str, Any]], *,
+                             keep: tuple[str, ...] = ()) -> dict[str, int]:
+        """Replace the whole state with ``tables`` (the shape ``dump_tables`` returns, from either backend);
+        returns rows written per table. The contract is SQLite's ``restore_tables``: ``keep`` tables keep their
+        rows and gain the given ones, and anything that does not fit raises ValueError."""
+        existing = await self._state_tables()
+        unknown = sorted(set(tables) - set(existing))
+        if unknown:
+            raise ValueError(f"unknown tables: {', '.join(unknown)}")
+        references = {r[0]: (r[1], r[2]) for r in await self._all(
+            "SELECT conname, conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace")}
+        await self._c.execute("SET CONSTRAINTS ALL DEFERRED")  # tables go in one by one: check references at the end
+        for table in existing:
+            if table not in keep:
+                # DELETE, not TRUNCATE ... RESTART IDENTITY: as in the SQLite backend the id sequences never move
+                # back, so an id handed out before the restore (a delivery a worker is still sending) never comes
+                # to name a different row after it.
+                await self._c.execute(f'DELETE FROM "{table}"')
+        written: dict[str, int] = {}
+        for table, data in tables.items():
+            cols = [str(c) for c in data.get("columns") or []]
+            known = await self._table_columns(table)
+            bad = [c for c in cols if c not in known]
+            if bad:
+                raise ValueError(f"table {table} has no column {', '.join(bad)}")
+            body = [tuple(r) for r in data.get("rows") or []]
+            for i, r in enumerate(body):
+                if len(r) != len(cols):
+                    raise ValueError(f"table {table}, row {i}: {len(r)} values for {len(cols)} columns")
+                for v in r:
+                    if v is not None and not isinstance(v, int | float | str | bytes):
+                        raise ValueError(f"table {table}, row {i}: a {type(v).__name__} is not a column value")
+            if cols and body:
+                col_sql = ", ".join(f'"{c}"' for c in cols)
+                marks = ", ".join(f"${n}" for n in range(1, len(cols) + 1))
+                ignore = " ON CONFLICT DO NOTHING" if table in keep else ""
+                try:
+                    await self._c.executemany(f'INSERT INTO "{table}" ({col_sql}) VALUES ({marks}){ignore}', body)
+                except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as e:
+                    raise ValueError(f"table {table}: {e}") from None
+            written[table] = len(body)
+        try:
+            await self._c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks the deferred references now
+        except asyncpg.ForeignKeyViolationError as e:
+            table, missing = references.get(e.constraint_name or "", (e.table_name or "a table", "referenced"))
+            raise ValueError(f"table {table} refers to a missing {missing} row") from None
+        await self._advance_sequences(list(tables))
+        self._store.definitions.clear()  # the cache is keyed by version, which a restore can bring back
+        return written
+
+    async def _advance_sequences(self, tables: list[str]) -> None:
+        """Rows restored with their ids leave the id sequences behind them: move each sequence forward past its
+        table's largest id (never back; setval is not undone by a rollback, and only a forward move is harmless)."""
+        for table, column, sequence in await self._all(
+                "SELECT c.relname::text, a.attname::text, pg_get_serial_sequence(quote_ident(c.relname), a.attname) "
+                "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind = 'r' "
+                "AND c.relnamespace = current_schema()::regnamespace AND c.relname = ANY ($1::text[]) "
+                "AND a.attnum > 0 AND NOT a.attisdropped "
+                "AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL", tables):
+            await self._c.execute(
+                f'SELECT setval($1::regclass, m) FROM (SELECT MAX("{column}") AS m FROM "{table}") s '
+                "WHERE m > COALESCE(pg_sequence_last_value($1::regclass), 0)", sequence)
+
+    async def prune_tokens(self, now_ms: int) -> list[str]:
+        """Drop tokens nobody can use: expired, issued after ``now_ms`` (the clock was set back) or whose app is gone
+        or now belongs to another tenant. Returns the app ids that lost a token (their SDK caches are stale)."""
+        gone = await self._all(
+            "DELETE FROM tokens WHERE created_at > $1 OR expires_at <= $1 OR NOT EXISTS (SELECT 1 FROM apps a "
+            "WHERE a.app_id = tokens.app_id AND a.tenant_key = tokens.tenant_key) RETURNING app_id", now_ms)
+        return sorted({r[0] for r in gone})
+
+    async def list_outbox(self, *, tenant_key: str | None = None, instance_code: str | None = None,
+                          after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """Outbox rows of one tenant or all, oldest first, each with its pending redelivery request (0 = none)."""
+        sql = ("SELECT o.id, o.tenant_key, o.approval_code, o.instance_code, o.kind, o.status, o.payload, "
+               "o.created_at, COALESCE(r.requested_at, 0) FROM outbox o "
+               "LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id WHERE o.id > ?")
+        args: tuple[Any, ...] = (after_id,)
+        if tenant_key is not None:
+            sql += " AND o.tenant_key = ?"
+            args += (tenant_key,)
+        if instance_code is not None:
+            sql += " AND o.instance_code = ?"
+            args += (instance_code,)
+        return [
+            {"id": r[0], "tenant_key": r[1], "approval_code": r[2], "instance_code": r[3], "kind": r[4],
+             "status": r[5], "payload": rows.loads(r[6]), "created_at": r[7], "redeliver_requested_at": r[8]}
+            for r in await self._fetch(sql + " ORDER BY o.id LIMIT ?", (*args, limit))
+        ]
+
+    async def request_redelivery(self, outbox_ids: list[int], now_ms: int,
+                                 tenant_key: str | None = None) -> list[int]:
+        """Ask the delivery worker to send these outbox events again; returns the ids that exist (in that tenant)."""
+        marked: list[int] = []
+        for outbox_id in outbox_ids:
+            r = await self._one("SELECT tenant_key FROM outbox WHERE id = $1", outbox_id)
+            if r is None or (tenant_key is not None and r[0] != tenant_key):
+                continue
+            await self._c.execute(
+                "INSERT INTO outbox_redeliveries (outbox_id, tenant_key, requested_at) VALUES ($1, $2, $3) "
+                "ON CONFLICT (outbox_id) DO UPDATE SET requested_at = excluded.requested_at, "
+                "requests = outbox_redeliveries.requests + 1",
+                outbox_id, r[0], now_ms)
+            marked.append(outbox_id)
+        return marked
+
+
 class PostgresStore:
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
         self.url = url
@@ -461,11 +605,12 @@ class PostgresStore:
                 await conn.execute("BEGIN")
                 return conn
             except Exception:
-                # BEGIN has no way to fail but a broken connection (however asyncpg words it): drop it, unless
-                # the pool already took it back when it saw it close.
-                with suppress(asyncpg.InterfaceError):
+                # BEGIN has no way to fail but a broken connection (however asyncpg words it). The server most
+                # likely dropped its siblings too (a restart): have the pool replace every connection it holds.
+                with suppress(asyncpg.InterfaceError):  # unless the pool took it back when it saw it close
                     conn.terminate()
                 await pool.release(conn)
+                await pool.expire_connections()
                 if attempt == 2:
                     raise
             except BaseException:

@@ -26,7 +26,7 @@ from shenpi.seed import SeedError, apply_seed
 from shenpi.services import Shenpi
 from shenpi.testing.faults import FaultBook
 from shenpi.testing.journal import CALL_KEY, Journal
-from shenpi.testing.state import KEEP, admin_tx, forget_caches, is_snapshot, snapshot_tables
+from shenpi.testing.state import KEEP, SnapshotError, admin_tx, forget_caches, is_snapshot, snapshot_tables
 
 SeedSource = Callable[[], list[dict[str, Any]]]
 _BASELINES = 8  # distinct seeds whose baselines are kept (a suite usually has one or two)
@@ -83,10 +83,16 @@ class Control:
         source = self._seeds if seed is None else _constant([check_seed(seed)])
         seeds = source()
         key = _digest(seeds)
+        # The delivery worker keeps running: a push in flight records its outcome by delivery id, and ids are never
+        # reused across a restore (see restore_tables), so a stale outcome lands on no row.
         self.svc.clock.offset_ms = 0
         baseline = self._baselines.get(key)
         if baseline is None:
-            baseline = await self._build_baseline(seeds)
+            try:
+                baseline = await self._build_baseline(seeds)
+            except Exception:
+                await self._back_to_last_good_seed()
+                raise
             self._baselines[key] = baseline
             while len(self._baselines) > _BASELINES:
                 self._baselines.popitem(last=False)
@@ -102,6 +108,14 @@ class Control:
         self.journal.clear()
         return {"seed": key, "pruned_token_apps": pruned, "took_ms": round((time.perf_counter() - started) * 1000, 3)}
 
+    async def _back_to_last_good_seed(self) -> None:
+        """After a seed failed half-way, leave the state its predecessor made rather than a half-applied one."""
+        previous = self._baselines.get(_digest(self._seeds()))
+        if previous is not None:
+            async with self.svc.store.transaction() as raw:
+                await admin_tx(raw).restore_tables(previous, keep=KEEP)
+        forget_caches(self.svc)
+
     async def _build_baseline(self, seeds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         async with self.svc.store.transaction() as raw:
             await admin_tx(raw).restore_tables({}, keep=KEEP)  # empty, but for tokens
@@ -110,7 +124,10 @@ class Control:
             if is_snapshot(seed):
                 async with self.svc.store.transaction() as raw:
                     tx = admin_tx(raw)
-                    await tx.restore_tables(snapshot_tables(seed, await tx.schema_version()), keep=KEEP)
+                    try:
+                        await tx.restore_tables(snapshot_tables(seed, await tx.schema_version()), keep=KEEP)
+                    except ValueError as e:
+                        raise SnapshotError(str(e)) from None
             else:
                 await apply_seed(self.svc, check_seed(seed))
             forget_caches(self.svc)

@@ -26,13 +26,10 @@ FILLABLE = {"input", "textarea", "number", "amount", "radioV2", "checkboxV2", "d
 CURRENCIES = ("CNY", "USD", "EUR", "JPY", "HKD", "GBP", "SGD")
 
 
-def _local_tz_suffix() -> str:
-    return datetime.now().astimezone().strftime("%z")[:3] + ":" + datetime.now().astimezone().strftime("%z")[3:]
-
-
 def date_value(day: str) -> str:
-    """A ``YYYY-MM-DD`` from a date input as the RFC 3339 date-time the API stores (local midnight)."""
-    return f"{day}T00:00:00{_local_tz_suffix()}"
+    """A ``YYYY-MM-DD`` from a date input as the RFC 3339 date-time the API stores: midnight in the server's
+    zone (a date widget holds a day; the zone only keeps the string a valid RFC 3339 date-time)."""
+    return datetime.combine(date.fromisoformat(day), datetime.min.time()).astimezone().isoformat(timespec="seconds")
 
 
 def _day_of(value: Any) -> str:

@@ -166,7 +166,7 @@ def process_steps(agg: Aggregate, directory: Directory, viewer: Viewer, t: Any, 
         name = d.text(node.name, locale)
         if node.node_type == "CC_NODE":
             users = preview.end_cc_id_list if preview else []
-            reached = ended and inst.status == APPROVED or index < inst.node_index
+            reached = (ended and inst.status == APPROVED) or index < inst.node_index
             if preview is None and not reached:
                 continue
             steps.append(Step(node.key, name, "cc", "done" if reached else "future", "", _rule("CC_NODE", t),

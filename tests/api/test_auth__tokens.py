@@ -15,10 +15,10 @@ from tests.server import ServerProcess, forget_sdk_tokens
 
 
 @pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def own_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server of this module's own: these tests move its clock and restart it."""
     tmp = tmp_path_factory.mktemp("tokens")
-    srv = ServerProcess(tmp, test_seed(), database_url(tmp, "tokens"))
+    srv = ServerProcess(tmp, test_seed(), database_url(tmp, "tokens", backend))
     srv.start()
     forget_sdk_tokens()
     yield srv

@@ -21,9 +21,9 @@ INSTANCES = 60
 
 
 @pytest.fixture(scope="module")
-def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def srv(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     tmp = tmp_path_factory.mktemp("durability")
-    s = ServerProcess(tmp, test_seed(), database_url(tmp, "durability"), extra_args=["--no-events"],
+    s = ServerProcess(tmp, test_seed(), database_url(tmp, "durability", backend), extra_args=["--no-events"],
                       rate_limit_scale=0)
     s.start()
     forget_sdk_tokens()

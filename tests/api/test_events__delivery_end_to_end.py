@@ -48,14 +48,15 @@ class ReceiverThread:
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ReceiverThread, lark.Client]]:
+def setup(backend: str,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ReceiverThread, lark.Client]]:
     rx = ReceiverThread()
     seed = test_seed()
     for app in seed["tenants"][0]["apps"]:
         if app["app_id"] == "cli_acme":
             app.update(event_url=rx.receiver.url, encrypt_key=KEY, verification_token=TOKEN)
     tmp = tmp_path_factory.mktemp("events")
-    srv = ServerProcess(tmp, seed, database_url(tmp, "events"), extra_args=["--event-retry-scale", "0.0002"])
+    srv = ServerProcess(tmp, seed, database_url(tmp, "events", backend), extra_args=["--event-retry-scale", "0.0002"])
     srv.start()
     forget_sdk_tokens()
     client = (lark.Client.builder().app_id("cli_acme").app_secret("s3cret").domain(srv.base_url)

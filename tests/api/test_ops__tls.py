@@ -34,9 +34,9 @@ def self_signed(tmp: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def test_the_sdk_over_https(tmp_path, monkeypatch):
+def test_the_sdk_over_https(backend, tmp_path, monkeypatch):
     tls = self_signed(tmp_path)
-    srv = ServerProcess(tmp_path, test_seed(), database_url(tmp_path, "tls"), tls=tls, host="localhost",
+    srv = ServerProcess(tmp_path, test_seed(), database_url(tmp_path, "tls", backend), tls=tls, host="localhost",
                         extra_args=["--no-events"])
     srv.start()
     forget_sdk_tokens()

@@ -14,9 +14,10 @@ from tests.server import ServerProcess
 
 
 @pytest.fixture(scope="module")
-def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def two_workers(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     tmp = tmp_path_factory.mktemp("workers")
-    srv = ServerProcess(tmp, test_seed(), database_url(tmp, "workers"), extra_args=["--workers", "2", "--no-events"])
+    srv = ServerProcess(tmp, test_seed(), database_url(tmp, "workers", backend),
+                        extra_args=["--workers", "2", "--no-events"])
     srv.start()
     yield srv
     srv.stop()

@@ -1,4 +1,4 @@
-"""Tenants are isolated: an app of tenant 'slow' tries, endpoint by endpoint, to see or change what tenant
+"""Tenants are isolated: an app of tenant 'other' tries, endpoint by endpoint, to see or change what tenant
 'acme' owns, and gets Feishu's not-found answers; acme's instance is untouched afterwards."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def target(client):
 @pytest.fixture(scope="module")
 def intruder(server):
     token = httpx.post(server.base_url + "/open-apis/auth/v3/tenant_access_token/internal",
-                       json={"app_id": "cli_slow", "app_secret": "slow"}).json()["tenant_access_token"]
+                       json={"app_id": "cli_other", "app_secret": "other"}).json()["tenant_access_token"]
 
     def call(method: str, path: str, body: dict | None = None, **params: str) -> dict:
         r = httpx.request(method, server.base_url + path, json=body, params=params,

@@ -24,7 +24,7 @@ HERE = Path(__file__).parent
 KEY, TOKEN = "node_live_key", "node_live_token"
 
 
-def test_live_events_reach_the_node_sdk(tmp_path):
+def test_live_events_reach_the_node_sdk(backend, tmp_path):
     node, _ = node_tools()
     proc = subprocess.Popen([node, "receiver.js"], cwd=HERE, stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "ENCRYPT_KEY": KEY, "VERIFICATION_TOKEN": TOKEN})
@@ -36,7 +36,7 @@ def test_live_events_reach_the_node_sdk(tmp_path):
     for app in seed["tenants"][0]["apps"]:
         if app["app_id"] == "cli_acme":
             app.update(event_url=f"http://127.0.0.1:{port}/webhook/event", encrypt_key=KEY, verification_token=TOKEN)
-    srv = ServerProcess(tmp_path, seed, database_url(tmp_path, "nodelive"))
+    srv = ServerProcess(tmp_path, seed, database_url(tmp_path, "nodelive", backend))
     srv.start()
     forget_sdk_tokens()
     try:

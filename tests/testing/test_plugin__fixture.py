@@ -45,7 +45,7 @@ def test_each_test_starts_clean_part_2(shenpi_server):
     assert shenpi_server.outbox() == []  # part 1's instance did not leak in
 
 
-def test_ids_and_serial_numbers_start_over_after_reset(shenpi_server):
+def test_serial_numbers_start_over_after_reset(shenpi_server):
     client = shenpi_server.client()
     first = get_instance(client, submit_leave(client)).data.serial_number
     shenpi_server.reset()

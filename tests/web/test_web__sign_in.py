@@ -103,15 +103,15 @@ def _db_path(web_server) -> str:
 
 def test_an_old_scrypt_hash_still_signs_in_and_is_upgraded_to_argon2(web_server, browser):
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(b"erin-old", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    digest = hashlib.scrypt(b"erin-pw", salt=salt, n=2**14, r=8, p=1, dklen=32)
     legacy = f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
     with sqlite3.connect(_db_path(web_server)) as db:
         db.execute("UPDATE users SET password_hash = ? WHERE tenant_key = 'acme' AND user_id = 'erin'", (legacy,))
-    browser().sign_in("acme", "erin", "erin-old")
+    browser().sign_in("acme", "erin", "erin-pw")
     with sqlite3.connect(_db_path(web_server)) as db:
         stored = db.execute("SELECT password_hash FROM users WHERE tenant_key = 'acme' AND user_id = 'erin'").fetchone()[0]
     assert stored.startswith("$argon2id$")
-    browser().sign_in("acme", "erin", "erin-old")  # and the new hash verifies
+    browser().sign_in("acme", "erin", "erin-pw")  # and the new hash verifies
 
 
 def test_shenpi_user_set_password_lets_a_user_sign_in(web_server, browser):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections import deque
 
@@ -33,6 +34,17 @@ def _failed(key: tuple[str, str]) -> None:
     if len(_FAILURES) > 10_000:  # a flood of made-up names must not grow this without bound
         _FAILURES.clear()
     _FAILURES.setdefault(key, deque(maxlen=_MAX_FAILURES)).append(time.monotonic())
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A real argon2 hash to verify against when the user or their password does not exist, so that a wrong
+    user id costs the same time as a wrong password and sign-in does not tell who exists."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
 
 
 def safe_next(target: str) -> str:
@@ -80,7 +92,7 @@ async def login(ctx: Ctx) -> Response:
         async with ctx.svc.store.transaction() as tx:
             stored = await password_hash(tx, tenant_key, user_id)
     # argon2 takes tens of milliseconds of CPU: off the event loop, so the Open API keeps answering meanwhile.
-    ok = bool(stored and password) and await asyncio.to_thread(verify_password, password, stored)
+    ok = await asyncio.to_thread(verify_password, password, stored or _dummy_hash()) and bool(stored)
     if not ok or user is None:
         _failed(key)
         return refuse(ctx.t("Wrong tenant, user or password."), 401)

@@ -14,7 +14,8 @@ CREATE TABLE tenants (
 );
 CREATE TABLE apps (
     app_id TEXT COLLATE "C" PRIMARY KEY,
-    tenant_key TEXT COLLATE "C" NOT NULL REFERENCES tenants(tenant_key),
+    -- DEFERRABLE: a whole-state restore inserts tables in any order and checks references once, at the end.
+    tenant_key TEXT COLLATE "C" NOT NULL REFERENCES tenants(tenant_key) DEFERRABLE INITIALLY IMMEDIATE,
     app_secret TEXT COLLATE "C" NOT NULL,
     scopes TEXT COLLATE "C" NOT NULL DEFAULT '[]',
     name TEXT COLLATE "C" NOT NULL DEFAULT '',
