@@ -8,7 +8,7 @@ value, so when several worker processes share a database each head goes to exact
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 DELIVERY_COLS = ("id, tenant_key, app_id, stream, outbox_id, event_id, event_type, body, state, attempts, "
                  "next_at_ms, last_error, created_at, delivered_at")
@@ -16,11 +16,10 @@ _OUTBOX_COLS = "id, tenant_key, approval_code, instance_code, kind, status, payl
 
 
 class DeliveryMixin:
-    async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]:
-        raise NotImplementedError  # provided by each backend's Tx
+    if TYPE_CHECKING:  # each backend's Tx provides these two; the mixin only builds SQL on top of them
+        async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]: ...
 
-    async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int:
-        raise NotImplementedError  # provided by each backend's Tx
+        async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int: ...  # the affected row count
 
     async def unrouted_outbox(self, limit: int) -> list[dict[str, Any]]:
         found = await self._fetch(f"SELECT {_OUTBOX_COLS} FROM outbox WHERE routed = 0 ORDER BY id LIMIT ?", (limit,))

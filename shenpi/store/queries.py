@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shenpi.engine.model import Instance, Task
 from shenpi.engine.transition import Transition
@@ -73,11 +73,10 @@ def _where(clauses: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]]:
 
 
 class QueryMixin:
-    async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]:
-        raise NotImplementedError  # each backend's Tx provides it
+    if TYPE_CHECKING:  # each backend's Tx provides these two; the mixin only builds SQL on top of them
+        async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]: ...
 
-    async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int:
-        raise NotImplementedError  # each backend's Tx provides it; returns the affected row count
+        async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int: ...  # the affected row count
 
     async def _fetchone(self, sql: str, args: tuple[Any, ...] = ()) -> Sequence[Any] | None:
         found = await self._fetch(sql, args)
