@@ -337,7 +337,7 @@ class Bench:
             raw_files.append(raw)
             spies.append(subprocess.Popen(
                 ["py-spy", "record", "--pid", str(pid), "--duration", str(max(1, round(self.a.duration))),
-                 "--rate", "200", "--format", "raw", "--nonblocking", "--output", str(raw)],
+                 "--rate", "200", "--format", "raw", "--function", "--nonblocking", "--output", str(raw)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(0.5)
         wrk(t.url, APPROVE_PATH if op == "approve" else REJECT_PATH, task_file, t.token, self.a.duration,

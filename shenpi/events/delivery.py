@@ -364,8 +364,11 @@ class DeliveryWorker:
                 await self.run_once()
             except Exception:  # a store hiccup must not kill the loop; the next poll retries
                 log.exception("event delivery pass failed")
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that lands together
+            # with wake(), and stop() would then hang
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
+                async with asyncio.timeout(self.poll_interval_s):
+                    await self._wake.wait()
 
     # -- one pass ---------------------------------------------------------------------------------
     async def run_once(self, max_rounds: int = 1000) -> int:
