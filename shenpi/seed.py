@@ -79,6 +79,17 @@ def _req(entry: dict[str, Any], key: str, where: str) -> str:
     return v
 
 
+def _event_types(value: Any, where: str) -> list[str]:
+    from shenpi.events.payloads import ALL_TYPES
+
+    types = [str(t) for t in value or []]
+    unknown = sorted(set(types) - ALL_TYPES)
+    if unknown:
+        raise SeedError(f"{where}.event_types: unknown event type(s) {', '.join(unknown)}; "
+                        f"known: {', '.join(sorted(ALL_TYPES))}")
+    return types
+
+
 def _user(tenant_key: str, u: dict[str, Any], where: str) -> User:
     user_id = _req(u, "user_id", where)
     return User(
@@ -111,6 +122,7 @@ async def apply_seed(svc: Shenpi, seed: dict[str, Any]) -> None:
                     event_url=str(a.get("event_url") or ""), verification_token=str(a.get("verification_token") or ""),
                     encrypt_key=str(a.get("encrypt_key") or ""),
                     admin_user_ids=[str(x) for x in a.get("admin_user_ids") or []],
+                    event_types=_event_types(a.get("event_types"), w),
                 ))
             for di, d in enumerate(t.get("departments") or []):
                 w = f"{where}.departments[{di}]"

@@ -92,10 +92,12 @@ class ShenpiApp:
         """Push subscribed apps their events from the outbox (every worker process runs one; claims are leases)."""
         from shenpi.events.delivery import DeliveryWorker
         from shenpi.events.outbox_store import StoreDeliveries
+        from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 
         deliveries = StoreDeliveries(self.svc)
         worker = DeliveryWorker(deliveries, source=deliveries, now_ms=self.svc.clock.now_ms,
                                 schedule_scale=self._event_retry_scale, poll_interval_s=0.5,
+                                event_types=lambda app: app.event_types or DEFAULT_EVENT_TYPES,
                                 # issue 7 hook: a client drop_events faults can act on; None (the worker's own) unless
                                 # the admin API is on
                                 client=delivery_client(self.svc))

@@ -40,7 +40,8 @@ _MIGRATION_LOCK = 0x7368656E7069  # "shenpi"
 
 _INSTANCE_NAMES = [c.strip() for c in rows.INSTANCE_COLS.split(",")]
 _I_INSTANCE_COLS = ", ".join(f"i.{c}" for c in _INSTANCE_NAMES)
-_APP_COLS = "app_id, tenant_key, app_secret, scopes, name, event_url, verification_token, encrypt_key, admin_user_ids"
+_APP_COLS = ("app_id, tenant_key, app_secret, scopes, name, event_url, verification_token, encrypt_key, admin_user_ids, "
+             "event_types")
 _TOKEN_COLS = "token, kind, app_id, tenant_key, expires_at, created_at, user_id"
 
 
@@ -150,7 +151,7 @@ def _tenant(r: Row) -> Tenant:
 
 
 def _app(r: Row) -> App:
-    return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]))
+    return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]), rows.loads(r[9]))
 
 
 class PostgresTx(QueryMixin, DeliveryMixin):
@@ -196,13 +197,13 @@ class PostgresTx(QueryMixin, DeliveryMixin):
 
     async def upsert_app(self, app: App) -> None:
         await self._c.execute(
-            f"INSERT INTO apps ({_APP_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+            f"INSERT INTO apps ({_APP_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
             "ON CONFLICT (app_id) DO UPDATE SET tenant_key = excluded.tenant_key, app_secret = excluded.app_secret, "
             "scopes = excluded.scopes, name = excluded.name, event_url = excluded.event_url, "
             "verification_token = excluded.verification_token, encrypt_key = excluded.encrypt_key, "
-            "admin_user_ids = excluded.admin_user_ids",
+            "admin_user_ids = excluded.admin_user_ids, event_types = excluded.event_types",
             app.app_id, app.tenant_key, app.app_secret, rows.dumps(app.scopes), app.name, app.event_url,
-            app.verification_token, app.encrypt_key, rows.dumps(app.admin_user_ids),
+            app.verification_token, app.encrypt_key, rows.dumps(app.admin_user_ids), rows.dumps(app.event_types),
         )
 
     async def get_app(self, app_id: str) -> App | None:

@@ -23,6 +23,7 @@ class App:
     verification_token: str = ""
     encrypt_key: str = ""
     admin_user_ids: list[str] = field(default_factory=list)
+    event_types: list[str] = field(default_factory=list)  # the events it receives; empty = the default set
 
 
 @dataclass(slots=True)

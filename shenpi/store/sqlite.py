@@ -73,19 +73,22 @@ class SqliteTx(QueryMixin, DeliveryMixin):
     async def upsert_app(self, app: App) -> None:
         self._c.execute(
             "INSERT INTO apps (app_id, tenant_key, app_secret, scopes, name, event_url, verification_token, "
-            "encrypt_key, admin_user_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id) DO UPDATE SET "
+            "encrypt_key, admin_user_ids, event_types) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (app_id) DO UPDATE SET "
             "tenant_key = excluded.tenant_key, app_secret = excluded.app_secret, scopes = excluded.scopes, "
             "name = excluded.name, event_url = excluded.event_url, verification_token = excluded.verification_token, "
-            "encrypt_key = excluded.encrypt_key, admin_user_ids = excluded.admin_user_ids",
+            "encrypt_key = excluded.encrypt_key, admin_user_ids = excluded.admin_user_ids, "
+            "event_types = excluded.event_types",
             (app.app_id, app.tenant_key, app.app_secret, rows.dumps(app.scopes), app.name, app.event_url,
-             app.verification_token, app.encrypt_key, rows.dumps(app.admin_user_ids)),
+             app.verification_token, app.encrypt_key, rows.dumps(app.admin_user_ids), rows.dumps(app.event_types)),
         )
 
-    _APP_COLS = "app_id, tenant_key, app_secret, scopes, name, event_url, verification_token, encrypt_key, admin_user_ids"
+    _APP_COLS = ("app_id, tenant_key, app_secret, scopes, name, event_url, verification_token, encrypt_key, "
+                 "admin_user_ids, event_types")
 
     @staticmethod
     def _app(r: Any) -> App:
-        return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]))
+        return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]), rows.loads(r[9]))
 
     async def get_app(self, app_id: str) -> App | None:
         r = self._one(f"SELECT {self._APP_COLS} FROM apps WHERE app_id = ?", (app_id,))

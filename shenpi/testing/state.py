@@ -70,7 +70,8 @@ async def seed_part(tx: Tx) -> list[dict[str, Any]]:
             "rate_limit_scale": t.rate_limit_scale,
             "apps": [{"app_id": a.app_id, "app_secret": a.app_secret, "scopes": list(a.scopes), "name": a.name,
                       "event_url": a.event_url, "verification_token": a.verification_token,
-                      "encrypt_key": a.encrypt_key, "admin_user_ids": list(a.admin_user_ids)}
+                      "encrypt_key": a.encrypt_key, "admin_user_ids": list(a.admin_user_ids),
+                      "event_types": list(a.event_types)}
                      for a in await tx.list_apps(t.tenant_key)],
             "departments": [{"department_id": d.department_id, "name": d.name, "leader_user_id": d.leader_user_id,
                              "parent_department_id": d.parent_department_id}

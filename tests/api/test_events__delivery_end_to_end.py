@@ -55,6 +55,10 @@ def setup(backend: str,
     for app in seed["tenants"][0]["apps"]:
         if app["app_id"] == "cli_acme":
             app.update(event_url=rx.receiver.url, encrypt_key=KEY, verification_token=TOKEN)
+    seed["tenants"][0]["apps"].append({  # an app that chose the v2 events in its console
+        "app_id": "cli_acme_v2", "app_secret": "v2", "scopes": ["approval:approval"], "event_url": rx.receiver.url,
+        "encrypt_key": KEY, "verification_token": TOKEN,
+        "event_types": ["approval.instance.status_changed_v4", "approval.task.status_changed_v4"]})
     tmp = tmp_path_factory.mktemp("events")
     srv = ServerProcess(tmp, seed, database_url(tmp, "events", backend), extra_args=["--event-retry-scale", "0.0002"])
     srv.start()
@@ -63,14 +67,22 @@ def setup(backend: str,
               .log_level(lark.LogLevel.ERROR).build())
     resp = client.approval.v4.approval.subscribe(SubscribeApprovalRequest.builder().approval_code("AND2").build())
     assert resp.code == 0
+    v2 = (lark.Client.builder().app_id("cli_acme_v2").app_secret("v2").domain(srv.base_url)
+          .log_level(lark.LogLevel.ERROR).build())
+    assert v2.approval.v4.approval.subscribe(SubscribeApprovalRequest.builder().approval_code("AND2").build()).code == 0
     yield srv, rx, client
     srv.stop()
     rx.close()
     forget_sdk_tokens()
 
 
-def events_of(rx: ReceiverThread, instance: str) -> list[tuple[str, str]]:
-    return [(t, d.event["status"]) for t, d in rx.events if d.event.get("instance_code") == instance]
+def _field(event: Any, name: str) -> Any:
+    return event.get(name) if isinstance(event, dict) else getattr(event, name, None)  # v1 dicts, v2 typed
+
+
+def events_of(rx: ReceiverThread, instance: str, v2: bool = False) -> list[tuple[str, str]]:
+    return [(t, _field(d.event, "status")) for t, d in rx.events
+            if _field(d.event, "instance_code") == instance and t.startswith("approval.") == v2]
 
 
 def wait_instance(rx: ReceiverThread, instance: str, n: int, timeout: float = 40) -> list[tuple[str, str]]:
@@ -91,6 +103,19 @@ def test_events_arrive_in_order_verified_by_the_sdk(setup):
     assert wait_instance(rx, inst, 6) == EXPECTED
     task_events = [d.event for t, d in rx.events if t == "approval_task" and d.event["instance_code"] == inst]
     assert task_events[2]["user_id"] and task_events[2]["approval_code"] == "AND2"
+
+
+def test_v2_events_reach_the_typed_handlers(setup):
+    srv, rx, client = setup
+    inst = create_instance(client, "AND2")
+    assert reject(client, "AND2", inst, "carol", pending_task(client, inst, "carol")).code == 0
+    deadline = time.time() + 20
+    while time.time() < deadline and len(events_of(rx, inst, v2=True)) < 6:
+        time.sleep(0.05)
+    assert events_of(rx, inst, v2=True) == [
+        ("approval.instance.status_changed_v4", "PENDING"), ("approval.task.status_changed_v4", "PENDING"),
+        ("approval.task.status_changed_v4", "PENDING"), ("approval.task.status_changed_v4", "REJECTED"),
+        ("approval.task.status_changed_v4", "DONE"), ("approval.instance.status_changed_v4", "REJECTED")]
 
 
 def test_a_failing_receiver_gets_every_event_once_it_recovers(setup):
