@@ -340,9 +340,18 @@ class PostgresLoader(Loader):
         return int(await self.c.fetchval("SELECT count(*) FROM instances"))
 
     async def _delete(self, codes: list[str]) -> None:
-        async with self.c.transaction():
-            for table, key in (("instances", "code"), *_CHILD_TABLES):
-                await self.c.execute(f"DELETE FROM {table} WHERE {key} = ANY($1::text[])", codes)
+        import asyncpg
+
+        for attempt in range(10):  # the server's delivery worker may be marking these outbox rows routed
+            try:
+                async with self.c.transaction():
+                    for table, key in (("instances", "code"), *_CHILD_TABLES):
+                        await self.c.execute(f"DELETE FROM {table} WHERE {key} = ANY($1::text[])", codes)
+                return
+            except asyncpg.DeadlockDetectedError:
+                if attempt == 9:
+                    raise
+                await asyncio.sleep(0.2)
 
     async def _has_column(self, table: str, column: str) -> bool:
         return any(n == column for n, _ in await self._columns(table))

@@ -245,30 +245,28 @@ class Bench:
         return out
 
     def measure(self, targets: list[Target], loader: data.Loader | None, templates: data.Templates | None,
-                history: int) -> None:
-        """Warm every target up, then run --repeat rounds of every (target, op), interleaved."""
+                history: int, db_url: str = "") -> None:
+        """--repeat rounds; in each, every target in turn: start it, warm it up, run each op, stop it.
+
+        Only the measured server runs: an idle shenpi still polls its outbox (the delivery worker), which on
+        SQLite takes the database's write lock from another process and stalls whoever is measured."""
         dummy = self.work / "dummy-tasks.txt"
         if not dummy.exists():
             data.write_task_file(dummy, [(str(data.TASK_ID_BASE - i), "NONE") for i in range(1, 2001)])
-        for t in targets:  # warm-up: caches, connections, the first token lookup
-            for op in t.ops:
-                pairs: list[tuple[str, str]] = []
-                f = dummy
-                if loader is not None and templates is not None:
-                    pairs = self.sync(loader.pending(templates, int(self.a.warmup * 2500) + 500))
-                    f = self.work / f"warm-{t.key}-{op}.txt"
-                    data.write_task_file(f, pairs)
-                r = wrk(t.url, APPROVE_PATH if op == "approve" else REJECT_PATH, f, t.token, self.a.warmup,
-                        threads=t.workers)
-                t.rate_guess[op] = r["rps"]  # an overestimate when the file ran out: failures are quick
-                if pairs and loader is not None:
-                    self.sync(loader.remove(pairs))
         runs: dict[tuple[str, str], list[Result]] = {}
         for rep in range(self.a.repeat):
             for t in targets:
-                for op in t.ops:
-                    res = self.one_run(t, op, loader, templates, history, rep)
-                    runs.setdefault((t.key, op), []).append(res)
+                t.start(db_url, self.seed_file, self.work)
+                try:
+                    self.warm_up(t, loader, templates, dummy)
+                    for op in t.ops:
+                        res = self.one_run(t, op, loader, templates, history, rep)
+                        runs.setdefault((t.key, op), []).append(res)
+                    if self.a.profile and rep == self.a.repeat - 1 and t.kind == "shenpi" and t.workers == 1 \
+                            and loader is not None and templates is not None:
+                        self.profile(t, "reject", loader, templates, history)
+                finally:
+                    t.stop()
         for rs in runs.values():
             best = max(rs, key=lambda r: r.rps)
             best.all_rps = [round(r.rps, 1) for r in rs]
@@ -276,6 +274,22 @@ class Bench:
             log(f"  => {best.target} {best.op} @{_pow(history)}: best {best.rps:.0f} req/s "
                 f"(runs {', '.join(f'{x:.0f}' for x in best.all_rps)}), p50 {best.p50_ms:.1f} ms, "
                 f"p99 {best.p99_ms:.1f} ms")
+
+    def warm_up(self, t: Target, loader: data.Loader | None, templates: data.Templates | None, dummy: Path) -> None:
+        """Caches, connections, the first token lookup: a short run of each op (its rate sizes the first run)."""
+        for op in t.ops:
+            pairs: list[tuple[str, str]] = []
+            f = dummy
+            if loader is not None and templates is not None:
+                pairs = self.sync(loader.pending(templates, int(self.a.warmup * 2500) + 500))
+                f = self.work / f"warm-{t.key}-{op}.txt"
+                data.write_task_file(f, pairs)
+            r = wrk(t.url, APPROVE_PATH if op == "approve" else REJECT_PATH, f, t.token, self.a.warmup,
+                    threads=t.workers)
+            if op not in t.rate_guess:
+                t.rate_guess[op] = r["rps"]  # an overestimate when the file ran out: failures are quick
+            if pairs and loader is not None:
+                self.sync(loader.remove(pairs))
 
     def working_set(self, t: Target, op: str, loader: data.Loader, templates: data.Templates,
                     name: str) -> tuple[Path, list[tuple[str, str]]]:
@@ -365,13 +379,7 @@ class Bench:
     def run_ceiling(self) -> None:
         log("(a) ceiling")
         targets = [Target(f"ceiling-{w}w", "a", "ceiling", "", w, ("reject",)) for w in (1, 2)]
-        try:
-            for t in targets:
-                t.start("", self.seed_file, self.work)
-            self.measure(targets, None, None, 0)
-        finally:
-            for t in targets:
-                t.stop()
+        self.measure(targets, None, None, 0)
 
     def run_backend(self, backend: str) -> None:
         db_url = self.sync(self.make_database(backend))
@@ -391,20 +399,7 @@ class Bench:
                     self.sync(loader.history(templates, size - history))
                     history = size
                     log(f"  {history:,} finished instances stored ({time.time() - t0:.1f} s)")
-                targets = self.backend_targets(backend)
-                if size > self.a.small and "b" not in self.a.parts:
-                    targets = [t for t in targets if t.kind != "floor"]
-                try:
-                    for t in targets:
-                        t.start(db_url, self.seed_file, self.work)
-                    self.measure(targets, loader, templates, history)
-                    if self.a.profile:
-                        for t in targets:
-                            if t.kind == "shenpi" and t.workers == 1:
-                                self.profile(t, "reject", loader, templates, history)
-                finally:
-                    for t in targets:
-                        t.stop()
+                self.measure(self.backend_targets(backend), loader, templates, history, db_url)
         finally:
             self.sync(loader.close())
             if backend == "postgres" and not self.a.keep:

@@ -16,6 +16,7 @@ Run as ``python -m bench.servers ceiling|floor --port P [--db URL] [--workers N]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sqlite3
 import time
@@ -80,21 +81,38 @@ _PG_OUTBOX = ("INSERT INTO outbox (tenant_key, approval_code, instance_code, kin
 
 
 class SqliteFloor:
-    """One connection per process on the event loop, like shenpi's SQLite store; a transaction has no awaits."""
+    """One connection per process on the event loop, configured as shenpi's SQLite store configures its own (WAL,
+    synchronous=NORMAL, WAL checkpoints off the loop by the store's WalCheckpointer, which needs transactions
+    to hold its lock); a transaction has no awaits."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.c: sqlite3.Connection | None = None
+        self.lock = asyncio.Lock()
+        self.checkpointer: Any = None
 
     async def open(self) -> None:
         c = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
         for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 30000"):
             c.execute(f"PRAGMA {pragma}")
         self.c = c
+        try:
+            from shenpi.store.sqlite import WalCheckpointer
+        except ImportError:  # a shenpi whose store checkpoints inside COMMIT: do as it does
+            return
+        c.execute("PRAGMA wal_autocheckpoint = 0")
+        self.checkpointer = WalCheckpointer(self.path, self.lock)
+        self.checkpointer.start()
+
+    async def close(self) -> None:
+        if self.checkpointer is not None:
+            await self.checkpointer.stop()
+        if self.c is not None:
+            self.c.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send, self.open)
+            await _lifespan(receive, send, self.open, self.close)
             return
         log_id = ids.log_id()
         if scope["path"] == "/healthz":
@@ -104,26 +122,25 @@ class SqliteFloor:
         c = self.c
         assert c is not None
         now = int(time.time() * 1000)
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            r = c.execute("UPDATE tasks SET status = 'REJECTED', end_time = ? WHERE id = ? AND status = 'PENDING' "
-                          "RETURNING tenant_key, node_key", (now, b.task_id)).fetchone()
-            if r is None:
+        async with self.lock:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                r = c.execute("UPDATE tasks SET status = 'REJECTED', end_time = ? WHERE id = ? "
+                              "AND status = 'PENDING' RETURNING tenant_key, node_key", (now, b.task_id)).fetchone()
+                if r is not None:
+                    tenant, node = r
+                    c.execute("UPDATE instances SET status = 'REJECTED', end_time = ?, version = version + 1 "
+                              "WHERE code = ?", (now, b.instance_code))
+                    c.execute(_SQLITE_TIMELINE, (tenant, b.instance_code, now, b.user_id, b.task_id, b.comment, node))
+                    c.executemany(_SQLITE_OUTBOX, [
+                        (tenant, b.approval_code, b.instance_code, "task", _payload(b.task_id, b.user_id, node, now),
+                         now),
+                        (tenant, b.approval_code, b.instance_code, "instance", _payload("", "", "", now), now)])
+                c.execute("COMMIT")
+            except BaseException:
                 c.execute("ROLLBACK")
-                await respond(send, 400, TASK_NOT_FOUND, log_id)
-                return
-            tenant, node = r
-            c.execute("UPDATE instances SET status = 'REJECTED', end_time = ?, version = version + 1 WHERE code = ?",
-                      (now, b.instance_code))
-            c.execute(_SQLITE_TIMELINE, (tenant, b.instance_code, now, b.user_id, b.task_id, b.comment, node))
-            c.executemany(_SQLITE_OUTBOX, [
-                (tenant, b.approval_code, b.instance_code, "task", _payload(b.task_id, b.user_id, node, now), now),
-                (tenant, b.approval_code, b.instance_code, "instance", _payload("", "", "", now), now)])
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        await respond(send, 200, OK, log_id)
+                raise
+        await respond(send, 200 if r is not None else 400, OK if r is not None else TASK_NOT_FOUND, log_id)
 
 
 async def _no_reset(conn: Any) -> None:
@@ -183,8 +200,6 @@ def build_app() -> Any:
 
 
 def main() -> None:
-    import uvicorn
-
     p = argparse.ArgumentParser(prog="python -m bench.servers")
     p.add_argument("app", choices=["ceiling", "floor"])
     p.add_argument("--port", type=int, required=True)
@@ -192,9 +207,17 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=1)
     a = p.parse_args()
     os.environ.update({"BENCH_APP": a.app, "BENCH_DB": a.db})
-    # The options of ``shenpi serve`` (shenpi/cli.py), so that only the application differs.
-    uvicorn.run("bench.servers:build_app", factory=True, host="127.0.0.1", port=a.port, workers=a.workers,
-                log_level="warning", access_log=False, server_header=False, date_header=True)
+    # How ``shenpi serve`` runs uvicorn, with its options, so that only the application differs.
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": a.port, "log_level": "warning", "access_log": False,
+                               "server_header": False, "date_header": True}
+    try:
+        from shenpi.cli import run_uvicorn
+    except ImportError:  # a shenpi from before run_uvicorn: plain uvicorn.run, as it used
+        import uvicorn
+
+        uvicorn.run("bench.servers:build_app", factory=True, workers=a.workers, **options)
+        return
+    run_uvicorn("bench.servers:build_app", a.workers, **options)
 
 
 if __name__ == "__main__":

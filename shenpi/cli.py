@@ -107,12 +107,13 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
         click.echo(_demo_banner(host, port))
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
-    _run_uvicorn(workers, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
-                 date_header=True, ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
+    run_uvicorn("shenpi.cli:build_app_from_env", workers, host=host, port=port, log_level=log_level,
+                access_log=False, server_header=False, date_header=True, ssl_certfile=tls_cert or None,
+                ssl_keyfile=tls_key or None)
 
 
-def _run_uvicorn(workers: int, **options: Any) -> None:
-    """``uvicorn.run`` of the app; with several workers, the shared listening socket gets TCP_NODELAY.
+def run_uvicorn(app: str, workers: int, **options: Any) -> None:
+    """``uvicorn.run(app, factory=True, ...)``; with several workers the shared listening socket gets TCP_NODELAY.
 
     uvicorn binds that socket itself as ``socket.socket(AF_INET)``, whose ``proto`` is 0, and asyncio sets
     TCP_NODELAY only on connections whose ``proto`` is IPPROTO_TCP: with ``--workers`` > 1 every connection kept
@@ -124,7 +125,6 @@ def _run_uvicorn(workers: int, **options: Any) -> None:
 
     import uvicorn
 
-    app = "shenpi.cli:build_app_from_env"
     if workers <= 1:
         uvicorn.run(app, factory=True, workers=workers, **options)
         return

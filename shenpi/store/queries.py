@@ -95,13 +95,13 @@ class QueryMixin:
         """Count one call in each (bucket, window start, limit) unless one of them is full.
 
         Returns None when counted, else (limit, window start) of the first full window; a refused call counts
-        in none. Each step is a single atomic statement, so concurrent workers never overshoot a limit."""
+        in none. One upsert per window that increments only below the limit: atomic under concurrency."""
         taken: list[tuple[str, int]] = []
         for bucket, start, limit in windows:
-            await self._execute("INSERT INTO rate_counters (bucket, window_start, count) VALUES (?, ?, 0) "
-                                "ON CONFLICT (bucket, window_start) DO NOTHING", (bucket, start))
-            got = await self._fetchone("UPDATE rate_counters SET count = count + 1 WHERE bucket = ? AND window_start = ? "
-                                       "AND count < ? RETURNING count", (bucket, start, limit))
+            got = await self._fetchone(
+                "INSERT INTO rate_counters (bucket, window_start, count) VALUES (?, ?, 1) "
+                "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 "
+                "WHERE rate_counters.count < ? RETURNING count", (bucket, start, limit))
             if got is None:
                 for b, st in taken:
                     await self._execute("UPDATE rate_counters SET count = count - 1 WHERE bucket = ? AND window_start = ?",
@@ -118,13 +118,10 @@ class QueryMixin:
 
     # -- subscriptions --------------------------------------------------------------------------
     async def subscribe(self, tenant_key: str, app_id: str, approval_code: str, now: int) -> bool:
-        """False when the app is already subscribed."""
-        if await self._fetchone("SELECT 1 FROM subscriptions WHERE app_id = ? AND approval_code = ?",
-                                (app_id, approval_code)):
-            return False
-        await self._execute("INSERT INTO subscriptions (tenant_key, app_id, approval_code, created_at) "
-                            "VALUES (?, ?, ?, ?)", (tenant_key, app_id, approval_code, now))
-        return True
+        """False when the app is already subscribed (one statement: safe when two callers race)."""
+        return await self._execute(
+            "INSERT INTO subscriptions (tenant_key, app_id, approval_code, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (app_id, approval_code) DO NOTHING", (tenant_key, app_id, approval_code, now)) > 0
 
     async def unsubscribe(self, app_id: str, approval_code: str) -> bool:
         return await self._execute("DELETE FROM subscriptions WHERE app_id = ? AND approval_code = ?",
@@ -301,10 +298,10 @@ class QueryMixin:
     # -- external approvals ---------------------------------------------------------------------
     async def put_external_approval(self, tenant_key: str, approval_code: str, body: dict[str, Any],
                                     now: int) -> None:
-        if await self._execute("UPDATE external_approvals SET body = ?, updated_at = ? WHERE tenant_key = ? "
-                               "AND approval_code = ?", (rows.dumps(body), now, tenant_key, approval_code)) == 0:
-            await self._execute("INSERT INTO external_approvals (tenant_key, approval_code, body, updated_at) "
-                                "VALUES (?, ?, ?, ?)", (tenant_key, approval_code, rows.dumps(body), now))
+        await self._execute(
+            "INSERT INTO external_approvals (tenant_key, approval_code, body, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (tenant_key, approval_code) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            (tenant_key, approval_code, rows.dumps(body), now))
 
     async def get_external_approval(self, tenant_key: str, approval_code: str) -> dict[str, Any] | None:
         r = await self._fetchone("SELECT body FROM external_approvals WHERE tenant_key = ? AND approval_code = ?",
@@ -313,12 +310,11 @@ class QueryMixin:
 
     async def put_external_instance(self, tenant_key: str, approval_code: str, instance_id: str, status: str,
                                     body: dict[str, Any], update_time: int) -> None:
-        args = (status, rows.dumps(body), update_time, tenant_key, approval_code, instance_id)
-        if await self._execute("UPDATE external_instances SET status = ?, body = ?, update_time = ? "
-                               "WHERE tenant_key = ? AND approval_code = ? AND instance_id = ?", args) == 0:
-            await self._execute(
-                "INSERT INTO external_instances (status, body, update_time, tenant_key, approval_code, instance_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)", args)
+        await self._execute(
+            "INSERT INTO external_instances (tenant_key, approval_code, instance_id, status, body, update_time) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_key, approval_code, instance_id) DO UPDATE SET "
+            "status = excluded.status, body = excluded.body, update_time = excluded.update_time",
+            (tenant_key, approval_code, instance_id, status, rows.dumps(body), update_time))
 
     async def get_external_instance(self, tenant_key: str, approval_code: str,
                                     instance_id: str) -> dict[str, Any] | None:

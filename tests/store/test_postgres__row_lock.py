@@ -35,14 +35,13 @@ def open_service(url: str, connections: int = 10) -> Shenpi:
     return Shenpi(PostgresStore(url, min_size=connections, max_size=connections))
 
 
-async def seeded_instance(url: str, uuid: str = "") -> tuple[str, str]:
+async def seeded_instance(url: str) -> tuple[str, str]:
     """Seed the database and create one LEAVE instance; returns (instance code, bob's pending task id)."""
     svc = open_service(url, 1)
     await svc.open()
     try:
         await apply_seed(svc, test_seed())
-        inst = await svc.create_instance("acme", "LEAVE", commands.CreateInstance(user_id="alice", form=FORM,
-                                                                                   uuid=uuid))
+        inst = await svc.create_instance("acme", "LEAVE", commands.CreateInstance(user_id="alice", form=FORM))
         view = await svc.get_instance("acme", inst.code)
         [task] = view.tasks
         assert (task.user_id, task.status) == ("bob", "PENDING")
