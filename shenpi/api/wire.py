@@ -68,6 +68,16 @@ class Call:
             self._directory = await self.svc.directory(self.tenant_key)
         return self._directory
 
+    def json_object(self) -> dict[str, Any]:
+        """The body as a plain JSON object, for bodies too free-form for a Struct (definitions, external records)."""
+        try:
+            body = msgspec.json.decode(self.raw_body or b"{}")
+        except msgspec.DecodeError:
+            raise ParamInvalid("the request body is not valid JSON", field="body") from None
+        if not isinstance(body, dict):
+            raise ParamInvalid("the request body must be a JSON object", field="body")
+        return body
+
     def body(self, struct: type[Any]) -> Any:
         """Decode the JSON body into a msgspec Struct; any mismatch is a 1390001 naming the field."""
         raw = self.raw_body or b"{}"
@@ -77,6 +87,13 @@ class Call:
             raise ParamInvalid(str(e), field=_field_of(str(e))) from None
         except msgspec.DecodeError:
             raise ParamInvalid("the request body is not valid JSON", field="body") from None
+
+
+def require(body: Any, *names: str) -> None:
+    """1390001 naming the first of ``names`` that the decoded body left empty."""
+    for name in names:
+        if not getattr(body, name):
+            raise ParamInvalid(f"{name} is required", field=name)
 
 
 def _field_of(message: str) -> str:

@@ -9,7 +9,7 @@ import msgspec
 
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
-from shenpi.engine.errors import ParamInvalid, SubscriptionExisted
+from shenpi.engine.errors import SubscriptionExisted
 from shenpi.engine.model import Definition
 
 _enc = msgspec.json.Encoder()
@@ -36,12 +36,7 @@ async def _canonical_body(call: Call, body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create(call: Call) -> dict[str, Any]:
-    try:
-        body = msgspec.json.decode(call.raw_body or b"{}")
-    except msgspec.DecodeError:
-        raise ParamInvalid("the request body is not valid JSON", field="body") from None
-    if not isinstance(body, dict):
-        raise ParamInvalid("the request body must be a JSON object", field="body")
+    body = call.json_object()
     definition = await call.svc.create_definition(call.tenant_key, await _canonical_body(call, body))
     if call.svc.events is not None:
         from shenpi.events.outbox_store import definition_changed

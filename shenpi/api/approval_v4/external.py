@@ -18,16 +18,6 @@ _INSTANCE_STATUSES = ("PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED", 
 _TASK_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TRANSFERRED", "DONE")
 
 
-def _json_object(call: Call) -> dict[str, Any]:
-    try:
-        body = msgspec.json.decode(call.raw_body or b"{}")
-    except msgspec.DecodeError:
-        raise ParamInvalid("the request body is not valid JSON", field="body") from None
-    if not isinstance(body, dict):
-        raise ParamInvalid("the request body must be a JSON object", field="body")
-    return body
-
-
 def _req(body: dict[str, Any], key: str, where: str = "") -> str:
     v = body.get(key)
     if not isinstance(v, str) or not v:
@@ -36,7 +26,7 @@ def _req(body: dict[str, Any], key: str, where: str = "") -> str:
 
 
 async def create_approval(call: Call) -> dict[str, Any]:
-    body = _json_object(call)
+    body = call.json_object()
     code = _req(body, "approval_code")
     _req(body, "approval_name")
     _req(body, "group_code")
@@ -84,7 +74,7 @@ def _time(v: Any) -> int:
 
 
 async def create_instance(call: Call) -> dict[str, Any]:
-    body = _json_object(call)
+    body = call.json_object()
     _check_instance(body)
     code, instance_id = body["approval_code"], body["instance_id"]
     async with call.svc.store.transaction() as tx:

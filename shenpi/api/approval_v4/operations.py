@@ -8,17 +8,11 @@ from typing import Any
 import msgspec
 
 from shenpi.api.approval_v4.users import actor, any_internal, to_internal
-from shenpi.api.wire import Call, Route
+from shenpi.api.wire import Call, Route, require
 from shenpi.engine import commands
 from shenpi.engine.errors import NoOperationPermission, ParamInvalid
 from shenpi.engine.model import Aggregate
 from shenpi.engine.preview import PreviewNode, PreviewRequest, preview, preview_instance
-
-
-def _required(b: Any, *names: str) -> None:
-    for name in names:
-        if not getattr(b, name):
-            raise ParamInvalid(f"{name} is required", field=name)
 
 
 class TaskTransfer(msgspec.Struct):
@@ -32,7 +26,7 @@ class TaskTransfer(msgspec.Struct):
 
 async def transfer(call: Call) -> dict[str, Any]:
     b: TaskTransfer = call.body(TaskTransfer)
-    _required(b, "approval_code", "instance_code", "user_id", "task_id", "transfer_user_id")
+    require(b, "approval_code", "instance_code", "user_id", "task_id", "transfer_user_id")
     directory = await call.directory()
     cmd = commands.Transfer(task_id=b.task_id, user_id=actor(directory, b.user_id, call.user_id_type),
                             transfer_user_id=to_internal(directory, b.transfer_user_id, call.user_id_type,
@@ -52,7 +46,7 @@ class TaskResubmit(msgspec.Struct):
 
 async def resubmit(call: Call) -> dict[str, Any]:
     b: TaskResubmit = call.body(TaskResubmit)
-    _required(b, "approval_code", "instance_code", "user_id", "task_id", "form")
+    require(b, "approval_code", "instance_code", "user_id", "task_id", "form")
     cmd = commands.TaskAction(task_id=b.task_id, user_id=actor(await call.directory(), b.user_id, call.user_id_type),
                               comment=b.comment, form=b.form)
     await call.svc.act(call.tenant_key, "resubmit", cmd, approval_code=b.approval_code, instance_code=b.instance_code)
@@ -69,7 +63,7 @@ class SpecifiedRollbackBody(msgspec.Struct):
 
 async def specified_rollback(call: Call) -> dict[str, Any]:
     b: SpecifiedRollbackBody = call.body(SpecifiedRollbackBody)
-    _required(b, "user_id", "task_id", "task_def_key_list")
+    require(b, "user_id", "task_id", "task_def_key_list")
     cmd = commands.SpecifiedRollback(task_id=str(b.task_id),
                                      user_id=actor(await call.directory(), b.user_id, call.user_id_type),
                                      task_def_key_list=b.task_def_key_list, reason=b.reason, extra=b.extra)
@@ -90,7 +84,7 @@ class AddSignBody(msgspec.Struct):
 
 async def add_sign(call: Call) -> dict[str, Any]:
     b: AddSignBody = call.body(AddSignBody)
-    _required(b, "user_id", "approval_code", "instance_code", "task_id", "add_sign_user_ids", "add_sign_type")
+    require(b, "user_id", "approval_code", "instance_code", "task_id", "add_sign_user_ids", "add_sign_type")
     directory = await call.directory()
     cmd = commands.AddSign(
         task_id=b.task_id, user_id=any_internal(directory, b.user_id, field="user_id", error=NoOperationPermission),
@@ -108,7 +102,7 @@ class InstanceCancel(msgspec.Struct):
 
 async def cancel(call: Call) -> dict[str, Any]:
     b: InstanceCancel = call.body(InstanceCancel)
-    _required(b, "approval_code", "instance_code", "user_id")
+    require(b, "approval_code", "instance_code", "user_id")
     cmd = commands.Cancel(user_id=actor(await call.directory(), b.user_id, call.user_id_type))
     view = await call.svc.get_instance(call.tenant_key, b.instance_code)
     action = "revert" if view.instance.status == "APPROVED" else "cancel"
@@ -126,7 +120,7 @@ class InstanceCc(msgspec.Struct):
 
 async def cc(call: Call) -> dict[str, Any]:
     b: InstanceCc = call.body(InstanceCc)
-    _required(b, "approval_code", "instance_code", "user_id", "cc_user_ids")
+    require(b, "approval_code", "instance_code", "user_id", "cc_user_ids")
     directory = await call.directory()
     cmd = commands.Cc(user_id=to_internal(directory, b.user_id, call.user_id_type, field="user_id"),
                       cc_user_ids=[to_internal(directory, u, call.user_id_type, field="cc_user_ids")
@@ -156,7 +150,7 @@ def render_preview(nodes: list[PreviewNode], d: Any, ext: Any, locale: str) -> d
 
 async def preview_(call: Call) -> dict[str, Any]:
     b: PreviewBody = call.body(PreviewBody)
-    _required(b, "user_id")
+    require(b, "user_id")
     directory = await call.directory()
     user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id")
 
@@ -164,7 +158,7 @@ async def preview_(call: Call) -> dict[str, Any]:
         return directory.external_id(u, call.user_id_type)
 
     if b.instance_code:  # case 2: an existing instance, seen by one of its approvers
-        _required(b, "task_id")
+        require(b, "task_id")
         view = await call.svc.get_instance(call.tenant_key, b.instance_code)
         task = next((t for t in view.tasks if t.id == b.task_id), None)
         if task is None:
@@ -173,7 +167,7 @@ async def preview_(call: Call) -> dict[str, Any]:
             raise NoOperationPermission(f"user {b.user_id} is not the approver of task {b.task_id}", field="user_id")
         nodes = preview_instance(Aggregate(view.definition, view.instance, view.tasks), directory)
         return render_preview(nodes, view.definition, ext, b.locale)
-    _required(b, "approval_code")
+    require(b, "approval_code")
     definition = await call.svc.get_definition(call.tenant_key, b.approval_code)
     nodes = preview(definition, directory, PreviewRequest(user_id=user_id, department_id=b.department_id,
                                                           form=b.form or None))

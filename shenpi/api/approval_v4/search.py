@@ -52,6 +52,13 @@ def instance_item(call: Call, inst: Instance, d: Definition | None, directory: D
     }
 
 
+def _need_a_filter(b: Any) -> None:
+    """The search APIs need at least one of these filters (domain.md §6.2)."""
+    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
+        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
+                           "group_external_id is required", field="user_id")
+
+
 async def _definitions(call: Call, codes: set[str]) -> dict[str, Definition | None]:
     async with call.svc.store.transaction() as tx:
         return {c: await tx.get_definition(call.tenant_key, c) for c in codes}
@@ -81,9 +88,7 @@ def _int(value: int | str, field: str) -> int:
 async def query_instances(call: Call) -> dict[str, Any]:
     b: InstanceSearch = call.body(InstanceSearch)
     offset, size = page(call.query, default=10, low=5, high=200)
-    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
-        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
-                           "group_external_id is required", field="user_id")
+    _need_a_filter(b)
     status = (b.instance_status or "ALL").upper()
     if status not in _INSTANCE_FILTER:
         raise ParamInvalid(f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}", field="instance_status")
@@ -123,9 +128,7 @@ class CcSearch(msgspec.Struct):
 async def search_cc(call: Call) -> dict[str, Any]:
     b: CcSearch = call.body(CcSearch)
     offset, size = page(call.query, default=10, low=5, high=200)
-    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
-        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
-                           "group_external_id is required", field="user_id")
+    _need_a_filter(b)
     read = (b.read_status or "ALL").upper()
     if read not in ("READ", "UNREAD", "ALL"):
         raise ParamInvalid("read_status must be READ, UNREAD or ALL", field="read_status")
@@ -183,9 +186,7 @@ def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, direct
 async def search_tasks(call: Call) -> dict[str, Any]:
     b: TaskSearch = call.body(TaskSearch)
     offset, size = page(call.query, default=10, low=5, high=200)
-    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
-        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
-                           "group_external_id is required", field="user_id")
+    _need_a_filter(b)
     wanted = [s.upper() for s in b.task_status_list] or [(b.task_status or "ALL").upper()]
     statuses: list[str] = []
     for s in wanted:

@@ -7,9 +7,8 @@ from typing import Any
 import msgspec
 
 from shenpi.api.approval_v4.users import actor
-from shenpi.api.wire import Call, Route
+from shenpi.api.wire import Call, Route, require
 from shenpi.engine.commands import TaskAction
-from shenpi.engine.errors import ParamInvalid
 
 
 class TaskApprove(msgspec.Struct):
@@ -29,9 +28,7 @@ _REQUIRED = ("approval_code", "instance_code", "user_id", "task_id")
 def _action(action: str) -> Any:
     async def handler(call: Call) -> dict[str, Any]:
         b: TaskApprove = call.body(TaskApprove)
-        for name in _REQUIRED:
-            if not getattr(b, name):
-                raise ParamInvalid(f"{name} is required", field=name)
+        require(b, *_REQUIRED)
         user_id = actor(await call.directory(), b.user_id, call.user_id_type)
         cmd = TaskAction(task_id=b.task_id, user_id=user_id, comment=b.comment, form=b.form or None)
         await call.svc.act(call.tenant_key, action, cmd, approval_code=b.approval_code,

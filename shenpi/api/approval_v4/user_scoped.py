@@ -13,17 +13,12 @@ import msgspec
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.search import link
 from shenpi.api.approval_v4.users import to_internal
-from shenpi.api.wire import Call, Route
+from shenpi.api.wire import Call, Route, require
 from shenpi.engine import commands
 from shenpi.engine.errors import InstanceReverted, ParamInvalid, TaskNotFound
 
 USER = ("user",)
 
-
-def _required(b: Any, *names: str) -> None:
-    for name in names:
-        if not getattr(b, name):
-            raise ParamInvalid(f"{name} is required", field=name)
 
 
 class PassBody(msgspec.Struct):
@@ -36,7 +31,7 @@ class PassBody(msgspec.Struct):
 def _decide(action: str) -> Any:
     async def handler(call: Call) -> dict[str, Any]:
         b: PassBody = call.body(PassBody)
-        _required(b, "instance_code", "task_id")
+        require(b, "instance_code", "task_id")
         cmd = commands.TaskAction(task_id=b.task_id, user_id=call.token.user_id, comment=b.comment,
                                   form=b.form or None)
         await call.svc.act(call.tenant_key, action, cmd, instance_code=await _code(call, b.instance_code))
@@ -58,7 +53,7 @@ class ForwardBody(msgspec.Struct):
 
 async def forward(call: Call) -> dict[str, Any]:
     b: ForwardBody = call.body(ForwardBody)
-    _required(b, "instance_code", "task_id", "transfer_user_id")
+    require(b, "instance_code", "task_id", "transfer_user_id")
     to = to_internal(await call.directory(), str(b.transfer_user_id), call.user_id_type, field="transfer_user_id")
     cmd = commands.Transfer(task_id=b.task_id, user_id=call.token.user_id, transfer_user_id=to, comment=b.comment)
     await call.svc.act(call.tenant_key, "transfer", cmd, instance_code=await _code(call, b.instance_code))
@@ -74,7 +69,7 @@ class RollbackBody(msgspec.Struct):
 
 async def rollback(call: Call) -> dict[str, Any]:
     b: RollbackBody = call.body(RollbackBody)
-    _required(b, "instance_code", "task_id", "node_ids")
+    require(b, "instance_code", "task_id", "node_ids")
     cmd = commands.SpecifiedRollback(task_id=b.task_id, user_id=call.token.user_id, task_def_key_list=b.node_ids,
                                      reason=b.comment)
     await call.svc.act(call.tenant_key, "specified_rollback", cmd, instance_code=await _code(call, b.instance_code))
@@ -92,7 +87,7 @@ class UserAddSignBody(msgspec.Struct):
 
 async def add_sign(call: Call) -> dict[str, Any]:
     b: UserAddSignBody = call.body(UserAddSignBody)
-    _required(b, "instance_code", "task_id", "add_sign_user_ids", "add_sign_type")
+    require(b, "instance_code", "task_id", "add_sign_user_ids", "add_sign_type")
     directory = await call.directory()
     cmd = commands.AddSign(task_id=b.task_id, user_id=call.token.user_id,
                            add_sign_user_ids=[to_internal(directory, str(u), call.user_id_type, field="add_sign_user_ids")
@@ -108,7 +103,7 @@ class RecallBody(msgspec.Struct):
 
 async def recall(call: Call) -> dict[str, Any]:
     b: RecallBody = call.body(RecallBody)
-    _required(b, "instance_code")
+    require(b, "instance_code")
     view = await call.svc.get_instance(call.tenant_key, b.instance_code)
     if view.instance.status == "CANCELED":  # "单据已经被撤回，无法再次操作"
         raise InstanceReverted("the instance has already been recalled")
@@ -126,7 +121,7 @@ class AddCcBody(msgspec.Struct):
 
 async def add_cc(call: Call) -> dict[str, Any]:
     b: AddCcBody = call.body(AddCcBody)
-    _required(b, "instance_code", "cc_user_ids")
+    require(b, "instance_code", "cc_user_ids")
     directory = await call.directory()
     cmd = commands.Cc(user_id=call.token.user_id, comment=b.comment,
                       cc_user_ids=[to_internal(directory, str(u), call.user_id_type, field="cc_user_ids")
@@ -145,7 +140,7 @@ async def remind(call: Call) -> dict[str, Any]:
     """催办: the submitter nudges approvers of pending tasks. shenpi sends no chat message; it checks the
     request as Feishu would (the caller started the instance, every task is pending)."""
     b: RemindBody = call.body(RemindBody)
-    _required(b, "instance_code", "task_ids")
+    require(b, "instance_code", "task_ids")
     view = await call.svc.get_instance(call.tenant_key, b.instance_code)
     if view.instance.user_id != call.token.user_id:
         raise ParamInvalid("only the submitter may remind approvers", field="instance_code")
