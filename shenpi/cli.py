@@ -184,32 +184,7 @@ _DB_OPTION = click.option("--db", default="sqlite:///shenpi.db", show_default=Tr
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
 
 
-def _with_service(db: str, work: Any, *, must_exist: bool = True) -> Any:
-    """Open the store, run ``await work(svc)``, close; store errors become a one-line message and exit 1."""
-    from shenpi.services import Shenpi
-    from shenpi.store import open_store
-
-    if must_exist and db.startswith("sqlite:"):
-        from pathlib import Path
-
-        from shenpi.store.sqlite import sqlite_path
-
-        path = sqlite_path(db)
-        if path != ":memory:" and not Path(path).exists():
-            raise click.ClickException(f"no database at {path} (pass --db)")
-
-    async def go() -> Any:
-        svc = Shenpi(open_store(db))
-        await svc.open()
-        try:
-            return await work(svc)
-        finally:
-            await svc.close()
-
-    try:
-        return asyncio.run(go())
-    except NotImplementedError as e:
-        raise click.ClickException(str(e)) from None
+from shenpi.cli_support import with_service as _with_service  # noqa: E402
 
 
 def _when(ms: int) -> str:

@@ -6,28 +6,17 @@ challenge (``--no-verify`` skips it, e.g. for a receiver that is not up yet).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 
 import click
 
+from shenpi.cli_support import with_service
+
 
 @click.group()
 def app() -> None:
     """Apps: list them, set their event configuration."""
-
-
-async def _with_store(db: str, work):  # type: ignore[no-untyped-def]
-    from shenpi.services import Shenpi
-    from shenpi.store import open_store
-
-    svc = Shenpi(open_store(db))
-    await svc.open()
-    try:
-        return await work(svc)
-    finally:
-        await svc.close()
 
 
 @app.command("list")
@@ -40,7 +29,7 @@ def list_apps(db: str, as_json: bool) -> None:
         async with svc.store.transaction() as tx:
             return await tx.list_apps()
 
-    apps = asyncio.run(_with_store(db, work))
+    apps = with_service(db, work)
     if as_json:
         click.echo(json.dumps([{k: v for k, v in dataclasses.asdict(a).items() if k != "app_secret"} for a in apps],
                               ensure_ascii=False, indent=2))
@@ -83,6 +72,6 @@ def set_events(app_id: str, url: str | None, verification_token: str | None, enc
             await tx.upsert_app(updated)
         return updated
 
-    updated = asyncio.run(_with_store(db, work))
+    updated = with_service(db, work)
     click.echo(f"{updated.app_id}: event_url={updated.event_url or '-'} "
                f"encrypted={'yes' if updated.encrypt_key else 'no'}")

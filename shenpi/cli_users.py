@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import Any
 
 import click
+
+from shenpi.cli_support import with_service
 
 
 @click.group()
@@ -13,14 +16,10 @@ def user() -> None:
     """Manage directory users' web sign-in."""
 
 
-async def _set_password(db: str, tenant_key: str, user_id: str, password: str) -> None:
+def _set_password(db: str, tenant_key: str, user_id: str, password: str) -> None:
     from shenpi.seed import hash_password
-    from shenpi.services import Shenpi
-    from shenpi.store import open_store
 
-    svc = Shenpi(open_store(db))
-    await svc.open()
-    try:
+    async def work(svc: Any) -> None:
         found = (await svc.directory(tenant_key)).user(user_id)
         if found is None:
             raise click.ClickException(f"no user {user_id} in tenant {tenant_key}")
@@ -28,8 +27,8 @@ async def _set_password(db: str, tenant_key: str, user_id: str, password: str) -
         async with svc.store.transaction() as tx:
             # upsert with the user as the directory has it: only the password hash changes
             await tx.upsert_user(tenant_key, found, hashed)
-    finally:
-        await svc.close()
+
+    with_service(db, work)
 
 
 @user.command("set-password")
@@ -46,5 +45,5 @@ def set_password(user_id: str, tenant_key: str, db: str, password_stdin: bool) -
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise click.ClickException("the password is empty")
-    asyncio.run(_set_password(db, tenant_key, user_id, password))
+    _set_password(db, tenant_key, user_id, password)
     click.echo(f"password set for {user_id} in tenant {tenant_key}")
