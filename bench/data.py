@@ -175,6 +175,10 @@ class Loader:
     async def count_instances(self) -> int:
         raise NotImplementedError
 
+    async def server_backends(self) -> list[int]:
+        """The database server's processes that serve other connections to this database (PostgreSQL)."""
+        return []
+
     async def close(self) -> None:
         pass
 
@@ -338,6 +342,10 @@ class PostgresLoader(Loader):
 
     async def count_instances(self) -> int:
         return int(await self.c.fetchval("SELECT count(*) FROM instances"))
+
+    async def server_backends(self) -> list[int]:
+        return [int(r[0]) for r in await self.c.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
 
     async def _delete(self, codes: list[str]) -> None:
         import asyncpg

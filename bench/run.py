@@ -122,15 +122,7 @@ class Target:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the serving processes have used so far (from /proc)."""
-        total = 0
-        for pid in self.worker_pids():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        return total / os.sysconf("SC_CLK_TCK")
+        return sum(process_cpu(self.worker_pids()).values())
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -141,6 +133,19 @@ class Target:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process that still exists (from /proc/<pid>/stat)."""
+    out: dict[int, float] = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return out
 
 
 def tenant_token(base_url: str) -> str:
@@ -212,6 +217,7 @@ class Result:
     background_cpu: float  # share of both cores busy with other work just before the run
     repeat: int
     server_cpu_us: float  # CPU time of the server process(es) per request (not the database's, not wrk's)
+    db_cpu_us: float = 0.0  # CPU time of the PostgreSQL backends serving the server, per request
     all_rps: list[float] = field(default_factory=list)
     note: str = ""
 
@@ -312,8 +318,11 @@ class Bench:
                 stored = self.sync(loader.count_instances())
             background = wait_quiet(self.a.max_background, self.a.wait_quiet)
             cpu0 = t.cpu_seconds()
+            db0 = process_cpu(self.sync(loader.server_backends())) if loader is not None else {}
             r = wrk(t.url, path, task_file, t.token, self.a.duration, threads=t.workers)
             cpu = t.cpu_seconds() - cpu0
+            db1 = process_cpu(self.sync(loader.server_backends())) if loader is not None else {}
+            db_cpu = sum(v - db0.get(pid, 0.0) for pid, v in db1.items())
             if pairs and loader is not None:
                 self.sync(loader.remove(pairs))
             if loader is not None and r["wraps"] > 0 and attempt < 2:
@@ -328,11 +337,13 @@ class Bench:
                 max_ms=r["max_us"] / 1000, requests=r["requests"],
                 bad_answers=r["bad_answers"] if loader is not None else 0, socket_errors=r["socket_errors"],
                 background_cpu=round(background, 3), repeat=rep,
-                server_cpu_us=round(cpu * 1e6 / max(1, r["requests"]), 1))
+                server_cpu_us=round(cpu * 1e6 / max(1, r["requests"]), 1),
+                db_cpu_us=round(db_cpu * 1e6 / max(1, r["requests"]), 1))
             if loader is not None and r["bad_answers"]:
                 res.note = f"{r['bad_answers']} bad answers, e.g. {r['first_bad'][:120]}"
             log(f"  {t.key:22s} {op:7s} stored {stored:>9,} | {res.rps:8.0f} req/s  p50 {res.p50_ms:6.1f} ms  "
-                f"p99 {res.p99_ms:6.1f} ms | {res.server_cpu_us:5.0f} us CPU/req | other load {background:.0%}"
+                f"p99 {res.p99_ms:6.1f} ms | CPU/req {res.server_cpu_us:4.0f} us"
+                + (f" + db {res.db_cpu_us:4.0f} us" if res.db_cpu_us else "") + f" | other load {background:.0%}"
                 + (f" | {res.note}" if res.note else ""))
             return res
         raise AssertionError("unreachable")
@@ -574,7 +585,8 @@ def table_rows(results: list[Result], engine: dict[str, Any], small: int) -> lis
             "part": r.part, "what": r.target if r.kind != "ceiling" else f"ceiling-{r.workers}w",
             "op": r.op if r.kind != "ceiling" else "POST, trivial", "stored": _pow(r.history),
             "req/s": f"{r.rps:,.0f}", "p50 ms": f"{r.p50_ms:.1f}", "p99 ms": f"{r.p99_ms:.1f}",
-            "CPU us/req": f"{r.server_cpu_us:,.0f}", "vs baseline": vs,
+            "CPU us/req": f"{r.server_cpu_us:,.0f}" + (f" + {r.db_cpu_us:,.0f} db" if r.db_cpu_us else ""),
+            "vs baseline": vs,
         })
     if engine:
         rows.append({"part": "e", "what": "shenpi engine (in-process)", "op": "create + 2 approvals",

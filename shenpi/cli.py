@@ -388,6 +388,44 @@ def events_redeliver(ids: tuple[int, ...], db: str, tenant: str | None, as_json:
         sys.exit(1)
 
 
+@events.command("deliveries")
+@_DB_OPTION
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), default=None,
+              help="e.g. dead: the dead-letter list")
+@click.option("--app", "app_id", default="", help="one app")
+@_JSON_OPTION
+def events_deliveries(db: str, state: str | None, app_id: str, as_json: bool) -> None:
+    """Each event's delivery to each subscribed app: attempts, next try, last error."""
+    from shenpi.events.outbox_store import list_deliveries
+
+    async def work(svc: Any) -> list[dict[str, Any]]:
+        return await list_deliveries(svc, state=state or "", app_id=app_id)
+
+    items = _with_service(db, work)
+    _emit(as_json, items, _table(
+        ["ID", "APP", "EVENT TYPE", "OUTBOX", "STATE", "ATTEMPTS", "LAST ERROR"],
+        [[d["id"], d["app_id"], d["event_type"], d["outbox_id"], d["state"], d["attempts"],
+          (d["last_error"] or "-")[:60]] for d in items]))
+
+
+@events.command("replay")
+@click.argument("ids", nargs=-1, required=True, type=int)
+@_DB_OPTION
+def events_replay(ids: tuple[int, ...], db: str) -> None:
+    """Put dead-lettered deliveries back in the queue, due now (a running server sends them at its next poll)."""
+    from shenpi.clock import Clock
+
+    async def work(svc: Any) -> list[int]:
+        async with svc.store.transaction() as tx:
+            return [i for i in ids if await tx.delivery_replay(i, Clock().now_ms())]
+
+    replayed = _with_service(db, work)
+    click.echo(f"replayed: {', '.join(map(str, replayed)) or 'none'}")
+    if len(replayed) != len(ids):
+        click.echo(f"not dead letters: {', '.join(str(i) for i in ids if i not in replayed)}", err=True)
+        sys.exit(1)
+
+
 @main.command("export")
 @_DB_OPTION
 @click.option("-o", "--output", default="-", show_default=True, help="file to write ('-' for stdout)")

@@ -154,6 +154,33 @@ async def _redeliver(r: Request) -> Any:
     return {"marked": marked, "unknown": [i for i in wanted if i not in marked]}
 
 
+async def _deliveries(r: Request) -> Any:
+    """Event deliveries, e.g. ``?state=dead`` for the dead-letter list."""
+    from shenpi.events.outbox_store import list_deliveries
+
+    state = r.query.get("state", "")
+    if state not in ("", "pending", "delivered", "dead"):
+        raise AdminError(400, "state must be pending, delivered or dead")
+    items = await list_deliveries(r.svc, state=state, app_id=r.query.get("app_id", ""),
+                                  limit=r.int_arg("limit", 1000, 1))
+    return {"items": items}
+
+
+async def _replay(r: Request) -> Any:
+    """Dead letters back to pending, due now: ``{"ids": [delivery ids]}``."""
+    wanted = r.obj().get("ids")
+    if not isinstance(wanted, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in wanted):
+        raise AdminError(400, "ids must be a list of delivery ids")
+    replayed = []
+    async with r.svc.store.transaction() as tx:
+        for i in wanted:
+            if await tx.delivery_replay(i, r.svc.clock.now_ms()):
+                replayed.append(i)
+    if replayed and r.svc.events is not None:
+        r.svc.events.wake()
+    return {"replayed": replayed, "not_dead": [i for i in wanted if i not in replayed]}
+
+
 async def _faults(r: Request) -> Any:
     return {"items": [rule.as_json() for rule in r.control.faults.list()]}
 
@@ -184,6 +211,8 @@ _ROUTES: dict[tuple[str, str], Handler] = {
     ("DELETE", "/_shenpi/journal"): _clear_journal,
     ("GET", "/_shenpi/outbox"): _outbox,
     ("POST", "/_shenpi/outbox/redeliver"): _redeliver,
+    ("GET", "/_shenpi/deliveries"): _deliveries,
+    ("POST", "/_shenpi/deliveries/replay"): _replay,
     ("GET", "/_shenpi/faults"): _faults,
     ("POST", "/_shenpi/faults"): _add_fault,
     ("DELETE", "/_shenpi/faults"): _clear_faults,

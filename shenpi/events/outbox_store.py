@@ -97,3 +97,16 @@ async def definition_changed(svc: Shenpi, definition: Any) -> None:
     if apps:
         await deliveries.enqueue(route_definition(definition, apps, svc.clock.now_ms()))
         svc.committed()
+
+
+def delivery_view(d: Delivery) -> dict[str, Any]:
+    """A delivery as operators see it (CLI and admin API): everything but the body."""
+    return {"id": d.id, "app_id": d.app_id, "tenant_key": d.tenant_key, "outbox_id": d.outbox_id,
+            "event_id": d.event_id, "event_type": d.event_type, "state": d.state, "attempts": d.attempts,
+            "next_at_ms": d.next_at_ms, "last_error": d.last_error, "created_at": d.created_at,
+            "delivered_at": d.delivered_at}
+
+
+async def list_deliveries(svc: Shenpi, *, state: str = "", app_id: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+    async with svc.store.transaction() as tx:
+        return [delivery_view(_delivery(r)) for r in await tx.list_deliveries(state=state, app_id=app_id, limit=limit)]

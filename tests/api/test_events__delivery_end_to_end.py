@@ -138,3 +138,45 @@ def test_kill_9_between_commit_and_delivery_loses_nothing(setup):
     rx.mode = "ok"
     srv.start()
     assert wait_instance(rx, inst, 6) == EXPECTED
+
+
+def test_dead_letters_can_be_listed_and_replayed(setup):
+    import httpx
+
+    from tests.server import ADMIN_TOKEN
+
+    srv, rx, client = setup
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    rx.mode = "500"
+    inst = create_instance(client, "AND2")
+    dead: list[dict] = []
+    deadline = time.time() + 30  # 15 s, 5 min, 1 h, 6 h scaled by 0.0002: about 5 s to the dead-letter list
+    while time.time() < deadline and not dead:
+        items = httpx.get(srv.base_url + "/_shenpi/deliveries", params={"state": "dead", "app_id": "cli_acme"},
+                          headers=admin).json()["data"]["items"]
+        dead = [d for d in items if d["attempts"] == 5]
+        time.sleep(0.2)
+    assert dead and "500" in dead[0]["last_error"]
+    assert events_of(rx, inst) == []
+    rx.mode = "ok"
+    ids = [d["id"] for d in httpx.get(srv.base_url + "/_shenpi/deliveries", params={"state": "dead"},
+                                      headers=admin).json()["data"]["items"]]
+    replayed = httpx.post(srv.base_url + "/_shenpi/deliveries/replay", json={"ids": ids}, headers=admin).json()
+    assert sorted(replayed["data"]["replayed"]) == sorted(ids)
+    assert wait_instance(rx, inst, 3)[:3] == [("approval_instance", "PENDING"), ("approval_task", "PENDING"),
+                                              ("approval_task", "PENDING")]
+
+
+def test_the_cli_lists_deliveries(setup):
+    import json
+    import subprocess
+    import sys
+
+    srv, _, _ = setup
+    out = subprocess.run([sys.executable, "-m", "shenpi", "events", "deliveries", "--state", "delivered", "--json",
+                          "--db", srv.db_url], capture_output=True, text=True, check=True).stdout
+    items = json.loads(out)
+    assert items and {d["state"] for d in items} == {"delivered"} and "body" not in items[0]
+    missing = subprocess.run([sys.executable, "-m", "shenpi", "events", "replay", "999999", "--db", srv.db_url],
+                             capture_output=True, text=True)
+    assert missing.returncode == 1 and "not dead letters: 999999" in missing.stderr
