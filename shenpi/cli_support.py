@@ -30,9 +30,6 @@ def with_service(db: str, work: Any, *, must_exist: bool = True) -> Any:
         finally:
             await svc.close()
 
-    try:
-        return asyncio.run(go())
-    except NotImplementedError as e:
-        raise click.ClickException(str(e)) from None
+    return asyncio.run(go())
 
 
