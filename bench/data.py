@@ -345,7 +345,8 @@ class PostgresLoader(Loader):
 
     async def server_backends(self) -> list[int]:
         return [int(r[0]) for r in await self.c.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'")]
 
     async def _delete(self, codes: list[str]) -> None:
         import asyncpg
@@ -355,11 +356,13 @@ class PostgresLoader(Loader):
                 async with self.c.transaction():
                     for table, key in (("instances", "code"), *_CHILD_TABLES):
                         await self.c.execute(f"DELETE FROM {table} WHERE {key} = ANY($1::text[])", codes)
-                return
+                break
             except asyncpg.DeadlockDetectedError:
                 if attempt == 9:
                     raise
                 await asyncio.sleep(0.2)
+        # Now, rather than when autovacuum gets to it in the middle of the next measurement.
+        await self.c.execute("VACUUM " + ", ".join(t for t, _ in (("instances", ""), *_CHILD_TABLES)))
 
     async def _has_column(self, table: str, column: str) -> bool:
         return any(n == column for n, _ in await self._columns(table))

@@ -10,8 +10,9 @@ Parts (``--parts``, default all):
   e  the engine alone in-process beside SpiffWorkflow
 
 Load is wrk (64 connections, bench/tasks.lua hands every request its own PENDING task); only 127.0.0.1 is
-targeted, and every run is bounded in time. Each figure is the best of --repeat runs (the runs of a database
-size are interleaved target by target, so a slow spell of the machine hits every target alike). Results go to
+targeted, and every run is bounded in time. Each database size is measured in --repeat rounds, each round
+every target in turn (started alone, warmed up, measured, stopped), so a slow spell of the machine hits every
+target alike; each figure (req/s, p50, p99, CPU per request) is the best the rounds gave. Results go to
 bench/results/<time>.json and bench/results/latest.json; --update-docs rewrites the table in
 docs/performance.md.
 """
@@ -74,6 +75,7 @@ class Target:
     log_path: Path | None = None
     rate_guess: dict[str, float] = field(default_factory=dict)  # req/s expected per op: sizes the working sets
     extra_args: list[str] = field(default_factory=list)  # more options for ``shenpi serve`` (--shenpi-args)
+    db_params: str = ""  # appended to shenpi's PostgreSQL URL (--shenpi-pg-params)
 
     @property
     def label(self) -> str:
@@ -83,6 +85,8 @@ class Target:
     def start(self, db_url: str, seed_file: Path, workdir: Path) -> None:
         self.port = free_port()
         if self.kind == "shenpi":
+            if self.db_params and db_url.startswith("postgres"):
+                db_url += ("&" if "?" in db_url else "?") + self.db_params
             cmd = [PY, "-m", "shenpi", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--db", db_url,
                    "--seed", str(seed_file), "--rate-limit-scale", "0", "--workers", str(self.workers),
                    "--log-level", "warning", *self.extra_args]
@@ -185,7 +189,7 @@ def wait_quiet(limit: float, max_wait: float) -> float:
 
 
 def wrk(url: str, path: str, task_file: Path, token: str, duration: float, threads: int = 1) -> dict[str, Any]:
-    cmd = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
+    cmd = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{max(1, int(duration))}s", "--timeout", "10s",
            "--latency", "-s", str(LUA), url + path, "--", str(task_file), path, token, str(threads)]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
     for line in p.stdout.splitlines():
@@ -219,6 +223,8 @@ class Result:
     server_cpu_us: float  # CPU time of the server process(es) per request (not the database's, not wrk's)
     db_cpu_us: float = 0.0  # CPU time of the PostgreSQL backends serving the server, per request
     all_rps: list[float] = field(default_factory=list)
+    all_p50_ms: list[float] = field(default_factory=list)
+    all_p99_ms: list[float] = field(default_factory=list)
     note: str = ""
 
 
@@ -247,7 +253,7 @@ class Bench:
             out += [Target(f"floor-{backend}-{w}w", "b", "floor", backend, w, ("reject",)) for w in workers]
         if "c" in self.a.parts or "d" in self.a.parts:
             out += [Target(f"shenpi-{backend}-{w}w", "c", "shenpi", backend, w, ("reject", "approve"),
-                           extra_args=self.a.shenpi_args.split()) for w in workers]
+                           extra_args=self.a.shenpi_args.split(), db_params=self.a.shenpi_pg_params) for w in workers]
         return out
 
     def measure(self, targets: list[Target], loader: data.Loader | None, templates: data.Templates | None,
@@ -274,12 +280,18 @@ class Bench:
                 finally:
                     t.stop()
         for rs in runs.values():
+            # Each figure is the best the runs gave: the machine's other work only ever makes one worse.
             best = max(rs, key=lambda r: r.rps)
             best.all_rps = [round(r.rps, 1) for r in rs]
+            best.all_p50_ms = [round(r.p50_ms, 2) for r in rs]
+            best.all_p99_ms = [round(r.p99_ms, 2) for r in rs]
+            best.p50_ms, best.p99_ms = min(best.all_p50_ms), min(best.all_p99_ms)
+            best.server_cpu_us = min(r.server_cpu_us for r in rs)
+            best.db_cpu_us = min(r.db_cpu_us for r in rs)
             self.results.append(best)
             log(f"  => {best.target} {best.op} @{_pow(history)}: best {best.rps:.0f} req/s "
                 f"(runs {', '.join(f'{x:.0f}' for x in best.all_rps)}), p50 {best.p50_ms:.1f} ms, "
-                f"p99 {best.p99_ms:.1f} ms")
+                f"p99 {best.p99_ms:.1f} ms (runs {', '.join(f'{x:.1f}' for x in best.all_p99_ms)})")
 
     def warm_up(self, t: Target, loader: data.Loader | None, templates: data.Templates | None, dummy: Path) -> None:
         """Caches, connections, the first token lookup: a short run of each op (its rate sizes the first run)."""
@@ -486,7 +498,8 @@ class Bench:
             "elapsed_s": round(elapsed, 1),
             "settings": {"connections": CONNECTIONS, "duration_s": self.a.duration, "warmup_s": self.a.warmup,
                          "repeat": self.a.repeat, "small_history": self.a.small, "large_history": self.a.large,
-                         "load_generator": "wrk + bench/tasks.lua", "quick": self.a.quick},
+                         "load_generator": "wrk + bench/tasks.lua", "quick": self.a.quick,
+                         "shenpi_args": self.a.shenpi_args, "shenpi_pg_params": self.a.shenpi_pg_params},
             "machine": machine_info() | self.meta,
             "results": [asdict(r) for r in self.results],
             "engine": self.engine,
@@ -694,7 +707,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--parts", default="abcde", help="which parts to run (default abcde)")
     p.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres or both (default both)")
     p.add_argument("--duration", type=float, help="seconds per measured run (default 10; --quick 3)")
-    p.add_argument("--warmup", type=float, help="seconds of warm-up per target (default 2; --quick 1)")
+    p.add_argument("--warmup", type=float, help="seconds of warm-up per op at each server start (default 2; --quick 1)")
     p.add_argument("--repeat", type=int, help="runs per figure, the best is kept (default 2; --quick 1)")
     p.add_argument("--large", type=int, help="finished instances stored for part d (default 10^6; --quick 10^5)")
     p.add_argument("--small", type=int, default=1000, help="finished instances stored for part c (default 10^3)")
@@ -710,8 +723,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="before each run, wait while other work keeps more than this share of the CPU busy")
     p.add_argument("--wait-quiet", type=float, default=3.0, help="... but at most this many seconds")
     p.add_argument("--shenpi-args", default="", help="more options for `shenpi serve`, e.g. '--no-events'")
+    p.add_argument("--shenpi-pg-params", default="",
+                   help="query parameters added to shenpi's PostgreSQL URL (asyncpg passes unknown ones to the server "
+                        "as settings), e.g. 'plan_cache_mode=force_generic_plan'")
     p.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md")
     p.add_argument("--no-save", action="store_true", help="do not write bench/results/*.json")
+    p.add_argument("--tag", default="", help="a side experiment: results go to <time>-TAG.json, latest.json stays")
     a = p.parse_args(argv)
     q = a.quick
     a.duration = a.duration or (3.0 if q else 10.0)
@@ -730,11 +747,13 @@ def main(argv: list[str] | None = None) -> None:
     print_report(report)
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = time.strftime("%Y%m%d-%H%M%S") + (f"-{args.tag}" if args.tag else "")
         text = json.dumps(report, indent=2)
-        (RESULTS / f"{stamp}.json").write_text(text, encoding="utf-8")
-        (RESULTS / "latest.json").write_text(text, encoding="utf-8")
-        print(f"\nwrote {RESULTS / (stamp + '.json')} and {RESULTS / 'latest.json'}")
+        (RESULTS / f"{name}.json").write_text(text, encoding="utf-8")
+        print(f"\nwrote {RESULTS / (name + '.json')}")
+        if not args.tag:
+            (RESULTS / "latest.json").write_text(text, encoding="utf-8")
+            print(f"wrote {RESULTS / 'latest.json'}")
     if args.update_docs:
         update_docs(report)
         print(f"updated {DOC}")
