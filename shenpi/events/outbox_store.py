@@ -66,6 +66,7 @@ class StoreDeliveries:
     # -- OutboxSource -----------------------------------------------------------------------------
     async def unrouted(self, limit: int) -> list[OutboxEvent]:
         async with self.svc.store.transaction() as tx:
+            await tx.skip_unsubscribed_outbox()
             return [OutboxEvent.from_row(r) for r in await tx.unrouted_outbox(limit)]
 
     async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:

@@ -21,6 +21,13 @@ class DeliveryMixin:
 
         async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int: ...  # the affected row count
 
+    async def skip_unsubscribed_outbox(self) -> int:
+        """Mark routed, in one statement, the outbox rows of definitions no app subscribed to: most rows, in
+        most deployments, and routing them one by one would cost the database more than the change did."""
+        return await self._execute(
+            "UPDATE outbox SET routed = 1 WHERE routed = 0 AND NOT EXISTS (SELECT 1 FROM subscriptions s "
+            "WHERE s.tenant_key = outbox.tenant_key AND s.approval_code = outbox.approval_code)")
+
     async def unrouted_outbox(self, limit: int) -> list[dict[str, Any]]:
         found = await self._fetch(f"SELECT {_OUTBOX_COLS} FROM outbox WHERE routed = 0 ORDER BY id LIMIT ?", (limit,))
         keys = [c.strip() for c in _OUTBOX_COLS.split(",")]

@@ -150,7 +150,7 @@ def test_dead_letters_can_be_listed_and_replayed(setup):
     rx.mode = "500"
     inst = create_instance(client, "AND2")
     dead: list[dict] = []
-    deadline = time.time() + 30  # 15 s, 5 min, 1 h, 6 h scaled by 0.0002: about 5 s to the dead-letter list
+    deadline = time.time() + 60  # 15 s, 5 min, 1 h, 6 h scaled by 0.0002: about 5 s to the dead-letter list
     while time.time() < deadline and not dead:
         items = httpx.get(srv.base_url + "/_shenpi/deliveries", params={"state": "dead", "app_id": "cli_acme"},
                           headers=admin).json()["data"]["items"]
