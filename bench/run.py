@@ -77,11 +77,6 @@ class Target:
     extra_args: list[str] = field(default_factory=list)  # more options for ``shenpi serve`` (--shenpi-args)
     db_params: str = ""  # appended to shenpi's PostgreSQL URL (--shenpi-pg-params)
 
-    @property
-    def label(self) -> str:
-        what = {"ceiling": "ceiling (trivial JSON)", "floor": "floor (raw driver)", "shenpi": "shenpi"}[self.kind]
-        return what
-
     def start(self, db_url: str, seed_file: Path, workdir: Path) -> None:
         self.port = free_port()
         if self.kind == "shenpi":
@@ -552,7 +547,8 @@ def summarize_profile(stacks: Counter[str]) -> str:
         self_c[frames[-1]] += n
         for f in set(frames):
             incl[f] += n
-    lines = [f"{total} samples (py-spy, 200 Hz, all threads of the worker processes; idle = waiting in the loop)", "",
+    lines = [f"{total} samples (py-spy, 200 Hz, the worker processes; idle time in the event loop is not sampled)",
+             "",
              "inclusive (the function and what it calls):"]
     lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in incl.most_common(45)]
     lines += ["", "self (the function's own code):"]
@@ -706,7 +702,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="3 s runs, one of each, 10^5 instead of 10^6 (about 3 min)")
     p.add_argument("--parts", default="abcde", help="which parts to run (default abcde)")
     p.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres or both (default both)")
-    p.add_argument("--duration", type=float, help="seconds per measured run (default 10; --quick 3)")
+    p.add_argument("--duration", type=float, help="seconds per measured run (default 8; --quick 3)")
     p.add_argument("--warmup", type=float, help="seconds of warm-up per op at each server start (default 2; --quick 1)")
     p.add_argument("--repeat", type=int, help="runs per figure, the best is kept (default 2; --quick 1)")
     p.add_argument("--large", type=int, help="finished instances stored for part d (default 10^6; --quick 10^5)")
@@ -731,7 +727,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--tag", default="", help="a side experiment: results go to <time>-TAG.json, latest.json stays")
     a = p.parse_args(argv)
     q = a.quick
-    a.duration = a.duration or (3.0 if q else 10.0)
+    a.duration = a.duration or (3.0 if q else 8.0)
     a.warmup = a.warmup or (1.0 if q else 2.0)
     a.repeat = a.repeat or (1 if q else 2)
     a.large = a.large or (100_000 if q else 1_000_000)
