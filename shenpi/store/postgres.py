@@ -567,8 +567,11 @@ class PostgresStore:
         self.definitions: dict[tuple[str, str], Definition] = {}
 
     async def open(self) -> None:
+        # Generic plans: the transition's one statement (CTEs over unnest of arrays) would otherwise be planned
+        # afresh at every execution, which cost the database about a third of its CPU per reject (docs/performance.md).
         pool = await asyncpg.create_pool(self.url, min_size=self._min_size, max_size=self._max_size,
-                                         reset=_keep_session)
+                                         reset=_keep_session,
+                                         server_settings={"plan_cache_mode": "force_generic_plan"})
         try:
             async with pool.acquire() as conn:
                 await self._migrate(conn)
