@@ -699,7 +699,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0] if __doc__ else "",
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=__doc__.split("\n\n", 1)[1] if __doc__ else "")
-    p.add_argument("--quick", action="store_true", help="3 s runs, one of each, 10^5 instead of 10^6 (about 3 min)")
+    p.add_argument("--quick", action="store_true", help="3 s runs, one of each, 10^5 instead of 10^6 (about 5 min)")
     p.add_argument("--parts", default="abcde", help="which parts to run (default abcde)")
     p.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres or both (default both)")
     p.add_argument("--duration", type=float, help="seconds per measured run (default 8; --quick 3)")
