@@ -473,14 +473,16 @@ class Bench:
         started = time.time()
         if shutil.which("wrk") is None and set(self.a.parts) & set("abcd"):
             raise SystemExit("wrk is not installed: apt-get install -y wrk")
-        if "a" in self.a.parts:
-            self.run_ceiling()
-        if set(self.a.parts) & set("bcd"):
-            for backend in self.backends():
-                self.run_backend(backend)
-        if "e" in self.a.parts:
-            self.run_engine()
-        shutil.rmtree(self.work, ignore_errors=True)
+        try:
+            if "a" in self.a.parts:
+                self.run_ceiling()
+            if set(self.a.parts) & set("bcd"):
+                for backend in self.backends():
+                    self.run_backend(backend)
+            if "e" in self.a.parts:
+                self.run_engine()
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
         return self.report(time.time() - started)
 
     # -- the report ------------------------------------------------------------------------------------
