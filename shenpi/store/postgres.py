@@ -520,24 +520,6 @@ class PostgresTx(QueryMixin, DeliveryMixin):
             "WHERE a.app_id = tokens.app_id AND a.tenant_key = tokens.tenant_key) RETURNING app_id", now_ms)
         return sorted({r[0] for r in gone})
 
-    async def list_outbox(self, *, tenant_key: str | None = None, instance_code: str | None = None,
-                          after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        """Outbox rows of one tenant or all, oldest first, each with its pending redelivery request (0 = none)."""
-        sql = ("SELECT o.id, o.tenant_key, o.approval_code, o.instance_code, o.kind, o.status, o.payload, "
-               "o.created_at, COALESCE(r.requested_at, 0) FROM outbox o "
-               "LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id WHERE o.id > ?")
-        args: tuple[Any, ...] = (after_id,)
-        if tenant_key is not None:
-            sql += " AND o.tenant_key = ?"
-            args += (tenant_key,)
-        if instance_code is not None:
-            sql += " AND o.instance_code = ?"
-            args += (instance_code,)
-        return [
-            {"id": r[0], "tenant_key": r[1], "approval_code": r[2], "instance_code": r[3], "kind": r[4],
-             "status": r[5], "payload": rows.loads(r[6]), "created_at": r[7], "redeliver_requested_at": r[8]}
-            for r in await self._fetch(sql + " ORDER BY o.id LIMIT ?", (*args, limit))
-        ]
 
     async def request_redelivery(self, outbox_ids: list[int], now_ms: int,
                                  tenant_key: str | None = None) -> list[int]:
