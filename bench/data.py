@@ -69,9 +69,9 @@ class Templates:
 
 async def make_templates(db_url: str) -> Templates:
     """Migrate and seed the database, then create the three template instances through shenpi's services."""
+    from shenpi.app import Shenpi
     from shenpi.engine.commands import CreateInstance, TaskAction
     from shenpi.seed import apply_seed
-    from shenpi.services import Shenpi
     from shenpi.store import open_store
 
     svc = Shenpi(open_store(db_url), rate_limit_scale=0)

@@ -23,8 +23,8 @@ async def main(params: str) -> None:
 
     from bench.servers import _PG_OUTBOX, _PG_TIMELINE, _payload
     from shenpi import ids
+    from shenpi.app import Shenpi
     from shenpi.engine import commands
-    from shenpi.services import Shenpi
     from shenpi.store import open_store
 
     admin = await data.pg_admin_url(None)

@@ -16,9 +16,9 @@ from shenpi import __version__
 def build_app_from_env() -> Any:
     """The ASGI app as configured by SHENPI_* variables (how ``--workers`` hands settings to each worker)."""
     from shenpi.api.app import ShenpiApp
+    from shenpi.app import Shenpi
     from shenpi.demo import demo_seed
     from shenpi.seed import apply_seed, load_seed
-    from shenpi.services import Shenpi
     from shenpi.store import open_store
 
     db = os.environ.get("SHENPI_DB", "sqlite:///shenpi.db")
@@ -146,8 +146,8 @@ def run_uvicorn(app: str, workers: int, **options: Any) -> None:
 @click.argument("path")
 def check_seed(path: str) -> None:
     """Validate a seed file by applying it to an in-memory store."""
+    from shenpi.app import Shenpi
     from shenpi.seed import SeedError, apply_seed, load_seed
-    from shenpi.services import Shenpi
     from shenpi.store import open_store
 
     async def run() -> None:

@@ -10,7 +10,7 @@ import click
 
 def with_service(db: str, work: Any, *, must_exist: bool = True) -> Any:
     """Open the store, run ``await work(svc)``, close; store errors become a one-line message and exit 1."""
-    from shenpi.services import Shenpi
+    from shenpi.app import Shenpi
     from shenpi.store import open_store
 
     if must_exist and db.startswith("sqlite:"):

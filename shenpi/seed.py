@@ -17,10 +17,10 @@ from argon2 import PasswordHasher
 from argon2 import exceptions as argon2_exceptions
 
 from shenpi import ids
+from shenpi.app import Shenpi
 from shenpi.engine.definitions import build_definition
 from shenpi.engine.directory import Department, User
 from shenpi.engine.errors import DomainError
-from shenpi.services import Shenpi
 from shenpi.store.records import App, Tenant
 
 

@@ -36,8 +36,8 @@ import msgspec
 
 from shenpi import __version__, ids
 from shenpi.api.wire import Receive, Scope, Send, envelope, read_body, respond
+from shenpi.app import Shenpi
 from shenpi.seed import SeedError
-from shenpi.services import Shenpi
 from shenpi.testing.control import Control, control_of, install_control
 from shenpi.testing.faults import FaultError
 from shenpi.testing.state import SnapshotError, admin_tx, export_state, import_state

@@ -10,9 +10,9 @@ from typing import Any
 import msgspec
 
 from shenpi.api.wire import ApaasParamInvalid, Call, Route
+from shenpi.app import InstanceView
 from shenpi.engine import commands
 from shenpi.engine.model import PENDING, Task
-from shenpi.services import InstanceView
 
 _WORKFLOW_STATUS = {"PENDING": "in_process", "APPROVED": "agreed", "REJECTED": "rejected", "CANCELED": "canceled",
                     "DELETED": "deleted"}

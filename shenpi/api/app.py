@@ -22,8 +22,8 @@ from shenpi.api.approval_v4 import (
     user_scoped,
 )
 from shenpi.api.wire import Receive, Router, Scope, Send, dispatch, envelope, respond
+from shenpi.app import Shenpi
 from shenpi.platform import errors as perr
-from shenpi.services import Shenpi
 from shenpi.testing.control import close_delivery_client, control_of, delivery_client  # issue 7 hooks
 
 log = logging.getLogger("shenpi")

@@ -10,7 +10,7 @@ import msgspec
 
 from shenpi import ids
 from shenpi.api.wire import Receive, Scope, Send, read_body, respond
-from shenpi.services import Shenpi
+from shenpi.app import Shenpi
 
 _enc = msgspec.json.Encoder()
 

@@ -16,8 +16,8 @@ import msgspec
 
 from shenpi import ids
 from shenpi.api.wire import Call, Receive, Route, Scope, Send, read_body, respond
+from shenpi.app import Shenpi
 from shenpi.engine.errors import DomainError, ParamInvalid
-from shenpi.services import Shenpi
 from shenpi.store.records import App, Token
 
 CODE_LIFETIME_S = 300

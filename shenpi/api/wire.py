@@ -16,11 +16,11 @@ from urllib.parse import parse_qsl, unquote
 import msgspec
 
 from shenpi import ids
+from shenpi.app import Shenpi
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.platform import errors as perr
 from shenpi.platform.scopes import SCOPES, check_scopes, help_url
-from shenpi.services import Shenpi
 from shenpi.store.records import App, Token
 from shenpi.testing.control import control_of  # issue 7 hook: faults and journal labels
 

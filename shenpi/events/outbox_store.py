@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from shenpi.app import Shenpi
 from shenpi.events.delivery import Delivery, InstanceFacts
 from shenpi.events.payloads import OutboxEvent, UserIds
-from shenpi.services import Shenpi
 from shenpi.store.records import App
 
 LEASE_MS = 10_000  # > the 3 s send timeout: a claimed head goes to another worker only if this one vanished

@@ -1,6 +1,6 @@
 """The control plane a test or an operator drives through ``/_shenpi/``: reset, faults, the journal.
 
-One :class:`Control` per running :class:`~shenpi.services.Shenpi`, installed only when the admin API is on
+One :class:`Control` per running :class:`~shenpi.app.Shenpi`, installed only when the admin API is on
 (``--admin-token``, ``--demo``, or the test fixture). The request path asks :func:`control_of` and does nothing
 more when there is none, so a production server pays one dictionary lookup per request.
 
@@ -22,8 +22,8 @@ from weakref import WeakKeyDictionary
 
 import httpx
 
+from shenpi.app import Shenpi
 from shenpi.seed import SeedError, apply_seed
-from shenpi.services import Shenpi
 from shenpi.testing.faults import FaultBook
 from shenpi.testing.journal import CALL_KEY, Journal
 from shenpi.testing.state import KEEP, SnapshotError, admin_tx, forget_caches, is_snapshot, snapshot_tables

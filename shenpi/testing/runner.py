@@ -224,8 +224,8 @@ def run(seed: dict[str, Any] | None = None, *, admin_token: str | None = None, r
     import secrets
 
     from shenpi.api.app import ShenpiApp
+    from shenpi.app import Shenpi
     from shenpi.demo import demo_seed
-    from shenpi.services import Shenpi
     from shenpi.store import open_store
     from shenpi.testing.control import install_control
 

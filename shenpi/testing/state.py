@@ -17,7 +17,7 @@ import base64
 from typing import Any
 
 from shenpi import __version__
-from shenpi.services import Shenpi
+from shenpi.app import Shenpi
 from shenpi.store.base import AdminTx, Tx
 
 SNAPSHOT_KEY = "shenpi_snapshot"

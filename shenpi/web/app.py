@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from shenpi import ids
 from shenpi.api.wire import envelope
-from shenpi.services import Shenpi
+from shenpi.app import Shenpi
 from shenpi.web.context import build_ctx
 from shenpi.web.views import admin, auth, inbox, instance, start
 

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from shenpi import __version__
+from shenpi.app import Shenpi
 from shenpi.engine.errors import DomainError
-from shenpi.services import Shenpi
 from shenpi.web import i18n
 from shenpi.web.session import (
     LANG_COOKIE,

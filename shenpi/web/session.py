@@ -21,8 +21,8 @@ from typing import Protocol, cast
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shenpi.app import Shenpi
 from shenpi.engine.directory import Directory, User
-from shenpi.services import Shenpi
 from shenpi.store.base import Tx
 from shenpi.store.queries import QueryMixin
 from shenpi.store.records import Token

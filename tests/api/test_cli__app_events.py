@@ -7,8 +7,8 @@ import asyncio
 import subprocess
 import sys
 
+from shenpi.app import Shenpi
 from shenpi.seed import apply_seed
-from shenpi.services import Shenpi
 from shenpi.store import open_store
 from tests.api.test_events__delivery_end_to_end import KEY, TOKEN, ReceiverThread
 from tests.seeds import test_seed

@@ -7,7 +7,7 @@ import pytest
 
 from shenpi.api.app import ShenpiApp
 from shenpi.api.wire import Route, Router
-from shenpi.services import Shenpi
+from shenpi.app import Shenpi
 from shenpi.store import open_store
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from shenpi.app import Shenpi
 from shenpi.engine import commands, errors
 from shenpi.seed import apply_seed
-from shenpi.services import Shenpi
 from shenpi.store.migrations import migrations
 from shenpi.store.postgres import PostgresStore
 from tests.pg import postgres_url_or_skip, run_async

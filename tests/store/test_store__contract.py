@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
+from shenpi.app import Shenpi
 from shenpi.engine import commands
 from shenpi.engine.definitions import build_definition
 from shenpi.engine.directory import Department, User
 from shenpi.engine.model import Aggregate, Definition
 from shenpi.engine.transition import Transition
 from shenpi.seed import apply_seed
-from shenpi.services import Shenpi
 from shenpi.store import open_store
 from shenpi.store.base import ConcurrentUpdate, Store
 from shenpi.store.migrations import migrations

@@ -21,7 +21,7 @@ def test_every_admin_call_needs_the_admin_token(shenpi_server):
 
 def test_the_admin_api_is_off_without_an_admin_token(tmp_path):
     from shenpi.api.app import ShenpiApp
-    from shenpi.services import Shenpi
+    from shenpi.app import Shenpi
     from shenpi.store import open_store
 
     async def call() -> httpx.Response:
@@ -68,8 +68,8 @@ def test_export_then_import_brings_back_the_whole_state(shenpi_server):
 
 
 def test_a_snapshot_is_also_a_seed_file(shenpi_server, tmp_path):
+    from shenpi.app import Shenpi
     from shenpi.seed import apply_seed, load_seed
-    from shenpi.services import Shenpi
     from shenpi.store import open_store
 
     submit_leave(shenpi_server.client())

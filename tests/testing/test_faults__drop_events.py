@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shenpi.services import Shenpi
+from shenpi.app import Shenpi
 from shenpi.store import open_store
 from shenpi.testing.control import install_control, should_drop_delivery
 

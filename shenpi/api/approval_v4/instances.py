@@ -8,10 +8,10 @@ import msgspec
 
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
+from shenpi.app import InstanceView
 from shenpi.engine.commands import CreateInstance
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid, UserNotFound
-from shenpi.services import InstanceView
 
 _enc = msgspec.json.Encoder()
 

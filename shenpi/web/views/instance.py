@@ -10,11 +10,11 @@ import json
 
 from starlette.responses import Response
 
+from shenpi.app import InstanceView
 from shenpi.engine import commands
 from shenpi.engine.commands import list_ccs
 from shenpi.engine.errors import DomainError, InstanceNotFound, NoOperationPermission, ParamInvalid
 from shenpi.engine.model import Aggregate
-from shenpi.services import InstanceView
 from shenpi.web import i18n
 from shenpi.web.context import Ctx, action, page
 from shenpi.web.forms import Field, attach_error, build_fields, check_entries, read_fields, show_form

@@ -1,7 +1,7 @@
-"""Application services: one transaction per operation, the engine in the middle.
+"""The application object: the store, the clock, the platform services, and the areas of the application layer.
 
-Both wire dialects (approval v4 and aPaaS v1) call these; they speak in tenant-scoped user ids and
-engine objects, and never see HTTP.
+Both wire dialects (approval v4 and aPaaS v1), the web inbox and the CLI call it; it speaks in tenant-scoped
+user ids and engine objects, and never sees HTTP.
 """
 
 from __future__ import annotations
@@ -12,6 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from shenpi import ids
+from shenpi.app.comments import Comments
+from shenpi.app.context import Context
+from shenpi.app.definitions import Definitions
+from shenpi.app.deliveries import Deliveries
+from shenpi.app.external import External
+from shenpi.app.instances import Instances
+from shenpi.app.people import People
+from shenpi.app.search import Search
+from shenpi.app.snapshots import Snapshots
+from shenpi.app.subscriptions import Subscriptions
 from shenpi.clock import Clock
 from shenpi.engine import commands, errors
 from shenpi.engine.definitions import build_definition
@@ -67,6 +77,19 @@ class Shenpi:
         self.started = time.time()
         # The event delivery worker, when the server runs one (shenpi.events.delivery.DeliveryWorker).
         self.events: Any = None
+
+        # The areas of the application layer: one typed method per operation.
+        ctx = Context(store, self.clock, self.registry, self.committed)
+        self.definitions = Definitions(ctx)
+        self.instances = Instances(ctx)
+        self.comments = Comments(ctx)
+        self.search = Search(ctx)
+        self.subscriptions = Subscriptions(ctx)
+        self.external = External(ctx)
+
+        self.people = People(ctx)
+        self.deliveries = Deliveries(ctx)
+        self.snapshots = Snapshots(ctx)
 
     def committed(self) -> None:
         """A change with outbox rows was committed: let the delivery worker look now, not at its next poll."""
