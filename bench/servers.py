@@ -211,7 +211,7 @@ def main() -> None:
     options: dict[str, Any] = {"host": "127.0.0.1", "port": a.port, "log_level": "warning", "access_log": False,
                                "server_header": False, "date_header": True}
     try:
-        from shenpi.cli import run_uvicorn
+        from shenpi.cli.serve import run_uvicorn
     except ImportError:  # a shenpi from before run_uvicorn: plain uvicorn.run, as it used
         import uvicorn
 

@@ -19,10 +19,10 @@ from shenpi import ids
 from shenpi.app import Shenpi
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError, ParamInvalid
+from shenpi.hooks import ServerHooks
 from shenpi.platform import errors as perr
 from shenpi.platform.scopes import SCOPES, check_scopes, help_url
 from shenpi.store.records import App, Token
-from shenpi.testing.control import control_of  # issue 7 hook: faults and journal labels
 
 log = logging.getLogger("shenpi.api")
 
@@ -36,7 +36,7 @@ USER_ID_TYPES = ("open_id", "union_id", "user_id")
 
 
 class ApaasParamInvalid(DomainError):
-    """aPaaS documents one error for everything a caller gets wrong (domain.md §7.3)."""
+    """aPaaS answers everything a caller gets wrong with this one error, whichever field it was."""
 
     code, msg = 2320001, "param is invalid"
 
@@ -198,7 +198,7 @@ def _error_object(log_id: str, exc: Exception) -> dict[str, Any]:
 
 
 async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Scope, receive: Receive,
-                   send: Send) -> None:
+                   send: Send, hooks: ServerHooks | None = None) -> None:
     log_id = ids.log_id()
     status, extra = 200, None
     try:
@@ -212,11 +212,9 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         app = await svc.registry.app(token.app_id)
         if app is None:
             raise perr.InvalidTenantToken()
-        # -- shenpi.testing hook (issue 7): journal labels and injected faults, before anything counts or changes;
-        # inert unless the admin API is on (control_of is then None) --
-        control = control_of(svc)
-        if control is not None:
-            await control.before_call(scope, token.tenant_key, app.app_id, route.endpoint)
+        # The server's hooks (a test's faults and journal labels) see the call before anything counts or changes.
+        if hooks is not None:
+            await hooks.before_call(scope, token.tenant_key, app.app_id, route.endpoint)
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         uid_type = query.get("user_id_type") or "open_id"
         if route.endpoint in SCOPES:

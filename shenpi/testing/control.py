@@ -1,8 +1,9 @@
 """The control plane a test or an operator drives through ``/_shenpi/``: reset, faults, the journal.
 
-One :class:`Control` per running :class:`~shenpi.app.Shenpi`, installed only when the admin API is on
-(``--admin-token``, ``--demo``, or the test fixture). The request path asks :func:`control_of` and does nothing
-more when there is none, so a production server pays one dictionary lookup per request.
+One :class:`Control` per running :class:`~shenpi.app.Shenpi`, installed by :mod:`shenpi.server` only when the admin
+API is on (``--admin-token``, ``--demo``, or the test fixture). It plugs in as the server's hooks
+(:class:`shenpi.hooks.ServerHooks`): it labels and faults Open API calls, keeps the journal, and hands the delivery
+worker a client that can lose pushes. A server without it runs with no hooks at all.
 
 Reset is fast because it does not replay the seed: the first reset with a seed applies it to an empty store and
 keeps the resulting rows as a *baseline*; every later reset with the same seed restores those rows in one
@@ -23,6 +24,7 @@ from weakref import WeakKeyDictionary
 import httpx
 
 from shenpi.app import Shenpi
+from shenpi.hooks import ASGIApp, Receive, Scope, Send
 from shenpi.seed import SeedError, apply_seed
 from shenpi.testing.faults import FaultBook
 from shenpi.testing.journal import CALL_KEY, Journal
@@ -56,8 +58,12 @@ class Control:
         self._baselines: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
         self._delivery_client: httpx.AsyncClient | None = None
 
-    # -- the request path ---------------------------------------------------------------------------
-    async def before_call(self, scope: dict[str, Any], tenant_key: str, app_id: str, endpoint: str) -> None:
+    # -- the request path (the server's hooks) ---------------------------------------------------------
+    async def serve_http(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """Keep the request and its answer in the journal (Open API calls only)."""
+        await self.journal.record(app, scope, receive, send)
+
+    async def before_call(self, scope: Scope, tenant_key: str, app_id: str, endpoint: str) -> None:
         """Label the call for the journal, then wait and/or raise as the fault rules say."""
         call: dict[str, Any] = {"tenant_key": tenant_key, "app_id": app_id, "endpoint": endpoint, "faults": []}
         scope[CALL_KEY] = call
@@ -179,7 +185,7 @@ _controls: WeakKeyDictionary[Shenpi, Control] = WeakKeyDictionary()
 
 
 def install_control(svc: Shenpi, seeds: SeedSource | None = None) -> Control:
-    """Turn the control plane on for this server (the admin API does it on first use)."""
+    """Turn the control plane on for this application object (the server does it when the admin API is on)."""
     control = Control(svc, seeds)
     _controls[svc] = control
     return control
@@ -189,21 +195,9 @@ def control_of(svc: Shenpi) -> Control | None:
     return _controls.get(svc)
 
 
-def delivery_client(svc: Shenpi) -> httpx.AsyncClient | None:
-    """For the app's delivery worker: the client to push with when the admin API is on, else None (its own)."""
-    control = _controls.get(svc)
-    return None if control is None else control.delivery_client()
-
-
-async def close_delivery_client(svc: Shenpi) -> None:
-    control = _controls.get(svc)
-    if control is not None:
-        await control.aclose()
-
-
 def should_drop_delivery(svc: Shenpi, tenant_key: str, app_id: str) -> bool:
     """True when a ``drop_events`` fault wants this push lost (count it as a failed attempt, as a push that never got
-    an answer). The app's worker gets this through :func:`delivery_client`; a pusher that does not use that client
-    can ask directly. Always False unless the admin API set such a fault."""
+    an answer). The server's worker gets this through :meth:`Control.delivery_client`; a pusher that does not use
+    that client can ask directly. Always False unless the admin API set such a fault."""
     control = _controls.get(svc)
     return control is not None and control.drop_delivery(tenant_key, app_id)

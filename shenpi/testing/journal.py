@@ -11,16 +11,13 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
+from shenpi.hooks import ASGIApp, Receive, Scope, Send
 
 MAX_BODY = 64 * 1024
-CALL_KEY = "shenpi.call"  # scope entry where wire.dispatch's hook leaves tenant, app, endpoint and fired faults
+CALL_KEY = "shenpi.call"  # scope entry where Control.before_call leaves tenant, app, endpoint and fired faults
 
 
 def _decode(raw: bytes) -> Any:
@@ -58,7 +55,7 @@ class Journal:
                  and (app_id is None or e["app_id"] == app_id)]
         return found[-limit:] if limit > 0 else []
 
-    async def record(self, app: Asgi, scope: Scope, receive: Receive, send: Send) -> None:
+    async def record(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         """Run ``app`` for one HTTP request, keeping a copy of what went in and out."""
         if not scope["path"].startswith("/open-apis/"):
             await app(scope, receive, send)

@@ -223,22 +223,15 @@ def run(seed: dict[str, Any] | None = None, *, admin_token: str | None = None, r
     """
     import secrets
 
-    from shenpi.api.app import ShenpiApp
-    from shenpi.app import Shenpi
     from shenpi.demo import demo_seed
-    from shenpi.store import open_store
-    from shenpi.testing.control import install_control
+    from shenpi.server import ServerConfig, build_app  # here: the server imports this package's control plane
 
-    seed = demo_seed() if seed is None else seed
     token = admin_token or secrets.token_hex(16)
     tmp = workdir or tempfile.mkdtemp(prefix="shenpi-test-")
-    svc = Shenpi(open_store(f"sqlite:///{tmp}/shenpi.db"), rate_limit_scale=rate_limit_scale)
-    control = install_control(svc)
-
-    async def startup(s: Shenpi) -> None:
-        await control.reset(seed)
-
-    threaded = _ThreadedServer(ShenpiApp(svc, on_startup=startup, admin_token=token))
+    seed = demo_seed() if seed is None else seed
+    config = ServerConfig(db=f"sqlite:///{tmp}/shenpi.db", seed=seed, admin_token=token,
+                          rate_limit_scale=rate_limit_scale, start_from_seed=True)
+    threaded = _ThreadedServer(build_app(config))
     try:
         threaded.start()
         srv = ShenpiServer(f"http://127.0.0.1:{threaded.port}", token, seed)

@@ -1,4 +1,4 @@
-"""The web app's routes, as one Starlette application that ``shenpi.api.app.ShenpiApp`` hands every
+"""The web app's routes, as one Starlette application that the server (``shenpi.server``) hands every
 non-API path to.
 
 Starlette here and not on the Open API: pages are few and heavier (templates, forms, cookies), so a framework's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from shenpi.api.app import ShenpiApp
+from shenpi.api.app import OpenApi
 from shenpi.api.wire import Route, Router
 from shenpi.app import Shenpi
 from shenpi.store import open_store
@@ -38,7 +38,7 @@ def test_unexpected_errors_answer_1395001_without_a_traceback(tmp_path):
         raise RuntimeError("secret internals")
 
     svc = Shenpi(open_store(f"sqlite:///{tmp_path / 'x.db'}"))
-    app = ShenpiApp(svc)
+    app = OpenApi(svc)
     app.router = Router([Route("POST", "/open-apis/approval/v4/tasks/reject", "approval.v4.task.reject", boom)])
 
     async def run() -> httpx.Response:

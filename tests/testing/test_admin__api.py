@@ -20,18 +20,16 @@ def test_every_admin_call_needs_the_admin_token(shenpi_server):
 
 
 def test_the_admin_api_is_off_without_an_admin_token(tmp_path):
-    from shenpi.api.app import ShenpiApp
-    from shenpi.app import Shenpi
-    from shenpi.store import open_store
+    from shenpi.server import ServerConfig, build_app
 
     async def call() -> httpx.Response:
-        svc = Shenpi(open_store(f"sqlite:///{tmp_path / 'off.db'}"))
-        await svc.open()
+        app = build_app(ServerConfig(db=f"sqlite:///{tmp_path / 'off.db'}"))
+        await app.svc.open()
         try:
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=ShenpiApp(svc)), base_url="http://t") as c:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
                 return await c.post("/_shenpi/reset", headers={"Authorization": "Bearer anything"})
         finally:
-            await svc.close()
+            await app.svc.close()
 
     r = asyncio.run(call())
     assert (r.status_code, r.json()["code"]) == (404, 99991201)  # like any path that does not exist

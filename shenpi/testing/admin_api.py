@@ -18,6 +18,8 @@ GET      /_shenpi/journal                last requests and answers (``limit``, `
 DELETE   /_shenpi/journal                forget them
 GET      /_shenpi/outbox                 events (``tenant_key``, ``instance_code``, ``after_id``, ``limit``)
 POST     /_shenpi/outbox/redeliver       ``{"ids": [...]}`` marks outbox events for delivery again
+GET      /_shenpi/deliveries             event deliveries (``state``: pending, delivered or dead; ``app_id``, ``limit``)
+POST     /_shenpi/deliveries/replay      ``{"ids": [...]}`` puts dead-lettered deliveries back in the queue, due now
 GET      /_shenpi/faults                 the fault rules in force
 POST     /_shenpi/faults                 add one (see ``shenpi.testing.faults``)
 DELETE   /_shenpi/faults[/{id}]          remove all, or one
@@ -35,10 +37,12 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from shenpi import __version__, ids
-from shenpi.api.wire import Receive, Scope, Send, envelope, read_body, respond
+from shenpi.api.wire import envelope, read_body, respond
 from shenpi.app import Shenpi
+from shenpi.events.outbox_store import list_deliveries
+from shenpi.hooks import Receive, Scope, Send
 from shenpi.seed import SeedError
-from shenpi.testing.control import Control, control_of, install_control
+from shenpi.testing.control import Control
 from shenpi.testing.faults import FaultError
 from shenpi.testing.state import SnapshotError, admin_tx, export_state, import_state
 
@@ -53,8 +57,8 @@ class AdminError(Exception):
 
 
 class Request:
-    def __init__(self, svc: Shenpi, control: Control, scope: Scope, body: Any, tail: str) -> None:
-        self.svc, self.control, self.body, self.tail = svc, control, body, tail
+    def __init__(self, api: AdminApi, scope: Scope, body: Any, tail: str) -> None:
+        self.svc, self.control, self.endpoints, self.body, self.tail = api.svc, api.control, api.endpoints, body, tail
         self.query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
 
     def obj(self) -> dict[str, Any]:
@@ -153,8 +157,6 @@ async def _redeliver(r: Request) -> Any:
 
 async def _deliveries(r: Request) -> Any:
     """Event deliveries, e.g. ``?state=dead`` for the dead-letter list."""
-    from shenpi.events.outbox_store import list_deliveries
-
     state = r.query.get("state", "")
     if state not in ("", "pending", "delivered", "dead"):
         raise AdminError(400, "state must be pending, delivered or dead")
@@ -183,9 +185,7 @@ async def _faults(r: Request) -> Any:
 
 
 async def _add_fault(r: Request) -> Any:
-    from shenpi.api.app import ROUTES  # here, not at import: app imports this module
-
-    return r.control.faults.add(r.obj(), [route.endpoint for route in ROUTES]).as_json()
+    return r.control.faults.add(r.obj(), r.endpoints).as_json()
 
 
 async def _clear_faults(r: Request) -> Any:
@@ -224,39 +224,47 @@ def _authorized(scope: Scope, admin_token: str) -> bool:
     return False
 
 
-async def handle(svc: Shenpi, admin_token: str, scope: Scope, receive: Receive, send: Send) -> None:
-    log_id = ids.log_id()
-    path, method = scope["path"].rstrip("/"), scope["method"]
-    if not _authorized(scope, admin_token):
-        await respond(send, 401, envelope(401, "admin token required"), log_id)
-        return
-    raw = await read_body(receive)
-    try:
-        body: Any = msgspec.json.decode(raw) if raw else {}
-    except msgspec.DecodeError:
-        await respond(send, 400, envelope(400, "body is not valid JSON"), log_id)
-        return
-    tail = ""
-    handler = _ROUTES.get((method, path))
-    if handler is None and method == "DELETE" and path.startswith("/_shenpi/faults/"):
-        handler, tail = _clear_faults, path.removeprefix("/_shenpi/faults/")
-    if handler is None and (method, path) != ("GET", "/_shenpi/export"):
-        await respond(send, 404, envelope(404, "no such admin endpoint"), log_id)
-        return
-    control = control_of(svc) or install_control(svc)
-    try:
-        if handler is None:  # export: the body is the bare snapshot, ready to be saved and imported again
-            await respond(send, 200, _encoder.encode(await export_state(svc)), log_id)
+class AdminApi:
+    """The ``/_shenpi/`` endpoints as one ASGI app, over a server's application object and its control plane.
+
+    ``endpoints`` are the Open API's SDK method names, which a fault rule's endpoint pattern is checked against."""
+
+    def __init__(self, svc: Shenpi, control: Control, admin_token: str, endpoints: list[str]) -> None:
+        self.svc, self.control, self.endpoints = svc, control, endpoints
+        self._admin_token = admin_token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        log_id = ids.log_id()
+        path, method = scope["path"].rstrip("/"), scope["method"]
+        if not _authorized(scope, self._admin_token):
+            await respond(send, 401, envelope(401, "admin token required"), log_id)
             return
-        data = await handler(Request(svc, control, scope, body, tail))
-    except AdminError as e:
-        await respond(send, e.status, envelope(e.status, e.msg), log_id)
-        return
-    except (FaultError, SnapshotError) as e:
-        await respond(send, 400, envelope(400, str(e)), log_id)
-        return
-    except Exception as e:  # a bug, but the caller still gets JSON and a log id to report
-        log.exception("admin %s %s failed (log id %s)", method, path, log_id)
-        await respond(send, 500, envelope(500, f"{type(e).__name__}: {e}"), log_id)
-        return
-    await respond(send, 200, envelope(0, "success", data), log_id)
+        raw = await read_body(receive)
+        try:
+            body: Any = msgspec.json.decode(raw) if raw else {}
+        except msgspec.DecodeError:
+            await respond(send, 400, envelope(400, "body is not valid JSON"), log_id)
+            return
+        tail = ""
+        handler = _ROUTES.get((method, path))
+        if handler is None and method == "DELETE" and path.startswith("/_shenpi/faults/"):
+            handler, tail = _clear_faults, path.removeprefix("/_shenpi/faults/")
+        if handler is None and (method, path) != ("GET", "/_shenpi/export"):
+            await respond(send, 404, envelope(404, "no such admin endpoint"), log_id)
+            return
+        try:
+            if handler is None:  # export: the body is the bare snapshot, ready to be saved and imported again
+                await respond(send, 200, _encoder.encode(await export_state(self.svc)), log_id)
+                return
+            data = await handler(Request(self, scope, body, tail))
+        except AdminError as e:
+            await respond(send, e.status, envelope(e.status, e.msg), log_id)
+            return
+        except (FaultError, SnapshotError) as e:
+            await respond(send, 400, envelope(400, str(e)), log_id)
+            return
+        except Exception as e:  # a bug, but the caller still gets JSON and a log id to report
+            log.exception("admin %s %s failed (log id %s)", method, path, log_id)
+            await respond(send, 500, envelope(500, f"{type(e).__name__}: {e}"), log_id)
+            return
+        await respond(send, 200, envelope(0, "success", data), log_id)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from shenpi.cli_support import with_service
+from shenpi.cli.options import db_option, with_service
 
 
 @click.group()
@@ -30,7 +29,7 @@ def _issue(db: str, app_id: str, kind: str, user_id: str) -> str:
 @token.command("user")
 @click.argument("user_id")
 @click.option("--app", "app_id", required=True, help="the app the token is for")
-@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
+@db_option
 def user_token(user_id: str, app_id: str, db: str) -> None:
     """A user_access_token (u-…) of USER_ID for the user-token APIs; valid 2 hours."""
     click.echo(_issue(db, app_id, "user", user_id))
@@ -38,11 +37,7 @@ def user_token(user_id: str, app_id: str, db: str) -> None:
 
 @token.command("tenant")
 @click.option("--app", "app_id", required=True)
-@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
+@db_option
 def tenant_token(app_id: str, db: str) -> None:
     """The app's tenant_access_token (t-…)."""
     click.echo(_issue(db, app_id, "tenant", ""))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    token(sys.argv[1:])

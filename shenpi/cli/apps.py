@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import click
 
-from shenpi.cli_support import with_service
+from shenpi.cli.options import db_option, json_option, with_service
 
 
 @click.group()
@@ -20,14 +21,14 @@ def app() -> None:
 
 
 @app.command("list")
-@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@db_option
+@json_option
 def list_apps(db: str, as_json: bool) -> None:
     """Every app with its tenant, scopes and event URL."""
 
-    async def work(svc):  # type: ignore[no-untyped-def]
+    async def work(svc: Any) -> list[Any]:
         async with svc.store.transaction() as tx:
-            return await tx.list_apps()
+            return list(await tx.list_apps())
 
     apps = with_service(db, work)
     if as_json:
@@ -45,13 +46,13 @@ def list_apps(db: str, as_json: bool) -> None:
 @click.option("--encrypt-key", default=None)
 @click.option("--verify/--no-verify", default=True, show_default=True,
               help="send the url_verification challenge before saving a URL")
-@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
+@db_option
 def set_events(app_id: str, url: str | None, verification_token: str | None, encrypt_key: str | None, verify: bool,
                db: str) -> None:
     """Set APP_ID's event URL, verification token and encrypt key (unchanged unless given)."""
     from shenpi.events.delivery import UrlVerificationError, verify_url
 
-    async def work(svc):  # type: ignore[no-untyped-def]
+    async def work(svc: Any) -> Any:
         async with svc.store.transaction() as tx:
             current = await tx.get_app(app_id)
         if current is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from shenpi.cli_support import with_service
+from shenpi.cli.options import db_option, with_service
 
 
 @click.group()
@@ -34,7 +34,7 @@ def _set_password(db: str, tenant_key: str, user_id: str, password: str) -> None
 @user.command("set-password")
 @click.argument("user_id")
 @click.option("--tenant", "tenant_key", required=True, help="the user's tenant_key")
-@click.option("--db", default="sqlite:///shenpi.db", show_default=True)
+@db_option
 @click.option("--password-stdin", is_flag=True, help="read the password from the first line of standard input")
 def set_password(user_id: str, tenant_key: str, db: str, password_stdin: bool) -> None:
     """Set USER_ID's password for the web inbox (stored as an argon2id hash). Asks for it twice unless

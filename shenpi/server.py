@@ -1,0 +1,216 @@
+"""The one place a shenpi server is assembled: the Open API, the web inbox, the admin API, the event delivery worker
+and the hooks, from one :class:`ServerConfig`.
+
+``shenpi serve`` builds it through :func:`build_app_from_env` (the factory every ``--workers`` process calls), and
+``shenpi.testing.run`` through :func:`build_app`::
+
+    app = build_app(ServerConfig(db="postgresql://...", demo=True))   # an ASGI app; its lifespan opens the store
+
+Paths: ``/open-apis/...`` is the Open API, ``/_shenpi/...`` the admin API (a 404 like any unknown path while no admin
+token is set), ``/healthz`` a liveness probe, and every other path a page of the web inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from shenpi import __version__, ids
+from shenpi.api.app import ROUTES, OpenApi
+from shenpi.api.wire import envelope, respond
+from shenpi.app import Shenpi
+from shenpi.demo import demo_seed
+from shenpi.events.delivery import DeliveryWorker
+from shenpi.events.outbox_store import StoreDeliveries
+from shenpi.events.payloads import DEFAULT_EVENT_TYPES
+from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
+from shenpi.seed import apply_seed, load_seed
+from shenpi.store import open_store
+from shenpi.testing.admin_api import AdminApi
+from shenpi.testing.control import install_control
+from shenpi.web import asgi_app
+
+log = logging.getLogger("shenpi")
+
+Startup = Callable[[], Awaitable[None]]
+_DEFAULT_DB = "sqlite:///shenpi.db"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Everything a server is built from. :meth:`to_env` and :meth:`from_env` carry it to worker processes."""
+
+    db: str = _DEFAULT_DB  # sqlite:///path or postgresql://...
+    seed_path: str = ""  # a seed file (YAML or JSON) applied at start
+    seed: dict[str, Any] | None = None  # a seed (or snapshot) given in memory; cannot travel to worker processes
+    demo: bool = False  # the built-in demo data (applied before the seed file), and the admin API as "demo"
+    admin_token: str = ""  # the /_shenpi/ admin API's bearer token; "" leaves it off (unless demo)
+    events: bool = True  # run the delivery worker that pushes events to subscribed apps
+    event_retry_scale: float = 1.0  # multiplies the retry schedule (15 s, 5 min, 1 h, 6 h)
+    rate_limit_scale: float = 1.0  # multiplies every rate limit; 0 turns them off
+    workers: int = 1  # processes serving the same database
+    # Start from exactly the seeds, as POST /_shenpi/reset does (the store wiped, a snapshot restored whole), rather
+    # than applying them over what the store holds. The test harness starts this way; it needs the admin API.
+    start_from_seed: bool = False
+
+    @property
+    def admin_token_in_force(self) -> str:
+        return self.admin_token or ("demo" if self.demo else "")
+
+    @property
+    def shared_rate_limits(self) -> bool:
+        """Whether rate-limit counters live in the database: when several processes share it (``workers`` > 1, or
+        PostgreSQL, which several servers may share); a single SQLite process keeps them in memory."""
+        return self.workers > 1 or not self.db.startswith("sqlite:")
+
+    def seeds(self) -> list[dict[str, Any]]:
+        """The seeds in the order they apply; the file is read again on every call, so a reset picks up edits."""
+        return (([demo_seed()] if self.demo else []) + ([load_seed(self.seed_path)] if self.seed_path else [])
+                + ([self.seed] if self.seed is not None else []))
+
+    def to_env(self) -> dict[str, str]:
+        if self.seed is not None:
+            raise ValueError("an in-memory seed cannot reach worker processes: write it to a file (seed_path)")
+        return {
+            "SHENPI_DB": self.db, "SHENPI_SEED": self.seed_path, "SHENPI_DEMO": _flag(self.demo),
+            "SHENPI_ADMIN_TOKEN": self.admin_token, "SHENPI_EVENTS": _flag(self.events),
+            "SHENPI_EVENT_RETRY_SCALE": str(self.event_retry_scale),
+            "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
+            "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
+        }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> ServerConfig:
+        return cls(
+            db=env.get("SHENPI_DB", _DEFAULT_DB), seed_path=env.get("SHENPI_SEED", ""),
+            demo=env.get("SHENPI_DEMO") == "1", admin_token=env.get("SHENPI_ADMIN_TOKEN", ""),
+            events=env.get("SHENPI_EVENTS", "1") == "1",
+            event_retry_scale=float(env.get("SHENPI_EVENT_RETRY_SCALE", "1")),
+            rate_limit_scale=float(env.get("SHENPI_RATE_LIMIT_SCALE", "1")),
+            workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
+        )
+
+
+def _flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def build_service(config: ServerConfig) -> Shenpi:
+    """The application object over the configured store (not opened yet: the server's lifespan opens it)."""
+    return Shenpi(open_store(config.db), rate_limit_scale=config.rate_limit_scale,
+                  shared_rate_limits=config.shared_rate_limits)
+
+
+def build_app(config: ServerConfig) -> Server:
+    """The server as ``config`` describes it. With an admin token, shenpi.testing's control plane is installed as the
+    server's hooks and the admin API answers under ``/_shenpi/``; without one, neither exists."""
+    svc = build_service(config)
+    admin_token = config.admin_token_in_force
+    if not admin_token:
+        if config.start_from_seed:
+            raise ValueError("start_from_seed resets through the admin API's control plane: set an admin token")
+        return Server(svc, config, _applying_seeds(svc, config))
+    # POST /_shenpi/reset goes back to the configured seeds (the seed file is read again each time).
+    control = install_control(svc, config.seeds)
+    admin = AdminApi(svc, control, admin_token, [route.endpoint for route in ROUTES])
+    return Server(svc, config, _resetting(control.reset) if config.start_from_seed else _applying_seeds(svc, config),
+                  hooks=control, admin=admin)
+
+
+def build_app_from_env() -> Server:
+    """The server as the SHENPI_* variables describe it (how ``shenpi serve --workers N`` configures each worker)."""
+    return build_app(ServerConfig.from_env())
+
+
+def _resetting(reset: Callable[[], Awaitable[object]]) -> Startup:
+    async def startup() -> None:
+        await reset()
+
+    return startup
+
+
+def _applying_seeds(svc: Shenpi, config: ServerConfig) -> Startup:
+    async def startup() -> None:
+        for seed in config.seeds():
+            await apply_seed(svc, seed)
+
+    return startup
+
+
+class Server:
+    """The ASGI app: routes a request by its path, and opens and closes what the server runs in its lifespan."""
+
+    def __init__(self, svc: Shenpi, config: ServerConfig, startup: Startup, *, hooks: ServerHooks | None = None,
+                 admin: ASGIApp | None = None) -> None:
+        self.svc = svc
+        self.config = config
+        self.hooks = hooks
+        self.open_api = OpenApi(svc, hooks)
+        self.admin = admin
+        # Built once here, so a worker process pays for loading the templates once, not per request.
+        self.web = asgi_app(svc)
+        self._startup = startup
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            if self.hooks is not None:
+                await self.hooks.serve_http(self._http, scope, receive, send)
+            else:
+                await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if path.startswith("/open-apis/"):
+            await self.open_api(scope, receive, send)
+        elif path.startswith("/_shenpi/"):
+            if self.admin is not None:
+                await self.admin(scope, receive, send)
+            else:  # no admin token: the prefix does not exist
+                log_id = ids.log_id()
+                await respond(send, 404, envelope(99991201, "resource not find", None, {"log_id": log_id}), log_id)
+        elif path == "/healthz":
+            body: dict[str, Any] = {"status": "ok", "version": __version__}
+            await respond(send, 200, msgspec.json.encode(body), ids.log_id())
+        else:  # a page of the web inbox, its own 404 included
+            await self.web(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.svc.open()
+                    await self._startup()
+                    if self.config.events:
+                        await self._start_events()
+                except Exception as exc:
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.svc.events is not None:
+                    await self.svc.events.stop()
+                if self.hooks is not None:
+                    await self.hooks.aclose()
+                await self.svc.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _start_events(self) -> None:
+        """Push subscribed apps their events from the outbox (every worker process runs one; claims are leases)."""
+        deliveries = StoreDeliveries(self.svc)
+        worker = DeliveryWorker(deliveries, source=deliveries, now_ms=self.svc.clock.now_ms,
+                                schedule_scale=self.config.event_retry_scale, poll_interval_s=0.5,
+                                event_types=lambda app: app.event_types or DEFAULT_EVENT_TYPES,
+                                client=self.hooks.delivery_client() if self.hooks is not None else None)
+        await worker.start()
+        self.svc.events = worker
