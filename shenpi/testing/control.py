@@ -191,10 +191,6 @@ def install_control(svc: Shenpi, seeds: SeedSource | None = None) -> Control:
     return control
 
 
-def control_of(svc: Shenpi) -> Control | None:
-    return _controls.get(svc)
-
-
 def should_drop_delivery(svc: Shenpi, tenant_key: str, app_id: str) -> bool:
     """True when a ``drop_events`` fault wants this push lost (count it as a failed attempt, as a push that never got
     an answer). The server's worker gets this through :meth:`Control.delivery_client`; a pusher that does not use
