@@ -36,7 +36,7 @@ USER_ID_TYPES = ("open_id", "union_id", "user_id")
 
 
 class ApaasParamInvalid(DomainError):
-    """aPaaS answers everything a caller gets wrong with this one error, whichever field it was."""
+    """aPaaS documents one error for everything a caller gets wrong (domain.md §7.3)."""
 
     code, msg = 2320001, "param is invalid"
 
