@@ -1,4 +1,4 @@
-"""Pushing events to apps the way Feishu does (domain.md §8.4–8.5).
+"""Pushing events to apps the way Feishu does.
 
 * One POST per event to the app's ``event_url``; only HTTP 200 within 3 s counts as delivered.
 * Retries after 15 s, 5 min, 1 h and 6 h, then the event is dead-lettered (and can be replayed by hand).
