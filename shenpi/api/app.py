@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from shenpi import ids
-from shenpi.api import apaas_user_tasks, apaas_v1, auth_v3, authen, contact_v3
-from shenpi.api.approval_v4 import (
-    approvals,
-    comments,
-    districts,
-    external,
-    instances,
-    operations,
-    search,
-    tasks,
-    user_scoped,
-)
+from shenpi.api import apaas_v1, approval_v4, contact_v3
+from shenpi.api.auth import ROUTES as AUTH_ROUTES
+from shenpi.api.auth import auth_v3, authen
 from shenpi.api.wire import Receive, Router, Scope, Send, dispatch, envelope, respond
 from shenpi.app import Shenpi
 from shenpi.hooks import ServerHooks
 from shenpi.platform import errors as perr
 
-ROUTES = [
-    *approvals.ROUTES, *instances.ROUTES, *search.ROUTES, *tasks.ROUTES, *comments.ROUTES, *external.ROUTES,
-    *districts.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *authen.ROUTES, *operations.ROUTES,
-    *user_scoped.ROUTES, *apaas_user_tasks.ROUTES,
-]
+ROUTES = [*approval_v4.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *AUTH_ROUTES]
 
 
 class OpenApi:

@@ -59,7 +59,7 @@ def show_instance(instance: str, db: str, tenant: str | None, as_json: bool) -> 
     async def work(svc: Any) -> Any:
         for key in await tenant_keys(svc, tenant):
             try:
-                return await svc.get_instance(key, instance)
+                return await svc.instances.get(key, instance)
             except InstanceNotFound:
                 continue
         raise click.ClickException(f"no instance {instance}")
