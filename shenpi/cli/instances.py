@@ -34,10 +34,9 @@ def list_instances(db: str, tenant: str | None, approval_code: str, statuses: tu
     async def work(svc: Any) -> list[Any]:
         found: list[Any] = []
         for key in await tenant_keys(svc, tenant):
-            async with svc.store.transaction() as tx:
-                page = await tx.search_instances(key, user_id=user_id, approval_code=approval_code,
-                                                 statuses=[s.upper() for s in statuses], reverted=None, limit=limit)
-            found.extend(page.items)
+            result = await svc.search.instances(key, user_id=user_id, approval_code=approval_code,
+                                                statuses=[s.upper() for s in statuses], reverted=None, limit=limit)
+            found.extend(result.page.items)
         return sorted(found, key=lambda i: -i.start_time)[:limit]
 
     items = with_service(db, work)
@@ -101,10 +100,8 @@ def list_tasks(user_id: str, db: str, tenant: str | None, statuses: tuple[str, .
     async def work(svc: Any) -> list[Any]:
         found: list[Any] = []
         for key in await tenant_keys(svc, tenant):
-            async with svc.store.transaction() as tx:
-                page = await tx.search_tasks(key, user_id=user_id, statuses=[s.upper() for s in statuses],
-                                             limit=limit)
-            found.extend(page.items)
+            result = await svc.search.tasks(key, user_id=user_id, statuses=[s.upper() for s in statuses], limit=limit)
+            found.extend(result.page.items)
         return sorted(found, key=lambda pair: -pair[0].start_time)[:limit]
 
     pairs = with_service(db, work)
