@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from shenpi.engine import worktree
-from shenpi.engine.approvers import approver_lanes, resolve_approvers, resolve_ccers
-from shenpi.engine.conditions import condition_holds, node_applies
+from shenpi.engine.approvers import approver_lanes, resolve_ccers
+from shenpi.engine.conditions import node_applies
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import (
     APPROVED,
@@ -31,23 +31,22 @@ from shenpi.engine.transition import Transition
 
 __all__ = [
     "after_approval",
-    "close_open_work",
     "cc_users",
-    "condition_holds",
-    "node_applies",
+    "close_open_work",
+    "join_of",
     "open_from",
     "open_nodes",
-    "resolve_approvers",
     "return_to_submitter",
     "settle_node",
+    "tree_of",
 ]
 
 # How a node's lanes combine: every lane (AND; SEQUENTIAL has only one), or any one of them (OR).
-JOIN: dict[str, worktree.Rule] = {"AND": "all", "OR": "any", "SEQUENTIAL": "all"}
+_JOIN: dict[str, worktree.Rule] = {"AND": "all", "OR": "any", "SEQUENTIAL": "all"}
 
 
 def join_of(node: Node) -> worktree.Rule:
-    return JOIN.get(node.node_type, "all")
+    return _JOIN.get(node.node_type, "all")
 
 
 def cc_users(tr: Transition, node_key: str, users: list[str], from_user: str = "", comment: str = "") -> None:

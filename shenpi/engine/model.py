@@ -204,6 +204,3 @@ class Aggregate:
             if t.id == task_id:
                 return t
         return None
-
-    def pending_tasks(self) -> list[Task]:
-        return [t for t in self.tasks if t.status == PENDING]
