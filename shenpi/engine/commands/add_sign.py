@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shenpi.engine import errors, worktree
-from shenpi.engine.commands.guards import actionable, dedupe, pending_users_at, task_refusal, unknown_user
+from shenpi.engine.commands.guards import dedupe, pending_users_at, task_and_node, task_refusal, unknown_user
 from shenpi.engine.commands.requests import AddSign
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError
@@ -25,7 +25,7 @@ def add_sign_refusal(agg: Aggregate, directory: Directory, cmd: AddSign) -> Doma
     refusal = task_refusal(agg, cmd.task_id, cmd.user_id)
     if refusal is not None:
         return refusal
-    task, node = actionable(agg, cmd.task_id, cmd.user_id)
+    task, node = task_and_node(agg, cmd.task_id)
     users = dedupe(cmd.add_sign_user_ids)
     if not users:
         return errors.ParamInvalid("add_sign_user_ids is required", field="add_sign_user_ids")
@@ -68,7 +68,7 @@ def add_sign(
     refusal = add_sign_refusal(agg, directory, cmd)
     if refusal is not None:
         raise refusal
-    task, node = actionable(agg, cmd.task_id, cmd.user_id)
+    task, node = task_and_node(agg, cmd.task_id)
     users = dedupe(cmd.add_sign_user_ids)
     tr = Transition(agg, now, new_id)
     tree = tree_of(tr, node)

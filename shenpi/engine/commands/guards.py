@@ -38,15 +38,20 @@ def task_refusal(agg: Aggregate, task_id: str, user_id: str, *, check_signature:
     return None
 
 
+def task_and_node(agg: Aggregate, task_id: str) -> tuple[Task, Node]:
+    """The task ``task_id`` and its node, for a task :func:`task_refusal` let through."""
+    task = agg.task(task_id)
+    node = agg.definition.node(task.node_key) if task is not None else None
+    assert task is not None and node is not None, f"task {task_id} was not checked with task_refusal"
+    return task, node
+
+
 def actionable(agg: Aggregate, task_id: str, user_id: str, *, check_signature: bool = True) -> tuple[Task, Node]:
     """The task ``task_id`` and its node, once :func:`task_refusal` has nothing against them (else its error)."""
     refusal = task_refusal(agg, task_id, user_id, check_signature=check_signature)
     if refusal is not None:
         raise refusal
-    task = agg.task(task_id)
-    node = agg.definition.node(task.node_key) if task is not None else None
-    assert task is not None and node is not None
-    return task, node
+    return task_and_node(agg, task_id)
 
 
 def dedupe(ids: Iterable[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shenpi.engine import errors
-from shenpi.engine.commands.guards import actionable, dedupe, task_refusal
+from shenpi.engine.commands.guards import dedupe, task_and_node, task_refusal
 from shenpi.engine.commands.requests import SpecifiedRollback
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError
@@ -52,7 +52,7 @@ def rollback_refusal(agg: Aggregate, cmd: SpecifiedRollback,
     refusal = task_refusal(agg, cmd.task_id, cmd.user_id, check_signature=False)
     if refusal is not None:
         return refusal
-    _, node = actionable(agg, cmd.task_id, cmd.user_id, check_signature=False)
+    _, node = task_and_node(agg, cmd.task_id)
     keys = dedupe(cmd.task_def_key_list)
     if not keys or len(keys) > MAX_TARGETS:
         return errors.ParamInvalid(f"task_def_key_list needs 1 to {MAX_TARGETS} node keys", field="task_def_key_list")
@@ -95,7 +95,7 @@ def specified_rollback(
     refusal = rollback_refusal(agg, cmd, timeline)
     if refusal is not None:
         raise refusal
-    task, node = actionable(agg, cmd.task_id, cmd.user_id, check_signature=False)
+    task, node = task_and_node(agg, cmd.task_id)
     definition = agg.definition
     to_start = START_NODE in dedupe(cmd.task_def_key_list)
     targets: list[Node] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shenpi.engine import errors, worktree
-from shenpi.engine.commands.guards import actionable, pending_users_at, task_refusal
+from shenpi.engine.commands.guards import pending_users_at, task_and_node, task_refusal
 from shenpi.engine.commands.requests import Transfer
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError
@@ -21,7 +21,7 @@ def transfer_refusal(agg: Aggregate, directory: Directory, cmd: Transfer) -> Dom
     refusal = task_refusal(agg, cmd.task_id, cmd.user_id)
     if refusal is not None:
         return refusal
-    task, node = actionable(agg, cmd.task_id, cmd.user_id)
+    task, node = task_and_node(agg, cmd.task_id)
     target = cmd.transfer_user_id
     if not target:
         return errors.ParamInvalid("transfer_user_id is required", field="transfer_user_id")
@@ -45,7 +45,7 @@ def transfer(
     refusal = transfer_refusal(agg, directory, cmd)
     if refusal is not None:
         raise refusal
-    task, node = actionable(agg, cmd.task_id, cmd.user_id)
+    task, node = task_and_node(agg, cmd.task_id)
     target = cmd.transfer_user_id
     tr = Transition(agg, now, new_id)
     tree = tree_of(tr, node)
