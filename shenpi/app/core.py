@@ -31,7 +31,7 @@ from shenpi.engine.transition import Transition
 from shenpi.platform.directory import Registry
 from shenpi.platform.ratelimit import RateLimiter, SharedRateLimiter
 from shenpi.platform.tokens import TokenService
-from shenpi.store.base import ConcurrentUpdate, Store, Tx
+from shenpi.store.base import ConcurrentUpdate, DuplicateUuid, Store, Tx
 
 _RETRIES = 3
 
@@ -147,7 +147,10 @@ class Shenpi:
                 definition, directory, cmd, code=ids.code(), serial_number=f"{day}{serial:04d}", now=now,
                 new_id=ids.task_id,
             )
-            await tx.save_transition(tr, created=True)
+            try:
+                await tx.save_transition(tr, created=True)
+            except DuplicateUuid:  # taken by a create that committed after the check above
+                raise errors.UuidConflict(f"uuid {cmd.uuid} is already used by another instance", field="uuid") from None
         self.committed()
         return agg.instance
 

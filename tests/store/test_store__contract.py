@@ -21,10 +21,9 @@ from shenpi.engine.model import Aggregate, Definition
 from shenpi.engine.transition import Transition
 from shenpi.seed import apply_seed
 from shenpi.store import open_store
-from shenpi.store.base import ConcurrentUpdate, Store
+from shenpi.store.base import ConcurrentUpdate, DuplicateUuid, Store
 from shenpi.store.migrations import migrations
 from shenpi.store.records import App, Tenant, Token
-from shenpi.testing.state import admin_tx
 from tests.pg import postgres_url_or_skip, run_async
 from tests.seeds import definition, test_seed
 
@@ -135,12 +134,11 @@ def test_upserts_are_idempotent_and_update_in_place(store_url: str) -> None:
             assert directory.user("bob") == User("bob", "Robert", "ou_b", "on_b", "1001")
             assert directory.departments["eng"] == Department("eng", "Eng", "", "root")
             assert (await tx.load_directory("beta")).users == {}
-            pw = getattr(tx, "password_hash")  # noqa: B009 - a backend method outside the Tx protocol
-            assert await pw("acme", "bob") == "hash-1"
-            assert await pw("acme", "amy") == ""
-            assert await pw("acme", "nobody") == ""
+            assert await tx.password_hash("acme", "bob") == "hash-1"
+            assert await tx.password_hash("acme", "amy") == ""
+            assert await tx.password_hash("acme", "nobody") == ""
             await tx.upsert_user("acme", User("bob", "Robert", "ou_b", "on_b", "1001"), "hash-2")
-            assert await pw("acme", "bob") == "hash-2"
+            assert await tx.password_hash("acme", "bob") == "hash-2"
 
     run(store_url, body)
 
@@ -398,6 +396,28 @@ def test_find_instance_by_code_or_uuid_ignoring_case(store_url: str) -> None:
     run(store_url, body)
 
 
+def test_a_taken_uuid_raises_duplicate_uuid_and_writes_nothing(store_url: str) -> None:
+    """The store reports the taken uuid with its own exception; the application layer names the domain error."""
+
+    async def body(store: Store) -> None:
+        await seeded(store)
+        await create(store, code="INST-1", uuid="Req-1")
+        async with store.transaction() as tx:
+            outbox_before = await tx.outbox("acme")
+        with pytest.raises(DuplicateUuid) as raised:
+            await create(store, code="INST-2", uuid="REQ-1")  # uuids compare ignoring case
+        assert raised.value.uuid == "REQ-1"
+        async with store.transaction() as tx:
+            assert await tx.find_instance("acme", "INST-2") is None
+            assert await tx.find_task("acme", "INST-2-T0001") is None
+            assert await tx.timeline("acme", "INST-2") == []
+            assert await tx.outbox("acme") == outbox_before
+            found = await tx.find_instance("acme", "req-1")
+            assert found is not None and found.code == "INST-1"
+
+    run(store_url, body)
+
+
 def test_next_serial_counts_per_tenant(store_url: str) -> None:
     async def body(store: Store) -> None:
         await seeded(store)
@@ -409,6 +429,9 @@ def test_next_serial_counts_per_tenant(store_url: str) -> None:
             got.append(await tx.next_serial("acme"))
             got.append(await tx.next_serial("acme"))
         assert got == [1, 2, 1, 3, 4, 5]
+        async with store.transaction() as tx:
+            with pytest.raises(LookupError):
+                await tx.next_serial("no-such-tenant")
 
     run(store_url, body)
 
@@ -454,7 +477,7 @@ def test_the_shared_query_sql_reads_the_same_on_both_backends(store_url: str) ->
     run(store_url, body)
 
 
-# -- whole-state dump and restore, token pruning, outbox inspection (AdminTx) -----------------------------
+# -- whole-state dump and restore, token pruning, outbox inspection (OperatorTx) --------------------------
 
 async def busy_state(store: Store) -> None:
     """A state with a row in most tables: seed, instances moved along, a comment, a token, a redelivery."""
@@ -462,8 +485,7 @@ async def busy_state(store: Store) -> None:
     agg, _ = await create(store, code="INST-1", uuid="U-1")
     await act(store, "approve", "INST-1", agg.tasks[0].id, "bob", NOW + 10)
     await create(store, code="INST-2", now=NOW + 20)
-    async with store.transaction() as raw:
-        tx = admin_tx(raw)
+    async with store.transaction() as tx:
         await tx.insert_token(Token("t-keep", "tenant", "cli_acme", "acme", NOW + 10**9, NOW))
         await tx.add_comment("acme", "INST-1", "bob", "ok", [], 0, "", NOW)
         await tx.subscribe("acme", "cli_acme", "LEAVE", NOW)
@@ -478,8 +500,7 @@ def sorted_tables(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def test_dump_then_restore_brings_back_the_same_state(store_url: str) -> None:
     async def body(store: Store) -> None:
         await busy_state(store)
-        async with store.transaction() as raw:
-            tx = admin_tx(raw)
+        async with store.transaction() as tx:
             assert await tx.schema_version() == max(v for v, _, _ in migrations("sqlite"))
             dumped = await tx.dump_tables()
         assert "schema_migrations" not in dumped
@@ -487,11 +508,10 @@ def test_dump_then_restore_brings_back_the_same_state(store_url: str) -> None:
         assert len(dumped["instances"]["rows"]) == 2 and dumped["outbox"]["rows"]
         outbox_ids = [r[0] for r in dumped["outbox"]["rows"]]
 
-        async with store.transaction() as raw:  # a reset: everything goes but the kept tokens
-            written = await admin_tx(raw).restore_tables({}, keep=("tokens",))
+        async with store.transaction() as tx:  # a reset: everything goes but the kept tokens
+            written = await tx.restore_tables({}, keep=("tokens",))
         assert written == {}
-        async with store.transaction() as raw:
-            tx = admin_tx(raw)
+        async with store.transaction() as tx:
             empty = await tx.dump_tables()
             assert {t for t, d in empty.items() if d["rows"]} == {"tokens"}
             assert await tx.get_token("t-keep") is not None
@@ -501,11 +521,11 @@ def test_dump_then_restore_brings_back_the_same_state(store_url: str) -> None:
             assert min(o["id"] for o in await tx.outbox("acme")) > max(outbox_ids)
 
         wanted = {name: t for name, t in dumped.items() if name != "tokens"}
-        async with store.transaction() as raw:
-            written = await admin_tx(raw).restore_tables(wanted, keep=("tokens",))
+        async with store.transaction() as tx:
+            written = await tx.restore_tables(wanted, keep=("tokens",))
         assert written == {name: len(t["rows"]) for name, t in wanted.items()}
-        async with store.transaction() as raw:
-            again = await admin_tx(raw).dump_tables()
+        async with store.transaction() as tx:
+            again = await tx.dump_tables()
         assert again == dumped
         async with store.transaction() as tx:  # the restored definitions parse again, the cache was dropped
             d = await tx.get_definition("acme", "LEAVE")
@@ -521,8 +541,8 @@ def test_dump_then_restore_brings_back_the_same_state(store_url: str) -> None:
 def test_restore_refuses_what_does_not_fit_and_a_failed_one_changes_nothing(store_url: str) -> None:
     async def body(store: Store) -> None:
         await busy_state(store)
-        async with store.transaction() as raw:
-            before = await admin_tx(raw).dump_tables()
+        async with store.transaction() as tx:
+            before = await tx.dump_tables()
         tenants = before["tenants"]
         bad_snapshots = {
             "unknown tables: nope": {"nope": {"columns": ["a"], "rows": [[1]]}},
@@ -535,11 +555,11 @@ def test_restore_refuses_what_does_not_fit_and_a_failed_one_changes_nothing(stor
         }
         for message, tables in bad_snapshots.items():
             with pytest.raises(ValueError) as raised:
-                async with store.transaction() as raw:
-                    await admin_tx(raw).restore_tables(tables, keep=("tokens",))
+                async with store.transaction() as tx:
+                    await tx.restore_tables(tables, keep=("tokens",))
             assert str(raised.value) == message
-        async with store.transaction() as raw:
-            assert await admin_tx(raw).dump_tables() == before
+        async with store.transaction() as tx:
+            assert await tx.dump_tables() == before
         await create(store, code="INST-3", now=NOW + 30)  # and the id sequences did not move back either
         async with store.transaction() as tx:
             assert min(o["id"] for o in await tx.outbox("acme", "INST-3")) > max(r[0] for r in before["outbox"]["rows"])
@@ -555,13 +575,12 @@ def test_a_dump_moves_between_backends(tmp_path: Path) -> None:
 
     async def export(store: Store) -> None:
         await busy_state(store)
-        async with store.transaction() as raw:
-            dumps[store.url] = await admin_tx(raw).dump_tables()
+        async with store.transaction() as tx:
+            dumps[store.url] = await tx.dump_tables()
 
     def round_trip(source: str, target: str) -> None:
         async def restore(store: Store) -> None:
-            async with store.transaction() as raw:
-                tx = admin_tx(raw)
+            async with store.transaction() as tx:
                 await tx.restore_tables(dumps[source])
                 back = await tx.dump_tables()
             assert sorted_tables(back) == sorted_tables(dumps[source])
@@ -583,8 +602,7 @@ def test_a_dump_moves_between_backends(tmp_path: Path) -> None:
 def test_prune_tokens_list_outbox_and_request_redelivery(store_url: str) -> None:
     async def body(store: Store) -> None:
         await busy_state(store)
-        async with store.transaction() as raw:
-            tx = admin_tx(raw)
+        async with store.transaction() as tx:
             await tx.insert_token(Token("t-expired", "tenant", "cli_acme_ro", "acme", NOW - 1, NOW - 10))
             await tx.insert_token(Token("t-future", "tenant", "cli_slow", "slow", NOW + 10**9, NOW + 5))
             await tx.insert_token(Token("t-orphan", "tenant", "cli_gone", "acme", NOW + 10**9, NOW))
