@@ -7,9 +7,9 @@ transaction runs in parallel at READ COMMITTED.
 Round trips are what a transaction costs here, so the hot path is shaped around them: ``get_definition``
 checks the cached version and fetches the body only when it changed, in one query; ``load_aggregate`` reads
 the definition's version in the locking query; and ``save_transition`` writes the instance, the new and
-changed tasks, the timeline and the outbox in a single statement (data-modifying CTEs over ``unnest`` of
-array parameters) instead of one ``executemany`` per table. asyncpg prepares and caches every statement per
-connection, so each of those is one Bind/Execute. A task reject is BEGIN, four statements, COMMIT.
+changed tasks, the timeline and the outbox in a single statement (shenpi/store/postgres_transition.py).
+asyncpg prepares and caches every statement per connection, so each of those is one Bind/Execute. A task
+reject is BEGIN, four statements, COMMIT.
 
 This module keeps what is PostgreSQL's own: the pool, transactions, that hot path, the catalog lookups of
 snapshots, and the migrations runner; the portable SQL is in the mixins, run through ``to_dollar``.
@@ -17,8 +17,7 @@ snapshots, and the migrations runner; the portable SQL is in the mixins, run thr
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -30,99 +29,23 @@ from shenpi.store import rows
 from shenpi.store.aggregate import AggregateMixin
 from shenpi.store.base import DuplicateUuid
 from shenpi.store.deliveries import DeliveryMixin
-from shenpi.store.lock import ROW_LOCK, check_version, versioned_update
+from shenpi.store.lock import ROW_LOCK, check_version
 from shenpi.store.migrations import migrations
 from shenpi.store.operator import OperatorMixin
 from shenpi.store.platform import PlatformMixin
+from shenpi.store.postgres_transition import transition_statement
 from shenpi.store.queries import QueryMixin
 from shenpi.store.sql import Row, to_dollar
 
 # Any constant works as long as every process uses the same one; advisory locks are per database.
 _MIGRATION_LOCK = 0x7368656E7069  # "shenpi"
 
-_INSTANCE_NAMES = [c.strip() for c in rows.INSTANCE_COLS.split(",")]
-_TASK_NAMES = [c.strip() for c in rows.TASK_COLS.split(",")]
-_TIMELINE_NAMES = [c.strip() for c in rows.TIMELINE_COLS.split(",")]
-_I_INSTANCE_COLS = ", ".join(f"i.{c}" for c in _INSTANCE_NAMES)
-
-
-def _named(sql: str) -> tuple[str, list[str]]:
-    """Turn ``@name`` placeholders into asyncpg's ``$n``; the big statements below are unreadable numbered."""
-    names: list[str] = []
-
-    def number(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name not in names:
-            names.append(name)
-        return f"${names.index(name) + 1}"
-
-    return re.sub(r"@([a-z_]+)", number, sql), names
-
-
-# Every write of a transition is guarded by ``EXISTS (SELECT 1 FROM inst)``: when the instance write matched
-# nothing (a stale version, a taken uuid) the statement changes nothing at all, even if a caller were to
-# swallow the error and commit.
-_TRANSITION_WRITES = """
-new_tasks AS (
-    INSERT INTO tasks (tenant_key, id, instance_code, node_key, user_id, status, type, start_time, end_time, seq,
-                       round)
-    SELECT @tenant_key::text, t.* FROM unnest(@t_id::text[], @t_instance_code::text[], @t_node_key::text[],
-        @t_user_id::text[], @t_status::text[], @t_type::text[], @t_start_time::bigint[], @t_end_time::bigint[],
-        @t_seq::integer[], @t_round::integer[]) AS t
-    WHERE EXISTS (SELECT 1 FROM inst)
-), changed_tasks AS (
-    UPDATE tasks SET status = c.status, end_time = c.end_time, user_id = c.user_id
-    FROM unnest(@c_id::text[], @c_status::text[], @c_end_time::bigint[], @c_user_id::text[])
-        AS c (id, status, end_time, user_id)
-    WHERE tasks.id = c.id AND EXISTS (SELECT 1 FROM inst)
-), new_timeline AS (
-    INSERT INTO timeline (tenant_key, instance_code, type, create_time, user_id, task_id, comment, node_key,
-                          user_id_list, cc_user_ids, ext)
-    SELECT @tenant_key::text, @code::text, e.type, e.create_time, e.user_id, e.task_id, e.comment, e.node_key,
-           e.user_id_list, e.cc_user_ids, e.ext
-    FROM unnest(@e_type::text[], @e_create_time::bigint[], @e_user_id::text[], @e_task_id::text[],
-        @e_comment::text[], @e_node_key::text[], @e_user_id_list::text[], @e_cc_user_ids::text[], @e_ext::text[])
-        WITH ORDINALITY AS e (type, create_time, user_id, task_id, comment, node_key, user_id_list, cc_user_ids,
-                              ext, ord)
-    WHERE EXISTS (SELECT 1 FROM inst)
-    ORDER BY e.ord  -- ids follow the order of the entries: readers sort by id
-), new_events AS (
-    INSERT INTO outbox (tenant_key, approval_code, instance_code, kind, status, payload, created_at)
-    SELECT @tenant_key::text, @approval_code::text, @code::text, v.kind, v.status, v.payload, v.created_at
-    FROM unnest(@v_kind::text[], @v_status::text[], @v_payload::text[], @v_created_at::bigint[])
-        WITH ORDINALITY AS v (kind, status, payload, created_at, ord)
-    WHERE EXISTS (SELECT 1 FROM inst)
-    ORDER BY v.ord
-)
-SELECT count(*) FROM inst
-"""
-
-# A uuid already taken (by a create that committed while this one waited on the index entry) inserts nothing
-# and is reported as DuplicateUuid, the same answer the SQLite backend gives.
-_CREATE_SQL, _CREATE_ARGS = _named(
-    f"WITH inst AS (INSERT INTO instances ({rows.INSTANCE_COLS}, uuid_key) VALUES ("
-    + ", ".join(f"@{n}" for n in (*_INSTANCE_NAMES, "uuid_key"))
-    + ") ON CONFLICT (tenant_key, uuid_key) DO NOTHING RETURNING 1), "
-    + _TRANSITION_WRITES
-)
-_UPDATE_SQL, _UPDATE_ARGS = _named(
-    "WITH inst AS ("
-    + versioned_update("status = @status, form = @form, end_time = @end_time, node_index = @node_index, "
-                       "round = @round, reverted = @reverted, state = @state", code="@code", version="@version")
-    + " RETURNING 1), "
-    + _TRANSITION_WRITES
-)
-
+_I_INSTANCE_COLS = ", ".join(f"i.{c.strip()}" for c in rows.INSTANCE_COLS.split(","))
+# load_aggregate's one query: the instance under its row lock, with its definition's version to check the cache.
 _LOCK_AGGREGATE = (f"SELECT {_I_INSTANCE_COLS}, d.approval_id, d.status, d.version FROM instances i "
                    "LEFT JOIN definitions d ON d.tenant_key = i.tenant_key AND d.code = i.approval_code ")
 _LOCK_BY_CODE = _LOCK_AGGREGATE + f"WHERE i.code = $1 AND i.tenant_key = $2 {ROW_LOCK}"
 _LOCK_BY_UUID = _LOCK_AGGREGATE + f"WHERE i.tenant_key = $1 AND i.uuid_key = $2 {ROW_LOCK}"
-
-
-def _columns(values: Sequence[tuple[Any, ...]], prefix: str, names: Sequence[str]) -> dict[str, list[Any]]:
-    """Rows of values as one array parameter per column, which is what ``unnest`` takes apart again."""
-    columns: list[list[Any]] = [list(c) for c in zip(*values, strict=True)] if values else [[] for _ in names]
-    return {f"{prefix}{n}": c for n, c in zip(names, columns, strict=True)}
 
 
 async def _keep_session(conn: Any) -> None:
@@ -216,17 +139,7 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, Opera
 
     async def save_transition(self, tr: Transition, *, created: bool) -> None:
         inst = tr.agg.instance
-        params: dict[str, Any] = dict(zip(_INSTANCE_NAMES, rows.instance_values(inst), strict=True))
-        params["uuid_key"] = inst.uuid.lower() or None
-        params["approval_code"] = inst.approval_code
-        params.update(_columns([rows.task_values(t) for t in tr.new_tasks], "t_", _TASK_NAMES))
-        params.update(_columns([(t.id, t.status, t.end_time, t.user_id) for t in tr.changed_tasks.values()], "c_",
-                               ["id", "status", "end_time", "user_id"]))
-        params.update(_columns([rows.timeline_values(e) for e in tr.timeline], "e_", _TIMELINE_NAMES))
-        params.update(_columns([(e.kind, e.status, rows.event_payload(e), e.operate_time) for e in tr.events], "v_",
-                               ["kind", "status", "payload", "created_at"]))
-        sql, names = (_CREATE_SQL, _CREATE_ARGS) if created else (_UPDATE_SQL, _UPDATE_ARGS)
-        written = await self._c.fetchval(sql, *(params[n] for n in names))
+        written = await self._c.fetchval(*transition_statement(tr, created=created))
         if created:
             if written != 1:
                 raise DuplicateUuid(inst.uuid)
