@@ -91,10 +91,9 @@ class ShenpiApp:
     async def _start_events(self) -> None:
         """Push subscribed apps their events from the outbox (every worker process runs one; claims are leases)."""
         from shenpi.events.delivery import DeliveryWorker
-        from shenpi.events.outbox_store import StoreDeliveries
         from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 
-        deliveries = StoreDeliveries(self.svc)
+        deliveries = self.svc.deliveries
         worker = DeliveryWorker(deliveries, source=deliveries, now_ms=self.svc.clock.now_ms,
                                 schedule_scale=self._event_retry_scale, poll_interval_s=0.5,
                                 event_types=lambda app: app.event_types or DEFAULT_EVENT_TYPES,

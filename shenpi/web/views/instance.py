@@ -45,8 +45,7 @@ async def _render(ctx: Ctx, code: str, *, status: int = 200, error: str = "", fl
         return loaded
     view, agg = loaded
     me, d, inst = ctx.me, view.definition, view.instance
-    async with ctx.svc.store.transaction() as tx:
-        comments = await tx.list_comments(me.tenant_key, inst.code)
+    comments = await ctx.svc.comments.list(me.tenant_key, inst.code)
     now = ctx.svc.clock.now_ms()
     acts = actions_for(agg, me, view.timeline, now, ctx.locale, ctx.t("Start"))
     if acts.resubmit_task is not None and fields is None:
@@ -136,9 +135,7 @@ async def act(ctx: Ctx) -> Response:
                 return await _render(ctx, inst.code, status=400, error=ctx.t("Write a comment first."))
             _participant_only(agg, me.user_id)
             content = json.dumps({"text": comment}, ensure_ascii=False)
-            async with ctx.svc.store.transaction() as tx:
-                await tx.add_comment(me.tenant_key, inst.code, me.user_id, content, [], 0, "",
-                                     ctx.svc.clock.now_ms())
+            await ctx.svc.comments.create(me.tenant_key, inst.code, me.user_id, content)
         elif what == "cancel":
             await ctx.svc.act(me.tenant_key, "cancel", commands.Cancel(user_id=me.user_id, comment=comment),
                               instance_code=inst.code)
