@@ -25,11 +25,6 @@ def _delivery(r: Sequence[Any]) -> Delivery:
                     last_error=r[11], created_at=r[12], delivered_at=r[13])
 
 
-def _row(d: Delivery) -> tuple[Any, ...]:
-    return (d.tenant_key, d.app_id, d.stream, d.outbox_id, d.event_id, d.event_type, d.body, d.created_at,
-            d.next_at_ms)
-
-
 def delivery_view(d: Delivery) -> dict[str, Any]:
     """A delivery as operators see it (CLI and admin API): everything but the body."""
     return {"id": d.id, "app_id": d.app_id, "tenant_key": d.tenant_key, "outbox_id": d.outbox_id,
@@ -45,7 +40,7 @@ class Deliveries:
     # -- DeliveryStore (the worker) -----------------------------------------------------------------
     async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
         async with self._ctx.store.transaction() as tx:
-            await tx.insert_deliveries([_row(d) for d in deliveries])
+            await tx.insert_deliveries([d.insert_row() for d in deliveries])
 
     async def due(self, now_ms: int, limit: int) -> list[Delivery]:
         async with self._ctx.store.transaction() as tx:
@@ -99,7 +94,7 @@ class Deliveries:
     async def routed(self, outbox_id: int, deliveries: Sequence[Delivery]) -> None:
         async with self._ctx.store.transaction() as tx:
             if await tx.mark_routed(outbox_id):
-                await tx.insert_deliveries([_row(d) for d in deliveries])
+                await tx.insert_deliveries([d.insert_row() for d in deliveries])
 
     # -- operators: CLI, admin API, web admin pages -------------------------------------------------
     async def overview(self, *, state: str = "", app_id: str = "", limit: int = 1000) -> list[dict[str, Any]]:
