@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from shenpi.app.registry import Registry
 from shenpi.clock import Clock
 from shenpi.store.base import Store
-
-if TYPE_CHECKING:  # people.py imports this module; the annotation alone needs the name
-    from shenpi.app.people import Registry
 
 
 @dataclass(slots=True)

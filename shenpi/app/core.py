@@ -16,8 +16,9 @@ from shenpi.app.deliveries import Deliveries
 from shenpi.app.external import External
 from shenpi.app.inbox import Inbox
 from shenpi.app.instances import Instances
-from shenpi.app.people import People, Registry
+from shenpi.app.people import People
 from shenpi.app.ratelimits import SharedRateLimiter
+from shenpi.app.registry import Registry
 from shenpi.app.search import Search
 from shenpi.app.snapshots import Snapshots
 from shenpi.app.subscriptions import Subscriptions
