@@ -28,7 +28,7 @@ class Tokens:
             if reuse and current is not None and rules.reusable(current.expires_at, now):
                 return current
             token = Token(token=ids.access_token(rules.prefix(kind)), kind=kind, app_id=app.app_id,
-                          tenant_key=app.tenant_key, expires_at=now + lifetime_s * 1000, created_at=now,
+                          tenant_key=app.tenant_key, expires_at=rules.expires_at(now, lifetime_s), created_at=now,
                           user_id=user_id)
             await tx.insert_token(token)
         self._cache[token.token] = token

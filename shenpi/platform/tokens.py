@@ -19,12 +19,21 @@ from shenpi.platform.errors import (
 
 LIFETIME_S = 7200
 RENEW_WITHIN_S = 30 * 60  # with less than this left, asking again gives a new token; the old one stays valid
+# A new token lives this much beyond its lifetime, so that its remaining lifetime, rounded down when the answer is
+# written a few ms after the token was stamped, still says the whole lifetime; under a second, so it never lives a
+# whole second longer.
+ANSWER_MARGIN_MS = 999
 _PREFIX = {"user": "u-", "refresh": "ur-", "code": "", "tenant": "t-", "app": "t-"}
 
 
 def prefix(kind: str) -> str:
     """What a new token of this kind starts with (authorization codes have no prefix)."""
     return _PREFIX.get(kind, "t-")
+
+
+def expires_at(now_ms: int, lifetime_s: int) -> int:
+    """When a token stamped at ``now_ms`` expires."""
+    return now_ms + lifetime_s * 1000 + ANSWER_MARGIN_MS
 
 
 def remaining_s(expires_at_ms: int, now_ms: int) -> int:

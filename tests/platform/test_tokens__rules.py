@@ -14,17 +14,19 @@ from shenpi.platform.errors import (
 )
 
 ISSUED = 1_700_000_000_000
-EXPIRES = ISSUED + rules.LIFETIME_S * 1000
+EXPIRES = rules.expires_at(ISSUED, rules.LIFETIME_S)
 
 
 def test_remaining_lifetime_is_rounded_down_so_a_client_never_outlives_the_server():
     assert rules.remaining_s(EXPIRES, ISSUED) == 7200
-    assert rules.remaining_s(EXPIRES, ISSUED + 1) == 7199  # 7199.999 s left: the client is told 7199
+    assert rules.remaining_s(EXPIRES, ISSUED + 999) == 7200  # answered within the margin: still the whole lifetime
+    assert rules.remaining_s(EXPIRES, ISSUED + 1000) == 7199  # 7199.999 s left: the client is told 7199
     assert rules.remaining_s(EXPIRES, EXPIRES - 999) == 0
     assert rules.remaining_s(EXPIRES, EXPIRES + 5000) == 0
-    for elapsed in (1, 250, 999, 1000, 1001, 3_599_999):
+    for elapsed in (0, 1, 250, 999, 1000, 1001, 3_599_999, 7_200_998):
         now = ISSUED + elapsed
         assert now + rules.remaining_s(EXPIRES, now) * 1000 <= EXPIRES
+    assert EXPIRES - ISSUED < (rules.LIFETIME_S + 1) * 1000  # never a whole second longer than its lifetime
 
 
 def test_a_token_is_answered_again_until_half_an_hour_is_left():
