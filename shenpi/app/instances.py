@@ -21,7 +21,7 @@ from shenpi.engine import commands, errors
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import CANCELED, PENDING, Aggregate, Definition, Instance, Task, TimelineEntry
 from shenpi.engine.transition import Transition
-from shenpi.store.base import ConcurrentUpdate, Tx
+from shenpi.store.base import ConcurrentUpdate, DuplicateUuid, Tx
 
 _RETRIES = 3
 
@@ -57,7 +57,10 @@ class Instances:
                 definition, directory, cmd, code=ids.code(), serial_number=f"{day}{serial:04d}", now=now,
                 new_id=ids.task_id,
             )
-            await tx.save_transition(tr, created=True)
+            try:
+                await tx.save_transition(tr, created=True)
+            except DuplicateUuid:  # taken by a create that committed after the check above
+                raise errors.UuidConflict(f"uuid {cmd.uuid} is already used by another instance", field="uuid") from None
         self._ctx.committed()
         return agg.instance
 

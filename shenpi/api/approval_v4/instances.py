@@ -78,6 +78,7 @@ async def create(call: Call) -> dict[str, Any]:
         free_approvers=_node_users(directory, b.node_approver_user_id_list, b.node_approver_open_id_list,
                                    "node_approver_*_id_list"),
         free_ccs=_node_users(directory, b.node_cc_user_id_list, b.node_cc_open_id_list, "node_cc_*_id_list"),
+        forbid_revoke=b.forbid_revoke,
     )
     inst = await call.svc.instances.create(call.tenant_key, b.approval_code, cmd)
     return {"instance_code": inst.code}
