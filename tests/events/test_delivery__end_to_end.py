@@ -110,24 +110,32 @@ def test_kill_9_between_commit_and_delivery_loses_nothing(setup):
     assert wait_instance(rx, inst, 6) == EXPECTED
 
 
+def deliveries(srv: ShenpiProcess, **params: str) -> list[dict[str, Any]]:
+    return list(srv.admin("GET", "deliveries", params=params)["items"])
+
+
 def test_dead_letters_can_be_listed_and_replayed(setup):
     srv, rx, client = setup
-    admin = {"Authorization": f"Bearer {srv.admin_token}"}
     rx.mode = "500"
     inst = create_instance(client, "AND2")
+    ours = {e["id"] for e in srv.outbox(instance_code=inst)}
+    # Wait until every event of the instance is dead-lettered for cli_acme, not merely the first: an instance's
+    # events go out one after another, so each starts its retries (15 s, 5 min, 1 h, 6 h, scaled by 0.0002: about
+    # 5 s in all) only once the one before it is dead. A receiver switched back while one of them is still being
+    # retried would take that one before the replayed ones.
     dead: list[dict] = []
-    deadline = time.time() + 60  # 15 s, 5 min, 1 h, 6 h scaled by 0.0002: about 5 s to the dead-letter list
-    while time.time() < deadline and not dead:
-        items = httpx.get(srv.base_url + "/_shenpi/deliveries", params={"state": "dead", "app_id": "cli_acme"},
-                          headers=admin).json()["data"]["items"]
-        dead = [d for d in items if d["attempts"] == 5]
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        dead = [d for d in deliveries(srv, state="dead", app_id="cli_acme") if d["attempts"] == 5]
+        if {d["outbox_id"] for d in dead} >= ours:
+            break
         time.sleep(0.2)
     assert dead and "500" in dead[0]["last_error"]
     assert events_of(rx, inst) == []
     rx.mode = "ok"
-    ids = [d["id"] for d in httpx.get(srv.base_url + "/_shenpi/deliveries", params={"state": "dead"},
-                                      headers=admin).json()["data"]["items"]]
-    replayed = httpx.post(srv.base_url + "/_shenpi/deliveries/replay", json={"ids": ids}, headers=admin).json()
+    ids = [d["id"] for d in deliveries(srv, state="dead")]
+    replayed = httpx.post(srv.base_url + "/_shenpi/deliveries/replay", json={"ids": ids},
+                          headers={"Authorization": f"Bearer {srv.admin_token}"}).json()
     assert sorted(replayed["data"]["replayed"]) == sorted(ids)
     assert wait_instance(rx, inst, 3)[:3] == [("approval_instance", "PENDING"), ("approval_task", "PENDING"),
                                               ("approval_task", "PENDING")]
