@@ -1,6 +1,9 @@
-"""Access tokens (domain.md §2): issue, renew and check them. Tokens live in the store, so they survive a
-restart and are shared by every worker; a process-local cache keeps the lookup off the hot path (a token's
-owner and expiry never change once issued)."""
+"""Access tokens: issue, renew and check them.
+
+A token lives 7200 s; asking again returns the same token until fewer than 30 minutes are left, then a new one (the
+old one stays valid to its end), as Feishu does. Tokens live in the store, so they survive a restart and are shared
+by every worker; a process-local cache keeps the lookup off the hot path (a token's owner and expiry never change once
+issued)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from shenpi.store.records import App, Token
 
 LIFETIME_S = 7200
 RENEW_WITHIN_S = 30 * 60  # with less than this left, asking again gives a new token; the old one stays valid
+# A new token lives this much beyond its lifetime, so that ``expire``, rounded down when the answer is written a few
+# ms after the token was stamped, still says the whole lifetime; under a second, so it never lives a second longer.
+_ANSWER_MARGIN_MS = 999
 _PREFIX = {"user": "u-", "refresh": "ur-", "code": "", "tenant": "t-", "app": "t-"}
 
 
@@ -34,7 +40,7 @@ class TokenService:
                 kind=kind,
                 app_id=app.app_id,
                 tenant_key=app.tenant_key,
-                expires_at=now + lifetime_s * 1000,
+                expires_at=now + lifetime_s * 1000 + _ANSWER_MARGIN_MS,
                 created_at=now,
                 user_id=user_id,
             )
@@ -43,8 +49,10 @@ class TokenService:
         return token
 
     def remaining_s(self, token: Token) -> int:
-        # Rounded up: a token issued a few ms ago (one database commit) still has its full 7200 s to Feishu.
-        return max(0, -((self._clock.now_ms() - token.expires_at) // 1000))
+        # Rounded down: a client that trusts ``expire`` must never hold a token the server already considers expired.
+        # A new token still says its whole lifetime (7200 s, as Feishu's do) because ``issue`` gives it 999 ms
+        # on top, which covers the few ms between stamping it and answering.
+        return max(0, (token.expires_at - self._clock.now_ms()) // 1000)
 
     async def authenticate(self, authorization: str | None, *, accept_user: bool = False,
                            accept_tenant: bool = True, accept_app: bool = False) -> Token:
