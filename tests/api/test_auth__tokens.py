@@ -1,4 +1,5 @@
-"""Token flow (domain.md §2): issue, the 30-minute renewal rule, expiry, errors, survival across restarts."""
+"""Token flow: issue; the same token until fewer than 30 minutes of its 7200 s are left, then a new one while the
+old stays valid to its end; expiry; the errors; tokens survive a restart."""
 
 from __future__ import annotations
 
