@@ -1,1 +1,1 @@
-"""shenpi's benchmark (issue 5): ``python -m bench``; not part of the test suite. See docs/performance.md."""
+"""shenpi's benchmark: ``python -m bench``; not part of the test suite. See docs/performance.md."""

@@ -80,15 +80,15 @@ async def make_templates(db_url: str) -> Templates:
         await apply_seed(svc, bench_seed())
 
         async def create() -> Template:
-            inst = await svc.create_instance(TENANT, APPROVAL, CreateInstance(user_id=SUBMITTER, form=FORM))
-            view = await svc.get_instance(TENANT, inst.code)
+            inst = await svc.instances.create(TENANT, APPROVAL, CreateInstance(user_id=SUBMITTER, form=FORM))
+            view = await svc.instances.get(TENANT, inst.code)
             (task,) = view.tasks
             return Template(inst.code, task.id)
 
         pending, approved, rejected = await create(), await create(), await create()
-        for t, action in ((approved, "approve"), (rejected, "reject")):
-            await svc.act(TENANT, action, TaskAction(task_id=t.task_id, user_id=APPROVER, comment="bench"),
-                          approval_code=APPROVAL, instance_code=t.code)
+        for t, decide in ((approved, svc.instances.approve), (rejected, svc.instances.reject)):
+            await decide(TENANT, TaskAction(task_id=t.task_id, user_id=APPROVER, comment="bench"),
+                         approval_code=APPROVAL, instance_code=t.code)
         return Templates(pending, approved, rejected)
     finally:
         await svc.close()

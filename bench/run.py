@@ -1,4 +1,4 @@
-"""The benchmark of issue 5, in one command: ``python -m bench`` (``--help`` for the options).
+"""shenpi's benchmark in one command: ``python -m bench`` (``--help`` for the options).
 
 Parts (``--parts``, default all):
 

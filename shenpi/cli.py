@@ -277,7 +277,7 @@ def instances_show(instance: str, db: str, tenant: str | None, as_json: bool) ->
     async def work(svc: Any) -> Any:
         for key in await _tenants(svc, tenant):
             try:
-                return await svc.get_instance(key, instance)
+                return await svc.instances.get(key, instance)
             except InstanceNotFound:
                 continue
         raise click.ClickException(f"no instance {instance}")

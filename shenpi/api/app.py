@@ -9,18 +9,9 @@ from typing import Any
 import msgspec
 
 from shenpi import __version__, ids
-from shenpi.api import admin, apaas_user_tasks, apaas_v1, auth_v3, authen, contact_v3
-from shenpi.api.approval_v4 import (
-    approvals,
-    comments,
-    districts,
-    external,
-    instances,
-    operations,
-    search,
-    tasks,
-    user_scoped,
-)
+from shenpi.api import admin, apaas_v1, approval_v4, contact_v3
+from shenpi.api.auth import ROUTES as AUTH_ROUTES
+from shenpi.api.auth import auth_v3, authen
 from shenpi.api.wire import Receive, Router, Scope, Send, dispatch, envelope, respond
 from shenpi.app import Shenpi
 from shenpi.platform import errors as perr
@@ -28,11 +19,7 @@ from shenpi.testing.control import close_delivery_client, control_of, delivery_c
 
 log = logging.getLogger("shenpi")
 
-ROUTES = [
-    *approvals.ROUTES, *instances.ROUTES, *search.ROUTES, *tasks.ROUTES, *comments.ROUTES, *external.ROUTES,
-    *districts.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *authen.ROUTES, *operations.ROUTES,
-    *user_scoped.ROUTES, *apaas_user_tasks.ROUTES,
-]
+ROUTES = [*approval_v4.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *AUTH_ROUTES]
 
 Startup = Callable[[Shenpi], Awaitable[None]]
 

@@ -35,12 +35,6 @@ _encoder = msgspec.json.Encoder()
 USER_ID_TYPES = ("open_id", "union_id", "user_id")
 
 
-class ApaasParamInvalid(DomainError):
-    """aPaaS documents one error for everything a caller gets wrong (domain.md §7.3)."""
-
-    code, msg = 2320001, "param is invalid"
-
-
 @dataclass(slots=True)
 class Call:
     """One authorized request, as a handler sees it."""
@@ -102,6 +96,13 @@ def _field_of(message: str) -> str:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+# How a dialect answers a domain error: the error it puts on the wire instead (each dialect has its own codes).
+ErrorTranslator = Callable[[DomainError], DomainError]
+
+
+def same_error(exc: DomainError) -> DomainError:
+    """Approval v4's translator: the engine's errors are Feishu's approval errors already."""
+    return exc
 
 
 @dataclass(slots=True)
@@ -110,7 +111,7 @@ class Route:
     path: str  # with :name parameters, as in the SDK
     endpoint: str  # the SDK method name, key of the scope and rate-limit tables
     handler: Handler
-    dialect: str = "approval"  # approval | apaas
+    errors: ErrorTranslator = same_error  # the dialect's error mapping
     tokens: tuple[str, ...] = ("tenant",)
     user_id_type: bool = True  # whether the endpoint takes ?user_id_type
     regex: re.Pattern[str] | None = field(default=None)
@@ -234,10 +235,7 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         status, extra = exc.http_status, exc.headers
         body = envelope(exc.code, exc.msg, None, _error_object(log_id, exc))
     except DomainError as exc:
-        if route.dialect == "apaas" and not isinstance(exc, ApaasParamInvalid):
-            wire: DomainError = ApaasParamInvalid(exc.detail or exc.msg, field=exc.field)
-        else:
-            wire = exc
+        wire = route.errors(exc)
         status = wire.http_status
         body = envelope(wire.code, wire.msg, None, _error_object(log_id, wire))
     except Exception:

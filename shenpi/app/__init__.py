@@ -6,6 +6,8 @@ store transaction with the pure engine in the middle; nothing outside this packa
 a transaction.
 """
 
-from shenpi.app.core import InstanceView, Shenpi
+from shenpi.app.core import Shenpi
+from shenpi.app.instances import InstanceView
+from shenpi.app.search import Found
 
-__all__ = ["InstanceView", "Shenpi"]
+__all__ = ["Found", "InstanceView", "Shenpi"]

@@ -1,10 +1,87 @@
-"""External approvals: definitions, instances and tasks kept by other systems."""
+"""External (三方) approvals: definitions, instances and tasks kept by other systems, stored as sent.
+
+An external instance's ``update_mode`` is ``REPLACE`` (the default: the new body replaces the stored one) or
+``UPDATE`` (only a newer ``update_time`` overwrites, and its tasks merge into the stored ones by ``task_id``).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from shenpi.app.context import Context
+from shenpi.engine.errors import ApprovalNotFound, ParamInvalid
+from shenpi.store.queries import Page
+
+
+def ms(value: Any) -> int:
+    """A millisecond timestamp as external systems send it (number or numeric string); anything else is 0."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _task_times(tasks: Any, time_key: str = "update_time") -> dict[Any, int]:
+    return {t.get("task_id"): ms(t.get(time_key)) for t in tasks or []}
 
 
 class External:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+
+    async def put_approval(self, tenant_key: str, approval_code: str, body: dict[str, Any]) -> None:
+        async with self._ctx.store.transaction() as tx:
+            await tx.put_external_approval(tenant_key, approval_code, body, self._ctx.clock.now_ms())
+
+    async def get_approval(self, tenant_key: str, approval_code: str) -> dict[str, Any]:
+        async with self._ctx.store.transaction() as tx:
+            body = await tx.get_external_approval(tenant_key, approval_code)
+        if body is None:
+            raise ApprovalNotFound(f"external approval {approval_code} not found", field="approval_code")
+        return body
+
+    async def put_instance(self, tenant_key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Store an instance of an external approval; the body as stored afterwards."""
+        code, instance_id = body["approval_code"], body["instance_id"]
+        async with self._ctx.store.transaction() as tx:
+            if await tx.get_external_approval(tenant_key, code) is None:
+                raise ApprovalNotFound(f"external approval {code} not found", field="approval_code")
+            stored = await tx.get_external_instance(tenant_key, code, instance_id)
+            if stored is not None and body.get("update_mode") == "UPDATE":
+                if ms(body.get("update_time")) < ms(stored.get("update_time")):
+                    return stored  # an older update never overwrites a newer one
+                tasks = {t["task_id"]: t for t in stored.get("task_list") or []}
+                tasks.update({t["task_id"]: t for t in body.get("task_list") or []})
+                body = {**stored, **body, "task_list": list(tasks.values())}
+            await tx.put_external_instance(tenant_key, code, instance_id, body["status"], body,
+                                           ms(body.get("update_time")) or self._ctx.clock.now_ms())
+        return body
+
+    async def check_instances(self, tenant_key: str, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The instances (and tasks) whose stored ``update_time`` differs from the caller's, as stored."""
+        diff = []
+        async with self._ctx.store.transaction() as tx:
+            for i, entry in enumerate(given):
+                instance_id = entry.get("instance_id")
+                if not isinstance(instance_id, str) or not instance_id:
+                    raise ParamInvalid(f"instances[{i}].instance_id is required", field=f"instances[{i}].instance_id")
+                found = await tx.list_external_instances(tenant_key, instance_ids=[instance_id], limit=1)
+                stored = found.items[0] if found.items else None
+                if stored is None or ms(stored.get("update_time")) != ms(entry.get("update_time")):
+                    diff.append({"instance_id": instance_id,
+                                 "update_time": ms(stored.get("update_time")) if stored else 0,
+                                 "tasks": [{"task_id": t.get("task_id"), "update_time": ms(t.get("update_time"))}
+                                           for t in (stored or {}).get("task_list") or []]})
+                    continue
+                stored_tasks = _task_times(stored.get("task_list"))
+                if stored_tasks != _task_times(entry.get("tasks")):
+                    diff.append({"instance_id": instance_id, "update_time": ms(stored.get("update_time")),
+                                 "tasks": [{"task_id": k, "update_time": v} for k, v in stored_tasks.items()]})
+        return diff
+
+    async def instances(self, tenant_key: str, *, approval_codes: list[str], instance_ids: list[str], offset: int,
+                        limit: int) -> Page:
+        """Stored external instances (``page.items``: their bodies)."""
+        async with self._ctx.store.transaction() as tx:
+            return await tx.list_external_instances(tenant_key, approval_codes=approval_codes,
+                                                    instance_ids=instance_ids, offset=offset, limit=limit)

@@ -41,13 +41,14 @@ def _leaders(spec: ApproverSpec, instance: Instance, directory: Directory) -> li
     return [u for u in levels if u]
 
 
-def spec_lanes(spec: ApproverSpec, node: Node, instance: Instance, directory: Directory, chosen_key: str) -> list[list[str]]:
-    """The lanes one approver spec stands for (before starter_assignee and dedup)."""
+def spec_lanes(spec: ApproverSpec, node: Node, instance: Instance, directory: Directory,
+               chosen: dict[str, list[str]]) -> list[list[str]]:
+    """The lanes one approver spec stands for (before starter_assignee and dedup); ``chosen`` holds the users the
+    submitter chose per node, for a Free spec."""
     if spec.type == "Personal":
         return [[spec.user_id]] if spec.user_id else []
     if spec.type == "Free":
-        chosen: list[str] = instance.state.get(chosen_key, {}).get(node.key, [])
-        return [[u] for u in chosen if u]
+        return [[u] for u in chosen.get(node.key, []) if u]
     return [_leaders(spec, instance, directory)]
 
 
@@ -87,7 +88,7 @@ def approver_lanes(node: Node, instance: Instance, directory: Directory) -> list
     """The node's approvers as lanes (see the module doc); empty when nobody is left to approve."""
     lanes: list[list[str]] = []
     for spec in node.approvers:
-        lanes.extend(spec_lanes(spec, node, instance, directory, "free"))
+        lanes.extend(spec_lanes(spec, node, instance, directory, instance.state.chosen_approvers))
     if node.node_type == "SEQUENTIAL":
         lanes = [[u for lane in lanes for u in lane]]
     return _finish(lanes, node, instance, directory)
@@ -102,8 +103,8 @@ def resolve_ccers(node: Node, instance: Instance, directory: Directory) -> list[
     """The users a node CCs: its ccer specs (chains flattened) and the CCs the submitter chose for it."""
     out: list[str] = []
     for spec in node.ccers:
-        for lane in spec_lanes(spec, node, instance, directory, "free_cc"):
+        for lane in spec_lanes(spec, node, instance, directory, instance.state.chosen_ccs):
             out.extend(lane)
-    out.extend(instance.state.get("free_cc", {}).get(node.key, []))
+    out.extend(instance.state.chosen_ccs.get(node.key, []))
     seen: set[str] = set()
     return [u for u in out if u and not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]

@@ -1,7 +1,7 @@
 """Branch conditions: whether a node runs for an instance, judged on its form values and its submitter.
 
-Feishu builds branches only in its console (domain.md §4.1); the fields a branch may read are the submitter and the
-widgets number, amount, formula, radio, checkbox and dateInterval. A seed gives them per node as
+Feishu builds branches only in its console, never through the open API; the fields a branch may read are the
+submitter and the widgets number, amount, formula, radio, checkbox and dateInterval. A seed gives them per node as
 ``{"widget": id | "__submitter__", "op": ..., "value": ...}``; all of a node's conditions must hold.
 
 How each kind of value compares:

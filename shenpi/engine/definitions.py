@@ -1,6 +1,7 @@
 """Build a Definition from the create-definition body (``POST /approval/v4/approvals``) and render it back.
 
-The body shape is Feishu's (sdk_endpoints.md §1); a seed file may add, per node, ``require_signature``,
+The body shape is Feishu's create-approval body (``approval_name``, ``form.form_content``, ``node_list`` from
+START to END, ``settings``, ``viewers``, ``i18n_resources``); a seed file may add, per node, ``require_signature``,
 ``conditions`` (branches, which Feishu builds only in its console) and ``empty_approver`` (``AUTO_PASS``, the
 default, or ``AUTO_REJECT``: what a node whose approvers resolve to nobody does). Errors name the offending field.
 """

@@ -47,16 +47,8 @@ class TaskNotFound(DomainError):
     code, msg = 1390010, "task not found"
 
 
-class UnsupportedFreeProcess(DomainError):
-    code, msg = 1390013, "unsupported approval for free process"
-
-
 class ApprovalNotActive(DomainError):
     code, msg = 1390015, "approval is not active"
-
-
-class ApprovalDeleted(DomainError):
-    code, msg = 1390016, "approval is deleted"
 
 
 class HandwrittenSignatureRequired(DomainError):

@@ -1,13 +1,8 @@
 """Where an instance goes next: open a node's tasks, settle a node when its tasks move, close it and move on.
 
-Flow state in ``Instance.state`` (JSON):
-
-* ``free`` / ``free_cc``: node key -> users the submitter chose at creation.
-* ``active``: node key -> the work tree (worktree.py) of each node visit in progress in the current round. One
-  node normally; several after a rollback to several nodes, which then run side by side.
-* ``resume``: the index into ``Definition.nodes`` the flow opens once every active visit is done.
-* ``pending_cc``: node key -> users an approval node CCs once it is done.
-* ``cc``: the instance's CC records (cc.py).
+The flow state it keeps is ``Instance.state`` (state.py's FlowState): the open visit of each node in progress
+(``open_visits``, a work tree each), the node the flow opens once they are done (``next_node_index``), the CCs an
+approval node sends once it is done (``ccs_when_done``) and the CC records (``cc_records``).
 
 ``Instance.round`` counts visits: a rollback, a rejection back to the submitter and a resubmit each start a new
 round, and every task carries the round it was opened in.
@@ -18,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from shenpi.engine import worktree
-from shenpi.engine.approvers import approver_lanes, resolve_approvers, resolve_ccers
-from shenpi.engine.conditions import condition_holds, node_applies
+from shenpi.engine.approvers import approver_lanes, resolve_ccers
+from shenpi.engine.conditions import node_applies
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import (
     APPROVED,
@@ -31,22 +26,27 @@ from shenpi.engine.model import (
     Node,
     Task,
 )
+from shenpi.engine.state import CcRecord
 from shenpi.engine.transition import Transition
 
 __all__ = [
     "after_approval",
-    "close_open_work",
     "cc_users",
-    "condition_holds",
-    "node_applies",
+    "close_open_work",
+    "join_of",
     "open_from",
     "open_nodes",
-    "resolve_approvers",
     "return_to_submitter",
     "settle_node",
+    "tree_of",
 ]
 
-JOIN = {"AND": "all", "OR": "any", "SEQUENTIAL": "all"}
+# How a node's lanes combine: every lane (AND; SEQUENTIAL has only one), or any one of them (OR).
+_JOIN: dict[str, worktree.Rule] = {"AND": "all", "OR": "any", "SEQUENTIAL": "all"}
+
+
+def join_of(node: Node) -> worktree.Rule:
+    return _JOIN.get(node.node_type, "all")
 
 
 def cc_users(tr: Transition, node_key: str, users: list[str], from_user: str = "", comment: str = "") -> None:
@@ -54,10 +54,10 @@ def cc_users(tr: Transition, node_key: str, users: list[str], from_user: str = "
     inst = tr.agg.instance
     if not users:
         return
-    ccs: list[dict[str, Any]] = inst.state.setdefault("cc", [])
+    records = inst.state.cc_records
     for u in users:
-        cc_id = f"{inst.code}-cc-{len(ccs) + 1}"
-        ccs.append({"cc_id": cc_id, "user_id": u, "from": from_user, "create_time": tr.now, "read_time": 0})
+        cc_id = f"{inst.code}-cc-{len(records) + 1}"
+        records.append(CcRecord(cc_id, u, from_user, tr.now))
         tr.cc_event(u, from_user, cc_id)
     tr.log("CC", user_id=from_user, node_key=node_key, comment=comment, cc_user_ids=list(users),
            user_id_list=list(users), ext={"user_id": users[0], "user_id_list": list(users)})
@@ -94,11 +94,10 @@ def _open_node(tr: Transition, definition: Definition, directory: Directory, nod
         tr.log("AUTO_PASS", task_id=task.id, node_key=node.key)
         cc_users(tr, node.key, ccers)
         return "passed"
-    task_type = "SEQUENTIAL" if node.node_type == "SEQUENTIAL" else node.node_type
-    tree = worktree.node_tree(lanes, JOIN.get(node.node_type, "all"), task_type)
+    tree = worktree.node_tree(lanes, join_of(node), node.node_type)
     if ccers:
-        inst.state.setdefault("pending_cc", {})[node.key] = ccers
-    inst.state.setdefault("active", {})[node.key] = tree
+        inst.state.ccs_when_done[node.key] = ccers
+    inst.state.open_visits[node.key] = tree
     open_task, close_task = _tree_ops(tr, node)
     worktree.settle(tree, open_task, close_task)
     return "open"
@@ -118,17 +117,17 @@ def open_from(tr: Transition, definition: Definition, directory: Directory, star
             cc_users(tr, node.key, resolve_ccers(node, inst, directory))
             idx += 1
             continue
-        inst.state["resume"] = idx + 1
+        inst.state.next_node_index = idx + 1
         outcome = _open_node(tr, definition, directory, node)
         if outcome == "open":
             return
         if outcome == "rejected":
-            inst.state.pop("active", None)
+            inst.state.open_visits.clear()
             return
         idx += 1
     inst.node_index = len(definition.nodes)
-    inst.state.pop("active", None)
-    inst.state.pop("resume", None)
+    inst.state.open_visits.clear()
+    inst.state.next_node_index = None
     tr.end_instance(APPROVED)
 
 
@@ -137,29 +136,24 @@ def open_nodes(tr: Transition, definition: Definition, directory: Directory, nod
     inst = tr.agg.instance
     indexes = [definition.nodes.index(n) for n in nodes]
     inst.node_index = max(indexes)
-    inst.state["resume"] = max(indexes) + 1
+    inst.state.next_node_index = max(indexes) + 1
     for node in sorted(nodes, key=definition.nodes.index):
         if _open_node(tr, definition, directory, node) == "rejected":
-            inst.state.pop("active", None)
+            inst.state.open_visits.clear()
             return
-    if not inst.state.get("active"):
-        open_from(tr, definition, directory, inst.state["resume"])
+    if not inst.state.open_visits:
+        open_from(tr, definition, directory, max(indexes) + 1)
 
 
-def tree_of(tr: Transition, node: Node) -> dict[str, Any]:
+def tree_of(tr: Transition, node: Node) -> worktree.Group:
     """The work tree of ``node``'s visit; rebuilt from its pending tasks for an instance saved without one."""
     inst = tr.agg.instance
-    active: dict[str, Any] = inst.state.setdefault("active", {})
-    tree = active.get(node.key)
+    tree = inst.state.open_visits.get(node.key)
     if tree is None:
         pending = [t for t in tr.agg.tasks if t.node_key == node.key and t.status == PENDING and t.round == inst.round]
-        lanes: list[dict[str, Any]] = [{"k": "all", "c": [worktree.leaf(t.id)]} for t in pending]
-        queue = inst.state.get("queue", {}).pop(node.key, [])
-        if queue:
-            lanes = [{"k": "seq", "c": [{"k": "all", "c": lanes}, *(worktree.wait([u], "all", "SEQUENTIAL")
-                                                                    for u in queue)]}]
-        tree = {"k": JOIN.get(node.node_type, "all"), "c": lanes}
-        active[node.key] = tree
+        lanes: list[worktree.WorkItem] = [worktree.Group("all", [worktree.TaskLeaf(t.id)]) for t in pending]
+        tree = worktree.Group(join_of(node), lanes)
+        inst.state.open_visits[node.key] = tree
     return tree
 
 
@@ -170,10 +164,11 @@ def settle_node(tr: Transition, definition: Definition, directory: Directory, no
     open_task, close_task = _tree_ops(tr, node)
     if not worktree.settle(tree, open_task, close_task):
         return False
-    inst.state["active"].pop(node.key, None)
-    cc_users(tr, node.key, inst.state.get("pending_cc", {}).pop(node.key, []))
-    if not inst.state["active"]:
-        open_from(tr, definition, directory, int(inst.state.get("resume", definition.nodes.index(node) + 1)))
+    inst.state.open_visits.pop(node.key, None)
+    cc_users(tr, node.key, inst.state.ccs_when_done.pop(node.key, []))
+    if not inst.state.open_visits:
+        resume = inst.state.next_node_index
+        open_from(tr, definition, directory, definition.nodes.index(node) + 1 if resume is None else resume)
     return True
 
 
@@ -183,10 +178,10 @@ def after_approval(tr: Transition, definition: Definition, directory: Directory,
     tree = tree_of(tr, node)
     found, _ = worktree.find(tree, task.id)
     if found is not None:
-        found["done"] = True
+        found.done = True
     before = {t.id for t in tr.agg.tasks if t.status == PENDING}
     if not settle_node(tr, definition, directory, node) and node.node_type == "AND":
-        # domain.md §5.2: in an AND node the remaining tasks are pushed as PENDING again.
+        # Feishu announces an AND node's remaining tasks again (events PENDING) after each approval in it.
         for t in tr.agg.tasks:
             if t.id in before and t.status == PENDING and t.node_key == node.key and t.round == inst.round:
                 tr.task_event(t)
@@ -198,9 +193,8 @@ def close_open_work(tr: Transition, *, event_status: str = "", **extra: Any) -> 
     for t in tr.agg.tasks:
         if t.status == PENDING:
             tr.set_task_status(t, DONE, event_status=event_status, **extra)
-    inst.state.pop("active", None)
-    inst.state.pop("pending_cc", None)
-    inst.state.pop("queue", None)
+    inst.state.open_visits.clear()
+    inst.state.ccs_when_done.clear()
 
 
 def return_to_submitter(tr: Transition) -> Task:
@@ -209,5 +203,5 @@ def return_to_submitter(tr: Transition) -> Task:
     inst = tr.agg.instance
     inst.round += 1
     inst.node_index = -1
-    inst.state.pop("resume", None)
+    inst.state.next_node_index = None
     return tr.add_task(START_NODE, inst.user_id, "AND")

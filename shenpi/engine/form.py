@@ -1,7 +1,7 @@
 """Form values: parse the wire's JSON-array string and check each entry against the definition's widgets.
 
-Feishu's rule (domain.md §6.2): a required widget left out is not an error, but every entry that is given
-must name a widget of the definition and carry a value of that widget's type. Errors name the widget.
+Feishu's rule: a required widget left out is not an error, but every entry that is given must name a widget of
+the definition and carry a value of that widget's type. Errors name the widget.
 """
 
 from __future__ import annotations

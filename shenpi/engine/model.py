@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-# Instance statuses as the API shows them (domain.md §4.2).
+from shenpi.engine.state import FlowState
+
+# Instance statuses as the API shows them. DELETED is what an instance reads once an admin deleted its definition.
 PENDING, APPROVED, REJECTED, CANCELED, DELETED = "PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED"
 INSTANCE_ENDED = frozenset({APPROVED, REJECTED, CANCELED, DELETED})
 
-# Task statuses (domain.md §4.3).
+# Task statuses besides PENDING / APPROVED / REJECTED: a transferred task reads TRANSFERRED, and a task closed
+# without its approver deciding (an OR decided by someone else, a cancel, a rollback) reads DONE.
 TRANSFERRED, DONE = "TRANSFERRED", "DONE"
-# Statuses that only events carry (domain.md §8.2): a rolled-back task reads DONE in the API, ROLLBACK in its event;
+# Statuses that only events carry: a rolled-back task reads DONE in the API, ROLLBACK in its event;
 # a reverted instance reads CANCELED in the API, REVERTED in its event.
 ROLLBACK, REVERTED = "ROLLBACK", "REVERTED"
 
@@ -23,7 +26,6 @@ ROLLBACK, REVERTED = "ROLLBACK", "REVERTED"
 # (``reject_option=1``) or a rollback to START hands back to the submitter, and of the PASS entry of a resubmit.
 START_NODE = "START"
 
-NodeType = Literal["AND", "OR", "SEQUENTIAL", "CC_NODE"]
 APPROVER_TYPES = frozenset(
     {"Supervisor", "SupervisorTopDown", "DepartmentManager", "DepartmentManagerTopDown", "Personal", "Free"}
 )
@@ -154,7 +156,9 @@ class TimelineEntry:
 
 @dataclass(slots=True)
 class DomainEvent:
-    """A state change worth telling subscribers about, in the order domain.md §5.2 gives."""
+    """A state change worth telling subscribers about. Each command emits its events in the order Feishu sends
+    them, which the command's doc spells out (an approval: the acting task, the tasks it closed or opened, then
+    the instance if it ended)."""
 
     kind: Literal["instance", "task", "cc"]
     status: str
@@ -182,8 +186,8 @@ class Instance:
     round: int = 0
     title: str = ""
     reverted: bool = False
-    # Flow state the engine keeps between commands: approvers chosen at submission, CC lists, ...
-    state: dict[str, Any] = field(default_factory=dict)
+    # Flow state the engine keeps between commands: approvers chosen at submission, open work, CC records, ...
+    state: FlowState = field(default_factory=FlowState)
     version: int = 0
 
 
@@ -200,6 +204,3 @@ class Aggregate:
             if t.id == task_id:
                 return t
         return None
-
-    def pending_tasks(self) -> list[Task]:
-        return [t for t in self.tasks if t.status == PENDING]

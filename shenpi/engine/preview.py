@@ -19,6 +19,7 @@ from shenpi.engine.conditions import node_applies
 from shenpi.engine.directory import Directory
 from shenpi.engine.form import parse_form
 from shenpi.engine.model import PENDING, START_NODE, Aggregate, Definition, Instance
+from shenpi.engine.state import FlowState
 
 END_NODE = "END"
 
@@ -47,12 +48,12 @@ class PreviewNode:
 
 def _walk(definition: Definition, directory: Directory, inst: Instance) -> list[PreviewNode]:
     out = [PreviewNode(START_NODE, START_NODE, "发起", "")]
-    free: dict[str, list[str]] = inst.state.get("free", {})
+    free = inst.state.chosen_approvers
     for node in definition.nodes:
         if not node_applies(node, inst, directory):
             continue
         ccers = resolve_ccers(node, inst, directory)
-        has_cc_free = bool(inst.state.get("free_cc", {}).get(node.key))
+        has_cc_free = bool(inst.state.chosen_ccs.get(node.key))
         if node.node_type == "CC_NODE":
             out.append(PreviewNode(node.key, node.node_id, node.name, "", end_cc_id_list=ccers,
                                    has_cc_type_free=has_cc_free))
@@ -93,7 +94,7 @@ def preview(definition: Definition, directory: Directory, req: PreviewRequest) -
     inst = Instance(
         tenant_key=definition.tenant_key, code="", approval_code=definition.code, user_id=req.user_id,
         department_id=req.department_id or (user.department_ids[0] if user.department_ids else ""),
-        status=PENDING, form=form, start_time=0, state={"free": free, "free_cc": free_cc},
+        status=PENDING, form=form, start_time=0, state=FlowState(chosen_approvers=free, chosen_ccs=free_cc),
     )
     return _walk(definition, directory, inst)
 

@@ -1,111 +1,117 @@
-"""The work of one node visit as a small tree, kept in ``Instance.state`` (plain JSON) between commands.
+"""The work of one node visit as a small tree, kept in the instance's flow state between commands.
 
-Blocks:
+Two kinds of item:
 
-* ``{"k": "task", "id": task_id, "done": bool}`` — one approver's task; done once it is approved.
-* ``{"k": "all", "c": [...]}`` — done when every child is done (会签, AND).
-* ``{"k": "any", "c": [...]}`` — done when one child is done; the others' pending tasks then close as DONE (或签, OR).
-* ``{"k": "seq", "c": [...]}`` — children one after another; only the first unfinished child is open.
-* ``{"k": "wait", "u": [user ids], "m": "all"|"any", "t": task type}`` — a group not yet opened; opening it
-  creates one PENDING task per user and turns it into an ``all``/``any`` block of tasks.
+* :class:`TaskLeaf` — one approver's task; done once it is approved (or closed because an OR was decided).
+* :class:`Group` — children combined by ``rule``: ``all`` is done when every child is done (会签, AND); ``any``
+  is done when one child is done, and the others' pending tasks then close as DONE (或签, OR); ``in_order`` runs
+  its children one after another, only the first unfinished one open. A group not reached yet holds
+  ``unopened_users`` instead of children: reaching it gives each of them a PENDING task of ``task_type``.
 
-A node of type AND is ``all`` of its lanes, OR is ``any`` of them, and each lane (approvers.py) is a ``seq`` of
-one-user groups; SEQUENTIAL is a single such lane. Add-sign rewrites the tree around the acting task: *before*
-replaces it with ``seq[wait(added), wait(actor)]``, *after* with ``seq[done task, wait(added)]``, *alongside*
-adds the new tasks to the task's own group. Transfer swaps the task id. ``settle`` opens what became reachable and
-reports whether the visit is done.
+A node of type AND is ``all`` of its lanes, OR is ``any`` of them, and each lane (approvers.py) is an ``in_order``
+of one-user groups; SEQUENTIAL is a single such lane. Add-sign rewrites the tree around the acting task: *before*
+replaces it with ``in_order[unopened(added), unopened(actor)]``, *after* with ``in_order[done task,
+unopened(added)]``, *alongside* adds the new tasks to the task's own group. Transfer swaps the task id. ``settle``
+opens what became reachable and reports whether the visit is done.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Literal
 
-Block = dict[str, Any]
+import msgspec
+
+Rule = Literal["all", "any", "in_order"]
 OpenTask = Callable[[str, str], str]  # (user_id, task type) -> new task id
 CloseTask = Callable[[str], None]  # task id -> close the pending task as DONE
 
 
-def wait(users: list[str], method: str, task_type: str) -> Block:
-    return {"k": "wait", "u": list(users), "m": method, "t": task_type}
+class TaskLeaf(msgspec.Struct, tag_field="kind", tag="task", omit_defaults=True):
+    task_id: str
+    done: bool = False
 
 
-def leaf(task_id: str, done: bool = False) -> Block:
-    return {"k": "task", "id": task_id, "done": done}
+class Group(msgspec.Struct, tag_field="kind", tag="group", omit_defaults=True):
+    rule: Rule
+    children: list[WorkItem] = []
+    done: bool = False
+    unopened_users: list[str] = []  # users who get a task once the group is reached (it has no children yet)
+    task_type: str = ""  # the type of those tasks (AND, OR, SEQUENTIAL)
 
 
-def node_tree(lanes: list[list[str]], join: str, task_type: str) -> Block:
-    """The tree of a fresh node visit: ``join`` ("all"/"any") over lanes of one-user groups."""
-    return {"k": join, "c": [{"k": "seq", "c": [wait([u], "all", task_type) for u in lane]} for lane in lanes]}
+WorkItem = TaskLeaf | Group
 
 
-def finished(block: Block) -> bool:
-    """Whether ``block`` is done, without opening anything."""
-    k = block["k"]
-    if block.get("done"):
-        return True
-    if k == "task":
+def unopened(users: list[str], rule: Rule, task_type: str) -> Group:
+    return Group(rule, unopened_users=list(users), task_type=task_type)
+
+
+def node_tree(lanes: list[list[str]], rule: Rule, task_type: str) -> Group:
+    """The tree of a fresh node visit: ``rule`` ("all"/"any") over lanes of one-user groups."""
+    return Group(rule, [Group("in_order", [unopened([u], "all", task_type) for u in lane]) for lane in lanes])
+
+
+def finished(item: WorkItem) -> bool:
+    """Whether ``item`` is done, without opening anything."""
+    if item.done or isinstance(item, TaskLeaf):
+        return item.done
+    if item.unopened_users:
         return False
-    if k == "wait":
-        return not block["u"]
-    if k == "any":
-        return any(finished(c) for c in block["c"])
-    return all(finished(c) for c in block["c"])  # all, seq
+    if item.rule == "any":
+        return any(finished(c) for c in item.children)
+    return all(finished(c) for c in item.children)  # all, in_order
 
 
-def leaves(block: Block) -> Iterator[Block]:
-    if block["k"] == "task":
-        yield block
-    for c in block.get("c", []):
+def leaves(item: WorkItem) -> Iterator[TaskLeaf]:
+    if isinstance(item, TaskLeaf):
+        yield item
+        return
+    for c in item.children:
         yield from leaves(c)
 
 
-def settle(block: Block, open_task: OpenTask, close_task: CloseTask) -> bool:
-    """Open every group that is now reachable, close what an OR decided, and say whether ``block`` is done."""
-    if block.get("done"):
-        return True
-    k = block["k"]
-    if k == "task":
-        return False
-    if k == "wait":
-        users, method, task_type = block.pop("u"), block.pop("m"), block.pop("t")
-        block["k"], block["c"] = method, [leaf(open_task(u, task_type)) for u in users]
-        return settle(block, open_task, close_task)
-    if k == "any":
-        if not any(finished(c) for c in block["c"]):
-            for c in block["c"]:
+def settle(item: WorkItem, open_task: OpenTask, close_task: CloseTask) -> bool:
+    """Open every group that is now reachable, close what an OR decided, and say whether ``item`` is done."""
+    if item.done or isinstance(item, TaskLeaf):
+        return item.done
+    if item.unopened_users:
+        item.children = [TaskLeaf(open_task(u, item.task_type)) for u in item.unopened_users]
+        item.unopened_users, item.task_type = [], ""
+    if item.rule == "any":
+        if not any(finished(c) for c in item.children):
+            for c in item.children:
                 settle(c, open_task, close_task)
-        if any(finished(c) for c in block["c"]):
-            for lf in leaves(block):  # what is still open under a decided OR is no longer needed
-                if not lf["done"]:
-                    close_task(lf["id"])
-                    lf["done"] = True
-            block["done"] = True
-            return True
-        return False
-    if k == "all":
-        done = [settle(c, open_task, close_task) for c in block["c"]]
-        if all(done):
-            block["done"] = True
-        return bool(block.get("done"))
-    for c in block["c"]:  # seq
+        if any(finished(c) for c in item.children):
+            for lf in leaves(item):  # what is still open under a decided OR is no longer needed
+                if not lf.done:
+                    close_task(lf.task_id)
+                    lf.done = True
+            item.done = True
+        return item.done
+    if item.rule == "all":
+        done = [settle(c, open_task, close_task) for c in item.children]
+        item.done = all(done)
+        return item.done
+    for c in item.children:  # in_order
         if not settle(c, open_task, close_task):
             return False
-    block["done"] = True
+    item.done = True
     return True
 
 
-def find(block: Block, task_id: str) -> tuple[Block | None, Block | None]:
-    """The leaf of ``task_id`` and its parent block (None, None when the task is not in the tree)."""
-    for c in block.get("c", []):
-        if c["k"] == "task" and c["id"] == task_id:
-            return c, block
+def find(group: Group, task_id: str) -> tuple[TaskLeaf | None, Group | None]:
+    """The leaf of ``task_id`` and its parent group (None, None when the task is not in the tree)."""
+    for c in group.children:
+        if isinstance(c, TaskLeaf):
+            if c.task_id == task_id:
+                return c, group
+            continue
         found, parent = find(c, task_id)
         if found is not None:
             return found, parent
     return None, None
 
 
-def replace(parent: Block, old: Block, new: Block) -> None:
-    children: list[Block] = parent["c"]
-    children[next(i for i, c in enumerate(children) if c is old)] = new
+def replace(parent: Group, old: WorkItem, new: WorkItem) -> None:
+    parent.children[next(i for i, c in enumerate(parent.children) if c is old)] = new

@@ -1,4 +1,4 @@
-"""Pushing events to apps the way Feishu does (domain.md §8.4–8.5).
+"""Pushing events to apps the way Feishu does.
 
 * One POST per event to the app's ``event_url``; only HTTP 200 within 3 s counts as delivered.
 * Retries after 15 s, 5 min, 1 h and 6 h, then the event is dead-lettered (and can be replayed by hand).
@@ -74,6 +74,11 @@ class Delivery:
     last_error: str = ""
     delivered_at: int = 0
 
+    def insert_row(self) -> tuple[Any, ...]:
+        """The columns ``Tx.insert_deliveries`` takes, in its order."""
+        return (self.tenant_key, self.app_id, self.stream, self.outbox_id, self.event_id, self.event_type, self.body,
+                self.created_at, self.next_at_ms)
+
 
 class DeliveryStore(Protocol):
     """What the worker needs from storage. Suggested table (one row per event per app)::
@@ -148,6 +153,11 @@ EventTypes = Callable[[App], Iterable[str]]
 
 def default_event_types(app: App) -> Iterable[str]:
     return DEFAULT_EVENT_TYPES
+
+
+def app_event_types(app: App) -> Iterable[str]:
+    """The event types an app receives: the ones it chose, or the default set when it chose none."""
+    return app.event_types or DEFAULT_EVENT_TYPES
 
 
 def delivery_for(app: App, event: RenderedEvent, *, stream: str, created_at: int, outbox_id: int = 0) -> Delivery:

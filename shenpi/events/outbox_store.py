@@ -89,17 +89,6 @@ class StoreDeliveries:
                 await tx.insert_deliveries([_row(d) for d in deliveries])
 
 
-async def definition_changed(svc: Shenpi, definition: Any) -> None:
-    """Queue ``approval.approval.updated_v4`` for the apps subscribed to a definition that was just saved."""
-    from shenpi.events.delivery import route_definition
-
-    deliveries = StoreDeliveries(svc)
-    apps = await deliveries.subscribers(definition.tenant_key, definition.code)
-    if apps:
-        await deliveries.enqueue(route_definition(definition, apps, svc.clock.now_ms()))
-        svc.committed()
-
-
 def delivery_view(d: Delivery) -> dict[str, Any]:
     """A delivery as operators see it (CLI and admin API): everything but the body."""
     return {"id": d.id, "app_id": d.app_id, "tenant_key": d.tenant_key, "outbox_id": d.outbox_id,

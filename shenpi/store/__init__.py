@@ -1,4 +1,11 @@
-"""Persistence behind one interface: SQLite (embedded default) and PostgreSQL."""
+"""Persistence behind one interface: SQLite (embedded default) and PostgreSQL.
+
+base.py is the interface (the ``Tx`` protocols by purpose and the store's exceptions); lock.py how concurrent
+actions on one instance are serialized; sql.py, platform.py, aggregate.py, queries.py, deliveries.py and
+operator.py the SQL written once for both backends; sqlite.py and postgres.py (with postgres_transition.py) only
+what differs between them;
+rows.py the mapping between rows and domain objects; migrations/ each dialect's DDL.
+"""
 
 from __future__ import annotations
 

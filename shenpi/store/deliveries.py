@@ -1,4 +1,4 @@
-"""Event deliveries in SQL, shared by every backend (``?`` placeholders, like queries.py).
+"""The outbox and its event deliveries, in SQL written once (``?`` placeholders, see shenpi/store/sql.py).
 
 Rows are handed out as tuples in ``DELIVERY_COLS`` order; shenpi/events/outbox_store.py turns them into
 ``Delivery`` objects. Claims are leases: ``claim_due`` pushes ``next_at_ms`` forward under the row's current
@@ -8,20 +8,29 @@ value, so when several worker processes share a database each head goes to exact
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shenpi.store.rows import loads
+from shenpi.store.sql import SqlTx
 
 DELIVERY_COLS = ("id, tenant_key, app_id, stream, outbox_id, event_id, event_type, body, state, attempts, "
                  "next_at_ms, last_error, created_at, delivered_at")
 _OUTBOX_COLS = "id, tenant_key, approval_code, instance_code, kind, status, payload, created_at"
 
 
-class DeliveryMixin:
-    if TYPE_CHECKING:  # each backend's Tx provides these two; the mixin only builds SQL on top of them
-        async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]: ...
-
-        async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int: ...  # the affected row count
+class DeliveryMixin(SqlTx):
+    async def outbox(self, tenant_key: str, instance_code: str | None = None) -> list[dict[str, Any]]:
+        """A tenant's outbox rows (of one instance), oldest first, the payload's fields spread into each."""
+        sql = "SELECT id, approval_code, instance_code, kind, status, payload, created_at FROM outbox WHERE tenant_key = ?"
+        args: tuple[Any, ...] = (tenant_key,)
+        if instance_code is not None:
+            sql += " AND instance_code = ?"
+            args += (instance_code,)
+        return [
+            {"id": r[0], "approval_code": r[1], "instance_code": r[2], "kind": r[3], "status": r[4],
+             **loads(r[5]), "created_at": r[6]}
+            for r in await self._fetch(sql + " ORDER BY id", args)
+        ]
 
     async def skip_unsubscribed_outbox(self) -> int:
         """Mark routed, in one statement, the outbox rows of definitions no app subscribed to: most rows, in
@@ -101,25 +110,6 @@ class DeliveryMixin:
             await self.redeliver_outbox_row(int(outbox_id), now_ms)
             await self._execute("DELETE FROM outbox_redeliveries WHERE outbox_id = ?", (outbox_id,))
         return len(requests)
-
-    async def list_outbox(self, *, tenant_key: str | None = None, instance_code: str | None = None,
-                          after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        """Outbox rows of one tenant or all, oldest first, each with its pending redelivery request (0 = none)."""
-        sql = ("SELECT o.id, o.tenant_key, o.approval_code, o.instance_code, o.kind, o.status, o.payload, "
-               "o.created_at, COALESCE(r.requested_at, 0) FROM outbox o "
-               "LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id WHERE o.id > ?")
-        args: tuple[Any, ...] = (after_id,)
-        if tenant_key is not None:
-            sql += " AND o.tenant_key = ?"
-            args += (tenant_key,)
-        if instance_code is not None:
-            sql += " AND o.instance_code = ?"
-            args += (instance_code,)
-        return [
-            {"id": r[0], "tenant_key": r[1], "approval_code": r[2], "instance_code": r[3], "kind": r[4],
-             "status": r[5], "payload": loads(r[6]), "created_at": r[7], "redeliver_requested_at": r[8]}
-            for r in await self._fetch(sql + " ORDER BY o.id LIMIT ?", (*args, limit))
-        ]
 
     async def subscribed_app_ids(self, tenant_key: str, approval_code: str) -> list[str]:
         return [r[0] for r in await self._fetch(

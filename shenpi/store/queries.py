@@ -1,19 +1,20 @@
 """Reads and writes beyond the instance aggregate — searches, lists, comments, CC records, subscriptions,
 external approvals — written once for every backend.
 
-The SQL here is the common subset of SQLite and PostgreSQL with ``?`` placeholders; each backend supplies
-``_fetch``/``_execute`` (PostgreSQL's rewrites ``?`` to ``$n``). Dialect-specific SQL stays in the backends.
+The SQL here is the common subset of SQLite and PostgreSQL with ``?`` placeholders, on the primitives of
+shenpi/store/sql.py (PostgreSQL's transaction rewrites ``?`` to ``$n``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shenpi.engine.model import Instance, Task
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
+from shenpi.store.sql import SqlTx
 
 
 @dataclass(slots=True)
@@ -72,50 +73,7 @@ def _where(clauses: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]]:
     return " AND ".join(parts), tuple(args)
 
 
-class QueryMixin:
-    if TYPE_CHECKING:  # each backend's Tx provides these two; the mixin only builds SQL on top of them
-        async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Sequence[Any]]: ...
-
-        async def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> int: ...  # the affected row count
-
-    async def _fetchone(self, sql: str, args: tuple[Any, ...] = ()) -> Sequence[Any] | None:
-        found = await self._fetch(sql, args)
-        return found[0] if found else None
-
-    async def _count(self, sql: str, args: tuple[Any, ...]) -> int:
-        r = await self._fetchone(sql, args)
-        return int(r[0]) if r else 0
-
-    # -- tokens ---------------------------------------------------------------------------------
-    async def delete_token(self, token: str) -> None:
-        await self._execute("DELETE FROM tokens WHERE token = ?", (token,))
-
-    # -- rate limits ----------------------------------------------------------------------------
-    async def rate_take(self, windows: Sequence[tuple[str, int, int]]) -> tuple[int, int] | None:
-        """Count one call in each (bucket, window start, limit) unless one of them is full.
-
-        Returns None when counted, else (limit, window start) of the first full window; a refused call counts
-        in none. One upsert per window that increments only below the limit: atomic under concurrency."""
-        taken: list[tuple[str, int]] = []
-        for bucket, start, limit in windows:
-            got = await self._fetchone(
-                "INSERT INTO rate_counters (bucket, window_start, count) VALUES (?, ?, 1) "
-                "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 "
-                "WHERE rate_counters.count < ? RETURNING count", (bucket, start, limit))
-            if got is None:
-                for b, st in taken:
-                    await self._execute("UPDATE rate_counters SET count = count - 1 WHERE bucket = ? AND window_start = ?",
-                                        (b, st))
-                return limit, start
-            taken.append((bucket, start))
-        return None
-
-    async def rate_sweep(self, before: int) -> None:
-        await self._execute("DELETE FROM rate_counters WHERE window_start < ?", (before,))
-
-    async def rate_reset(self) -> None:
-        await self._execute("DELETE FROM rate_counters")
-
+class QueryMixin(SqlTx):
     # -- subscriptions --------------------------------------------------------------------------
     async def subscribe(self, tenant_key: str, app_id: str, approval_code: str, now: int) -> bool:
         """False when the app is already subscribed (one statement: safe when two callers race)."""
@@ -337,7 +295,7 @@ class QueryMixin:
                                   "instance_id LIMIT ? OFFSET ?", (*args, limit + 1, offset))
         return Page([rows.loads(r[0]) for r in found[:limit]], -1, len(found) > limit)
 
-    # -- the web inbox (shenpi/web): the four lists of tasks/query, searchable, and the outbox for admins ----------
+    # -- the web inbox (shenpi/web): a person's four lists (to do, done, started, CC'd), searchable ----------------
     # A person searches by what they see: the title, the serial number, the instance code, or the definition's
     # name (resolved from i18n keys in Python, so it arrives here as the matching approval codes). LOWER() on both
     # sides because PostgreSQL's LIKE is case-sensitive and SQLite's is not.
@@ -374,7 +332,8 @@ class QueryMixin:
 
     async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
                               approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
-        """Instances a user started (reverted ones too, as topic 3 lists them), newest first."""
+        """Instances a user started, newest first; reverted (withdrawn) ones are listed too, unlike the other
+        lists: the starter still sees what they withdrew."""
         extra, extra_args = self._inbox_text(text, approval_codes)
         where = "i.tenant_key = ? AND i.user_id = ?" + extra
         args = (tenant_key, user_id, *extra_args)

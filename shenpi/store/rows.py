@@ -10,6 +10,7 @@ import msgspec
 from shenpi.engine.definitions import build_definition
 from shenpi.engine.directory import Department, User
 from shenpi.engine.model import Definition, DomainEvent, Instance, Task, TimelineEntry
+from shenpi.engine.state import decode_flow_state, encode_flow_state
 
 _enc = msgspec.json.Encoder()
 _dec = msgspec.json.Decoder()
@@ -38,7 +39,7 @@ def instance_from(r: Row) -> Instance:
     return Instance(
         code=r[0], tenant_key=r[1], approval_code=r[2], user_id=r[3], department_id=r[4], status=r[5],
         form=loads(r[6]), uuid=r[7], serial_number=r[8], start_time=r[9], end_time=r[10], node_index=r[11],
-        round=r[12], title=r[13], reverted=bool(r[14]), state=loads(r[15]), version=r[16],
+        round=r[12], title=r[13], reverted=bool(r[14]), state=decode_flow_state(r[15]), version=r[16],
     )
 
 
@@ -46,7 +47,7 @@ def instance_values(i: Instance) -> tuple[Any, ...]:
     return (
         i.code, i.tenant_key, i.approval_code, i.user_id, i.department_id, i.status, dumps(i.form), i.uuid,
         i.serial_number, i.start_time, i.end_time, i.node_index, i.round, i.title, int(i.reverted),
-        dumps(i.state), i.version,
+        encode_flow_state(i.state), i.version,
     )
 
 

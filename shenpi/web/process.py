@@ -1,9 +1,10 @@
 """The instance page's model: the process as a picture, the timeline with comments, and what the viewer may do.
 
 Who may see an instance: its submitter, anyone who has or had a task on it, anyone CC'd on it, and the tenant's
-admins (read-only). Who may act is the engine's business — every action goes through ``Shenpi.act``, which
-refuses a task that is not the actor's — but the page offers only what would pass, so nobody is shown a button
-that can only fail.
+admins (read-only). Who may act is the engine's business: every action goes through the application layer to the
+engine's command, which refuses what its rule forbids. The page offers only what would pass, by asking the same
+rules (the engine's ``*_refusal`` predicates), so nobody is shown a button that can only fail. Commenting and
+CC'ing are this page's own policy: only the submitter and the approvers may (CC'd readers only read).
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from shenpi.engine.commands import list_ccs, passed_node_keys
+from shenpi.engine.commands import (
+    list_ccs,
+    resubmit_refusal,
+    rollback_target_keys,
+    task_refusal,
+    withdraw_refusal,
+)
 from shenpi.engine.directory import Directory
+from shenpi.engine.errors import HandwrittenSignatureRequired
 from shenpi.engine.model import (
     APPROVED,
     CANCELED,
@@ -88,45 +96,30 @@ def is_participant(agg: Aggregate, user_id: str) -> bool:
     return user_id == agg.instance.user_id or any(t.user_id == user_id for t in agg.tasks)
 
 
-def _first_node_passed(agg: Aggregate) -> bool:
-    return any(t.status == APPROVED and t.user_id and t.node_key != START_NODE and t.type != "AUTO_PASS"
-               for t in agg.tasks)
-
-
 def cancel_allowed(agg: Aggregate, user_id: str, now: int) -> tuple[bool, bool]:
-    """(may cancel, it would be a revert) — the checks of engine/commands/withdraw.py, read-only."""
-    inst, settings = agg.instance, agg.definition.settings
-    if user_id != inst.user_id or inst.reverted:
-        return False, False
-    if inst.status == PENDING:
-        ok = settings.cancel_enabled and not (settings.revert_option == 0 and _first_node_passed(agg))
-        return ok, False
-    if inst.status == APPROVED:
-        interval = settings.revert_interval
-        ok = (not inst.state.get("forbid_revoke") and interval > 0 and now - inst.end_time <= interval * 1000)
-        return ok, True
-    return False, False
+    """(may cancel, it would be a revert): what the engine's cancel command would say to ``user_id`` at ``now``."""
+    return withdraw_refusal(agg, user_id, now) is None, agg.instance.status == APPROVED
 
 
 def actions_for(agg: Aggregate, viewer: Viewer, timeline: list[TimelineEntry], now: int, locale: str,
                 start_label: str) -> Actions:
-    me, inst, d = viewer.user_id, agg.instance, agg.definition
+    me, d = viewer.user_id, agg.definition
     out = Actions()
-    if inst.status == PENDING:
-        mine = [t for t in agg.tasks if t.status == PENDING and t.user_id == me]
-        out.resubmit_task = next((t for t in mine if t.node_key == START_NODE), None)
-        out.task = next((t for t in mine if t.node_key != START_NODE and d.node(t.node_key) is not None), None)
+    mine = [t for t in agg.tasks if t.status == PENDING and t.user_id == me]
+    out.resubmit_task = next((t for t in mine if resubmit_refusal(agg, t.id, me) is None), None)
+    # The viewer's task to act on: one the engine lets them roll back from (every check but the signature's).
+    out.task = next((t for t in mine if task_refusal(agg, t.id, me, check_signature=False) is None), None)
     if out.task is not None:
         node = d.node(out.task.node_key)
         assert node is not None
-        out.signature_blocked = node.require_signature
-        out.decide = not node.require_signature
-        here = d.nodes.index(node)
-        for key in passed_node_keys(agg, timeline):
+        refusal = task_refusal(agg, out.task.id, me)
+        out.signature_blocked = isinstance(refusal, HandwrittenSignatureRequired)
+        out.decide = refusal is None
+        for key in rollback_target_keys(agg, node, timeline):
             target = d.node(key)
             if key == START_NODE:
                 out.rollback_targets.append((START_NODE, start_label))
-            elif target is not None and d.nodes.index(target) < here:
+            elif target is not None:
                 out.rollback_targets.append((target.key, d.text(target.name, locale)))
     out.cancel, out.cancel_is_revert = cancel_allowed(agg, me, now)
     out.participate = is_participant(agg, me)

@@ -159,3 +159,12 @@ def test_revoke_an_approved_instance_within_the_window(client, server):
     assert cancel(client, "TWOSTEP", inst, "alice").code == 0
     data = get_instance(client, inst)
     assert data.status == "CANCELED" and data.reverted is True
+
+
+def test_an_instance_created_with_forbid_revoke_cannot_be_revoked(client):
+    inst = create_instance(client, "TWOSTEP", forbid_revoke=True)
+    assert approve(client, "TWOSTEP", inst, "bob", pending_task(client, inst, "bob")).code == 0
+    assert approve(client, "TWOSTEP", inst, "carol", pending_task(client, inst, "carol")).code == 0
+    assert cancel(client, "TWOSTEP", inst, "alice").code == 1390009
+    data = get_instance(client, inst)
+    assert data.status == "APPROVED" and not data.reverted

@@ -1,4 +1,5 @@
-"""Approve: AND nodes wait for everyone, OR nodes for one; events in domain.md §5.2's order; CCs."""
+"""Approve: AND nodes wait for everyone, OR nodes for one; events in the order Feishu sends them (the acting
+task, the node's other tasks, the next node's tasks, CCs, the instance); CCs."""
 
 from __future__ import annotations
 

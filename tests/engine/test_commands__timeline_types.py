@@ -1,4 +1,5 @@
-"""Every timeline type of domain.md §4.4 that an operation implies is produced; the rest are documented."""
+"""Every timeline type Feishu's instance timeline knows that an operation of this engine implies is produced;
+the rest are documented (shenpi/engine/commands/__init__.py says why each is not)."""
 
 from __future__ import annotations
 

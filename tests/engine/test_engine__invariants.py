@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from shenpi.engine import commands, worktree
 from shenpi.engine.errors import DomainError
 from shenpi.engine.model import APPROVED, CANCELED, INSTANCE_ENDED, PENDING, REJECTED, START_NODE, Aggregate
+from shenpi.engine.state import decode_flow_state, encode_flow_state
 from shenpi.engine.transition import Transition
 from tests.engine.helpers import Run, definition, form_json, free, node, personal
 
@@ -51,7 +52,7 @@ step = st.tuples(
 
 def reload(agg: Aggregate) -> Aggregate:
     """The aggregate as the store would load it again: state through JSON, tasks in (start_time, id) order."""
-    inst = dataclasses.replace(agg.instance, state=json.loads(json.dumps(agg.instance.state)),
+    inst = dataclasses.replace(agg.instance, state=decode_flow_state(encode_flow_state(agg.instance.state)),
                                form=json.loads(json.dumps(agg.instance.form)))
     tasks = sorted((dataclasses.replace(t) for t in agg.tasks), key=lambda t: (t.start_time, t.id))
     return Aggregate(definition=agg.definition, instance=inst, tasks=tasks)
@@ -59,14 +60,15 @@ def reload(agg: Aggregate) -> Aggregate:
 
 def snapshot(agg: Aggregate) -> str:
     inst = agg.instance
-    return json.dumps([inst.status, inst.form, inst.end_time, inst.node_index, inst.round, inst.reverted, inst.state,
+    return json.dumps([inst.status, inst.form, inst.end_time, inst.node_index, inst.round, inst.reverted,
+                       encode_flow_state(inst.state),
                        [(t.id, t.status, t.end_time, t.user_id) for t in agg.tasks]], sort_keys=True, default=str)
 
 
 def pending_leaves(agg: Aggregate) -> set[str]:
     out: set[str] = set()
-    for tree in agg.instance.state.get("active", {}).values():
-        out |= {lf["id"] for lf in worktree.leaves(tree) if not lf["done"]}
+    for tree in agg.instance.state.open_visits.values():
+        out |= {lf.task_id for lf in worktree.leaves(tree) if not lf.done}
     return out
 
 

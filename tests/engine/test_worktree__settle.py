@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from shenpi.engine import worktree
 
 
@@ -20,10 +18,10 @@ class Book:
         self.closed.append(task_id)
 
 
-def approve(tree: dict[str, Any], task_id: str, book: Book) -> bool:
+def approve(tree: worktree.Group, task_id: str, book: Book) -> bool:
     leaf, _ = worktree.find(tree, task_id)
     assert leaf is not None
-    leaf["done"] = True
+    leaf.done = True
     return worktree.settle(tree, book.open, book.close)
 
 
@@ -50,8 +48,8 @@ def test_or_of_lanes_closes_the_rest_once_one_lane_is_done() -> None:
 
 def test_wait_with_any_method_is_done_by_one() -> None:
     book = Book()
-    lane = {"k": "seq", "c": [worktree.wait(["x", "y"], "any", "OR"), worktree.wait(["z"], "all", "AND")]}
-    tree: dict[str, Any] = {"k": "all", "c": [lane]}
+    lane = worktree.Group("in_order", [worktree.unopened(["x", "y"], "any", "OR"), worktree.unopened(["z"], "all", "AND")])
+    tree = worktree.Group("all", [lane])
     worktree.settle(tree, book.open, book.close)
     assert book.opened == [("x", "OR"), ("y", "OR")]
     approve(tree, "y#2", book)
@@ -65,7 +63,7 @@ def test_find_and_replace() -> None:
     tree = worktree.node_tree([["a"]], "all", "AND")
     worktree.settle(tree, book.open, book.close)
     leaf, parent = worktree.find(tree, "a#1")
-    assert leaf is not None and parent is not None and parent["k"] == "all"
-    worktree.replace(parent, leaf, worktree.leaf("a#1", done=True))
+    assert leaf is not None and parent is not None and parent.rule == "all"
+    worktree.replace(parent, leaf, worktree.TaskLeaf("a#1", done=True))
     assert worktree.settle(tree, book.open, book.close) is True
     assert worktree.find(tree, "nope") == (None, None)

@@ -41,8 +41,8 @@ async def seeded_instance(url: str) -> tuple[str, str]:
     await svc.open()
     try:
         await apply_seed(svc, test_seed())
-        inst = await svc.create_instance("acme", "LEAVE", commands.CreateInstance(user_id="alice", form=FORM))
-        view = await svc.get_instance("acme", inst.code)
+        inst = await svc.instances.create("acme", "LEAVE", commands.CreateInstance(user_id="alice", form=FORM))
+        view = await svc.instances.get("acme", inst.code)
         [task] = view.tasks
         assert (task.user_id, task.status) == ("bob", "PENDING")
         return inst.code, task.id
@@ -55,8 +55,9 @@ async def race(svc: Shenpi, code: str, task_id: str, actions: list[str]) -> list
 
     async def one(action: str) -> str:
         try:
-            await svc.act("acme", action, commands.TaskAction(task_id=task_id, user_id="bob", comment=action),
-                          approval_code="LEAVE", instance_code=code)
+            decide = {"approve": svc.instances.approve, "reject": svc.instances.reject}[action]
+            await decide("acme", commands.TaskAction(task_id=task_id, user_id="bob", comment=action),
+                         approval_code="LEAVE", instance_code=code)
         except errors.DomainError as e:
             return f"error:{e.code}"
         return f"ok:{action}"
@@ -67,14 +68,14 @@ async def race(svc: Shenpi, code: str, task_id: str, actions: list[str]) -> list
 async def warm(svc: Shenpi) -> None:
     """Parse the definition and load the directory before the race, so every contender starts even."""
     await svc.directory("acme")
-    await svc.get_definition("acme", "LEAVE")
+    await svc.definitions.get("acme", "LEAVE")
 
 
 async def assert_consistent(url: str, code: str, task_id: str, winner: str) -> None:
     svc = open_service(url, 1)
     await svc.open()
     try:
-        view = await svc.get_instance("acme", code)
+        view = await svc.instances.get("acme", code)
         tasks = {(t.node_key, t.user_id): t.status for t in view.tasks}
         if winner == "approve":
             assert view.instance.status == "PENDING"
@@ -204,7 +205,7 @@ def test_concurrent_creates_with_one_uuid_yield_one_instance(pg_url: str) -> Non
 
             async def one() -> str:
                 try:
-                    inst = await svc.create_instance(
+                    inst = await svc.instances.create(
                         "acme", "LEAVE", commands.CreateInstance(user_id="alice", form=FORM, uuid="Same-UUID"))
                 except errors.DomainError as e:
                     return f"error:{e.code}"
@@ -215,7 +216,7 @@ def test_concurrent_creates_with_one_uuid_yield_one_instance(pg_url: str) -> Non
             assert len(codes) == 1, outcomes
             assert sorted(o for o in outcomes if o.startswith("error:")) == [
                 f"error:{errors.UuidConflict.code}"] * 7
-            found = await svc.get_instance("acme", "same-uuid")
+            found = await svc.instances.get("acme", "same-uuid")
             assert found.instance.code == codes[0]
         finally:
             await svc.close()

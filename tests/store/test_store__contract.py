@@ -1,99 +1,23 @@
 """The store contract: every backend behaves the same through the Tx interface.
 
 Each test runs against SQLite (a file in a tmp dir) and PostgreSQL (a fresh database). Without a reachable
-PostgreSQL the postgres cases skip locally and fail in CI.
+PostgreSQL the postgres cases skip locally and fail in CI. Snapshots and the operator's methods are in
+test_store__snapshots.py.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from shenpi.app import Shenpi
 from shenpi.engine import commands
 from shenpi.engine.definitions import build_definition
 from shenpi.engine.directory import Department, User
-from shenpi.engine.model import Aggregate, Definition
-from shenpi.engine.transition import Transition
-from shenpi.seed import apply_seed
+from shenpi.engine.model import Definition
 from shenpi.store import open_store
-from shenpi.store.base import ConcurrentUpdate, Store
-from shenpi.store.migrations import migrations
+from shenpi.store.base import ConcurrentUpdate, DuplicateUuid, Store
 from shenpi.store.records import App, Tenant, Token
-from shenpi.testing.state import admin_tx
-from tests.pg import postgres_url_or_skip, run_async
-from tests.seeds import definition, test_seed
-
-NOW = 1_700_000_000_000
-FORM = '[{"id": "reason", "type": "textarea", "value": "x"}]'
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'contract.db'}"
-    return postgres_url_or_skip("contract")
-
-
-def run(url: str, body: Callable[[Store], Awaitable[None]]) -> None:
-    async def main() -> None:
-        store = open_store(url)
-        await store.open()
-        try:
-            await body(store)
-        finally:
-            await store.close()
-
-    run_async(main)
-
-
-async def seeded(store: Store) -> None:
-    await apply_seed(Shenpi(store), test_seed())
-
-
-def sequential_ids(prefix: str) -> Callable[[], str]:
-    counter = itertools.count(1)
-    return lambda: f"{prefix}{next(counter):04d}"
-
-
-async def create(store: Store, *, code: str = "INST-1", approval: str = "LEAVE", user_id: str = "alice",
-                 uuid: str = "", now: int = NOW) -> tuple[Aggregate, Transition]:
-    async with store.transaction() as tx:
-        d = await tx.get_definition("acme", approval)
-        assert d is not None
-        directory = await tx.load_directory("acme")
-        cmd = commands.CreateInstance(user_id=user_id, form=FORM, uuid=uuid, title="t")
-        agg, tr = commands.create_instance(d, directory, cmd, code=code, serial_number="202401010001", now=now,
-                                           new_id=sequential_ids(code + "-T"))
-        await tx.save_transition(tr, created=True)
-    return agg, tr
-
-
-async def act(store: Store, action: str, code: str, task_id: str, user_id: str, now: int) -> Transition:
-    fn = {"approve": commands.approve, "reject": commands.reject}[action]
-    async with store.transaction() as tx:
-        agg = await tx.load_aggregate("acme", code)
-        assert agg is not None
-        directory = await tx.load_directory("acme")
-        tr = fn(agg, directory, commands.TaskAction(task_id=task_id, user_id=user_id, comment=action), now=now,
-                new_id=sequential_ids(f"{code}-{now}-"))
-        await tx.save_transition(tr, created=False)
-    return tr
-
-
-def events_of(outbox: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return [(o["kind"], o["status"], o["task_id"], o["user_id"], o["node_key"], o["operate_time"], o["extra"])
-            for o in outbox]
-
-
-def expected_events(*trs: Transition) -> list[tuple[Any, ...]]:
-    return [(e.kind, e.status, e.task_id, e.user_id, e.node_key, e.operate_time, e.extra) for tr in trs
-            for e in tr.events]
-
+from tests.seeds import definition
+from tests.store.contract import FORM, NOW, act, create, events_of, expected_events, run, seeded, sequential_ids
 
 # -- tenants, apps, directory, tokens ------------------------------------------------------------------------
 
@@ -135,12 +59,11 @@ def test_upserts_are_idempotent_and_update_in_place(store_url: str) -> None:
             assert directory.user("bob") == User("bob", "Robert", "ou_b", "on_b", "1001")
             assert directory.departments["eng"] == Department("eng", "Eng", "", "root")
             assert (await tx.load_directory("beta")).users == {}
-            pw = getattr(tx, "password_hash")  # noqa: B009 - a backend method outside the Tx protocol
-            assert await pw("acme", "bob") == "hash-1"
-            assert await pw("acme", "amy") == ""
-            assert await pw("acme", "nobody") == ""
+            assert await tx.password_hash("acme", "bob") == "hash-1"
+            assert await tx.password_hash("acme", "amy") == ""
+            assert await tx.password_hash("acme", "nobody") == ""
             await tx.upsert_user("acme", User("bob", "Robert", "ou_b", "on_b", "1001"), "hash-2")
-            assert await pw("acme", "bob") == "hash-2"
+            assert await tx.password_hash("acme", "bob") == "hash-2"
 
     run(store_url, body)
 
@@ -398,6 +321,28 @@ def test_find_instance_by_code_or_uuid_ignoring_case(store_url: str) -> None:
     run(store_url, body)
 
 
+def test_a_taken_uuid_raises_duplicate_uuid_and_writes_nothing(store_url: str) -> None:
+    """The store reports the taken uuid with its own exception; the application layer names the domain error."""
+
+    async def body(store: Store) -> None:
+        await seeded(store)
+        await create(store, code="INST-1", uuid="Req-1")
+        async with store.transaction() as tx:
+            outbox_before = await tx.outbox("acme")
+        with pytest.raises(DuplicateUuid) as raised:
+            await create(store, code="INST-2", uuid="REQ-1")  # uuids compare ignoring case
+        assert raised.value.uuid == "REQ-1"
+        async with store.transaction() as tx:
+            assert await tx.find_instance("acme", "INST-2") is None
+            assert await tx.find_task("acme", "INST-2-T0001") is None
+            assert await tx.timeline("acme", "INST-2") == []
+            assert await tx.outbox("acme") == outbox_before
+            found = await tx.find_instance("acme", "req-1")
+            assert found is not None and found.code == "INST-1"
+
+    run(store_url, body)
+
+
 def test_next_serial_counts_per_tenant(store_url: str) -> None:
     async def body(store: Store) -> None:
         await seeded(store)
@@ -409,6 +354,9 @@ def test_next_serial_counts_per_tenant(store_url: str) -> None:
             got.append(await tx.next_serial("acme"))
             got.append(await tx.next_serial("acme"))
         assert got == [1, 2, 1, 3, 4, 5]
+        async with store.transaction() as tx:
+            with pytest.raises(LookupError):
+                await tx.next_serial("no-such-tenant")
 
     run(store_url, body)
 
@@ -450,165 +398,5 @@ def test_the_shared_query_sql_reads_the_same_on_both_backends(store_url: str) ->
             await tx.put_external_approval("acme", "EXT", {"a": 1}, NOW)
             await tx.put_external_approval("acme", "EXT", {"a": 2}, NOW + 1)
             assert await tx.get_external_approval("acme", "EXT") == {"a": 2}
-
-    run(store_url, body)
-
-
-# -- whole-state dump and restore, token pruning, outbox inspection (AdminTx) -----------------------------
-
-async def busy_state(store: Store) -> None:
-    """A state with a row in most tables: seed, instances moved along, a comment, a token, a redelivery."""
-    await seeded(store)
-    agg, _ = await create(store, code="INST-1", uuid="U-1")
-    await act(store, "approve", "INST-1", agg.tasks[0].id, "bob", NOW + 10)
-    await create(store, code="INST-2", now=NOW + 20)
-    async with store.transaction() as raw:
-        tx = admin_tx(raw)
-        await tx.insert_token(Token("t-keep", "tenant", "cli_acme", "acme", NOW + 10**9, NOW))
-        await tx.add_comment("acme", "INST-1", "bob", "ok", [], 0, "", NOW)
-        await tx.subscribe("acme", "cli_acme", "LEAVE", NOW)
-        assert await tx.request_redelivery([1], NOW) == [1]
-
-
-def sorted_tables(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Tables with rows as a sorted list: row order is insertion order in SQLite, key order in PostgreSQL."""
-    return {name: (t["columns"], sorted(map(repr, t["rows"]))) for name, t in tables.items()}
-
-
-def test_dump_then_restore_brings_back_the_same_state(store_url: str) -> None:
-    async def body(store: Store) -> None:
-        await busy_state(store)
-        async with store.transaction() as raw:
-            tx = admin_tx(raw)
-            assert await tx.schema_version() == max(v for v, _, _ in migrations("sqlite"))
-            dumped = await tx.dump_tables()
-        assert "schema_migrations" not in dumped
-        assert {"tenants", "instances", "tasks", "timeline", "outbox", "tokens", "comments"} <= set(dumped)
-        assert len(dumped["instances"]["rows"]) == 2 and dumped["outbox"]["rows"]
-        outbox_ids = [r[0] for r in dumped["outbox"]["rows"]]
-
-        async with store.transaction() as raw:  # a reset: everything goes but the kept tokens
-            written = await admin_tx(raw).restore_tables({}, keep=("tokens",))
-        assert written == {}
-        async with store.transaction() as raw:
-            tx = admin_tx(raw)
-            empty = await tx.dump_tables()
-            assert {t for t, d in empty.items() if d["rows"]} == {"tokens"}
-            assert await tx.get_token("t-keep") is not None
-        await seeded(store)
-        await create(store, code="AFTER-RESET")
-        async with store.transaction() as tx:  # an id handed out before a reset never names another row after it
-            assert min(o["id"] for o in await tx.outbox("acme")) > max(outbox_ids)
-
-        wanted = {name: t for name, t in dumped.items() if name != "tokens"}
-        async with store.transaction() as raw:
-            written = await admin_tx(raw).restore_tables(wanted, keep=("tokens",))
-        assert written == {name: len(t["rows"]) for name, t in wanted.items()}
-        async with store.transaction() as raw:
-            again = await admin_tx(raw).dump_tables()
-        assert again == dumped
-        async with store.transaction() as tx:  # the restored definitions parse again, the cache was dropped
-            d = await tx.get_definition("acme", "LEAVE")
-            assert d is not None and d.code == "LEAVE"
-        await create(store, code="INST-3", now=NOW + 30)  # new rows get ids after the restored ones
-        async with store.transaction() as tx:
-            fresh = [o["id"] for o in await tx.outbox("acme", "INST-3")]
-        assert fresh and min(fresh) > max(outbox_ids)
-
-    run(store_url, body)
-
-
-def test_restore_refuses_what_does_not_fit_and_a_failed_one_changes_nothing(store_url: str) -> None:
-    async def body(store: Store) -> None:
-        await busy_state(store)
-        async with store.transaction() as raw:
-            before = await admin_tx(raw).dump_tables()
-        tenants = before["tenants"]
-        bad_snapshots = {
-            "unknown tables: nope": {"nope": {"columns": ["a"], "rows": [[1]]}},
-            "table tenants has no column colour": {"tenants": {"columns": ["tenant_key", "colour"], "rows": []}},
-            "table tenants, row 0: 1 values for 4 columns": {"tenants": {"columns": tenants["columns"],
-                                                                          "rows": [["x"]]}},
-            "table tenants, row 0: a list is not a column value": {
-                "tenants": {"columns": ["tenant_key", "name"], "rows": [["x", ["not", "a", "value"]]]}},
-            "table apps refers to a missing tenants row": {"apps": before["apps"]},
-        }
-        for message, tables in bad_snapshots.items():
-            with pytest.raises(ValueError) as raised:
-                async with store.transaction() as raw:
-                    await admin_tx(raw).restore_tables(tables, keep=("tokens",))
-            assert str(raised.value) == message
-        async with store.transaction() as raw:
-            assert await admin_tx(raw).dump_tables() == before
-        await create(store, code="INST-3", now=NOW + 30)  # and the id sequences did not move back either
-        async with store.transaction() as tx:
-            assert min(o["id"] for o in await tx.outbox("acme", "INST-3")) > max(r[0] for r in before["outbox"]["rows"])
-
-    run(store_url, body)
-
-
-def test_a_dump_moves_between_backends(tmp_path: Path) -> None:
-    """An export from one backend imports into the other: the schemas match column for column."""
-    pg_url = postgres_url_or_skip("dump_across")
-    sqlite_url = f"sqlite:///{tmp_path / 'across.db'}"
-    dumps: dict[str, dict[str, dict[str, Any]]] = {}
-
-    async def export(store: Store) -> None:
-        await busy_state(store)
-        async with store.transaction() as raw:
-            dumps[store.url] = await admin_tx(raw).dump_tables()
-
-    def round_trip(source: str, target: str) -> None:
-        async def restore(store: Store) -> None:
-            async with store.transaction() as raw:
-                tx = admin_tx(raw)
-                await tx.restore_tables(dumps[source])
-                back = await tx.dump_tables()
-            assert sorted_tables(back) == sorted_tables(dumps[source])
-            await create(store, code="INST-3", now=NOW + 30)  # and the target keeps working on top of it
-            async with store.transaction() as tx:
-                agg = await tx.load_aggregate("acme", "INST-1")
-                assert agg is not None and agg.instance.version == 1 and agg.instance.uuid == "U-1"
-
-        run(target, restore)
-
-    run(sqlite_url, export)
-    run(pg_url, export)
-    assert sorted_tables(dumps[sqlite_url])["tenants"] == sorted_tables(dumps[pg_url])["tenants"]
-    assert {n: t["columns"] for n, t in dumps[sqlite_url].items()} == {n: t["columns"] for n, t in dumps[pg_url].items()}
-    round_trip(sqlite_url, pg_url)
-    round_trip(pg_url, sqlite_url)
-
-
-def test_prune_tokens_list_outbox_and_request_redelivery(store_url: str) -> None:
-    async def body(store: Store) -> None:
-        await busy_state(store)
-        async with store.transaction() as raw:
-            tx = admin_tx(raw)
-            await tx.insert_token(Token("t-expired", "tenant", "cli_acme_ro", "acme", NOW - 1, NOW - 10))
-            await tx.insert_token(Token("t-future", "tenant", "cli_slow", "slow", NOW + 10**9, NOW + 5))
-            await tx.insert_token(Token("t-orphan", "tenant", "cli_gone", "acme", NOW + 10**9, NOW))
-            await tx.insert_token(Token("t-moved", "tenant", "cli_acme_task", "slow", NOW + 10**9, NOW))
-            assert await tx.prune_tokens(NOW) == ["cli_acme_ro", "cli_acme_task", "cli_gone", "cli_slow"]
-            assert await tx.get_token("t-keep") is not None
-            assert await tx.get_token("t-expired") is None and await tx.get_token("t-moved") is None
-            assert await tx.prune_tokens(NOW) == []
-
-            everything = await tx.list_outbox()
-            assert [o["id"] for o in everything] == sorted(o["id"] for o in everything)
-            assert everything[0]["redeliver_requested_at"] == NOW
-            assert all(o["redeliver_requested_at"] == 0 for o in everything[1:])
-            assert isinstance(everything[0]["payload"], dict) and everything[0]["tenant_key"] == "acme"
-            one = await tx.list_outbox(tenant_key="acme", instance_code="INST-2")
-            assert {o["instance_code"] for o in one} == {"INST-2"}
-            page = await tx.list_outbox(after_id=everything[1]["id"], limit=2)
-            assert [o["id"] for o in page] == [o["id"] for o in everything[2:4]]
-            assert await tx.list_outbox(tenant_key="slow") == []
-
-            last = everything[-1]["id"]
-            assert await tx.request_redelivery([last, 10**9, 1], NOW + 1) == [last, 1]
-            assert await tx.request_redelivery([last], NOW + 2, tenant_key="slow") == []
-            again = {o["id"]: o["redeliver_requested_at"] for o in await tx.list_outbox()}
-            assert (again[1], again[last]) == (NOW + 1, NOW + 1)
 
     run(store_url, body)

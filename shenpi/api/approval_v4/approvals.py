@@ -1,4 +1,4 @@
-"""Approval definitions: create and get (sdk_endpoints.md §1–2)."""
+"""Approval definitions: create (a new version when the code exists), get, and an app's subscription to one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import msgspec
 
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
-from shenpi.engine.errors import SubscriptionExisted
 from shenpi.engine.model import Definition
 
 _enc = msgspec.json.Encoder()
@@ -37,11 +36,7 @@ async def _canonical_body(call: Call, body: dict[str, Any]) -> dict[str, Any]:
 
 async def create(call: Call) -> dict[str, Any]:
     body = call.json_object()
-    definition = await call.svc.create_definition(call.tenant_key, await _canonical_body(call, body))
-    if call.svc.events is not None:
-        from shenpi.events.outbox_store import definition_changed
-
-        await definition_changed(call.svc, definition)
+    definition = await call.svc.definitions.create(call.tenant_key, await _canonical_body(call, body))
     return {"approval_code": definition.code, "approval_id": definition.approval_id}
 
 
@@ -84,7 +79,7 @@ def render_definition(d: Definition, *, locale: str, id_of: Any, with_admin_id: 
 
 
 async def get(call: Call) -> dict[str, Any]:
-    d = await call.svc.get_definition(call.tenant_key, call.path["approval_code"])
+    d = await call.svc.definitions.get(call.tenant_key, call.path["approval_code"])
     directory = await call.directory()
     id_type = call.user_id_type
     return render_definition(
@@ -95,25 +90,14 @@ async def get(call: Call) -> dict[str, Any]:
     )
 
 
-async def _subscription(call: Call, subscribe: bool) -> dict[str, Any]:
-    code = call.path["approval_code"]
-    await call.svc.get_definition(call.tenant_key, code)  # 1390002 for an unknown code
-    async with call.svc.store.transaction() as tx:
-        if subscribe:
-            changed = await tx.subscribe(call.tenant_key, call.app.app_id, code, call.svc.clock.now_ms())
-        else:
-            changed = await tx.unsubscribe(call.app.app_id, code)
-    if not changed:  # "当前审批定义已完成订阅或已取消订阅，无需重复操作"
-        raise SubscriptionExisted(f"approval {code} is already {'subscribed' if subscribe else 'unsubscribed'}")
+async def subscribe(call: Call) -> dict[str, Any]:
+    await call.svc.subscriptions.subscribe(call.tenant_key, call.app.app_id, call.path["approval_code"])
     return {}
 
 
-async def subscribe(call: Call) -> dict[str, Any]:
-    return await _subscription(call, True)
-
-
 async def unsubscribe(call: Call) -> dict[str, Any]:
-    return await _subscription(call, False)
+    await call.svc.subscriptions.unsubscribe(call.tenant_key, call.app.app_id, call.path["approval_code"])
+    return {}
 
 
 ROUTES = [

@@ -1,4 +1,4 @@
-"""Instance comments: create (and edit), list, delete, remove all (domain.md §6.2 "Comments")."""
+"""Instance comments: create (and edit), list, delete, remove all; the commentator is ``?user_id``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import msgspec
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
-from shenpi.engine.errors import InstanceNotFound, ParamInvalid
+from shenpi.engine.errors import ParamInvalid
 from shenpi.store.queries import Comment
 
 
@@ -29,11 +29,7 @@ class CommentRequest(msgspec.Struct):
 
 
 async def _instance_code(call: Call) -> str:
-    async with call.svc.store.transaction() as tx:
-        inst = await tx.find_instance(call.tenant_key, call.path["instance_id"])
-    if inst is None:
-        raise InstanceNotFound(f"instance {call.path['instance_id']} not found", field="instance_id")
-    return inst.code
+    return await call.svc.instances.code_of(call.tenant_key, call.path["instance_id"])
 
 
 async def _actor(call: Call) -> str:
@@ -63,18 +59,13 @@ async def create(call: Call) -> dict[str, Any]:
     if not isinstance(content, dict):
         raise ParamInvalid('content must be a JSON object like {"text": "..."}', field="content")
     at = [{"user_id": str(a.user_id), "name": a.name, "offset": str(a.offset)} for a in b.at_info_list]
-    now = call.svc.clock.now_ms()
     edit_id, parent = _int(b.comment_id, "comment_id"), _int(b.parent_comment_id, "parent_comment_id")
-    async with call.svc.store.transaction() as tx:
-        if parent and await tx.get_comment(call.tenant_key, code, parent) is None:
-            raise ParamInvalid(f"parent_comment_id {parent} is not a comment of this instance", field="parent_comment_id")
-        if edit_id:
-            existing = await tx.get_comment(call.tenant_key, code, edit_id)
-            if existing is None or existing.user_id != user_id:
-                raise ParamInvalid(f"comment_id {edit_id} is not a comment of this user here", field="comment_id")
-            await tx.edit_comment(call.tenant_key, code, edit_id, b.content, at, b.extra, now)
-            return {"comment_id": str(edit_id)}
-        new_id = await tx.add_comment(call.tenant_key, code, user_id, b.content, at, parent, b.extra, now)
+    if edit_id:
+        await call.svc.comments.edit(call.tenant_key, code, user_id, edit_id, b.content, at_info_list=at,
+                                     parent_comment_id=parent, extra=b.extra)
+        return {"comment_id": str(edit_id)}
+    new_id = await call.svc.comments.create(call.tenant_key, code, user_id, b.content, at_info_list=at,
+                                            parent_comment_id=parent, extra=b.extra)
     return {"comment_id": str(new_id)}
 
 
@@ -89,8 +80,7 @@ async def list_(call: Call) -> dict[str, Any]:
     await _actor(call)
     offset, size = page(call.query, default=100, low=1, high=1000)
     directory = await call.directory()
-    async with call.svc.store.transaction() as tx:
-        everything = await tx.list_comments(call.tenant_key, code)
+    everything = await call.svc.comments.list(call.tenant_key, code)
     replies: dict[int, list[dict[str, Any]]] = {}
     top = []
     for c in everything:
@@ -106,21 +96,14 @@ async def delete(call: Call) -> dict[str, Any]:
     code = await _instance_code(call)
     user_id = await _actor(call)
     comment_id = _int(call.path["comment_id"], "comment_id")
-    async with call.svc.store.transaction() as tx:
-        c = await tx.get_comment(call.tenant_key, code, comment_id)
-        if c is None or c.is_delete:
-            raise ParamInvalid(f"comment {comment_id} not found", field="comment_id")
-        if c.user_id != user_id:
-            raise ParamInvalid("only the commentator may delete a comment", field="user_id")
-        await tx.delete_comment(call.tenant_key, code, comment_id, call.svc.clock.now_ms())
+    await call.svc.comments.delete(call.tenant_key, code, user_id, comment_id)
     return {"comment_id": str(comment_id)}
 
 
 async def remove(call: Call) -> dict[str, Any]:
     code = await _instance_code(call)
     await _actor(call)
-    async with call.svc.store.transaction() as tx:
-        await tx.remove_comments(call.tenant_key, code)
+    await call.svc.comments.remove_all(call.tenant_key, code)
     return {"instance_id": code, "external_id": ""}
 
 

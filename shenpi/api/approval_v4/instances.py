@@ -1,4 +1,4 @@
-"""Approval instances: create and get (sdk_endpoints.md §16, §18)."""
+"""Approval instances: create and get."""
 
 from __future__ import annotations
 
@@ -78,8 +78,9 @@ async def create(call: Call) -> dict[str, Any]:
         free_approvers=_node_users(directory, b.node_approver_user_id_list, b.node_approver_open_id_list,
                                    "node_approver_*_id_list"),
         free_ccs=_node_users(directory, b.node_cc_user_id_list, b.node_cc_open_id_list, "node_cc_*_id_list"),
+        forbid_revoke=b.forbid_revoke,
     )
-    inst = await call.svc.create_instance(call.tenant_key, b.approval_code, cmd)
+    inst = await call.svc.instances.create(call.tenant_key, b.approval_code, cmd)
     return {"instance_code": inst.code}
 
 
@@ -136,9 +137,9 @@ def render_instance(view: InstanceView, directory: Directory, id_type: str, loca
         item["ext"] = _enc.encode(ext_obj).decode() if ext_obj else "{}"
         timeline.append(item)
     form = []
-    for entry in inst.form:
-        w = d.widget(entry.get("id", ""))
-        shown = dict(entry)
+    for value in inst.form:
+        w = d.widget(value.get("id", ""))
+        shown = dict(value)
         if w is not None and w.name:
             shown["name"] = d.text(w.name, locale)
         form.append(shown)
@@ -163,7 +164,7 @@ def render_instance(view: InstanceView, directory: Directory, id_type: str, loca
 
 
 async def get(call: Call) -> dict[str, Any]:
-    view = await call.svc.get_instance(call.tenant_key, call.path["instance_id"])
+    view = await call.svc.instances.get(call.tenant_key, call.path["instance_id"])
     return render_instance(view, await call.directory(), call.user_id_type, call.query.get("locale", ""))
 
 

@@ -1,5 +1,5 @@
 """The operations beyond approve/reject (tenant token): transfer, resubmit, specified rollback, add-sign,
-cancel, CC and preview (domain.md §6.2–§6.3)."""
+cancel, CC and preview."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ async def transfer(call: Call) -> dict[str, Any]:
     cmd = commands.Transfer(task_id=b.task_id, user_id=actor(directory, b.user_id, call.user_id_type),
                             transfer_user_id=to_internal(directory, b.transfer_user_id, call.user_id_type,
                                                          field="transfer_user_id"), comment=b.comment)
-    await call.svc.act(call.tenant_key, "transfer", cmd, approval_code=b.approval_code, instance_code=b.instance_code)
+    await call.svc.instances.transfer(call.tenant_key, cmd, approval_code=b.approval_code,
+                                      instance_code=b.instance_code)
     return {}
 
 
@@ -49,7 +50,8 @@ async def resubmit(call: Call) -> dict[str, Any]:
     require(b, "approval_code", "instance_code", "user_id", "task_id", "form")
     cmd = commands.TaskAction(task_id=b.task_id, user_id=actor(await call.directory(), b.user_id, call.user_id_type),
                               comment=b.comment, form=b.form)
-    await call.svc.act(call.tenant_key, "resubmit", cmd, approval_code=b.approval_code, instance_code=b.instance_code)
+    await call.svc.instances.resubmit(call.tenant_key, cmd, approval_code=b.approval_code,
+                                      instance_code=b.instance_code)
     return {}
 
 
@@ -67,7 +69,7 @@ async def specified_rollback(call: Call) -> dict[str, Any]:
     cmd = commands.SpecifiedRollback(task_id=str(b.task_id),
                                      user_id=actor(await call.directory(), b.user_id, call.user_id_type),
                                      task_def_key_list=b.task_def_key_list, reason=b.reason, extra=b.extra)
-    await call.svc.act(call.tenant_key, "specified_rollback", cmd)
+    await call.svc.instances.specified_rollback(call.tenant_key, cmd)
     return {}
 
 
@@ -90,7 +92,8 @@ async def add_sign(call: Call) -> dict[str, Any]:
         task_id=b.task_id, user_id=any_internal(directory, b.user_id, field="user_id", error=NoOperationPermission),
         add_sign_user_ids=[any_internal(directory, u, field="add_sign_user_ids") for u in b.add_sign_user_ids],
         add_sign_type=b.add_sign_type, approval_method=b.approval_method, comment=b.comment)
-    await call.svc.act(call.tenant_key, "add_sign", cmd, approval_code=b.approval_code, instance_code=b.instance_code)
+    await call.svc.instances.add_sign(call.tenant_key, cmd, approval_code=b.approval_code,
+                                      instance_code=b.instance_code)
     return {}
 
 
@@ -104,9 +107,8 @@ async def cancel(call: Call) -> dict[str, Any]:
     b: InstanceCancel = call.body(InstanceCancel)
     require(b, "approval_code", "instance_code", "user_id")
     cmd = commands.Cancel(user_id=actor(await call.directory(), b.user_id, call.user_id_type))
-    view = await call.svc.get_instance(call.tenant_key, b.instance_code)
-    action = "revert" if view.instance.status == "APPROVED" else "cancel"
-    await call.svc.act(call.tenant_key, action, cmd, approval_code=b.approval_code, instance_code=view.instance.code)
+    code = await call.svc.instances.code_of(call.tenant_key, b.instance_code)
+    await call.svc.instances.cancel(call.tenant_key, cmd, approval_code=b.approval_code, instance_code=code)
     return {}
 
 
@@ -125,7 +127,7 @@ async def cc(call: Call) -> dict[str, Any]:
     cmd = commands.Cc(user_id=to_internal(directory, b.user_id, call.user_id_type, field="user_id"),
                       cc_user_ids=[to_internal(directory, u, call.user_id_type, field="cc_user_ids")
                                    for u in b.cc_user_ids], comment=b.comment)
-    await call.svc.act(call.tenant_key, "cc", cmd, approval_code=b.approval_code, instance_code=b.instance_code)
+    await call.svc.instances.cc(call.tenant_key, cmd, approval_code=b.approval_code, instance_code=b.instance_code)
     return {}
 
 
@@ -159,7 +161,7 @@ async def preview_(call: Call) -> dict[str, Any]:
 
     if b.instance_code:  # case 2: an existing instance, seen by one of its approvers
         require(b, "task_id")
-        view = await call.svc.get_instance(call.tenant_key, b.instance_code)
+        view = await call.svc.instances.get(call.tenant_key, b.instance_code)
         task = next((t for t in view.tasks if t.id == b.task_id), None)
         if task is None:
             raise ParamInvalid(f"task {b.task_id} is not a task of this instance", field="task_id")
@@ -168,7 +170,7 @@ async def preview_(call: Call) -> dict[str, Any]:
         nodes = preview_instance(Aggregate(view.definition, view.instance, view.tasks), directory)
         return render_preview(nodes, view.definition, ext, b.locale)
     require(b, "approval_code")
-    definition = await call.svc.get_definition(call.tenant_key, b.approval_code)
+    definition = await call.svc.definitions.get(call.tenant_key, b.approval_code)
     nodes = preview(definition, directory, PreviewRequest(user_id=user_id, department_id=b.department_id,
                                                           form=b.form or None))
     return render_preview(nodes, definition, ext, b.locale)

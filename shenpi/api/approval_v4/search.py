@@ -1,4 +1,4 @@
-"""Lists and searches: instances list/query/search_cc, tasks search/query (domain.md §6.2, §6.5)."""
+"""Lists and searches: instances list/query/search_cc, tasks search/query."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from shenpi.engine.model import Definition, Instance, Task
 _THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
 _TEN_HOURS_MS = 10 * 3600 * 1000
 
-# The search APIs' instance status filter (domain.md §4.2) → the statuses it selects.
+# The search APIs' instance status filter → the statuses it selects (RECALL is a canceled instance).
 _INSTANCE_FILTER = {"PENDING": ("PENDING",), "RECALL": ("CANCELED",), "REJECT": ("REJECTED",),
                     "DELETED": ("DELETED",), "APPROVED": ("APPROVED",), "ALL": ()}
 _TASK_FILTER = {"PENDING": ("PENDING",), "REJECTED": ("REJECTED",), "APPROVED": ("APPROVED",),
@@ -53,15 +53,10 @@ def instance_item(call: Call, inst: Instance, d: Definition | None, directory: D
 
 
 def _need_a_filter(b: Any) -> None:
-    """The search APIs need at least one of these filters (domain.md §6.2)."""
+    """Feishu's search APIs refuse a search without one of these filters: they never list a whole tenant."""
     if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
         raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
                            "group_external_id is required", field="user_id")
-
-
-async def _definitions(call: Call, codes: set[str]) -> dict[str, Definition | None]:
-    async with call.svc.store.transaction() as tx:
-        return {c: await tx.get_definition(call.tenant_key, c) for c in codes}
 
 
 class InstanceSearch(msgspec.Struct):
@@ -99,16 +94,15 @@ async def query_instances(call: Call) -> dict[str, Any]:
     user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
     if b.instance_external_id or b.group_external_id:  # external instances are not native: nothing matches here
         return {"count": 0, "instance_list": [], "has_more": False}
-    async with call.svc.store.transaction() as tx:
-        found = await tx.search_instances(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                          instance_code=b.instance_code, statuses=_INSTANCE_FILTER[status],
-                                          title=b.instance_title, start_from=start, start_to=end,
-                                          reverted=None if b.with_revoked_instance else False,
-                                          offset=offset, limit=size)
-    defs = await _definitions(call, {i.approval_code for i in found.items})
+    found = await call.svc.search.instances(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                            instance_code=b.instance_code, statuses=_INSTANCE_FILTER[status],
+                                            title=b.instance_title, start_from=start, start_to=end,
+                                            reverted=None if b.with_revoked_instance else False,
+                                            offset=offset, limit=size)
+    defs = found.definitions
     items = [{"approval": approval_item(defs[i.approval_code], i.approval_code, b.locale), "group": {},
-              "instance": instance_item(call, i, defs[i.approval_code], directory, b.locale)} for i in found.items]
-    return {"count": found.total, "instance_list": items, **next_token(offset, size, found.has_more)}
+              "instance": instance_item(call, i, defs[i.approval_code], directory, b.locale)} for i in found.page.items]
+    return {"count": found.page.total, "instance_list": items, **next_token(offset, size, found.page.has_more)}
 
 
 class CcSearch(msgspec.Struct):
@@ -136,13 +130,12 @@ async def search_cc(call: Call) -> dict[str, Any]:
     _time_window(start, end, ("cc_create_time_from", "cc_create_time_to"), _THIRTY_DAYS_MS)
     directory = await call.directory()
     user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
-    async with call.svc.store.transaction() as tx:
-        found = await tx.search_ccs(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                    instance_code=b.instance_code, read_status=read, title=b.cc_title,
-                                    create_from=start, create_to=end, offset=offset, limit=size)
-    defs = await _definitions(call, {i.approval_code for _, i in found.items})
+    found = await call.svc.search.ccs(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                      instance_code=b.instance_code, read_status=read, title=b.cc_title,
+                                      create_from=start, create_to=end, offset=offset, limit=size)
+    defs = found.definitions
     items = []
-    for cc, inst in found.items:
+    for cc, inst in found.page.items:
         d = defs[inst.approval_code]
         items.append({
             "approval": approval_item(d, inst.approval_code, b.locale), "group": {},
@@ -151,7 +144,7 @@ async def search_cc(call: Call) -> dict[str, Any]:
                    "read_status": cc.read_status.lower(), "title": inst.title or (d.text(d.name, b.locale) if d else ""),
                    "extra": "", "link": link(call, inst.code)},
         })
-    return {"count": found.total, "cc_list": items, **next_token(offset, size, found.has_more)}
+    return {"count": found.page.total, "cc_list": items, **next_token(offset, size, found.page.has_more)}
 
 
 class TaskSearch(msgspec.Struct):
@@ -201,13 +194,12 @@ async def search_tasks(call: Call) -> dict[str, Any]:
     _time_window(start, end, ("task_start_time_from", "task_start_time_to"), _THIRTY_DAYS_MS)
     directory = await call.directory()
     user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
-    async with call.svc.store.transaction() as tx:
-        found = await tx.search_tasks(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                      instance_code=b.instance_code, statuses=statuses, title=b.task_title,
-                                      start_from=start, start_to=end, order=b.order, offset=offset, limit=size)
-    defs = await _definitions(call, {i.approval_code for _, i in found.items})
-    items = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.items]
-    return {"count": found.total, "task_list": items, **next_token(offset, size, found.has_more)}
+    found = await call.svc.search.tasks(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                        instance_code=b.instance_code, statuses=statuses, title=b.task_title,
+                                        start_from=start, start_to=end, order=b.order, offset=offset, limit=size)
+    defs = found.definitions
+    items = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
+    return {"count": found.page.total, "task_list": items, **next_token(offset, size, found.page.has_more)}
 
 
 async def list_instances(call: Call) -> dict[str, Any]:
@@ -222,13 +214,11 @@ async def list_instances(call: Call) -> dict[str, Any]:
     if end < start or end - start > _TEN_HOURS_MS:
         raise ParamInvalid("start_time..end_time must be an ordered window of at most 10 hours", field="end_time")
     offset, size = page(q, default=100, low=1, high=100)
-    await call.svc.get_definition(call.tenant_key, code)  # 1390002 for an unknown code
-    async with call.svc.store.transaction() as tx:
-        found = await tx.list_instance_codes(call.tenant_key, code, start, end, offset, size)
+    found = await call.svc.search.instance_codes(call.tenant_key, code, start, end, offset, size)
     return {"instance_code_list": found.items, **next_token(offset, size, found.has_more)}
 
 
-# tasks/query topics (domain.md §6.5): 1 todo, 2 done, 3 started, 17 unread CC, 18 read CC
+# tasks/query topics, Feishu's numbering: 1 to do, 2 done, 3 started by the user, 17 unread CC, 18 read CC
 _TOPIC_STATUS = {1: "Todo", 2: "Done", 3: "Done", 17: "Unread", 18: "Read"}
 _PROCESS_STATUS = {"PENDING": "Running", "APPROVED": "Approved", "REJECTED": "Rejected", "CANCELED": "Canceled",
                    "DELETED": "Deleted"}
@@ -250,20 +240,20 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
     if call.token.kind == "user" and call.token.user_id != user_id:
         raise ParamInvalid("a user token may only query its own tasks", field="user_id")
     pairs: list[tuple[str, Instance]] = []  # (task id or "", instance)
-    async with call.svc.store.transaction() as tx:
-        if topic in (1, 2):
-            statuses = ("PENDING",) if topic == 1 else ("APPROVED", "REJECTED", "TRANSFERRED")
-            found = await tx.search_tasks(call.tenant_key, user_id=user_id, statuses=statuses, order=2,
-                                          offset=offset, limit=size)
-            pairs = [(t.id, i) for t, i in found.items]
-        elif topic == 3:
-            found = await tx.search_instances(call.tenant_key, user_id=user_id, reverted=None, offset=offset, limit=size)
-            pairs = [("", i) for i in found.items]
-        else:
-            found = await tx.search_ccs(call.tenant_key, user_id=user_id, read_status="UNREAD" if topic == 17 else "READ",
-                                        offset=offset, limit=size)
-            pairs = [("", i) for _, i in found.items]
-    defs = await _definitions(call, {i.approval_code for _, i in pairs})
+    search = call.svc.search
+    if topic in (1, 2):
+        statuses = ("PENDING",) if topic == 1 else ("APPROVED", "REJECTED", "TRANSFERRED")
+        found = await search.tasks(call.tenant_key, user_id=user_id, statuses=statuses, order=2, offset=offset,
+                                   limit=size)
+        pairs = [(t.id, i) for t, i in found.page.items]
+    elif topic == 3:
+        found = await search.instances(call.tenant_key, user_id=user_id, reverted=None, offset=offset, limit=size)
+        pairs = [("", i) for i in found.page.items]
+    else:
+        found = await search.ccs(call.tenant_key, user_id=user_id, read_status="UNREAD" if topic == 17 else "READ",
+                                 offset=offset, limit=size)
+        pairs = [("", i) for _, i in found.page.items]
+    defs = found.definitions
     tasks = []
     for task_id, inst in pairs:
         d = defs[inst.approval_code]
@@ -279,9 +269,9 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
             "definition_group_id": "", "definition_group_name": "",
             "definition_id": str(d.approval_id) if d else "", "definition_name": d.text(d.name, "") if d else "",
         })
-    out: dict[str, Any] = {"tasks": tasks, **next_token(offset, size, found.has_more)}
+    out: dict[str, Any] = {"tasks": tasks, **next_token(offset, size, found.page.has_more)}
     if offset == 0:
-        out["count"] = {"total": min(found.total, 999), "has_more": found.total >= 1000}
+        out["count"] = {"total": min(found.page.total, 999), "has_more": found.page.total >= 1000}
     return out
 
 

@@ -1,4 +1,4 @@
-"""Task actions: approve and reject (seed 000; sdk_endpoints.md §34, §40)."""
+"""Task actions: approve and reject, as the approver named in the body."""
 
 from __future__ import annotations
 
@@ -22,24 +22,28 @@ class TaskApprove(msgspec.Struct):
     form: str = ""
 
 
-_REQUIRED = ("approval_code", "instance_code", "user_id", "task_id")
+async def _decision(call: Call) -> tuple[TaskApprove, TaskAction]:
+    b: TaskApprove = call.body(TaskApprove)
+    require(b, "approval_code", "instance_code", "user_id", "task_id")
+    user_id = actor(await call.directory(), b.user_id, call.user_id_type)
+    return b, TaskAction(task_id=b.task_id, user_id=user_id, comment=b.comment, form=b.form or None)
 
 
-def _action(action: str) -> Any:
-    async def handler(call: Call) -> dict[str, Any]:
-        b: TaskApprove = call.body(TaskApprove)
-        require(b, *_REQUIRED)
-        user_id = actor(await call.directory(), b.user_id, call.user_id_type)
-        cmd = TaskAction(task_id=b.task_id, user_id=user_id, comment=b.comment, form=b.form or None)
-        await call.svc.act(call.tenant_key, action, cmd, approval_code=b.approval_code,
-                           instance_code=b.instance_code)
-        return {}
+async def approve(call: Call) -> dict[str, Any]:
+    b, cmd = await _decision(call)
+    await call.svc.instances.approve(call.tenant_key, cmd, approval_code=b.approval_code,
+                                     instance_code=b.instance_code)
+    return {}
 
-    handler.__name__ = action
-    return handler
+
+async def reject(call: Call) -> dict[str, Any]:
+    b, cmd = await _decision(call)
+    await call.svc.instances.reject(call.tenant_key, cmd, approval_code=b.approval_code,
+                                    instance_code=b.instance_code)
+    return {}
 
 
 ROUTES = [
-    Route("POST", "/open-apis/approval/v4/tasks/approve", "approval.v4.task.approve", _action("approve")),
-    Route("POST", "/open-apis/approval/v4/tasks/reject", "approval.v4.task.reject", _action("reject")),
+    Route("POST", "/open-apis/approval/v4/tasks/approve", "approval.v4.task.approve", approve),
+    Route("POST", "/open-apis/approval/v4/tasks/reject", "approval.v4.task.reject", reject),
 ]

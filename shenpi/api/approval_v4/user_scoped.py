@@ -15,10 +15,9 @@ from shenpi.api.approval_v4.search import link
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route, require
 from shenpi.engine import commands
-from shenpi.engine.errors import InstanceReverted, ParamInvalid, TaskNotFound
+from shenpi.engine.errors import ParamInvalid
 
 USER = ("user",)
-
 
 
 class PassBody(msgspec.Struct):
@@ -28,20 +27,28 @@ class PassBody(msgspec.Struct):
     comment: str = ""
 
 
-def _decide(action: str) -> Any:
-    async def handler(call: Call) -> dict[str, Any]:
-        b: PassBody = call.body(PassBody)
-        require(b, "instance_code", "task_id")
-        cmd = commands.TaskAction(task_id=b.task_id, user_id=call.token.user_id, comment=b.comment,
-                                  form=b.form or None)
-        await call.svc.act(call.tenant_key, action, cmd, instance_code=await _code(call, b.instance_code))
-        return {}
+async def _decision(call: Call) -> tuple[str, commands.TaskAction]:
+    """(instance code, command) of a pass or refuse by the signed-in user."""
+    b: PassBody = call.body(PassBody)
+    require(b, "instance_code", "task_id")
+    cmd = commands.TaskAction(task_id=b.task_id, user_id=call.token.user_id, comment=b.comment, form=b.form or None)
+    return await _code(call, b.instance_code), cmd
 
-    return handler
+
+async def pass_(call: Call) -> dict[str, Any]:
+    code, cmd = await _decision(call)
+    await call.svc.instances.approve(call.tenant_key, cmd, instance_code=code)
+    return {}
+
+
+async def refuse(call: Call) -> dict[str, Any]:
+    code, cmd = await _decision(call)
+    await call.svc.instances.reject(call.tenant_key, cmd, instance_code=code)
+    return {}
 
 
 async def _code(call: Call, instance_code: str) -> str:
-    return (await call.svc.get_instance(call.tenant_key, instance_code)).instance.code
+    return await call.svc.instances.code_of(call.tenant_key, instance_code)
 
 
 class ForwardBody(msgspec.Struct):
@@ -56,7 +63,7 @@ async def forward(call: Call) -> dict[str, Any]:
     require(b, "instance_code", "task_id", "transfer_user_id")
     to = to_internal(await call.directory(), str(b.transfer_user_id), call.user_id_type, field="transfer_user_id")
     cmd = commands.Transfer(task_id=b.task_id, user_id=call.token.user_id, transfer_user_id=to, comment=b.comment)
-    await call.svc.act(call.tenant_key, "transfer", cmd, instance_code=await _code(call, b.instance_code))
+    await call.svc.instances.transfer(call.tenant_key, cmd, instance_code=await _code(call, b.instance_code))
     return {}
 
 
@@ -72,7 +79,8 @@ async def rollback(call: Call) -> dict[str, Any]:
     require(b, "instance_code", "task_id", "node_ids")
     cmd = commands.SpecifiedRollback(task_id=b.task_id, user_id=call.token.user_id, task_def_key_list=b.node_ids,
                                      reason=b.comment)
-    await call.svc.act(call.tenant_key, "specified_rollback", cmd, instance_code=await _code(call, b.instance_code))
+    await call.svc.instances.specified_rollback(call.tenant_key, cmd,
+                                                instance_code=await _code(call, b.instance_code))
     return {}
 
 
@@ -93,7 +101,7 @@ async def add_sign(call: Call) -> dict[str, Any]:
                            add_sign_user_ids=[to_internal(directory, str(u), call.user_id_type, field="add_sign_user_ids")
                                               for u in b.add_sign_user_ids],
                            add_sign_type=b.add_sign_type, approval_method=b.approval_method, comment=b.comment)
-    await call.svc.act(call.tenant_key, "add_sign", cmd, instance_code=await _code(call, b.instance_code))
+    await call.svc.instances.add_sign(call.tenant_key, cmd, instance_code=await _code(call, b.instance_code))
     return {}
 
 
@@ -104,12 +112,8 @@ class RecallBody(msgspec.Struct):
 async def recall(call: Call) -> dict[str, Any]:
     b: RecallBody = call.body(RecallBody)
     require(b, "instance_code")
-    view = await call.svc.get_instance(call.tenant_key, b.instance_code)
-    if view.instance.status == "CANCELED":  # "单据已经被撤回，无法再次操作"
-        raise InstanceReverted("the instance has already been recalled")
-    action = "revert" if view.instance.status == "APPROVED" else "cancel"
-    await call.svc.act(call.tenant_key, action, commands.Cancel(user_id=call.token.user_id),
-                       instance_code=view.instance.code)
+    await call.svc.instances.recall(call.tenant_key, commands.Cancel(user_id=call.token.user_id),
+                                    instance_code=await _code(call, b.instance_code))
     return {}
 
 
@@ -126,7 +130,7 @@ async def add_cc(call: Call) -> dict[str, Any]:
     cmd = commands.Cc(user_id=call.token.user_id, comment=b.comment,
                       cc_user_ids=[to_internal(directory, str(u), call.user_id_type, field="cc_user_ids")
                                    for u in b.cc_user_ids])
-    await call.svc.act(call.tenant_key, "cc", cmd, instance_code=await _code(call, b.instance_code))
+    await call.svc.instances.cc(call.tenant_key, cmd, instance_code=await _code(call, b.instance_code))
     return {}
 
 
@@ -137,17 +141,10 @@ class RemindBody(msgspec.Struct):
 
 
 async def remind(call: Call) -> dict[str, Any]:
-    """催办: the submitter nudges approvers of pending tasks. shenpi sends no chat message; it checks the
-    request as Feishu would (the caller started the instance, every task is pending)."""
     b: RemindBody = call.body(RemindBody)
     require(b, "instance_code", "task_ids")
-    view = await call.svc.get_instance(call.tenant_key, b.instance_code)
-    if view.instance.user_id != call.token.user_id:
-        raise ParamInvalid("only the submitter may remind approvers", field="instance_code")
-    pending = {t.id for t in view.tasks if t.status == "PENDING"}
-    for t in b.task_ids:
-        if str(t) not in pending:
-            raise TaskNotFound(f"task {t} is not a pending task of this instance", field="task_ids")
+    await call.svc.instances.remind(call.tenant_key, call.token.user_id, b.instance_code,
+                                    [str(t) for t in b.task_ids])
     return {}
 
 
@@ -155,7 +152,7 @@ async def detail(call: Call) -> dict[str, Any]:
     code = call.query.get("instance_code", "")
     if not code:
         raise ParamInvalid("instance_code is required", field="instance_code")
-    view = await call.svc.get_instance(call.tenant_key, code)
+    view = await call.svc.instances.get(call.tenant_key, code)
     directory = await call.directory()
     me = call.token.user_id
     involved = view.instance.user_id == me or any(t.user_id == me for t in view.tasks) or any(
@@ -169,8 +166,7 @@ async def detail(call: Call) -> dict[str, Any]:
         return directory.external_id(u, call.user_id_type) if u else ""
 
     nodes = {n.key: n for n in d.nodes}
-    async with call.svc.store.transaction() as tx:
-        comments = await tx.list_comments(call.tenant_key, inst.code)
+    comments = await call.svc.comments.list(call.tenant_key, inst.code)
     current = [n for n in d.nodes if any(t.node_key == n.key and t.status == "PENDING" for t in view.tasks)]
     return {
         "definition_name": d.text(d.name, locale), "definition_code": d.code, "instance_code": inst.code,
@@ -197,15 +193,14 @@ async def initiated(call: Call) -> dict[str, Any]:
     offset, size = page(call.query, default=20, low=1, high=100)
     directory = await call.directory()
     me = directory.user(call.token.user_id)
-    async with call.svc.store.transaction() as tx:
-        found = await tx.search_instances(call.tenant_key, user_id=call.token.user_id,
-                                          approval_code=call.query.get("definition_code", ""),
-                                          start_from=int(call.query.get("start_timestamp") or 0),
-                                          start_to=int(call.query.get("end_timestamp") or 0),
-                                          reverted=None, offset=offset, limit=size)
-        defs = {i.approval_code: await tx.get_definition(call.tenant_key, i.approval_code) for i in found.items}
+    found = await call.svc.search.instances(call.tenant_key, user_id=call.token.user_id,
+                                            approval_code=call.query.get("definition_code", ""),
+                                            start_from=int(call.query.get("start_timestamp") or 0),
+                                            start_to=int(call.query.get("end_timestamp") or 0),
+                                            reverted=None, offset=offset, limit=size)
+    defs = found.definitions
     items = []
-    for inst in found.items:
+    for inst in found.page.items:
         d = defs[inst.approval_code]
         items.append({"instance_status": inst.status, "definition_code": inst.approval_code,
                       "initiator": directory.external_id(inst.user_id, call.user_id_type),
@@ -213,7 +208,7 @@ async def initiated(call: Call) -> dict[str, Any]:
                       "definition_group_id": "", "definition_group_name": "",
                       "definition_name": d.text(d.name, call.query.get("locale", "")) if d else "",
                       "summaries": [], "instance_external_id": "", "link": link(call, inst.code)["pc_link"]})
-    return {"instances": items, "count": found.total, **next_token(offset, size, found.has_more)}
+    return {"instances": items, "count": found.page.total, **next_token(offset, size, found.page.has_more)}
 
 
 _TOPICS = {1: ("PENDING",), 2: ("APPROVED", "REJECTED", "TRANSFERRED")}
@@ -228,14 +223,13 @@ async def list_tasks(call: Call) -> dict[str, Any]:
         raise ParamInvalid("topic must be 1 (to do) or 2 (done)", field="topic")
     offset, size = page(call.query, default=20, low=1, high=100)
     directory = await call.directory()
-    async with call.svc.store.transaction() as tx:
-        found = await tx.search_tasks(call.tenant_key, user_id=call.token.user_id, statuses=_TOPICS[topic],
-                                      approval_code=call.query.get("definition_code", ""),
-                                      start_from=int(call.query.get("start_timestamp") or 0),
-                                      start_to=int(call.query.get("end_timestamp") or 0), offset=offset, limit=size)
-        defs = {i.approval_code: await tx.get_definition(call.tenant_key, i.approval_code) for _, i in found.items}
+    found = await call.svc.search.tasks(call.tenant_key, user_id=call.token.user_id, statuses=_TOPICS[topic],
+                                        approval_code=call.query.get("definition_code", ""),
+                                        start_from=int(call.query.get("start_timestamp") or 0),
+                                        start_to=int(call.query.get("end_timestamp") or 0), offset=offset, limit=size)
+    defs = found.definitions
     items = []
-    for t, inst in found.items:
+    for t, inst in found.page.items:
         d = defs[inst.approval_code]
         starter = directory.user(inst.user_id)
         name = d.text(d.name, call.query.get("locale", "")) if d else ""
@@ -247,43 +241,43 @@ async def list_tasks(call: Call) -> dict[str, Any]:
                       "instance_code": inst.code, "definition_group_id": "", "definition_group_name": "",
                       "definition_name": name, "summaries": [], "instance_external_id": "", "task_external_id": "",
                       "support_api_operate": True, "link": link(call, inst.code)["pc_link"]})
-    return {"tasks": items, "count": found.total, **next_token(offset, size, found.has_more)}
+    return {"tasks": items, "count": found.page.total, **next_token(offset, size, found.page.has_more)}
 
 
 class SubscriptionBody(msgspec.Struct):
     subscription_type: str = ""
 
 
-def _subscription(kind: str, subscribe: bool) -> Any:
-    """The user's subscription to approval notifications. shenpi keeps it (in the subscriptions table, keyed
-    by the user) so repeats answer 1390007 as the app-level subscription does; it sends no notifications."""
+def _subscription_type(value: str) -> str:
+    if not value:
+        raise ParamInvalid("subscription_type is required", field="subscription_type")
+    return value
+
+
+def _subscribe(kind: str) -> Any:
+    """The signed-in user's subscription to ``kind`` (task or instance) notifications."""
 
     async def handler(call: Call) -> dict[str, Any]:
-        if subscribe:
-            stype = call.body(SubscriptionBody).subscription_type
-        else:
-            stype = call.query.get("subscription_type", "")
-        if not stype:
-            raise ParamInvalid("subscription_type is required", field="subscription_type")
-        key = f"user:{call.token.user_id}:{kind}"
-        async with call.svc.store.transaction() as tx:
-            if subscribe:
-                changed = await tx.subscribe(call.tenant_key, key, stype, call.svc.clock.now_ms())
-            else:
-                changed = await tx.unsubscribe(key, stype)
-        if not changed:
-            from shenpi.engine.errors import SubscriptionExisted
+        stype = _subscription_type(call.body(SubscriptionBody).subscription_type)
+        await call.svc.subscriptions.subscribe_user(call.tenant_key, call.token.user_id, kind, stype)
+        return {}
 
-            raise SubscriptionExisted(f"{kind} subscription {stype} is already {'on' if subscribe else 'off'}")
+    return handler
+
+
+def _unsubscribe(kind: str) -> Any:
+    async def handler(call: Call) -> dict[str, Any]:
+        stype = _subscription_type(call.query.get("subscription_type", ""))
+        await call.svc.subscriptions.unsubscribe_user(call.tenant_key, call.token.user_id, kind, stype)
         return {}
 
     return handler
 
 
 ROUTES = [
-    Route("POST", "/open-apis/approval/v4/tasks/pass", "approval.v4.task.pass_", _decide("approve"), tokens=USER,
+    Route("POST", "/open-apis/approval/v4/tasks/pass", "approval.v4.task.pass_", pass_, tokens=USER,
           user_id_type=False),
-    Route("POST", "/open-apis/approval/v4/tasks/refuse", "approval.v4.task.refuse", _decide("reject"), tokens=USER,
+    Route("POST", "/open-apis/approval/v4/tasks/refuse", "approval.v4.task.refuse", refuse, tokens=USER,
           user_id_type=False),
     Route("POST", "/open-apis/approval/v4/tasks/forward", "approval.v4.task.forward", forward, tokens=USER),
     Route("POST", "/open-apis/approval/v4/tasks/rollback", "approval.v4.task.rollback", rollback, tokens=USER,
@@ -291,9 +285,9 @@ ROUTES = [
     Route("POST", "/open-apis/approval/v4/tasks/add_sign", "approval.v4.task.add_sign", add_sign, tokens=USER),
     Route("GET", "/open-apis/approval/v4/tasks", "approval.v4.task.list", list_tasks, tokens=USER),
     Route("POST", "/open-apis/approval/v4/tasks/subscription", "approval.v4.task.subscription",
-          _subscription("task", True), tokens=USER, user_id_type=False),
+          _subscribe("task"), tokens=USER, user_id_type=False),
     Route("DELETE", "/open-apis/approval/v4/tasks/subscription", "approval.v4.task.unsubscription",
-          _subscription("task", False), tokens=USER, user_id_type=False),
+          _unsubscribe("task"), tokens=USER, user_id_type=False),
     Route("POST", "/open-apis/approval/v4/instances/recall", "approval.v4.instance.recall", recall, tokens=USER,
           user_id_type=False),
     Route("POST", "/open-apis/approval/v4/instances/remind", "approval.v4.instance.remind", remind, tokens=USER,
@@ -303,7 +297,7 @@ ROUTES = [
     Route("GET", "/open-apis/approval/v4/instances/initiated", "approval.v4.instance.initiated", initiated,
           tokens=USER),
     Route("POST", "/open-apis/approval/v4/instances/subscription", "approval.v4.instance.subscription",
-          _subscription("instance", True), tokens=USER, user_id_type=False),
+          _subscribe("instance"), tokens=USER, user_id_type=False),
     Route("DELETE", "/open-apis/approval/v4/instances/subscription", "approval.v4.instance.unsubscription",
-          _subscription("instance", False), tokens=USER, user_id_type=False),
+          _unsubscribe("instance"), tokens=USER, user_id_type=False),
 ]

@@ -1,15 +1,13 @@
 """CC (抄送): copy users in on an instance, list its CC records, and mark them read.
 
-CC'd users only read; they never get tasks (domain.md §4.5). The records live in ``Instance.state["cc"]``:
-``{"cc_id", "user_id", "from", "create_time", "read_time"}`` (``read_time`` 0 while unread). The definition's
-CC nodes and ccers, and the submitter's ``node_cc_user_id_list``, add records the same way (``from`` empty).
+CC'd users only read; they never get tasks. The records are the flow state's ``cc_records`` (state.py's
+CcRecord: who, by whom, when, and when read). The definition's CC nodes and ccers, and the submitter's
+``node_cc_user_id_list``, add records the same way (with no ``from_user_id``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from shenpi.engine import errors
 from shenpi.engine.commands.guards import dedupe, existing_users
@@ -17,39 +15,15 @@ from shenpi.engine.commands.requests import Cc, CcRead
 from shenpi.engine.directory import Directory
 from shenpi.engine.flow import cc_users
 from shenpi.engine.model import Aggregate, Instance
+from shenpi.engine.state import CcRecord
 from shenpi.engine.transition import Transition
 
 MAX_CC_USERS = 20
 
 
-@dataclass(slots=True)
-class CcRecord:
-    cc_id: str
-    user_id: str
-    from_user_id: str  # "" when the definition CC'd them
-    create_time: int  # ms
-    read_time: int  # ms, 0 while unread
-
-    @property
-    def read_status(self) -> str:
-        """READ or UNREAD, as ``search_cc`` filters (its results show them lowercase)."""
-        return "READ" if self.read_time else "UNREAD"
-
-
-def _record(raw: dict[str, Any]) -> CcRecord:
-    return CcRecord(
-        cc_id=str(raw.get("cc_id", "")),
-        user_id=str(raw.get("user_id", "")),
-        from_user_id=str(raw.get("from", "")),
-        create_time=int(raw.get("create_time", raw.get("time", 0)) or 0),
-        read_time=int(raw.get("read_time", raw.get("read", 0)) or 0),
-    )
-
-
 def list_ccs(instance: Instance, user_id: str = "") -> list[CcRecord]:
     """The instance's CC records in the order they were made; only ``user_id``'s when given."""
-    records = [_record(r) for r in instance.state.get("cc", [])]
-    return [r for r in records if not user_id or r.user_id == user_id]
+    return [r for r in instance.state.cc_records if not user_id or r.user_id == user_id]
 
 
 def cc(agg: Aggregate, directory: Directory, cmd: Cc, *, now: int, new_id: Callable[[], str]) -> Transition:
@@ -76,15 +50,15 @@ def mark_cc_read(
 ) -> Transition:
     """The CC'd user reads the instance: each of their unread records (or just ``cmd.cc_id``) gets ``read_time``
     and a cc READ event. Reading again changes nothing. Error 1390001 when the user has no such CC record."""
-    records: list[dict[str, Any]] = agg.instance.state.get("cc", [])
-    mine = [r for r in records if r.get("user_id") == cmd.user_id and (not cmd.cc_id or r.get("cc_id") == cmd.cc_id)]
+    mine = [r for r in agg.instance.state.cc_records
+            if r.user_id == cmd.user_id and (not cmd.cc_id or r.cc_id == cmd.cc_id)]
     if not mine and cmd.cc_id:
         raise errors.ParamInvalid(f"CC {cmd.cc_id} of user {cmd.user_id} not found", field="cc_id")
     if not mine:
         raise errors.ParamInvalid(f"user {cmd.user_id} has no CC on this instance", field="user_id")
     tr = Transition(agg, now, new_id)
     for r in mine:
-        if not r.get("read_time"):
-            r["read_time"] = now
-            tr.cc_event(cmd.user_id, str(r.get("from", "")), str(r.get("cc_id", "")), "READ")
+        if not r.read_time:
+            r.read_time = now
+            tr.cc_event(cmd.user_id, r.from_user_id, r.cc_id, "READ")
     return tr

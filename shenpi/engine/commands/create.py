@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from shenpi.engine import errors
 from shenpi.engine.commands.guards import existing_users, node_keyed
@@ -12,6 +11,7 @@ from shenpi.engine.directory import Directory
 from shenpi.engine.flow import open_from
 from shenpi.engine.form import parse_form
 from shenpi.engine.model import PENDING, START_NODE, Aggregate, Definition, Instance
+from shenpi.engine.state import FlowState
 from shenpi.engine.transition import Transition
 
 
@@ -47,9 +47,7 @@ def create_instance(
             )
         existing_users(directory, free.get(node.key, []), "node_approver_user_id_list")
         existing_users(directory, free_cc.get(node.key, []), "node_cc_user_id_list")
-    state: dict[str, Any] = {"free": free, "free_cc": free_cc}
-    if cmd.forbid_revoke:
-        state["forbid_revoke"] = True
+    state = FlowState(chosen_approvers=free, chosen_ccs=free_cc, revert_forbidden=cmd.forbid_revoke)
     instance = Instance(
         tenant_key=definition.tenant_key,
         code=code,

@@ -1,6 +1,6 @@
 """An approver decides: approve, reject; and the submitter resubmits what came back to them.
 
-Events, in domain.md §5.2's order:
+Events, in the order Feishu sends them:
 
 * approve: the task APPROVED; then in an AND node the node's remaining tasks PENDING again, in an OR node the
   remaining tasks DONE; then the next node's tasks PENDING (or AUTO_PASS tasks APPROVED), CC CREATEs, and the
@@ -18,6 +18,7 @@ from shenpi.engine import errors
 from shenpi.engine.commands.guards import actionable
 from shenpi.engine.commands.requests import TaskAction
 from shenpi.engine.directory import Directory
+from shenpi.engine.errors import DomainError
 from shenpi.engine.flow import after_approval, close_open_work, open_from, return_to_submitter
 from shenpi.engine.form import merge_form, parse_form
 from shenpi.engine.model import APPROVED, PENDING, REJECTED, START_NODE, Aggregate
@@ -33,7 +34,7 @@ def approve(
     agg: Aggregate, directory: Directory, cmd: TaskAction, *, now: int, new_id: Callable[[], str]
 ) -> Transition:
     """Approve a task (timeline PASS); the node moves on per its type, the flow per its branches."""
-    task, node = actionable(agg, cmd.task_id, cmd.user_id)
+    task, node = actionable(agg, cmd.task_id, cmd.user_id)  # errors: guards.task_refusal
     _apply_form(agg, cmd.form)
     tr = Transition(agg, now, new_id)
     tr.set_task_status(task, APPROVED)
@@ -58,8 +59,20 @@ def reject(
         return_to_submitter(tr)
     else:
         tr.end_instance(REJECTED)
-        agg.instance.state.pop("active", None)
+        agg.instance.state.open_visits.clear()
     return tr
+
+
+def resubmit_refusal(agg: Aggregate, task_id: str, user_id: str) -> DomainError | None:
+    """Why ``user_id`` may not resubmit with task ``task_id``, or None: it must be the PENDING task at the START
+    node of a PENDING instance (what a rejection back to the submitter or a rollback to START opens), and theirs.
+    The command also needs a form (1390001 without one)."""
+    task = agg.task(task_id)
+    if task is None or task.status != PENDING or agg.instance.status != PENDING or task.node_key != START_NODE:
+        return errors.TaskNotFound(f"task {task_id} is not a task handed back to the submitter", field="task_id")
+    if user_id != task.user_id:
+        return errors.NoOperationPermission(f"only the submitter {task.user_id} can resubmit", field="user_id")
+    return None
 
 
 def resubmit(
@@ -70,11 +83,11 @@ def resubmit(
     Timeline: PASS at node START by the submitter (which is why Feishu's rollback may name START); the flow then
     restarts from the first node, branches judged on the new form."""
     inst = agg.instance
+    refusal = resubmit_refusal(agg, cmd.task_id, cmd.user_id)
+    if refusal is not None:
+        raise refusal
     task = agg.task(cmd.task_id)
-    if task is None or task.status != PENDING or inst.status != PENDING or task.node_key != START_NODE:
-        raise errors.TaskNotFound(f"task {cmd.task_id} is not a task handed back to the submitter", field="task_id")
-    if cmd.user_id != task.user_id:
-        raise errors.NoOperationPermission(f"only the submitter {task.user_id} can resubmit", field="user_id")
+    assert task is not None
     if not cmd.form:
         raise errors.ParamInvalid("form is required", field="form")
     form = parse_form(agg.definition, cmd.form)

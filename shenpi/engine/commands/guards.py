@@ -1,4 +1,8 @@
-"""Checks several operations share, in Feishu's order (domain.md §5.3). They raise before anything changes."""
+"""Checks several operations share, in the order Feishu makes them: the task (it exists, is PENDING, on a PENDING
+instance), then the actor (the task's own approver), then the node (e.g. a handwritten signature it requires).
+
+``task_refusal`` returns the error instead of raising it, so that a UI can ask the rule the command enforces.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,48 @@ from collections.abc import Iterable
 
 from shenpi.engine import errors
 from shenpi.engine.directory import Directory
+from shenpi.engine.errors import DomainError
 from shenpi.engine.model import PENDING, START_NODE, Aggregate, Definition, Node, Task
 
 
-def actionable(agg: Aggregate, task_id: str, user_id: str, *, check_signature: bool = True) -> tuple[Task, Node]:
-    """The PENDING task ``task_id`` of a PENDING instance, acted on by its own approver, and its node."""
+def task_refusal(agg: Aggregate, task_id: str, user_id: str, *, check_signature: bool = True) -> DomainError | None:
+    """Why ``user_id`` may not act on task ``task_id`` (approve, reject, transfer, add-sign; roll back with
+    ``check_signature=False``), or None when they may: it must be a PENDING task of a PENDING instance, theirs,
+    at an approval node that still exists, and (unless ``check_signature`` is off) not at a node that requires a
+    handwritten signature, which the open API cannot take."""
     task = agg.task(task_id)
-    # An acted-on task, or one of an ended instance, is "task not found" (the FAQ on repeated approvals).
+    # An acted-on task, or one of an ended instance, is "task not found": Feishu answers a repeated approval so.
     if task is None or task.status != PENDING or agg.instance.status != PENDING:
-        raise errors.TaskNotFound(f"task {task_id} is not a pending task of this instance", field="task_id")
+        return errors.TaskNotFound(f"task {task_id} is not a pending task of this instance", field="task_id")
     if task.user_id != user_id:
-        raise errors.NoOperationPermission(f"user {user_id} is not the approver of task {task.id}", field="user_id")
+        return errors.NoOperationPermission(f"user {user_id} is not the approver of task {task.id}", field="user_id")
     if task.node_key == START_NODE:
-        raise errors.ParamInvalid(
+        return errors.ParamInvalid(
             f"task {task_id} hands the instance back to its submitter: resubmit it (or cancel the instance)",
             field="task_id",
         )
     node = agg.definition.node(task.node_key)
     if node is None:  # the definition was overwritten and lost this node
-        raise errors.TaskNotFound(f"task {task_id} belongs to a node that no longer exists", field="task_id")
+        return errors.TaskNotFound(f"task {task_id} belongs to a node that no longer exists", field="task_id")
     if check_signature and node.require_signature:
-        raise errors.HandwrittenSignatureRequired("this node requires a handwritten signature")
+        return errors.HandwrittenSignatureRequired("this node requires a handwritten signature")
+    return None
+
+
+def task_and_node(agg: Aggregate, task_id: str) -> tuple[Task, Node]:
+    """The task ``task_id`` and its node, for a task :func:`task_refusal` let through."""
+    task = agg.task(task_id)
+    node = agg.definition.node(task.node_key) if task is not None else None
+    assert task is not None and node is not None, f"task {task_id} was not checked with task_refusal"
     return task, node
+
+
+def actionable(agg: Aggregate, task_id: str, user_id: str, *, check_signature: bool = True) -> tuple[Task, Node]:
+    """The task ``task_id`` and its node, once :func:`task_refusal` has nothing against them (else its error)."""
+    refusal = task_refusal(agg, task_id, user_id, check_signature=check_signature)
+    if refusal is not None:
+        raise refusal
+    return task_and_node(agg, task_id)
 
 
 def dedupe(ids: Iterable[str]) -> list[str]:
@@ -40,10 +64,18 @@ def dedupe(ids: Iterable[str]) -> list[str]:
     return out
 
 
-def existing_users(directory: Directory, user_ids: list[str], field: str) -> None:
+def unknown_user(directory: Directory, user_ids: list[str], field: str) -> DomainError | None:
+    """UserNotFound for the first of ``user_ids`` the directory does not know, or None."""
     for u in user_ids:
         if directory.user(u) is None:
-            raise errors.UserNotFound(f"{field}: user {u} not found", field=field)
+            return errors.UserNotFound(f"{field}: user {u} not found", field=field)
+    return None
+
+
+def existing_users(directory: Directory, user_ids: list[str], field: str) -> None:
+    refusal = unknown_user(directory, user_ids, field)
+    if refusal is not None:
+        raise refusal
 
 
 def node_keyed(definition: Definition, chosen: dict[str, list[str]], what: str) -> dict[str, list[str]]:

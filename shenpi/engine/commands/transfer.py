@@ -5,12 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shenpi.engine import errors, worktree
-from shenpi.engine.commands.guards import actionable, pending_users_at
+from shenpi.engine.commands.guards import pending_users_at, task_and_node, task_refusal
 from shenpi.engine.commands.requests import Transfer
 from shenpi.engine.directory import Directory
+from shenpi.engine.errors import DomainError
 from shenpi.engine.flow import tree_of
 from shenpi.engine.model import TRANSFERRED, Aggregate
 from shenpi.engine.transition import Transition
+
+
+def transfer_refusal(agg: Aggregate, directory: Directory, cmd: Transfer) -> DomainError | None:
+    """Why the transfer would be refused, or None. Errors: 1390010 / 1390009 / 1390018 as for approve; 1390001
+    without ``transfer_user_id``, for a transfer to oneself or to someone who already has a pending task at this
+    node; 1390004 for an unknown transferee."""
+    refusal = task_refusal(agg, cmd.task_id, cmd.user_id)
+    if refusal is not None:
+        return refusal
+    task, node = task_and_node(agg, cmd.task_id)
+    target = cmd.transfer_user_id
+    if not target:
+        return errors.ParamInvalid("transfer_user_id is required", field="transfer_user_id")
+    if directory.user(target) is None:
+        return errors.UserNotFound(f"transfer_user_id: user {target} not found", field="transfer_user_id")
+    if target == task.user_id:
+        return errors.ParamInvalid("a task cannot be transferred to its own approver", field="transfer_user_id")
+    if target in pending_users_at(agg, node.key):
+        return errors.ParamInvalid(f"user {target} already has a pending task at node {node.key}",
+                                   field="transfer_user_id")
+    return None
 
 
 def transfer(
@@ -18,29 +40,20 @@ def transfer(
 ) -> Transition:
     """The task becomes TRANSFERRED and the transferee gets a new PENDING task at the same node, in the same
     place of the node's order (same type and seq). Timeline TRANSFER with ``user_id_list`` = [transferee].
-    Events: the task TRANSFERRED, then the new task PENDING.
-
-    Errors: 1390010 / 1390009 / 1390018 as for approve; 1390001 without ``transfer_user_id``, for a transfer to
-    oneself or to someone who already has a pending task at this node; 1390004 for an unknown transferee.
+    Events: the task TRANSFERRED, then the new task PENDING. Errors: :func:`transfer_refusal`.
     """
-    task, node = actionable(agg, cmd.task_id, cmd.user_id)
+    refusal = transfer_refusal(agg, directory, cmd)
+    if refusal is not None:
+        raise refusal
+    task, node = task_and_node(agg, cmd.task_id)
     target = cmd.transfer_user_id
-    if not target:
-        raise errors.ParamInvalid("transfer_user_id is required", field="transfer_user_id")
-    if directory.user(target) is None:
-        raise errors.UserNotFound(f"transfer_user_id: user {target} not found", field="transfer_user_id")
-    if target == task.user_id:
-        raise errors.ParamInvalid("a task cannot be transferred to its own approver", field="transfer_user_id")
-    if target in pending_users_at(agg, node.key):
-        raise errors.ParamInvalid(f"user {target} already has a pending task at node {node.key}",
-                                  field="transfer_user_id")
     tr = Transition(agg, now, new_id)
     tree = tree_of(tr, node)
     tr.set_task_status(task, TRANSFERRED)
     new_task = tr.add_task(node.key, target, task.type, seq=task.seq)
     found, _ = worktree.find(tree, task.id)
     if found is not None:
-        found["id"] = new_task.id
+        found.task_id = new_task.id
     tr.log("TRANSFER", user_id=cmd.user_id, task_id=task.id, comment=cmd.comment, node_key=node.key,
            user_id_list=[target], ext={"user_id_list": [target]})
     return tr

@@ -110,7 +110,7 @@ async def save_definition(ctx: Ctx) -> Response:
         build_definition(body, tenant_key=ctx.me.tenant_key, approval_code=code or "NEW", approval_id=0)
         if ctx.field("do") == "validate":
             return _editor(ctx, existing, text=text, fmt=fmt, ok=ctx.t("The definition is valid."))
-        saved = await ctx.svc.create_definition(ctx.me.tenant_key, body)
+        saved = await ctx.svc.definitions.create(ctx.me.tenant_key, body)
     except DomainError as e:
         return _editor(ctx, existing, text=text, fmt=fmt, status=e.http_status, error=ctx.error_text(e))
     return ctx.redirect(f"/admin/definitions/{saved.code}?ok=1&format={fmt}")

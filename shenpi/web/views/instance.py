@@ -1,6 +1,6 @@
 """The instance page (``/instances/<instance_code>``) and the actions posted from it.
 
-Every action runs through ``Shenpi.act`` exactly as the Open API's do, with the signed-in user as the actor:
+Every action runs through the same ``svc.instances`` method as the Open API's, with the signed-in user as the actor:
 the engine decides whether the task is theirs, and its errors are shown with the API's msg and code.
 """
 
@@ -29,7 +29,7 @@ FLASH = {"approve": "Approved.", "reject": "Rejected.", "transfer": "Transferred
 async def _load(ctx: Ctx, code: str) -> tuple[InstanceView, Aggregate] | Response:
     """The instance in the viewer's tenant, or the error page: another tenant's code is simply not found."""
     try:
-        view = await ctx.svc.get_instance(ctx.me.tenant_key, code)
+        view = await ctx.svc.instances.get(ctx.me.tenant_key, code)
     except InstanceNotFound:
         return ctx.problem(404, ctx.t("Request not found."))
     agg = Aggregate(view.definition, view.instance, view.tasks)
@@ -77,8 +77,8 @@ async def show(ctx: Ctx) -> Response:
     # Opening the page is reading it: a CC'd user's unread CCs become read, as cc_read would mark them.
     if any(r.user_id == me.user_id and not r.read_time for r in list_ccs(view.instance)):
         try:
-            await ctx.svc.act(me.tenant_key, "cc_read", commands.CcRead(user_id=me.user_id),
-                              instance_code=view.instance.code)
+            await ctx.svc.instances.mark_cc_read(me.tenant_key, commands.CcRead(user_id=me.user_id),
+                                                 instance_code=view.instance.code)
         except DomainError:
             pass  # read state is a courtesy; the page still shows
     flash_key = ctx.request.query_params.get("ok", "")
@@ -99,20 +99,21 @@ async def act(ctx: Ctx) -> Response:
     fields: list[Field] | None = None
     try:
         if what in ("approve", "reject"):
-            await ctx.svc.act(me.tenant_key, what, commands.TaskAction(task_id=task_id, user_id=me.user_id,
-                                                                       comment=comment), instance_code=inst.code)
+            decide = ctx.svc.instances.approve if what == "approve" else ctx.svc.instances.reject
+            await decide(me.tenant_key, commands.TaskAction(task_id=task_id, user_id=me.user_id, comment=comment),
+                         instance_code=inst.code)
         elif what == "transfer":
             target = ctx.field("transfer_user_id")
             if not target:
                 return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to transfer to."))
-            await ctx.svc.act(me.tenant_key, "transfer", commands.Transfer(
+            await ctx.svc.instances.transfer(me.tenant_key, commands.Transfer(
                 task_id=task_id, user_id=me.user_id, transfer_user_id=target, comment=comment),
                 instance_code=inst.code)
         elif what == "add_sign":
             users = ctx.fields("add_sign_user_ids")
             if not users:
                 return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to add."))
-            await ctx.svc.act(me.tenant_key, "add_sign", commands.AddSign(
+            await ctx.svc.instances.add_sign(me.tenant_key, commands.AddSign(
                 task_id=task_id, user_id=me.user_id, add_sign_user_ids=users,
                 add_sign_type=_small_int(ctx.field("add_sign_type", "3")),
                 approval_method=_small_int(ctx.field("approval_method", "0")), comment=comment),
@@ -121,7 +122,7 @@ async def act(ctx: Ctx) -> Response:
             targets = ctx.fields("rollback_node_keys")
             if not targets:
                 return await _render(ctx, inst.code, status=400, error=ctx.t("Choose where to roll back to."))
-            await ctx.svc.act(me.tenant_key, "specified_rollback", commands.SpecifiedRollback(
+            await ctx.svc.instances.specified_rollback(me.tenant_key, commands.SpecifiedRollback(
                 task_id=task_id, user_id=me.user_id, task_def_key_list=targets, reason=comment),
                 instance_code=inst.code)
         elif what == "cc":
@@ -129,19 +130,17 @@ async def act(ctx: Ctx) -> Response:
             if not users:
                 return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to CC."))
             _participant_only(agg, me.user_id)
-            await ctx.svc.act(me.tenant_key, "cc", commands.Cc(user_id=me.user_id, cc_user_ids=users,
-                                                               comment=comment), instance_code=inst.code)
+            await ctx.svc.instances.cc(me.tenant_key, commands.Cc(user_id=me.user_id, cc_user_ids=users,
+                                                                  comment=comment), instance_code=inst.code)
         elif what == "comment":
             if not comment:
                 return await _render(ctx, inst.code, status=400, error=ctx.t("Write a comment first."))
             _participant_only(agg, me.user_id)
             content = json.dumps({"text": comment}, ensure_ascii=False)
-            async with ctx.svc.store.transaction() as tx:
-                await tx.add_comment(me.tenant_key, inst.code, me.user_id, content, [], 0, "",
-                                     ctx.svc.clock.now_ms())
+            await ctx.svc.comments.create(me.tenant_key, inst.code, me.user_id, content)
         elif what == "cancel":
-            await ctx.svc.act(me.tenant_key, "cancel", commands.Cancel(user_id=me.user_id, comment=comment),
-                              instance_code=inst.code)
+            await ctx.svc.instances.cancel(me.tenant_key, commands.Cancel(user_id=me.user_id, comment=comment),
+                                           instance_code=inst.code)
         elif what == "resubmit":
             fields = build_fields(view.definition, ctx.locale, viewer=me)
             assert ctx.form is not None
@@ -152,7 +151,7 @@ async def act(ctx: Ctx) -> Response:
                     else ctx.t("Please correct the fields marked below.")
                 return await _render(ctx, inst.code, status=400, fields=fields, error=message)
             try:
-                await ctx.svc.act(me.tenant_key, "resubmit", commands.TaskAction(
+                await ctx.svc.instances.resubmit(me.tenant_key, commands.TaskAction(
                     task_id=task_id, user_id=me.user_id, comment=comment, form=json.dumps(entries)),
                     instance_code=inst.code)
             except ParamInvalid as e:

@@ -114,7 +114,7 @@ async def submit(ctx: Ctx) -> Response:
                                   department_id=ctx.field("department_id"),
                                   free_approvers={f.node.key: f.chosen for f in free if f.chosen})
     try:
-        inst = await ctx.svc.create_instance(me.tenant_key, d.code, cmd)
+        inst = await ctx.svc.instances.create(me.tenant_key, d.code, cmd)
     except ApprovalNotFound:
         return ctx.problem(404, ctx.t("Approval not found."))
     except ParamInvalid as e:

@@ -1,4 +1,4 @@
-"""aPaaS ``user_task(s)``: a user's task lists and the helpers around one task (domain.md §9.2).
+"""aPaaS ``user_task(s)``: a user's task lists and the helpers around one task (CC, expedite, roll back, chat).
 
 Users are aPaaS (kunlun) ids; every caller error is ``2320001``. A "flow api id" is the approval code.
 """
@@ -9,7 +9,8 @@ from typing import Any
 
 import msgspec
 
-from shenpi.api.wire import ApaasParamInvalid, Call, Route
+from shenpi.api.apaas_v1.users import ApaasParamInvalid, apaas_error, apaas_user
+from shenpi.api.wire import Call, Route
 from shenpi.app import InstanceView
 from shenpi.engine import commands
 from shenpi.engine.model import PENDING, Task
@@ -18,22 +19,8 @@ _WORKFLOW_STATUS = {"PENDING": "in_process", "APPROVED": "agreed", "REJECTED": "
                     "DELETED": "deleted"}
 
 
-async def _user(call: Call, value: str, field: str) -> str:
-    if not value or not value.isdigit():
-        raise ApaasParamInvalid(f"{field} must be an aPaaS user id (a numeric string)", field=field)
-    user = (await call.directory()).resolve(value, "apaas")
-    if user is None:
-        raise ApaasParamInvalid(f"no user has aPaaS id {value}", field=field)
-    return user.user_id
-
-
 async def _task_view(call: Call) -> tuple[Task, InstanceView]:
-    async with call.svc.store.transaction() as tx:
-        task = await tx.find_task(call.tenant_key, call.path["task_id"])
-    if task is None:
-        raise ApaasParamInvalid(f"task {call.path['task_id']} not found", field="task_id")
-    view = await call.svc.get_instance(call.tenant_key, task.instance_code)
-    return task, view
+    return await call.svc.instances.get_with_task(call.tenant_key, call.path["task_id"])
 
 
 def _ms(value: str, field: str) -> int:
@@ -57,7 +44,7 @@ class QueryBody(msgspec.Struct):
 
 async def query(call: Call) -> dict[str, Any]:
     b: QueryBody = call.body(QueryBody)
-    user_id = await _user(call, b.kunlun_user_id, "kunlun_user_id")
+    user_id = await apaas_user(call, b.kunlun_user_id, "kunlun_user_id")
     if b.type not in ("pending", "archived"):
         raise ApaasParamInvalid("type must be pending or archived", field="type")
     if b.source and b.source not in ("fromMe", "assignMe", "CCMe"):
@@ -72,25 +59,25 @@ async def query(call: Call) -> dict[str, Any]:
     directory = await call.directory()
     pending = b.type == "pending"
     items: list[tuple[str, int, Any]] = []  # (task id, start time, instance)
-    async with call.svc.store.transaction() as tx:
-        for code in b.api_ids or [""]:
-            if b.source == "fromMe":
-                found = await tx.search_instances(call.tenant_key, user_id=user_id, approval_code=code,
-                                                  statuses=("PENDING",) if pending else (), start_from=start,
-                                                  start_to=end, reverted=None, offset=0, limit=offset + limit)
-                items += [("", i.start_time, i) for i in found.items if pending or i.status != "PENDING"]
-            elif b.source == "CCMe":
-                ccs = await tx.search_ccs(call.tenant_key, user_id=user_id, approval_code=code,
-                                          read_status="UNREAD" if pending else "READ", create_from=start,
-                                          create_to=end, offset=0, limit=offset + limit)
-                items += [("", c.create_time, i) for c, i in ccs.items]
-            else:
-                statuses = ("PENDING",) if pending else ("APPROVED", "REJECTED", "TRANSFERRED", "DONE")
-                found_tasks = await tx.search_tasks(call.tenant_key, user_id=user_id, approval_code=code,
-                                                    statuses=statuses, start_from=start, start_to=end, offset=0,
-                                                    limit=offset + limit)
-                items += [(t.id, t.start_time, i) for t, i in found_tasks.items]
-        defs = {i.approval_code: await tx.get_definition(call.tenant_key, i.approval_code) for _, _, i in items}
+    defs: dict[str, Any] = {}
+    search = call.svc.search
+    for code in b.api_ids or [""]:
+        if b.source == "fromMe":
+            found = await search.instances(call.tenant_key, user_id=user_id, approval_code=code,
+                                           statuses=("PENDING",) if pending else (), start_from=start, start_to=end,
+                                           reverted=None, offset=0, limit=offset + limit)
+            items += [("", i.start_time, i) for i in found.page.items if pending or i.status != "PENDING"]
+        elif b.source == "CCMe":
+            found = await search.ccs(call.tenant_key, user_id=user_id, approval_code=code,
+                                     read_status="UNREAD" if pending else "READ", create_from=start, create_to=end,
+                                     offset=0, limit=offset + limit)
+            items += [("", c.create_time, i) for c, i in found.page.items]
+        else:
+            statuses = ("PENDING",) if pending else ("APPROVED", "REJECTED", "TRANSFERRED", "DONE")
+            found = await search.tasks(call.tenant_key, user_id=user_id, approval_code=code, statuses=statuses,
+                                       start_from=start, start_to=end, offset=0, limit=offset + limit)
+            items += [(t.id, t.start_time, i) for t, i in found.page.items]
+        defs.update(found.definitions)
     items.sort(key=lambda x: -x[1])
     shown = items[offset:offset + limit]
     tasks = []
@@ -121,23 +108,23 @@ class OperatorBody(msgspec.Struct):
 
 async def cc(call: Call) -> dict[str, Any]:
     b: OperatorBody = call.body(OperatorBody)
-    operator = await _user(call, b.operator_user_id, "operator_user_id")
+    operator = await apaas_user(call, b.operator_user_id, "operator_user_id")
     if not 1 <= len(b.cc_user_ids) <= 10:
         raise ApaasParamInvalid("cc_user_ids takes 1 to 10 users", field="cc_user_ids")
-    users = [await _user(call, u, "cc_user_ids") for u in b.cc_user_ids]
+    users = [await apaas_user(call, u, "cc_user_ids") for u in b.cc_user_ids]
     task, view = await _task_view(call)
-    await call.svc.act(call.tenant_key, "cc", commands.Cc(user_id=operator, cc_user_ids=users),
-                       instance_code=view.instance.code)
+    await call.svc.instances.cc(call.tenant_key, commands.Cc(user_id=operator, cc_user_ids=users),
+                                instance_code=view.instance.code)
     return {}
 
 
 async def expediting(call: Call) -> dict[str, Any]:
     """催办: shenpi sends no chat message; it checks the request as Feishu would."""
     b: OperatorBody = call.body(OperatorBody)
-    await _user(call, b.operator_user_id, "operator_user_id")
+    await apaas_user(call, b.operator_user_id, "operator_user_id")
     if not 1 <= len(b.expediting_user_ids) <= 20:
         raise ApaasParamInvalid("expediting_user_ids takes 1 to 20 users", field="expediting_user_ids")
-    users = [await _user(call, u, "expediting_user_ids") for u in b.expediting_user_ids]
+    users = [await apaas_user(call, u, "expediting_user_ids") for u in b.expediting_user_ids]
     task, view = await _task_view(call)
     if task.status != PENDING or view.instance.status != PENDING:
         raise ApaasParamInvalid("only a pending task can be expedited", field="task_id")
@@ -166,7 +153,7 @@ def _points(task: Task, view: InstanceView) -> list[dict[str, Any]]:
 
 async def rollback_points(call: Call) -> dict[str, Any]:
     b: OperatorBody = call.body(OperatorBody)
-    operator = await _user(call, b.operator_user_id, "operator_user_id")
+    operator = await apaas_user(call, b.operator_user_id, "operator_user_id")
     task, view = await _task_view(call)
     if task.user_id != operator or task.status != PENDING:
         raise ApaasParamInvalid("the operator must be the assignee of this pending task", field="operator_user_id")
@@ -175,7 +162,7 @@ async def rollback_points(call: Call) -> dict[str, Any]:
 
 async def rollback(call: Call) -> dict[str, Any]:
     b: OperatorBody = call.body(OperatorBody)
-    operator = await _user(call, b.operator_user_id, "operator_user_id")
+    operator = await apaas_user(call, b.operator_user_id, "operator_user_id")
     if not b.to_task_id or not b.opinion:
         raise ApaasParamInvalid("to_task_id and opinion are required", field="to_task_id" if not b.to_task_id
                                 else "opinion")
@@ -185,7 +172,7 @@ async def rollback(call: Call) -> dict[str, Any]:
     if not target:
         raise ApaasParamInvalid(f"to_task_id {b.to_task_id} is not a task of this instance", field="to_task_id")
     cmd = commands.SpecifiedRollback(task_id=task.id, user_id=operator, task_def_key_list=[target], reason=b.opinion)
-    await call.svc.act(call.tenant_key, "specified_rollback", cmd)
+    await call.svc.instances.specified_rollback(call.tenant_key, cmd)
     return {}
 
 
@@ -193,15 +180,15 @@ async def chat_group(call: Call) -> dict[str, Any]:
     """A group chat about the task. shenpi has no chat; it answers with a stable chat id for the task, or the
     ``chat_id`` given, so integrations that only pass the id along keep working."""
     b: OperatorBody = call.body(OperatorBody)
-    await _user(call, b.operator_user_id, "operator_user_id")
+    await apaas_user(call, b.operator_user_id, "operator_user_id")
     for u in b.invite_user_ids:
-        await _user(call, u, "invite_user_ids")
+        await apaas_user(call, u, "invite_user_ids")
     task, _ = await _task_view(call)
     return {"chat_id": b.chat_id or f"oc_{task.id}"}
 
 
 def _route(path: str, name: str, handler: Any) -> Route:
-    return Route("POST", path, name, handler, dialect="apaas", user_id_type=False)
+    return Route("POST", path, name, handler, errors=apaas_error, user_id_type=False)
 
 
 ROUTES = [

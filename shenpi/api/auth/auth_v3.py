@@ -1,4 +1,4 @@
-"""``/open-apis/auth/v3``: app and tenant access tokens for self-built apps (domain.md §2).
+"""``/open-apis/auth/v3``: app and tenant access tokens for self-built apps (an app id and secret in, a token out).
 
 These answers are not wrapped in ``data`` and use HTTP 200 with a non-zero code on failure, as Feishu does.
 The body is JSON whether or not a Content-Type is sent (lark-oapi sends none here).

@@ -1,4 +1,4 @@
-"""Directory lookups as ``contact/v3`` answers them, so clients can map between id types as on Feishu."""
+"""Users as ``contact/v3`` answers them, so clients can map between id types as on Feishu."""
 
 from __future__ import annotations
 
