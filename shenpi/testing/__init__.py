@@ -11,10 +11,13 @@ Plain Python::
     with shenpi.testing.run(seed) as srv:
         srv.client("cli_demo_app"); srv.advance_clock(7200); srv.fault("approval.v4.task.approve", 1395001, times=1)
 
-See docs/testing.md. The server-side parts (``control``, ``faults``, ``journal``, ``state``) are what the admin API
-drives; this module's own imports stay light because the request path imports ``shenpi.testing.control``.
+``ShenpiProcess`` is the same server run as ``shenpi serve`` in a child process: PostgreSQL, several workers, https,
+kill -9 and restart. See docs/testing.md. The server-side parts (``control``, ``faults``, ``journal``, ``state``) are
+what the admin API drives; this module's own imports stay light because the request path imports
+``shenpi.testing.control``.
 """
 
+from shenpi.testing.process import ShenpiProcess
 from shenpi.testing.runner import AdminCallError, ShenpiServer, forget_sdk_tokens, run
 
-__all__ = ["AdminCallError", "ShenpiServer", "forget_sdk_tokens", "run"]
+__all__ = ["AdminCallError", "ShenpiProcess", "ShenpiServer", "forget_sdk_tokens", "run"]
