@@ -1,5 +1,7 @@
 """Shared fixtures: real shenpi servers, on SQLite and on PostgreSQL.
 
+Every server of the suite is a :class:`shenpi.testing.ShenpiProcess` (``shenpi serve`` in a child process on
+127.0.0.1, the harness the project ships), started by :func:`start_server` on a fresh database of the backend.
 Every test that takes ``server`` (or ``client``) runs once per backend: ``backend`` is a session fixture
 parametrized over ``sqlite`` and ``postgres``. PostgreSQL runs against 127.0.0.1:5432; without it the
 postgres half is skipped locally, but with ``CI=true`` a missing PostgreSQL fails the run. Set
@@ -11,12 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import lark_oapi as lark
 import pytest
 
+from shenpi.testing import ShenpiProcess, forget_sdk_tokens
 from tests.seeds import test_seed
-from tests.server import ServerProcess, forget_sdk_tokens
 
 BACKENDS = [b for b in os.environ.get("SHENPI_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
 
@@ -28,6 +31,16 @@ def database_url(tmp: Path, name: str, backend: str = "sqlite") -> str:
 
         return fresh_database(name)
     return f"sqlite:///{tmp / (name + '.db')}"
+
+
+def start_server(tmp: Path, name: str, backend: str = "sqlite", seed: dict[str, Any] | None = None,
+                 **options: Any) -> ShenpiProcess:
+    """``shenpi serve`` in ``tmp`` on a fresh database ``name`` of ``backend``, seeded with ``seed`` (the suite's
+    seed by default), started and healthy. ``options`` are :class:`ShenpiProcess`'s (``workers``, ``tls``, ``args``...)."""
+    srv = ShenpiProcess(test_seed() if seed is None else seed, db=database_url(tmp, name, backend), workdir=tmp,
+                        **options)
+    srv.start()
+    return srv
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -44,18 +57,17 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    tmp = tmp_path_factory.mktemp(f"shenpi-{backend}")
-    srv = ServerProcess(tmp, test_seed(), database_url(tmp, "suite", backend))
-    srv.start()
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
+    """The suite's shared server: not reset between tests (each test makes its own instances)."""
+    srv = start_server(tmp_path_factory.mktemp(f"shenpi-{backend}"), "suite", backend)
     forget_sdk_tokens()  # lark-oapi caches tokens by app_id only: the other backend's server issued those
     yield srv
-    srv.stop()
+    srv.close()
     forget_sdk_tokens()
 
 
 @pytest.fixture(scope="session")
-def client_for(server: ServerProcess):  # type: ignore[no-untyped-def]
+def client_for(server: ShenpiProcess):  # type: ignore[no-untyped-def]
     secrets = {a["app_id"]: a["app_secret"] for t in test_seed()["tenants"] for a in t["apps"]}
 
     def make(app_id: str = "cli_acme") -> lark.Client:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shenpi.app.registry import Registry
 from shenpi.clock import Clock
-from shenpi.platform.directory import Registry
 from shenpi.store.base import Store
 
 

@@ -14,16 +14,18 @@ from shenpi.app.context import Context
 from shenpi.app.definitions import Definitions
 from shenpi.app.deliveries import Deliveries
 from shenpi.app.external import External
+from shenpi.app.inbox import Inbox
 from shenpi.app.instances import Instances
 from shenpi.app.people import People
+from shenpi.app.ratelimits import SharedRateLimiter
+from shenpi.app.registry import Registry
 from shenpi.app.search import Search
 from shenpi.app.snapshots import Snapshots
 from shenpi.app.subscriptions import Subscriptions
+from shenpi.app.tokens import Tokens
 from shenpi.clock import Clock
 from shenpi.engine.directory import Directory
-from shenpi.platform.directory import Registry
-from shenpi.platform.ratelimit import RateLimiter, SharedRateLimiter
-from shenpi.platform.tokens import TokenService
+from shenpi.platform.ratelimit import RateLimiter
 from shenpi.store.base import Store
 
 
@@ -34,7 +36,6 @@ class Shenpi:
                  shared_rate_limits: bool = False) -> None:
         self.store = store
         self.clock = clock or Clock()
-        self.tokens = TokenService(store, self.clock)
         self.registry = Registry(store)
         # One process keeps its counters in memory; several processes on one database count in the database.
         self.rate_limiter = (SharedRateLimiter(self.clock.now_s, store, rate_limit_scale) if shared_rate_limits
@@ -53,8 +54,10 @@ class Shenpi:
         self.external = External(ctx)
 
         self.people = People(ctx)
+        self.inbox = Inbox(ctx)
+        self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)
-        self.snapshots = Snapshots(ctx)
+        self.snapshots = Snapshots(ctx, self.tokens)
 
     def committed(self) -> None:
         """A change with outbox rows was committed: let the delivery worker look now, not at its next poll."""

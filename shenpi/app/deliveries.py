@@ -1,10 +1,137 @@
-"""The event outbox and its deliveries: routing, claims, retries, dead letters, replays."""
+"""The event outbox and its deliveries: routing, claims, retries, dead letters, replays, redelivery requests.
+
+:class:`Deliveries` is the delivery worker's storage: it implements the ``DeliveryStore`` and ``OutboxSource``
+protocols shenpi/events/delivery.py declares, over the database the engine writes its outbox to (so an event is
+queued in the transaction of its change). The operators' views (CLI, admin API, web admin pages) are here too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from shenpi.app.context import Context
+from shenpi.events.delivery import Delivery, InstanceFacts
+from shenpi.events.payloads import OutboxEvent, UserIds
+from shenpi.store.queries import Page
+from shenpi.store.records import App
+
+LEASE_MS = 10_000  # > the 3 s send timeout: a claimed head goes to another worker only if this one vanished
+
+
+def _delivery(r: Sequence[Any]) -> Delivery:
+    return Delivery(id=r[0], tenant_key=r[1], app_id=r[2], stream=r[3], outbox_id=r[4], event_id=r[5],
+                    event_type=r[6], body=bytes(r[7]), state=r[8], attempts=r[9], next_at_ms=r[10],
+                    last_error=r[11], created_at=r[12], delivered_at=r[13])
+
+
+def delivery_view(d: Delivery) -> dict[str, Any]:
+    """A delivery as operators see it (CLI and admin API): everything but the body."""
+    return {"id": d.id, "app_id": d.app_id, "tenant_key": d.tenant_key, "outbox_id": d.outbox_id,
+            "event_id": d.event_id, "event_type": d.event_type, "state": d.state, "attempts": d.attempts,
+            "next_at_ms": d.next_at_ms, "last_error": d.last_error, "created_at": d.created_at,
+            "delivered_at": d.delivered_at}
 
 
 class Deliveries:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+
+    # -- DeliveryStore (the worker) -----------------------------------------------------------------
+    async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
+        async with self._ctx.store.transaction() as tx:
+            await tx.insert_deliveries([d.insert_row() for d in deliveries])
+
+    async def due(self, now_ms: int, limit: int) -> list[Delivery]:
+        async with self._ctx.store.transaction() as tx:
+            await tx.take_redelivery_requests(now_ms)
+            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, LEASE_MS)]
+
+    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None:
+        async with self._ctx.store.transaction() as tx:
+            await tx.delivery_delivered(delivery_id, now_ms)
+
+    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None:
+        async with self._ctx.store.transaction() as tx:
+            await tx.delivery_reschedule(delivery_id, next_at_ms, attempts, last_error)
+
+    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None:
+        async with self._ctx.store.transaction() as tx:
+            await tx.delivery_dead(delivery_id, attempts, error)
+
+    async def dead_letters(self, app_id: str | None = None) -> list[Delivery]:
+        async with self._ctx.store.transaction() as tx:
+            return [_delivery(r) for r in await tx.list_deliveries(state="dead", app_id=app_id or "")]
+
+    async def replay(self, delivery_id: int, now_ms: int) -> bool:
+        async with self._ctx.store.transaction() as tx:
+            return await tx.delivery_replay(delivery_id, now_ms)
+
+    async def get_app(self, app_id: str) -> App | None:
+        async with self._ctx.store.transaction() as tx:  # read fresh: URL, token and key may have changed
+            return await tx.get_app(app_id)
+
+    # -- OutboxSource (the worker's router) ---------------------------------------------------------
+    async def unrouted(self, limit: int) -> list[OutboxEvent]:
+        async with self._ctx.store.transaction() as tx:
+            await tx.skip_unsubscribed_outbox()
+            return [OutboxEvent.from_row(r) for r in await tx.unrouted_outbox(limit)]
+
+    async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:
+        async with self._ctx.store.transaction() as tx:
+            app_ids = await tx.subscribed_app_ids(tenant_key, approval_code)
+            apps = [await tx.get_app(a) for a in app_ids]
+        return [a for a in apps if a is not None]
+
+    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts:
+        async with self._ctx.store.transaction() as tx:
+            inst = await tx.find_instance(tenant_key, instance_code)
+        return InstanceFacts(uuid=inst.uuid, start_user_id=inst.user_id) if inst else InstanceFacts()
+
+    async def user_ids(self, tenant_key: str) -> UserIds:
+        return await self._ctx.registry.directory(tenant_key)
+
+    async def routed(self, outbox_id: int, deliveries: Sequence[Delivery]) -> None:
+        async with self._ctx.store.transaction() as tx:
+            if await tx.mark_routed(outbox_id):
+                await tx.insert_deliveries([d.insert_row() for d in deliveries])
+
+    # -- operators: CLI, admin API, web admin pages -------------------------------------------------
+    async def overview(self, *, state: str = "", app_id: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        """Deliveries as operators see them (``state="dead"``: the dead-letter list)."""
+        async with self._ctx.store.transaction() as tx:
+            rows = await tx.list_deliveries(state=state, app_id=app_id, limit=limit)
+        return [delivery_view(_delivery(r)) for r in rows]
+
+    async def replay_dead(self, delivery_ids: Sequence[int]) -> list[int]:
+        """Dead letters back to pending, due now, in one transaction; the ids that were dead (and now are not)."""
+        replayed = []
+        async with self._ctx.store.transaction() as tx:
+            for i in delivery_ids:
+                if await tx.delivery_replay(i, self._ctx.clock.now_ms()):
+                    replayed.append(i)
+        if replayed:
+            self._ctx.committed()
+        return replayed
+
+    async def outbox(self, *, tenant_key: str | None = None, instance_code: str | None = None, after_id: int = 0,
+                     limit: int = 100) -> list[dict[str, Any]]:
+        """Outbox events, oldest first."""
+        async with self._ctx.store.transaction() as tx:
+            return await tx.list_outbox(tenant_key=tenant_key, instance_code=instance_code, after_id=after_id,
+                                        limit=limit)
+
+    async def outbox_page(self, tenant_key: str, *, instance_code: str = "", offset: int = 0,
+                          limit: int = 50) -> Page:
+        """One page of a tenant's outbox, newest first (the web admin's outbox page)."""
+        async with self._ctx.store.transaction() as tx:
+            return await tx.outbox_page(tenant_key, instance_code=instance_code, offset=offset, limit=limit)
+
+    async def request_redelivery(self, outbox_ids: Sequence[int], *, tenant_key: str | None = None) -> list[int]:
+        """Mark outbox events for delivery again (with their original event ids); the ids that were marked. With
+        ``tenant_key``, ids of another tenant's events are skipped, not marked."""
+        async with self._ctx.store.transaction() as tx:
+            marked = await tx.request_redelivery(list(outbox_ids), self._ctx.clock.now_ms(), tenant_key)
+        if marked:
+            self._ctx.committed()  # the worker takes requests on its next pass: make that now
+        return marked

@@ -1,4 +1,5 @@
-"""Open Platform errors (domain.md §2.3, §3): raised before a request reaches the engine."""
+"""Open Platform errors: a missing, malformed, unknown or expired token, a missing scope, a rate limit, an unknown
+path. Each answers with the platform's own code (99991xxx) and message, before a request reaches the engine."""
 
 from __future__ import annotations
 

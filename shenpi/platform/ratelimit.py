@@ -1,4 +1,5 @@
-"""Rate limits per API, per app, per tenant (domain.md §3), as fixed windows.
+"""Rate limits per API, per app, per tenant, as fixed windows: the window math, and the in-memory counter one
+server process uses (several processes count in the database: shenpi/app/ratelimits.py).
 
 A limit is a list of (calls, window seconds) pairs; hitting any one of them answers 429 / 99991400 with
 ``x-ogw-ratelimit-limit`` and ``x-ogw-ratelimit-reset``. An operator scales limits with a global factor
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 from shenpi.platform.errors import RateLimited
 
@@ -29,8 +29,25 @@ _FAST = {
 
 
 def limits_for(endpoint: str) -> tuple[tuple[int, int], ...]:
-    """The documented limit of an endpoint; undocumented ones get the looser tier (domain.md §3)."""
+    """An endpoint's limit: the fast tier (1000 a minute and 50 a second) for the calls Feishu documents with it,
+    100 a minute for every other one."""
     return PER_MIN_1000_AND_50_PER_S if endpoint in _FAST else PER_MIN_100
+
+
+def windows(tenant_key: str, app_id: str, endpoint: str, now: float,
+            scale: float) -> list[tuple[str, int, int, int]]:
+    """The fixed windows a call at ``now`` counts in: (counter key, window start, window seconds, limit)."""
+    out = []
+    for calls, window in limits_for(endpoint):
+        start = int(now // window) * window
+        out.append((f"{tenant_key}|{app_id}|{endpoint}|{window}", start, window, max(1, int(calls * scale))))
+    return out
+
+
+def refused(limit: int, start: int, window: int, now: float) -> RateLimited:
+    """The 429 for a full window, telling the caller the limit and the seconds until the window ends."""
+    reset = max(1, math.ceil(start + window - now))
+    return RateLimited(headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(reset)})
 
 
 class RateLimiter:
@@ -55,8 +72,7 @@ class RateLimiter:
             start = int(now // window) * window
             key = (tenant_key, app_id, endpoint, window, start)
             if self._counts.get(key, 0) >= limit:  # a refused call does not count against the window
-                reset = max(1, math.ceil(start + window - now))
-                raise RateLimited(headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(reset)})
+                raise refused(limit, start, window, now)
             keys.append(key)
         for key in keys:
             self._counts[key] = self._counts.get(key, 0) + 1
@@ -67,33 +83,3 @@ class RateLimiter:
 
     def reset(self) -> None:
         self._counts.clear()
-
-
-class SharedRateLimiter(RateLimiter):
-    """Counts calls in the database, so limits hold across worker processes and servers sharing it (one short
-    transaction per call; chosen when the server runs several workers or on PostgreSQL)."""
-
-    def __init__(self, now_s: Callable[[], float], store: Any, scale: float = 1.0) -> None:
-        super().__init__(now_s, scale)
-        self._store = store
-
-    async def hit(self, tenant_key: str, app_id: str, endpoint: str, tenant_scale: float = 1.0) -> None:
-        scale = self.scale * tenant_scale
-        if scale <= 0:
-            return
-        now = self._now_s()
-        sizes = {}
-        windows = []
-        for calls, window in limits_for(endpoint):
-            start = int(now // window) * window
-            sizes[start] = window
-            windows.append((f"{tenant_key}|{app_id}|{endpoint}|{window}", start, max(1, int(calls * scale))))
-        async with self._store.transaction() as tx:
-            full = await tx.rate_take(windows)
-            if now >= self._next_sweep:
-                self._next_sweep = now + 60
-                await tx.rate_sweep(int(now) - 120)
-        if full is not None:
-            limit, start = full
-            reset = max(1, math.ceil(start + sizes[start] - now))
-            raise RateLimited(headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(reset)})

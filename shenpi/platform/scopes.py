@@ -1,4 +1,5 @@
-"""The one table that says which scopes each endpoint needs (any one of them suffices; domain.md §6).
+"""The one table that says which scopes each endpoint needs: an app with any one of them may call it, one with
+none is refused with 99991672.
 
 Keys are the SDK's method names (``approval.v4.task.reject``). ``USER_ID_FIELD_SCOPE`` is the field
 permission needed whenever a request asks for ``user_id_type=user_id``.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -202,6 +203,7 @@ class WalCheckpointer:
         self._restart_frames = restart_frames
         self._conn: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._in_use = threading.Lock()  # held by a checkpoint's worker thread; closing the connection waits for it
 
     def start(self) -> None:
         self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=30.0)
@@ -213,14 +215,22 @@ class WalCheckpointer:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
+        # Cancelling the task does not stop a checkpoint already running in its thread: closing the connection under
+        # it would crash the process, so the close waits for it.
+        await asyncio.to_thread(self._close)
+
+    def _close(self) -> None:
+        with self._in_use:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.close()
 
     def _passive(self) -> int:
         """One PASSIVE checkpoint; returns the frames in the WAL (-1 when it could not run)."""
-        assert self._conn is not None
-        busy, frames, _copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        with self._in_use:
+            if self._conn is None:
+                return -1
+            busy, frames, _copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return -1 if busy else int(frames)
 
     async def _run(self) -> None:

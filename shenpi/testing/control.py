@@ -28,7 +28,7 @@ from shenpi.hooks import ASGIApp, Receive, Scope, Send
 from shenpi.seed import SeedError, apply_seed
 from shenpi.testing.faults import FaultBook
 from shenpi.testing.journal import CALL_KEY, Journal
-from shenpi.testing.state import KEEP, SnapshotError, admin_tx, forget_caches, is_snapshot, snapshot_tables
+from shenpi.testing.state import KEEP, forget_caches, is_snapshot
 
 SeedSource = Callable[[], list[dict[str, Any]]]
 _BASELINES = 8  # distinct seeds whose baselines are kept (a suite usually has one or two)
@@ -104,11 +104,7 @@ class Control:
                 self._baselines.popitem(last=False)
         self._baselines.move_to_end(key)
         self._seeds = source
-        async with self.svc.store.transaction() as raw:
-            tx = admin_tx(raw)
-            await tx.restore_tables(baseline, keep=KEEP)
-            pruned = await tx.prune_tokens(self.svc.clock.now_ms())
-        forget_caches(self.svc)
+        pruned = await self.svc.snapshots.reset_to(baseline)
         self.svc.rate_limiter.reset()
         self.faults.clear()
         self.journal.clear()
@@ -118,27 +114,18 @@ class Control:
         """After a seed failed half-way, leave the state its predecessor made rather than a half-applied one."""
         previous = self._baselines.get(_digest(self._seeds()))
         if previous is not None:
-            async with self.svc.store.transaction() as raw:
-                await admin_tx(raw).restore_tables(previous, keep=KEEP)
+            await self.svc.snapshots.restore(previous)
         forget_caches(self.svc)
 
     async def _build_baseline(self, seeds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        async with self.svc.store.transaction() as raw:
-            await admin_tx(raw).restore_tables({}, keep=KEEP)  # empty, but for tokens
-        forget_caches(self.svc)
+        await self.svc.snapshots.restore({})  # empty, but for tokens
         for seed in seeds:
             if is_snapshot(seed):
-                async with self.svc.store.transaction() as raw:
-                    tx = admin_tx(raw)
-                    try:
-                        await tx.restore_tables(snapshot_tables(seed, await tx.schema_version()), keep=KEEP)
-                    except ValueError as e:
-                        raise SnapshotError(str(e)) from None
+                await self.svc.snapshots.restore_snapshot(seed)
             else:
                 await apply_seed(self.svc, check_seed(seed))
             forget_caches(self.svc)
-        async with self.svc.store.transaction() as raw:
-            tables = await admin_tx(raw).dump_tables()
+        tables = await self.svc.snapshots.dump_tables()
         for name in KEEP:  # kept tables are not part of a baseline: restoring one must not touch them
             tables.pop(name, None)
         return tables
@@ -171,8 +158,8 @@ class _DroppingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._control.faults.has_drop_rules():
-            async with self._control.svc.store.transaction() as tx:
-                apps = [a for a in await tx.list_apps() if a.event_url and httpx.URL(a.event_url) == request.url]
+            apps = [a for a in await self._control.svc.people.apps()
+                    if a.event_url and httpx.URL(a.event_url) == request.url]
             if any(self._control.drop_delivery(a.tenant_key, a.app_id) for a in apps):
                 raise httpx.ConnectError("dropped by a shenpi drop_events fault", request=request)
         return await self._inner.handle_async_request(request)

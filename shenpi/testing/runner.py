@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import shutil
 import socket
+import ssl
 import sys
 import tempfile
 import threading
@@ -63,13 +64,14 @@ def _seed_apps(seed: dict[str, Any]) -> list[tuple[str, str]]:
 class ShenpiServer:
     """A running shenpi server as a test sees it: where it is, SDK clients, and the admin API."""
 
-    def __init__(self, base_url: str, admin_token: str, seed: dict[str, Any]) -> None:
+    def __init__(self, base_url: str, admin_token: str, seed: dict[str, Any], *,
+                 verify: ssl.SSLContext | bool = True) -> None:
         self.base_url = base_url
         self.admin_token = admin_token
         self._seed = copy.deepcopy(seed)
         # TCP_NODELAY: httpx sends a POST's headers and body in two writes; with Nagle on, the body waits ~40 ms for
         # the server's delayed ACK, which would make every reset cost 40 ms instead of one or two.
-        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)], verify=verify)
         self._http = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60,
                                   transport=transport)
 

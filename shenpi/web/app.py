@@ -14,14 +14,14 @@ from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from shenpi import ids
-from shenpi.api.wire import envelope
 from shenpi.app import Shenpi
+from shenpi.platform.errors import NotFound
 from shenpi.web.context import build_ctx
 from shenpi.web.views import admin, auth, inbox, instance, start
 
@@ -57,8 +57,10 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
         response: Response = ctx.problem(404, ctx.t("Page not found."))
     else:
         log_id = ids.log_id()
-        response = Response(envelope(99991201, "resource not find", None, {"log_id": log_id}), status_code=404,
-                            media_type="application/json; charset=utf-8", headers={"X-Tt-Logid": log_id})
+        # The Open API's envelope for an unknown path: {"code", "msg", "data", "error": {"log_id"}}.
+        response = JSONResponse({"code": NotFound.code, "msg": NotFound.msg, "data": {}, "error": {"log_id": log_id}},
+                                status_code=404, media_type="application/json; charset=utf-8",
+                                headers={"X-Tt-Logid": log_id})
     await response(scope, receive, send)
 
 

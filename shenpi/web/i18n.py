@@ -258,7 +258,6 @@ ZH: dict[str, str] = {
     "Filter by instance code": "按实例 code 筛选",
     "Redelivery requested for {count} events.": "已为 {count} 个事件请求重投。",
     "Choose events to redeliver.": "请选择要重投的事件。",
-    "This store cannot take redelivery requests yet.": "当前存储暂不支持重投请求。",
     "The delivery worker sends these events again, with the same event ids.":
         "投递程序会用相同的事件 ID 重新发送这些事件。",
     "Payload": "内容",

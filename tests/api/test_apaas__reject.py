@@ -1,4 +1,5 @@
-"""Seed 2: aPaaS reject on the same engine — the v4 task id, the aPaaS user id, opinion as the comment."""
+"""aPaaS v1 reject on the same engine: it takes the v4 task id and the user's aPaaS user id, and the opinion
+becomes the comment."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Token flow (domain.md §2): issue, the 30-minute renewal rule, expiry, errors, survival across restarts."""
+"""Token flow: issue; the same token until fewer than 30 minutes of its 7200 s are left, then a new one while the
+old stays valid to its end; expiry; the errors; tokens survive a restart."""
 
 from __future__ import annotations
 
@@ -8,29 +9,26 @@ import httpx
 import lark_oapi as lark
 import pytest
 
+from shenpi.testing import ShenpiProcess, forget_sdk_tokens
 from tests.api.helpers import create_instance, get_instance, pending_task, reject
-from tests.conftest import database_url
-from tests.seeds import test_seed
-from tests.server import ServerProcess, forget_sdk_tokens
+from tests.conftest import start_server
 
 
 @pytest.fixture(scope="module")
-def own_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def own_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
     """A server of this module's own: these tests move its clock and restart it."""
-    tmp = tmp_path_factory.mktemp("tokens")
-    srv = ServerProcess(tmp, test_seed(), database_url(tmp, "tokens", backend))
-    srv.start()
+    srv = start_server(tmp_path_factory.mktemp("tokens"), "tokens", backend)
     forget_sdk_tokens()
     yield srv
-    srv.stop()
+    srv.close()
     forget_sdk_tokens()
 
 
-def token_call(srv: ServerProcess, kind: str = "tenant", **body: str) -> httpx.Response:
+def token_call(srv: ShenpiProcess, kind: str = "tenant", **body: str) -> httpx.Response:
     return httpx.post(f"{srv.base_url}/open-apis/auth/v3/{kind}_access_token/internal", json=body)
 
 
-def sdk(srv: ServerProcess) -> lark.Client:
+def sdk(srv: ShenpiProcess) -> lark.Client:
     return (lark.Client.builder().app_id("cli_acme").app_secret("s3cret").domain(srv.base_url)
             .log_level(lark.LogLevel.ERROR).build())
 

@@ -1,4 +1,5 @@
-"""Seed 1, the happy path: reject ends the flow (domain.md §5.3)."""
+"""The happy path: a reject ends the whole instance as REJECTED at once (every other pending task becomes DONE,
+later nodes never start), with the comment and the actor on the timeline; approve moves the flow on."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Seed 1's error table, code for code, HTTP 400 and the page's msg; 1390009 for a non-approver."""
+"""Every error a v4 task reject can answer, code for code, with HTTP 400 and Feishu's exact msg (1390001 bad
+parameter, 1390002 unknown approval, 1390003 unknown instance, 1390010 no such pending task, 1390018 handwritten
+signature required); a user who is not the task's approver gets 1390009 with HTTP 403 and nothing changes."""
 
 from __future__ import annotations
 

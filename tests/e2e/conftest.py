@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import database_url
-from tests.server import ServerProcess, forget_sdk_tokens
+from shenpi.testing import ShenpiProcess, forget_sdk_tokens
+from tests.conftest import start_server
 from tests.web.seed import web_seed
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,13 +37,11 @@ def _need_browser() -> None:
 
 
 @pytest.fixture(scope="session")
-def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
     _need_browser()
-    tmp = tmp_path_factory.mktemp("e2e")
-    srv = ServerProcess(tmp, web_seed(), database_url(tmp, "e2e"))
-    srv.start()
+    srv = start_server(tmp_path_factory.mktemp("e2e"), "e2e", seed=web_seed())
     yield srv
-    srv.stop()
+    srv.close()
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +60,7 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(chromium: Any, e2e_server: ServerProcess) -> Iterator[Any]:
+def new_page(chromium: Any, e2e_server: ShenpiProcess) -> Iterator[Any]:
     """``new_page()`` opens a fresh browser context (its own cookies: one person) and a page in it."""
     contexts: list[Any] = []
 
@@ -79,7 +77,7 @@ def new_page(chromium: Any, e2e_server: ServerProcess) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def e2e_sdk(e2e_server: ServerProcess) -> Iterator[Any]:
+def e2e_sdk(e2e_server: ShenpiProcess) -> Iterator[Any]:
     import lark_oapi as lark
 
     forget_sdk_tokens()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,8 @@ import lark_oapi as lark
 from lark_oapi.core.model import RawRequest
 
 from shenpi.events import crypto
+from shenpi.store.records import App
+from tests.events.helpers import lark_handler
 
 # What the receiver does with the n-th request (0-based), given the request: "ok" = dispatch to the SDK handler
 # and answer with its reply; "500" = answer 500 without dispatching; "hang" = never answer; "drop" = close the
@@ -115,3 +119,31 @@ class Receiver:
         finally:
             self._conns.discard(task)
             writer.close()
+
+
+# The Encrypt Key and Verification Token of the app a ReceiverThread stands for (cli_acme of tests/seeds.py).
+KEY, TOKEN = "e2e_encrypt_key", "e2e_verification_token"
+
+
+class ReceiverThread:
+    """The asyncio receiver on its own loop in a thread, so sync SDK tests can run beside it."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self.mode = "ok"  # or "500"
+        app = App(app_id="cli_acme", tenant_key="acme", app_secret="", encrypt_key=KEY, verification_token=TOKEN)
+        self.receiver = Receiver(lark_handler(app, self.events), behaviour=lambda n, rec: self.mode)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.receiver.__aenter__(), self.loop).result(5)
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.receiver.__aexit__(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    def wait_for(self, n: int, timeout: float = 20) -> list[tuple[str, str]]:
+        deadline = time.time() + timeout
+        while time.time() < deadline and len(self.events) < n:
+            time.sleep(0.05)
+        return [(t, d.event["status"]) for t, d in self.events]

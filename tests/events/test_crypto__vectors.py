@@ -1,4 +1,5 @@
-"""crypto: the signature test vector from sdk_surface.md §5.2, and encryption both SDK decryptors accept."""
+"""crypto: the event signature is sha256 hex of timestamp + nonce + Encrypt Key + the exact body bytes, checked
+against a vector observed from Feishu; and encryption both SDKs' decryptors accept."""
 
 from __future__ import annotations
 

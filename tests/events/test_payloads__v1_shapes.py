@@ -1,4 +1,5 @@
-"""payloads: the v1 events carry exactly the fields and JSON types of domain.md §8.2."""
+"""payloads: the v1 events (approval_instance, approval_task, approval_cc) carry exactly Feishu's fields, each with
+the JSON type Feishu sends (times are strings of ms, except a reverted instance's operate_time, which is a number)."""
 
 from __future__ import annotations
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import lark_oapi as lark
 from lark_oapi.api.approval.v4 import SubscribeApprovalRequest
 
+from shenpi.testing import forget_sdk_tokens
 from tests.api.helpers import create_instance, pending_task, reject
-from tests.conftest import database_url
+from tests.conftest import start_server
 from tests.node.test_node__api import node_tools
 from tests.seeds import test_seed
-from tests.server import ServerProcess, forget_sdk_tokens
 
 HERE = Path(__file__).parent
 KEY, TOKEN = "node_live_key", "node_live_token"
@@ -36,8 +36,7 @@ def test_live_events_reach_the_node_sdk(backend, tmp_path):
     for app in seed["tenants"][0]["apps"]:
         if app["app_id"] == "cli_acme":
             app.update(event_url=f"http://127.0.0.1:{port}/webhook/event", encrypt_key=KEY, verification_token=TOKEN)
-    srv = ServerProcess(tmp_path, seed, database_url(tmp_path, "nodelive", backend))
-    srv.start()
+    srv = start_server(tmp_path, "nodelive", backend, seed)
     forget_sdk_tokens()
     try:
         client = (lark.Client.builder().app_id("cli_acme").app_secret("s3cret").domain(srv.base_url)
@@ -58,6 +57,6 @@ def test_live_events_reach_the_node_sdk(backend, tmp_path):
         assert got == [("approval_instance", "PENDING"), ("approval_task", "PENDING"), ("approval_task", "PENDING"),
                        ("approval_task", "REJECTED"), ("approval_task", "DONE"), ("approval_instance", "REJECTED")]
     finally:
-        srv.stop()
+        srv.close()
         proc.kill()
         forget_sdk_tokens()

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import lark_oapi as lark
 import pytest
 
-from tests.conftest import database_url
-from tests.server import ServerProcess, forget_sdk_tokens
+from shenpi.testing import ShenpiProcess, forget_sdk_tokens
+from tests.conftest import start_server
 from tests.web.helpers import WebClient
 from tests.web.seed import web_seed
 
@@ -16,16 +16,14 @@ PASSWORDS = {(t["tenant_key"], u["user_id"]): u.get("password", "") for t in web
 
 
 @pytest.fixture(scope="session")
-def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    tmp = tmp_path_factory.mktemp("web")
-    srv = ServerProcess(tmp, web_seed(), database_url(tmp, "web"))
-    srv.start()
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
+    srv = start_server(tmp_path_factory.mktemp("web"), "web", seed=web_seed())
     yield srv
-    srv.stop()
+    srv.close()
 
 
 @pytest.fixture
-def browser(web_server: ServerProcess) -> Iterator[Callable[..., WebClient]]:
+def browser(web_server: ShenpiProcess) -> Iterator[Callable[..., WebClient]]:
     """``browser("alice")`` is a client signed in as that user (tenant acme unless given)."""
     made: list[WebClient] = []
 
@@ -42,7 +40,7 @@ def browser(web_server: ServerProcess) -> Iterator[Callable[..., WebClient]]:
 
 
 @pytest.fixture(scope="session")
-def sdk(web_server: ServerProcess) -> Iterator[lark.Client]:
+def sdk(web_server: ShenpiProcess) -> Iterator[lark.Client]:
     forget_sdk_tokens()
     yield (lark.Client.builder().app_id("cli_web").app_secret("web-secret").domain(web_server.base_url)
            .log_level(lark.LogLevel.ERROR).build())

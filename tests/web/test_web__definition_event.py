@@ -18,10 +18,10 @@ import pytest
 from lark_oapi.api.approval.v4 import SubscribeApprovalRequest
 
 from shenpi.store.records import App
-from tests.conftest import database_url
+from shenpi.testing import forget_sdk_tokens
+from tests.conftest import start_server
 from tests.events.helpers import lark_handler
 from tests.events.receiver import Receiver
-from tests.server import ADMIN_TOKEN, ServerProcess, forget_sdk_tokens
 from tests.web.helpers import WebClient
 from tests.web.seed import web_seed
 
@@ -40,11 +40,10 @@ class Setup:
         for a in seed["tenants"][0]["apps"]:
             if a["app_id"] == "cli_web":
                 a.update(event_url=self.receiver.url, encrypt_key=KEY, verification_token=TOKEN)
-        self.server = ServerProcess(tmp, seed, database_url(tmp, "web-events", backend))
-        self.server.start()
+        self.server = start_server(tmp, "web-events", backend, seed)
 
     def close(self) -> None:
-        self.server.stop()
+        self.server.close()
         asyncio.run_coroutine_threadsafe(self.receiver.__aexit__(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
 
@@ -93,7 +92,7 @@ def test_a_definition_saved_in_the_web_admin_reaches_a_subscribed_app(setup):
     # It went through the queue the delivery worker drains (marked delivered once the receiver answered 200).
     def deliveries() -> list[tuple[str, str]]:
         items = httpx.get(setup.server.base_url + "/_shenpi/deliveries", params={"app_id": "cli_web"},
-                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()["data"]["items"]
+                          headers={"Authorization": f"Bearer {setup.server.admin_token}"}).json()["data"]["items"]
         return [(d["event_type"], d["state"]) for d in items]
 
     while time.time() < deadline and deliveries() != [("approval.approval.updated_v4", "delivered")]:

@@ -7,17 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.server import ServerProcess
+from shenpi.testing import ShenpiProcess
+from tests.conftest import start_server
 from tests.web.helpers import WebClient, csrf_of
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    tmp = tmp_path_factory.mktemp("demo")
-    srv = ServerProcess(tmp, {"tenants": []}, f"sqlite:///{tmp / 'demo.db'}", extra_args=["--demo"])
-    srv.start()
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
+    srv = start_server(tmp_path_factory.mktemp("demo"), "demo", seed={"tenants": []}, args=["--demo"])
     yield srv
-    srv.stop()
+    srv.close()
 
 
 def test_the_switcher_signs_in_without_a_password(demo_server):

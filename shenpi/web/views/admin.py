@@ -4,7 +4,7 @@ configuration, and the event outbox with redelivery requests."""
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol, cast
+from typing import Any
 
 import yaml
 from starlette.responses import Response
@@ -13,21 +13,14 @@ from shenpi.engine.definitions import build_definition
 from shenpi.engine.errors import DomainError
 from shenpi.engine.model import Definition
 from shenpi.web.context import Ctx, action, page
-from shenpi.web.session import queries
 
 OUTBOX_PAGE = 50
 FORMATS = ("json", "yaml")
 
 
-class _RedeliveryTx(Protocol):
-    async def request_redelivery(self, outbox_ids: list[int], now_ms: int,
-                                 tenant_key: str | None = None) -> list[int]: ...
-
-
 @page(admin=True)
 async def definitions(ctx: Ctx) -> Response:
-    async with ctx.svc.store.transaction() as tx:
-        found = await tx.list_definitions(ctx.me.tenant_key)
+    found = await ctx.svc.definitions.list(ctx.me.tenant_key)
     items = [{"code": d.code, "name": d.text(d.name, ctx.locale), "version": d.version, "status": d.status,
               "nodes": len(d.nodes)} for d in found]
     return ctx.render("admin_definitions.html", section="definitions", items=items)
@@ -73,8 +66,7 @@ async def definition(ctx: Ctx) -> Response:
     fmt = _fmt(ctx.request.query_params.get("format", "json"))
     if not code:
         return _editor(ctx, None, text=dump(_blank(), fmt), fmt=fmt)
-    async with ctx.svc.store.transaction() as tx:
-        d = await tx.get_definition(ctx.me.tenant_key, code)
+    d = await ctx.svc.definitions.find(ctx.me.tenant_key, code)
     if d is None:
         return ctx.problem(404, ctx.t("Approval not found."))
     ok = ctx.t("Saved as version {version}.", version=d.version) if ctx.request.query_params.get("ok") else ""
@@ -95,8 +87,7 @@ async def save_definition(ctx: Ctx) -> Response:
     fmt, text = _fmt(ctx.field("format")), ctx.field("body")
     existing = None
     if code:
-        async with ctx.svc.store.transaction() as tx:
-            existing = await tx.get_definition(ctx.me.tenant_key, code)
+        existing = await ctx.svc.definitions.find(ctx.me.tenant_key, code)
         if existing is None:
             return ctx.problem(404, ctx.t("Approval not found."))
     body = parse(text, fmt, ctx)
@@ -118,26 +109,15 @@ async def save_definition(ctx: Ctx) -> Response:
 
 @page(admin=True)
 async def apps(ctx: Ctx) -> Response:
-    tenant = ctx.me.tenant_key
-    async with ctx.svc.store.transaction() as tx:
-        found = await tx.list_apps(tenant)
-        defs = await tx.list_definitions(tenant)
-        subscribed: dict[str, list[str]] = {}
-        for d in defs:
-            for app_id in await tx.subscribers(d.code):
-                subscribed.setdefault(app_id, []).append(d.code)
-    items = [{"app": a, "token": _mask(a.verification_token), "subscribed": subscribed.get(a.app_id, []),
-              "admins": [ctx.me.name(u) for u in a.admin_user_ids]} for a in found]
+    items = [{"app": a, "token": _mask(a.verification_token), "subscribed": codes,
+              "admins": [ctx.me.name(u) for u in a.admin_user_ids]}
+             for a, codes in await ctx.svc.people.apps_with_subscriptions(ctx.me.tenant_key)]
     return ctx.render("admin_apps.html", section="apps", items=items)
 
 
 def _mask(secret: str) -> str:
     """Enough of a token to recognise it, not enough to use it."""
     return secret[:4] + "…" if len(secret) > 8 else ("…" if secret else "")
-
-
-def _supports_redelivery(tx: object) -> bool:
-    return callable(getattr(tx, "request_redelivery", None))
 
 
 @page(admin=True)
@@ -153,14 +133,12 @@ async def _outbox_page(ctx: Ctx, *, status: int = 200, error: str = "", ok: str 
         page_no = max(1, int(ctx.request.query_params.get("page", "1")))
     except ValueError:
         page_no = 1
-    async with ctx.svc.store.transaction() as tx:
-        found = await queries(tx).outbox_page(ctx.me.tenant_key, instance_code=instance_code,
-                                              offset=(page_no - 1) * OUTBOX_PAGE, limit=OUTBOX_PAGE)
-        can_redeliver = _supports_redelivery(tx)
+    found = await ctx.svc.deliveries.outbox_page(ctx.me.tenant_key, instance_code=instance_code,
+                                                 offset=(page_no - 1) * OUTBOX_PAGE, limit=OUTBOX_PAGE)
     rows = [{**r, "payload_text": json.dumps(r["payload"], ensure_ascii=False, indent=2)} for r in found.items]
     pages = max(1, (found.total + OUTBOX_PAGE - 1) // OUTBOX_PAGE)
     return ctx.render("admin_outbox.html", status=status, section="outbox", rows=rows, instance=instance_code,
-                      page_no=page_no, pages=pages, total=found.total, can_redeliver=can_redeliver,
+                      page_no=page_no, pages=pages, total=found.total,
                       error=error, ok=ok)
 
 
@@ -174,10 +152,6 @@ async def redeliver(ctx: Ctx) -> Response:
             continue
     if not ids:
         return await _outbox_page(ctx, status=400, error=ctx.t("Choose events to redeliver."))
-    async with ctx.svc.store.transaction() as tx:
-        if not _supports_redelivery(tx):
-            return await _outbox_page(ctx, status=501, error=ctx.t("This store cannot take redelivery requests yet."))
-        # Scoped to the admin's tenant: ids of another tenant's events are skipped, not marked.
-        marked = await cast(_RedeliveryTx, tx).request_redelivery(ids[:500], ctx.svc.clock.now_ms(),
-                                                                  tenant_key=ctx.me.tenant_key)
+    # Scoped to the admin's tenant: ids of another tenant's events are skipped, not marked.
+    marked = await ctx.svc.deliveries.request_redelivery(ids[:500], tenant_key=ctx.me.tenant_key)
     return ctx.redirect(f"/admin/outbox?redelivered={len(marked)}")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 import time
 from collections import deque
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shenpi.seed import hash_password, password_needs_rehash, verify_password
 from shenpi.web.context import Ctx, action, build_ctx, page
-from shenpi.web.session import csrf_ok, end_session, password_hash, start_session
+from shenpi.web.session import csrf_ok, end_session, start_session
 
 # Failed sign-ins per (tenant, user), kept in this process: five within five minutes lock the pair for a minute.
 # Per process is enough to make guessing slow (each try also costs an argon2 verification).
@@ -36,17 +33,6 @@ def _failed(key: tuple[str, str]) -> None:
     _FAILURES.setdefault(key, deque(maxlen=_MAX_FAILURES)).append(time.monotonic())
 
 
-_DUMMY_HASH: list[str] = []
-
-
-def _dummy_hash() -> str:
-    """A real argon2 hash to verify against when the user or their password does not exist, so that a wrong
-    user id costs the same time as a wrong password and sign-in does not tell who exists."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
-    return _DUMMY_HASH[0]
-
-
 def safe_next(target: str) -> str:
     """Only a path on this site: never ``//evil.example`` or ``https://…`` (an open redirect)."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -55,11 +41,9 @@ def safe_next(target: str) -> str:
 
 
 async def _users_by_tenant(ctx: Ctx) -> list[dict[str, object]]:
-    async with ctx.svc.store.transaction() as tx:
-        tenants = await tx.list_tenants()
     out: list[dict[str, object]] = []
-    for tenant in sorted(tenants, key=lambda x: x.tenant_key):
-        directory = await ctx.svc.directory(tenant.tenant_key)
+    for tenant in sorted(await ctx.svc.people.tenants(), key=lambda x: x.tenant_key):
+        directory = await ctx.svc.people.directory(tenant.tenant_key)
         users = sorted(directory.users.values(), key=lambda u: u.user_id)
         out.append({"tenant": tenant, "users": users})
     return out
@@ -86,21 +70,10 @@ async def login(ctx: Ctx) -> Response:
 
     if _locked(key):
         return refuse(ctx.t("Too many failed attempts. Wait a minute and try again."), 429)
-    user = (await ctx.svc.directory(tenant_key)).user(user_id) if tenant_key and user_id else None
-    stored = ""
-    if user is not None:
-        async with ctx.svc.store.transaction() as tx:
-            stored = await password_hash(tx, tenant_key, user_id)
-    # argon2 takes tens of milliseconds of CPU: off the event loop, so the Open API keeps answering meanwhile.
-    ok = await asyncio.to_thread(verify_password, password, stored or _dummy_hash()) and bool(stored)
-    if not ok or user is None:
+    if await ctx.svc.people.check_password(tenant_key, user_id, password) is None:
         _failed(key)
         return refuse(ctx.t("Wrong tenant, user or password."), 401)
     _FAILURES.pop(key, None)
-    if password_needs_rehash(stored):  # an old scrypt hash: store it as argon2id now that we know the password
-        fresh = await asyncio.to_thread(hash_password, password)
-        async with ctx.svc.store.transaction() as tx:
-            await tx.upsert_user(tenant_key, user, fresh)
     response = ctx.redirect(target)
     await end_session(ctx.svc, response, ctx.request, clear_cookie=False)  # a new cookie replaces it
     await start_session(ctx.svc, response, ctx.request, tenant_key, user_id)
@@ -113,7 +86,7 @@ async def switch_user(ctx: Ctx) -> Response:
     if not ctx.demo:
         return ctx.problem(403, ctx.t("Sign-in by user switcher is only available in demo mode."))
     tenant_key, user_id = ctx.field("tenant_key"), ctx.field("user_id")
-    if (await ctx.svc.directory(tenant_key)).user(user_id) is None:
+    if (await ctx.svc.people.directory(tenant_key)).user(user_id) is None:
         return ctx.problem(400, ctx.t("Wrong tenant, user or password."))
     response = ctx.redirect(safe_next(ctx.field("next", "/inbox")))
     await end_session(ctx.svc, response, ctx.request, clear_cookie=False)  # a new cookie replaces it

@@ -10,11 +10,9 @@ from starlette.responses import Response
 from shenpi.engine.model import START_NODE, Definition, Instance
 from shenpi.web import i18n
 from shenpi.web.context import Ctx, page
-from shenpi.web.session import queries
 
 PAGE_SIZE = 20
 TABS = (("todo", "To do"), ("done", "Done"), ("started", "Started by me"), ("cc", "CC'd to me"))
-_DONE = ("APPROVED", "REJECTED", "TRANSFERRED")
 
 
 @dataclass(slots=True)
@@ -54,23 +52,18 @@ async def inbox(ctx: Ctx) -> Response:
     read = read if read in ("unread", "read") else ""
     page_no = _int(ctx.request.query_params.get("page", "1"), 1)
     offset = (page_no - 1) * PAGE_SIZE
-    async with ctx.svc.store.transaction() as tx:
-        definitions = {d.code: d for d in await tx.list_definitions(me.tenant_key)}
-        codes = [c for c, d in definitions.items()
-                 if q and (q.lower() in d.text(d.name, ctx.locale).lower() or q.lower() == c.lower())]
-        store = queries(tx)
-        counts = await store.inbox_counts(me.tenant_key, me.user_id)
-        if tab in ("todo", "done"):
-            found = await store.inbox_tasks(me.tenant_key, me.user_id, ("PENDING",) if tab == "todo" else _DONE,
-                                            text=q, approval_codes=codes, newest_end_first=tab == "done",
-                                            offset=offset, limit=PAGE_SIZE)
-        elif tab == "started":
-            found = await store.inbox_instances(me.tenant_key, me.user_id, text=q, approval_codes=codes,
-                                                offset=offset, limit=PAGE_SIZE)
-        else:
-            found = await store.inbox_ccs(me.tenant_key, me.user_id, read_status=read.upper(), text=q,
-                                          approval_codes=codes, offset=offset, limit=PAGE_SIZE)
-    rows = [_row(ctx, tab, item, definitions) for item in found.items]
+    inbox = ctx.svc.inbox
+    if tab in ("todo", "done"):
+        listed = await inbox.tasks(me.tenant_key, me.user_id, done=tab == "done", text=q, locale=ctx.locale,
+                                   offset=offset, limit=PAGE_SIZE)
+    elif tab == "started":
+        listed = await inbox.started(me.tenant_key, me.user_id, text=q, locale=ctx.locale, offset=offset,
+                                     limit=PAGE_SIZE)
+    else:
+        listed = await inbox.ccs(me.tenant_key, me.user_id, read_status=read.upper(), text=q, locale=ctx.locale,
+                                 offset=offset, limit=PAGE_SIZE)
+    found, counts = listed.page, listed.counts
+    rows = [_row(ctx, tab, item, listed.definitions) for item in found.items]
     pages = max(1, (found.total + PAGE_SIZE - 1) // PAGE_SIZE)
     return ctx.render("inbox.html", tab=tab, tabs=TABS, counts=counts, rows=rows, q=q, read=read, page_no=page_no,
                       pages=pages, total=found.total, has_more=found.has_more)

@@ -45,8 +45,7 @@ async def _render(ctx: Ctx, code: str, *, status: int = 200, error: str = "", fl
         return loaded
     view, agg = loaded
     me, d, inst = ctx.me, view.definition, view.instance
-    async with ctx.svc.store.transaction() as tx:
-        comments = await tx.list_comments(me.tenant_key, inst.code)
+    comments = await ctx.svc.comments.list(me.tenant_key, inst.code)
     now = ctx.svc.clock.now_ms()
     acts = actions_for(agg, me, view.timeline, now, ctx.locale, ctx.t("Start"))
     if acts.resubmit_task is not None and fields is None:

@@ -56,8 +56,7 @@ class FreeNode:
 
 async def _definition(ctx: Ctx) -> Definition | Response:
     code = ctx.request.path_params["code"]
-    async with ctx.svc.store.transaction() as tx:
-        d = await tx.get_definition(ctx.me.tenant_key, code)
+    d = await ctx.svc.definitions.find(ctx.me.tenant_key, code)
     if d is None or not may_start(d, ctx.me):
         return ctx.problem(404, ctx.t("Approval not found."))
     return d
@@ -65,8 +64,7 @@ async def _definition(ctx: Ctx) -> Definition | Response:
 
 @page()
 async def choose(ctx: Ctx) -> Response:
-    async with ctx.svc.store.transaction() as tx:
-        definitions = [d for d in await tx.list_definitions(ctx.me.tenant_key) if may_start(d, ctx.me)]
+    definitions = [d for d in await ctx.svc.definitions.list(ctx.me.tenant_key) if may_start(d, ctx.me)]
     items = sorted(({"code": d.code, "name": d.text(d.name, ctx.locale), "nodes": len(d.nodes)} for d in definitions),
                    key=lambda x: str(x["name"]))
     return ctx.render("start_list.html", items=items)

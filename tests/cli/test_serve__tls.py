@@ -12,9 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from lark_oapi.api.approval.v4 import GetApprovalRequest
 
-from tests.conftest import database_url
-from tests.seeds import test_seed
-from tests.server import ServerProcess, forget_sdk_tokens
+from shenpi.testing import forget_sdk_tokens
+from tests.conftest import start_server
 
 
 def self_signed(tmp: Path) -> tuple[Path, Path]:
@@ -36,9 +35,7 @@ def self_signed(tmp: Path) -> tuple[Path, Path]:
 
 def test_the_sdk_over_https(backend, tmp_path, monkeypatch):
     tls = self_signed(tmp_path)
-    srv = ServerProcess(tmp_path, test_seed(), database_url(tmp_path, "tls", backend), tls=tls, host="localhost",
-                        extra_args=["--no-events"])
-    srv.start()
+    srv = start_server(tmp_path, "tls", backend, tls=tls, url_host="localhost", args=["--no-events"])
     forget_sdk_tokens()
     try:
         assert srv.base_url.startswith("https://localhost:")
@@ -48,7 +45,7 @@ def test_the_sdk_over_https(backend, tmp_path, monkeypatch):
         resp = client.approval.v4.approval.get(GetApprovalRequest.builder().approval_code("LEAVE").build())
         assert resp.code == 0 and resp.data.approval_name == "请假"
     finally:
-        srv.stop()
+        srv.close()
         forget_sdk_tokens()
 
 

@@ -10,7 +10,7 @@ import sys
 from shenpi.app import Shenpi
 from shenpi.seed import apply_seed
 from shenpi.store import open_store
-from tests.api.test_events__delivery_end_to_end import KEY, TOKEN, ReceiverThread
+from tests.events.receiver import KEY, TOKEN, ReceiverThread
 from tests.seeds import test_seed
 
 

@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import lark_oapi as lark
 import pytest
 from lark_oapi.api.approval.v4 import SubscribeApprovalRequest
 
-from shenpi.store.records import App
+from shenpi.testing import ShenpiProcess, forget_sdk_tokens
 from tests.api.helpers import create_instance, pending_task, reject
-from tests.conftest import database_url
-from tests.events.helpers import lark_handler
-from tests.events.receiver import Receiver
+from tests.conftest import start_server
+from tests.events.receiver import KEY, TOKEN, ReceiverThread
 from tests.seeds import test_seed
-from tests.server import ServerProcess, forget_sdk_tokens
-
-KEY, TOKEN = "e2e_encrypt_key", "e2e_verification_token"
-
-
-class ReceiverThread:
-    """The asyncio receiver on its own loop in a thread, so sync SDK tests can run beside it."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, Any]] = []
-        self.mode = "ok"  # or "500"
-        app = App(app_id="cli_acme", tenant_key="acme", app_secret="", encrypt_key=KEY, verification_token=TOKEN)
-        self.receiver = Receiver(lark_handler(app, self.events), behaviour=lambda n, rec: self.mode)
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.receiver.__aenter__(), self.loop).result(5)
-
-    def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.receiver.__aexit__(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-
-    def wait_for(self, n: int, timeout: float = 20) -> list[tuple[str, str]]:
-        deadline = time.time() + timeout
-        while time.time() < deadline and len(self.events) < n:
-            time.sleep(0.05)
-        return [(t, d.event["status"]) for t, d in self.events]
 
 
 @pytest.fixture(scope="module")
 def setup(backend: str,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ReceiverThread, lark.Client]]:
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ShenpiProcess, ReceiverThread, lark.Client]]:
     rx = ReceiverThread()
     seed = test_seed()
     for app in seed["tenants"][0]["apps"]:
@@ -59,9 +30,8 @@ def setup(backend: str,
         "app_id": "cli_acme_v2", "app_secret": "v2", "scopes": ["approval:approval"], "event_url": rx.receiver.url,
         "encrypt_key": KEY, "verification_token": TOKEN,
         "event_types": ["approval.instance.status_changed_v4", "approval.task.status_changed_v4"]})
-    tmp = tmp_path_factory.mktemp("events")
-    srv = ServerProcess(tmp, seed, database_url(tmp, "events", backend), extra_args=["--event-retry-scale", "0.0002"])
-    srv.start()
+    srv = start_server(tmp_path_factory.mktemp("events"), "events", backend, seed,
+                       args=["--event-retry-scale", "0.0002"])
     forget_sdk_tokens()
     client = (lark.Client.builder().app_id("cli_acme").app_secret("s3cret").domain(srv.base_url)
               .log_level(lark.LogLevel.ERROR).build())
@@ -71,7 +41,7 @@ def setup(backend: str,
           .log_level(lark.LogLevel.ERROR).build())
     assert v2.approval.v4.approval.subscribe(SubscribeApprovalRequest.builder().approval_code("AND2").build()).code == 0
     yield srv, rx, client
-    srv.stop()
+    srv.close()
     rx.close()
     forget_sdk_tokens()
 
@@ -140,28 +110,32 @@ def test_kill_9_between_commit_and_delivery_loses_nothing(setup):
     assert wait_instance(rx, inst, 6) == EXPECTED
 
 
+def deliveries(srv: ShenpiProcess, **params: str) -> list[dict[str, Any]]:
+    return list(srv.admin("GET", "deliveries", params=params)["items"])
+
+
 def test_dead_letters_can_be_listed_and_replayed(setup):
-    import httpx
-
-    from tests.server import ADMIN_TOKEN
-
     srv, rx, client = setup
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     rx.mode = "500"
     inst = create_instance(client, "AND2")
+    ours = {e["id"] for e in srv.outbox(instance_code=inst)}
+    # Wait until every event of the instance is dead-lettered for cli_acme, not merely the first: an instance's
+    # events go out one after another, so each starts its retries (15 s, 5 min, 1 h, 6 h, scaled by 0.0002: about
+    # 5 s in all) only once the one before it is dead. A receiver switched back while one of them is still being
+    # retried would take that one before the replayed ones.
     dead: list[dict] = []
-    deadline = time.time() + 60  # 15 s, 5 min, 1 h, 6 h scaled by 0.0002: about 5 s to the dead-letter list
-    while time.time() < deadline and not dead:
-        items = httpx.get(srv.base_url + "/_shenpi/deliveries", params={"state": "dead", "app_id": "cli_acme"},
-                          headers=admin).json()["data"]["items"]
-        dead = [d for d in items if d["attempts"] == 5]
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        dead = [d for d in deliveries(srv, state="dead", app_id="cli_acme") if d["attempts"] == 5]
+        if {d["outbox_id"] for d in dead} >= ours:
+            break
         time.sleep(0.2)
     assert dead and "500" in dead[0]["last_error"]
     assert events_of(rx, inst) == []
     rx.mode = "ok"
-    ids = [d["id"] for d in httpx.get(srv.base_url + "/_shenpi/deliveries", params={"state": "dead"},
-                                      headers=admin).json()["data"]["items"]]
-    replayed = httpx.post(srv.base_url + "/_shenpi/deliveries/replay", json={"ids": ids}, headers=admin).json()
+    ids = [d["id"] for d in deliveries(srv, state="dead")]
+    replayed = httpx.post(srv.base_url + "/_shenpi/deliveries/replay", json={"ids": ids},
+                          headers={"Authorization": f"Bearer {srv.admin_token}"}).json()
     assert sorted(replayed["data"]["replayed"]) == sorted(ids)
     assert wait_instance(rx, inst, 3)[:3] == [("approval_instance", "PENDING"), ("approval_task", "PENDING"),
                                               ("approval_task", "PENDING")]

@@ -12,23 +12,20 @@ import httpx
 import lark_oapi as lark
 import pytest
 
+from shenpi.testing import ShenpiProcess, forget_sdk_tokens
 from tests.api.helpers import get_instance
-from tests.conftest import database_url
-from tests.seeds import test_seed
-from tests.server import ServerProcess, forget_sdk_tokens
+from tests.conftest import start_server
 
 INSTANCES = 60
 
 
 @pytest.fixture(scope="module")
-def srv(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    tmp = tmp_path_factory.mktemp("durability")
-    s = ServerProcess(tmp, test_seed(), database_url(tmp, "durability", backend), extra_args=["--no-events"],
-                      rate_limit_scale=0)
-    s.start()
+def srv(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
+    s = start_server(tmp_path_factory.mktemp("durability"), "durability", backend, args=["--no-events"],
+                     rate_limit_scale=0)
     forget_sdk_tokens()
     yield s
-    s.stop()
+    s.close()
     forget_sdk_tokens()
 
 

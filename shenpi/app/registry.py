@@ -1,4 +1,4 @@
-"""Per-tenant directory snapshots and app records, cached in-process and refreshed when the seed changes."""
+"""The per-process cache of directory snapshots, apps and tenants, which every area reads through ``Context``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from shenpi.store.records import App, Tenant
 
 
 class Registry:
+    """Directory snapshots, apps and tenants, cached in this process: they change only when the seed, an import
+    or an operator changes them, and whoever changes them calls :meth:`invalidate`."""
+
     def __init__(self, store: Store) -> None:
         self._store = store
         self._directories: dict[str, Directory] = {}

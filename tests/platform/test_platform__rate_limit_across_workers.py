@@ -7,20 +7,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from shenpi.testing import ShenpiProcess
 from tests.api.helpers import fresh_minute
-from tests.conftest import database_url
-from tests.seeds import test_seed
-from tests.server import ServerProcess
+from tests.conftest import start_server
 
 
 @pytest.fixture(scope="module")
-def two_workers(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    tmp = tmp_path_factory.mktemp("workers")
-    srv = ServerProcess(tmp, test_seed(), database_url(tmp, "workers", backend),
-                        extra_args=["--workers", "2", "--no-events"])
-    srv.start()
+def two_workers(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
+    srv = start_server(tmp_path_factory.mktemp("workers"), "workers", backend, workers=2, args=["--no-events"])
     yield srv
-    srv.stop()
+    srv.close()
 
 
 def test_the_101st_call_is_refused_whichever_worker_takes_it(two_workers):

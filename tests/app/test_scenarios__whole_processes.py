@@ -1,4 +1,5 @@
-"""Whole processes through the SDK: the scenarios of issue 3."""
+"""Whole processes through the SDK: a supervisor chain with branches and CCs, transfer, add-sign before, after and
+alongside, rollback, reject back to the submitter and resubmit, cancel and revoke, each with its errors."""
 
 from __future__ import annotations
 
