@@ -26,7 +26,6 @@ from shenpi.api.wire import envelope, respond
 from shenpi.app import Shenpi
 from shenpi.demo import demo_seed
 from shenpi.events.delivery import DeliveryWorker
-from shenpi.events.outbox_store import StoreDeliveries
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
 from shenpi.seed import apply_seed, load_seed
@@ -207,7 +206,7 @@ class Server:
 
     async def _start_events(self) -> None:
         """Push subscribed apps their events from the outbox (every worker process runs one; claims are leases)."""
-        deliveries = StoreDeliveries(self.svc)
+        deliveries = self.svc.deliveries
         worker = DeliveryWorker(deliveries, source=deliveries, now_ms=self.svc.clock.now_ms,
                                 schedule_scale=self.config.event_retry_scale, poll_interval_s=0.5,
                                 event_types=lambda app: app.event_types or DEFAULT_EVENT_TYPES,

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from shenpi.cli.options import db_option, json_option, with_service
+
+if TYPE_CHECKING:
+    from shenpi.app import Shenpi
+    from shenpi.store.records import App
 
 
 @click.group()
@@ -26,9 +30,8 @@ def app() -> None:
 def list_apps(db: str, as_json: bool) -> None:
     """Every app with its tenant, scopes and event URL."""
 
-    async def work(svc: Any) -> list[Any]:
-        async with svc.store.transaction() as tx:
-            return list(await tx.list_apps())
+    async def work(svc: Shenpi) -> list[App]:
+        return await svc.people.apps()
 
     apps = with_service(db, work)
     if as_json:
@@ -52,25 +55,26 @@ def set_events(app_id: str, url: str | None, verification_token: str | None, enc
     """Set APP_ID's event URL, verification token and encrypt key (unchanged unless given)."""
     from shenpi.events.delivery import UrlVerificationError, verify_url
 
-    async def work(svc: Any) -> Any:
-        async with svc.store.transaction() as tx:
-            current = await tx.get_app(app_id)
+    async def work(svc: Shenpi) -> App:
+        current = await svc.people.fresh_app(app_id)
         if current is None:
             raise click.ClickException(f"no app {app_id}")
-        updated = dataclasses.replace(
+        wanted = dataclasses.replace(
             current,
             event_url=current.event_url if url is None else url,
             verification_token=current.verification_token if verification_token is None else verification_token,
             encrypt_key=current.encrypt_key if encrypt_key is None else encrypt_key,
         )
-        if verify and updated.event_url and updated.event_url != current.event_url:
+        if verify and wanted.event_url and wanted.event_url != current.event_url:
             try:
-                await verify_url(updated.event_url, verification_token=updated.verification_token,
-                                 encrypt_key=updated.encrypt_key)
+                await verify_url(wanted.event_url, verification_token=wanted.verification_token,
+                                 encrypt_key=wanted.encrypt_key)
             except UrlVerificationError as e:
-                raise click.ClickException(f"{updated.event_url}: {e}") from None
-        async with svc.store.transaction() as tx:
-            await tx.upsert_app(updated)
+                raise click.ClickException(f"{wanted.event_url}: {e}") from None
+        updated = await svc.people.set_app_events(app_id, event_url=url, verification_token=verification_token,
+                                                  encrypt_key=encrypt_key)
+        if updated is None:
+            raise click.ClickException(f"no app {app_id}")
         return updated
 
     updated = with_service(db, work)

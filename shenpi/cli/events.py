@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from shenpi.cli.options import db_option, json_option, with_service
 from shenpi.cli.output import emit, table, when
-from shenpi.clock import Clock
+
+if TYPE_CHECKING:
+    from shenpi.app import Shenpi
 
 
 @click.group()
@@ -27,13 +29,10 @@ def events() -> None:
 def list_events(db: str, tenant: str | None, instance_code: str | None, after_id: int, limit: int,
                 as_json: bool) -> None:
     """Outbox events, oldest first."""
-    from shenpi.testing.state import admin_tx
 
-    async def work(svc: Any) -> list[dict[str, Any]]:
-        async with svc.store.transaction() as tx:
-            found: list[dict[str, Any]] = await admin_tx(tx).list_outbox(
-                tenant_key=tenant, instance_code=instance_code, after_id=after_id, limit=limit)
-            return found
+    async def work(svc: Shenpi) -> list[dict[str, Any]]:
+        return await svc.deliveries.outbox(tenant_key=tenant, instance_code=instance_code, after_id=after_id,
+                                           limit=limit)
 
     items = with_service(db, work)
     emit(as_json, items, table(
@@ -50,12 +49,9 @@ def list_events(db: str, tenant: str | None, instance_code: str | None, after_id
 @json_option
 def redeliver(ids: tuple[int, ...], db: str, tenant: str | None, as_json: bool) -> None:
     """Mark outbox events for delivery again (the delivery worker sends them with their original event id)."""
-    from shenpi.testing.state import admin_tx
 
-    async def work(svc: Any) -> list[int]:
-        async with svc.store.transaction() as tx:
-            marked: list[int] = await admin_tx(tx).request_redelivery(list(ids), Clock().now_ms(), tenant)
-            return marked
+    async def work(svc: Shenpi) -> list[int]:
+        return await svc.deliveries.request_redelivery(ids, tenant_key=tenant)
 
     marked = with_service(db, work)
     unknown = [i for i in ids if i not in marked]
@@ -74,10 +70,9 @@ def redeliver(ids: tuple[int, ...], db: str, tenant: str | None, as_json: bool) 
 @json_option
 def list_deliveries(db: str, state: str | None, app_id: str, as_json: bool) -> None:
     """Each event's delivery to each subscribed app: attempts, next try, last error."""
-    from shenpi.events import outbox_store
 
-    async def work(svc: Any) -> list[dict[str, Any]]:
-        return await outbox_store.list_deliveries(svc, state=state or "", app_id=app_id)
+    async def work(svc: Shenpi) -> list[dict[str, Any]]:
+        return await svc.deliveries.overview(state=state or "", app_id=app_id)
 
     items = with_service(db, work)
     emit(as_json, items, table(
@@ -92,9 +87,8 @@ def list_deliveries(db: str, state: str | None, app_id: str, as_json: bool) -> N
 def replay(ids: tuple[int, ...], db: str) -> None:
     """Put dead-lettered deliveries back in the queue, due now (a running server sends them at its next poll)."""
 
-    async def work(svc: Any) -> list[int]:
-        async with svc.store.transaction() as tx:
-            return [i for i in ids if await tx.delivery_replay(i, Clock().now_ms())]
+    async def work(svc: Shenpi) -> list[int]:
+        return await svc.deliveries.replay_dead(ids)
 
     replayed = with_service(db, work)
     click.echo(f"replayed: {', '.join(map(str, replayed)) or 'none'}")

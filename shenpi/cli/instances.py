@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from shenpi.cli.options import db_option, json_option, tenant_keys, with_service
 from shenpi.cli.output import emit, form_values, table, when
+
+if TYPE_CHECKING:
+    from shenpi.app import Shenpi
+    from shenpi.app.instances import InstanceView
+    from shenpi.engine.model import Instance, Task
 
 tenant_option = click.option("--tenant", default=None, help="one tenant (default: all)")
 limit_option = click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
@@ -31,8 +36,8 @@ def list_instances(db: str, tenant: str | None, approval_code: str, statuses: tu
                    limit: int, as_json: bool) -> None:
     """List instances, newest first."""
 
-    async def work(svc: Any) -> list[Any]:
-        found: list[Any] = []
+    async def work(svc: Shenpi) -> list[Instance]:
+        found: list[Instance] = []
         for key in await tenant_keys(svc, tenant):
             result = await svc.search.instances(key, user_id=user_id, approval_code=approval_code,
                                                 statuses=[s.upper() for s in statuses], reverted=None, limit=limit)
@@ -55,7 +60,7 @@ def show_instance(instance: str, db: str, tenant: str | None, as_json: bool) -> 
     """One instance (by code or creation uuid): its tasks and timeline."""
     from shenpi.engine.errors import InstanceNotFound
 
-    async def work(svc: Any) -> Any:
+    async def work(svc: Shenpi) -> InstanceView:
         for key in await tenant_keys(svc, tenant):
             try:
                 return await svc.instances.get(key, instance)
@@ -97,8 +102,8 @@ def tasks() -> None:
 def list_tasks(user_id: str, db: str, tenant: str | None, statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
     """A user's tasks, newest first."""
 
-    async def work(svc: Any) -> list[Any]:
-        found: list[Any] = []
+    async def work(svc: Shenpi) -> list[tuple[Task, Instance]]:
+        found: list[tuple[Task, Instance]] = []
         for key in await tenant_keys(svc, tenant):
             result = await svc.search.tasks(key, user_id=user_id, statuses=[s.upper() for s in statuses], limit=limit)
             found.extend(result.page.items)

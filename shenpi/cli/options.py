@@ -51,8 +51,7 @@ def with_service(db: str, work: Callable[[Shenpi], Awaitable[T]], *, must_exist:
 
 async def tenant_keys(svc: Shenpi, tenant: str | None) -> list[str]:
     """``[tenant]`` when it exists, every tenant's key when ``tenant`` is None; a usage error otherwise."""
-    async with svc.store.transaction() as tx:
-        keys = [t.tenant_key for t in await tx.list_tenants()]
+    keys = [t.tenant_key for t in await svc.people.tenants()]
     if tenant is not None:
         if tenant not in keys:
             raise click.ClickException(f"no tenant {tenant!r} (there are: {', '.join(keys) or 'none'})")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from shenpi.cli.options import db_option, json_option, with_service
 from shenpi.cli.output import emit
+
+if TYPE_CHECKING:
+    from shenpi.app import Shenpi
 
 
 @click.command("export")
@@ -17,9 +20,11 @@ from shenpi.cli.output import emit
 @click.option("-o", "--output", default="-", show_default=True, help="file to write ('-' for stdout)")
 def export_cmd(db: str, output: str) -> None:
     """Write the whole state as a JSON snapshot (which `import` and `serve --seed` accept)."""
-    from shenpi.testing.state import export_state
 
-    snapshot = with_service(db, export_state)
+    async def work(svc: Shenpi) -> dict[str, Any]:
+        return await svc.snapshots.export()
+
+    snapshot = with_service(db, work)
     text = json.dumps(snapshot, ensure_ascii=False, indent=2)
     if output == "-":
         click.echo(text)
@@ -37,7 +42,7 @@ def export_cmd(db: str, output: str) -> None:
 @json_option
 def import_cmd(path: str, db: str, as_json: bool) -> None:
     """Replace the whole state with a snapshot from `export` (PATH, or '-' for stdin)."""
-    from shenpi.testing.state import SnapshotError, import_state
+    from shenpi.app.snapshots import SnapshotError
 
     try:
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
@@ -45,9 +50,8 @@ def import_cmd(path: str, db: str, as_json: bool) -> None:
     except (OSError, ValueError) as e:
         raise click.ClickException(f"cannot read {path}: {e}") from None
 
-    async def work(svc: Any) -> dict[str, Any]:
-        result: dict[str, Any] = await import_state(svc, snapshot)
-        return result
+    async def work(svc: Shenpi) -> dict[str, Any]:
+        return await svc.snapshots.import_snapshot(snapshot)
 
     try:
         result = with_service(db, work, must_exist=False)

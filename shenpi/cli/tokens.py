@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from shenpi.cli.options import db_option, with_service
+
+if TYPE_CHECKING:
+    from shenpi.app import Shenpi
 
 
 @click.group()
@@ -15,15 +18,15 @@ def token() -> None:
 
 
 def _issue(db: str, app_id: str, kind: str, user_id: str) -> str:
-    async def work(svc: Any) -> str:
-        app = await svc.registry.app(app_id)
+    async def work(svc: Shenpi) -> str:
+        app = await svc.people.app(app_id)
         if app is None:
             raise click.ClickException(f"no app {app_id}")
-        if kind == "user" and (await svc.directory(app.tenant_key)).user(user_id) is None:
+        if kind == "user" and (await svc.people.directory(app.tenant_key)).user(user_id) is None:
             raise click.ClickException(f"no user {user_id} in tenant {app.tenant_key}")
         return str((await svc.tokens.issue(app, kind, user_id)).token)
 
-    return str(with_service(db, work))
+    return with_service(db, work)
 
 
 @token.command("user")

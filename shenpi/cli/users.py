@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from shenpi.cli.options import db_option, with_service
+
+if TYPE_CHECKING:
+    from shenpi.app import Shenpi
 
 
 @click.group()
@@ -17,16 +19,9 @@ def user() -> None:
 
 
 def _set_password(db: str, tenant_key: str, user_id: str, password: str) -> None:
-    from shenpi.seed import hash_password
-
-    async def work(svc: Any) -> None:
-        found = (await svc.directory(tenant_key)).user(user_id)
-        if found is None:
+    async def work(svc: Shenpi) -> None:
+        if not await svc.people.set_password(tenant_key, user_id, password):
             raise click.ClickException(f"no user {user_id} in tenant {tenant_key}")
-        hashed = await asyncio.to_thread(hash_password, password)
-        async with svc.store.transaction() as tx:
-            # upsert with the user as the directory has it: only the password hash changes
-            await tx.upsert_user(tenant_key, found, hashed)
 
     with_service(db, work)
 

@@ -1,6 +1,6 @@
 """The outbox and its event deliveries, in SQL written once (``?`` placeholders, see shenpi/store/sql.py).
 
-Rows are handed out as tuples in ``DELIVERY_COLS`` order; shenpi/events/outbox_store.py turns them into
+Rows are handed out as tuples in ``DELIVERY_COLS`` order; shenpi/app/deliveries.py turns them into
 ``Delivery`` objects. Claims are leases: ``claim_due`` pushes ``next_at_ms`` forward under the row's current
 value, so when several worker processes share a database each head goes to exactly one of them.
 """

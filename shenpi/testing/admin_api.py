@@ -39,12 +39,10 @@ import msgspec
 from shenpi import __version__, ids
 from shenpi.api.wire import envelope, read_body, respond
 from shenpi.app import Shenpi
-from shenpi.events.outbox_store import list_deliveries
+from shenpi.app.snapshots import SeedError, SnapshotError
 from shenpi.hooks import Receive, Scope, Send
-from shenpi.seed import SeedError
 from shenpi.testing.control import Control
 from shenpi.testing.faults import FaultError
-from shenpi.testing.state import SnapshotError, admin_tx, export_state, import_state
 
 _encoder = msgspec.json.Encoder()
 log = logging.getLogger("shenpi.admin")
@@ -83,8 +81,7 @@ Handler = Callable[[Request], Awaitable[Any]]
 
 
 async def _health(r: Request) -> Any:
-    async with r.svc.store.transaction() as raw:
-        schema = await admin_tx(raw).schema_version()
+    schema = await r.svc.snapshots.schema_version()
     return {"status": "ok", "version": __version__, "schema_version": schema, "db": r.svc.store.url.split("@")[-1],
             "now_ms": r.svc.clock.now_ms(), "offset_ms": r.svc.clock.offset_ms, "faults": len(r.control.faults.list())}
 
@@ -118,7 +115,7 @@ async def _reset(r: Request) -> Any:
 
 
 async def _import(r: Request) -> Any:
-    return await import_state(r.svc, r.body)
+    return await r.svc.snapshots.import_snapshot(r.body)
 
 
 async def _journal(r: Request) -> Any:
@@ -133,10 +130,9 @@ async def _clear_journal(r: Request) -> Any:
 
 
 async def _outbox(r: Request) -> Any:
-    async with r.svc.store.transaction() as raw:
-        items = await admin_tx(raw).list_outbox(
-            tenant_key=r.query.get("tenant_key"), instance_code=r.query.get("instance_code"),
-            after_id=r.int_arg("after_id", 0), limit=r.int_arg("limit", 100, lo=1))
+    items = await r.svc.deliveries.outbox(
+        tenant_key=r.query.get("tenant_key"), instance_code=r.query.get("instance_code"),
+        after_id=r.int_arg("after_id", 0), limit=r.int_arg("limit", 100, lo=1))
     return {"items": items}
 
 
@@ -148,10 +144,7 @@ async def _redeliver(r: Request) -> Any:
     tenant_key = body.get("tenant_key")
     if tenant_key is not None and not isinstance(tenant_key, str):
         raise AdminError(400, "tenant_key must be a string")
-    async with r.svc.store.transaction() as raw:
-        marked = await admin_tx(raw).request_redelivery(wanted, r.svc.clock.now_ms(), tenant_key)
-    if marked and r.svc.events is not None:  # the worker takes requests on its next pass: make that now
-        r.svc.events.wake()
+    marked = await r.svc.deliveries.request_redelivery(wanted, tenant_key=tenant_key)
     return {"marked": marked, "unknown": [i for i in wanted if i not in marked]}
 
 
@@ -160,8 +153,8 @@ async def _deliveries(r: Request) -> Any:
     state = r.query.get("state", "")
     if state not in ("", "pending", "delivered", "dead"):
         raise AdminError(400, "state must be pending, delivered or dead")
-    items = await list_deliveries(r.svc, state=state, app_id=r.query.get("app_id", ""),
-                                  limit=r.int_arg("limit", 1000, 1))
+    items = await r.svc.deliveries.overview(state=state, app_id=r.query.get("app_id", ""),
+                                            limit=r.int_arg("limit", 1000, 1))
     return {"items": items}
 
 
@@ -170,13 +163,7 @@ async def _replay(r: Request) -> Any:
     wanted = r.obj().get("ids")
     if not isinstance(wanted, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in wanted):
         raise AdminError(400, "ids must be a list of delivery ids")
-    replayed = []
-    async with r.svc.store.transaction() as tx:
-        for i in wanted:
-            if await tx.delivery_replay(i, r.svc.clock.now_ms()):
-                replayed.append(i)
-    if replayed and r.svc.events is not None:
-        r.svc.events.wake()
+    replayed = await r.svc.deliveries.replay_dead(wanted)
     return {"replayed": replayed, "not_dead": [i for i in wanted if i not in replayed]}
 
 
@@ -254,7 +241,7 @@ class AdminApi:
             return
         try:
             if handler is None:  # export: the body is the bare snapshot, ready to be saved and imported again
-                await respond(send, 200, _encoder.encode(await export_state(self.svc)), log_id)
+                await respond(send, 200, _encoder.encode(await self.svc.snapshots.export()), log_id)
                 return
             data = await handler(Request(self, scope, body, tail))
         except AdminError as e:

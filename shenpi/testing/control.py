@@ -24,11 +24,11 @@ from weakref import WeakKeyDictionary
 import httpx
 
 from shenpi.app import Shenpi
+from shenpi.app.snapshots import KEEP, is_snapshot
 from shenpi.hooks import ASGIApp, Receive, Scope, Send
 from shenpi.seed import SeedError, apply_seed
 from shenpi.testing.faults import FaultBook
 from shenpi.testing.journal import CALL_KEY, Journal
-from shenpi.testing.state import KEEP, forget_caches, is_snapshot
 
 SeedSource = Callable[[], list[dict[str, Any]]]
 _BASELINES = 8  # distinct seeds whose baselines are kept (a suite usually has one or two)
@@ -115,7 +115,7 @@ class Control:
         previous = self._baselines.get(_digest(self._seeds()))
         if previous is not None:
             await self.svc.snapshots.restore(previous)
-        forget_caches(self.svc)
+        self.svc.snapshots.forget_caches()
 
     async def _build_baseline(self, seeds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         await self.svc.snapshots.restore({})  # empty, but for tokens
@@ -124,7 +124,7 @@ class Control:
                 await self.svc.snapshots.restore_snapshot(seed)
             else:
                 await apply_seed(self.svc, check_seed(seed))
-            forget_caches(self.svc)
+            self.svc.snapshots.forget_caches()
         tables = await self.svc.snapshots.dump_tables()
         for name in KEEP:  # kept tables are not part of a baseline: restoring one must not touch them
             tables.pop(name, None)
