@@ -12,8 +12,10 @@ token is set), ``/healthz`` a liveness probe, and every other path a page of the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,8 +49,8 @@ class ServerConfig:
     db: str = _DEFAULT_DB  # sqlite:///path or postgresql://...
     seed_path: str = ""  # a seed file (YAML or JSON) applied at start
     seed: dict[str, Any] | None = None  # a seed (or snapshot) given in memory; cannot travel to worker processes
-    demo: bool = False  # the built-in demo data (applied before the seed file), and the admin API as "demo"
-    admin_token: str = ""  # the /_shenpi/ admin API's bearer token; "" leaves it off (unless demo)
+    demo: bool = False  # the built-in demo data (applied before the seed file); see with_demo_admin_token
+    admin_token: str = ""  # the /_shenpi/ admin API's bearer token; "" leaves it off
     events: bool = True  # run the delivery worker that pushes events to subscribed apps
     event_retry_scale: float = 1.0  # multiplies the retry schedule (15 s, 5 min, 1 h, 6 h)
     rate_limit_scale: float = 1.0  # multiplies every rate limit; 0 turns them off
@@ -57,9 +59,12 @@ class ServerConfig:
     # than applying them over what the store holds. The test harness starts this way; it needs the admin API.
     start_from_seed: bool = False
 
-    @property
-    def admin_token_in_force(self) -> str:
-        return self.admin_token or ("demo" if self.demo else "")
+    def with_demo_admin_token(self) -> ServerConfig:
+        """Demo mode turns the admin API on: behind the token given, or else a random one for this start (the banner
+        prints it). Never a fixed token: anyone who knows the default could reset or export a demo left running."""
+        if not self.demo or self.admin_token:
+            return self
+        return dataclasses.replace(self, admin_token=secrets.token_urlsafe(18))
 
     @property
     def shared_rate_limits(self) -> bool:
@@ -109,7 +114,7 @@ def build_app(config: ServerConfig) -> Server:
     """The server as ``config`` describes it. With an admin token, shenpi.testing's control plane is installed as the
     server's hooks and the admin API answers under ``/_shenpi/``; without one, neither exists."""
     svc = build_service(config)
-    admin_token = config.admin_token_in_force
+    admin_token = config.admin_token
     if not admin_token:
         if config.start_from_seed:
             raise ValueError("start_from_seed resets through the admin API's control plane: set an admin token")

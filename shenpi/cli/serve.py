@@ -17,7 +17,7 @@ from shenpi.demo import DEMO_APP_ID, DEMO_APP_SECRET
 APP_FACTORY = "shenpi.server:build_app_from_env"
 
 
-def _demo_banner(host: str, port: int) -> str:
+def _demo_banner(host: str, port: int, admin_token: str) -> str:
     base = f"http://{host}:{port}"
     return f"""
 shenpi demo is serving on {base}
@@ -25,6 +25,7 @@ shenpi demo is serving on {base}
   app_secret: {DEMO_APP_SECRET}
   tenant:     demo (users alice, bob, carol, dana, admin; password = user id)
   approvals:  DEMO-LEAVE (manager approves), DEMO-EXPENSE (team lead, then finance)
+  admin API:  {base}/_shenpi/ with the header "Authorization: Bearer {admin_token}"
 
   import lark_oapi as lark
   from lark_oapi.api.approval.v4 import GetApprovalRequest
@@ -45,7 +46,8 @@ shenpi demo is serving on {base}
               help="multiply every rate limit; 0 turns them off")
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--admin-token", default="", envvar="SHENPI_ADMIN_TOKEN",
-              help="enable the /_shenpi/ admin API behind this bearer token (--demo enables it as 'demo')")
+              help="enable the /_shenpi/ admin API behind this bearer token (--demo enables it behind a random one, "
+                   "printed in the banner)")
 @click.option("--events/--no-events", default=True, show_default=True,
               help="push events to subscribed apps' event_url (the delivery worker)")
 @click.option("--event-retry-scale", default=1.0, show_default=True, type=float,
@@ -62,11 +64,11 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
 
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
-                          rate_limit_scale=rate_limit_scale, workers=workers)
+                          rate_limit_scale=rate_limit_scale, workers=workers).with_demo_admin_token()
     os.environ.update(config.to_env())
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if demo:
-        click.echo(_demo_banner(host, port))
+        click.echo(_demo_banner(host, port, config.admin_token))
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
     run_uvicorn(APP_FACTORY, workers, host=host, port=port, log_level=log_level, access_log=False,
