@@ -42,6 +42,14 @@ _env = jinja2.Environment(
 )
 
 
+def site_path(path: str) -> str:
+    """A request's path as a link that stays on this site: one leading slash, then the path percent-encoded.
+
+    The path comes from the request line as sent: ``//evil.example/x`` (or ``/\\evil.example/x``, which browsers
+    read the same way) linked as it is would be a scheme-relative URL to another host."""
+    return quote("/" + path.lstrip("/\\"), safe="/")
+
+
 def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds") if ms else ""
 
@@ -122,7 +130,7 @@ class Ctx:
 
     def lang_links(self) -> list[dict[str, Any]]:
         query = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
-        base = self.request.url.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in query)
+        base = site_path(self.request.url.path) + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in query)
         sep = "&" if query else ""
         return [{"code": code, "label": label, "href": f"{base}{sep}lang={code}", "current": code == self.lang}
                 for code, label in i18n.LANGUAGE_NAMES.items()]
@@ -165,7 +173,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _login_url(request: Request) -> str:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = site_path(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
     return "/login?next=" + quote(target, safe="")
 
 

@@ -34,8 +34,10 @@ def _failed(key: tuple[str, str]) -> None:
 
 
 def safe_next(target: str) -> str:
-    """Only a path on this site: never ``//evil.example`` or ``https://…`` (an open redirect)."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never ``//evil.example`` or ``https://…`` (an open redirect), nor a path with a
+    control character or a space (browsers drop tabs and newlines, so ``/<tab>/evil.example`` is ``//evil.example``)."""
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and all(" " < ch != "\x7f" for ch in target)):
         return target
     return "/inbox"
 
