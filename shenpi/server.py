@@ -26,6 +26,7 @@ from shenpi import __version__, ids
 from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.wire import envelope, respond
 from shenpi.app import Shenpi
+from shenpi.app.ratelimits import SignInLimits, parse_limit
 from shenpi.demo import demo_seed
 from shenpi.events.delivery import DeliveryWorker
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
@@ -55,6 +56,9 @@ class ServerConfig:
     event_retry_scale: float = 1.0  # multiplies the retry schedule (15 s, 5 min, 1 h, 6 h)
     rate_limit_scale: float = 1.0  # multiplies every rate limit; 0 turns them off
     workers: int = 1  # processes serving the same database
+    # Web sign-in throttles, ATTEMPTS/SECONDS: passwords checked per account, and per client address.
+    sign_in_account_limit: str = "5/900"
+    sign_in_address_limit: str = "30/60"
     # Start from exactly the seeds, as POST /_shenpi/reset does (the store wiped, a snapshot restored whole), rather
     # than applying them over what the store holds. The test harness starts this way; it needs the admin API.
     start_from_seed: bool = False
@@ -86,6 +90,8 @@ class ServerConfig:
             "SHENPI_EVENT_RETRY_SCALE": str(self.event_retry_scale),
             "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
             "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
+            "SHENPI_SIGN_IN_ACCOUNT_LIMIT": self.sign_in_account_limit,
+            "SHENPI_SIGN_IN_ADDRESS_LIMIT": self.sign_in_address_limit,
         }
 
     @classmethod
@@ -97,6 +103,8 @@ class ServerConfig:
             event_retry_scale=float(env.get("SHENPI_EVENT_RETRY_SCALE", "1")),
             rate_limit_scale=float(env.get("SHENPI_RATE_LIMIT_SCALE", "1")),
             workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
+            sign_in_account_limit=env.get("SHENPI_SIGN_IN_ACCOUNT_LIMIT", "5/900"),
+            sign_in_address_limit=env.get("SHENPI_SIGN_IN_ADDRESS_LIMIT", "30/60"),
         )
 
 
@@ -106,8 +114,9 @@ def _flag(value: bool) -> str:
 
 def build_service(config: ServerConfig) -> Shenpi:
     """The application object over the configured store (not opened yet: the server's lifespan opens it)."""
+    limits = SignInLimits(parse_limit(config.sign_in_account_limit), parse_limit(config.sign_in_address_limit))
     return Shenpi(open_store(config.db), rate_limit_scale=config.rate_limit_scale,
-                  shared_rate_limits=config.shared_rate_limits)
+                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits)
 
 
 def build_app(config: ServerConfig) -> Server:

@@ -55,16 +55,22 @@ shenpi demo is serving on {base}
 @click.option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
               "off loopback")
 @click.option("--tls-key", default="", help="the certificate's private key (PEM)")
+@click.option("--sign-in-account-limit", default="5/900", show_default=True,
+              help="web sign-in: passwords checked per account per window, ATTEMPTS/SECONDS (0/1: off)")
+@click.option("--sign-in-address-limit", default="30/60", show_default=True,
+              help="web sign-in: passwords checked per client address per window, ATTEMPTS/SECONDS (0/1: off)")
 @click.option("--log-level", default="warning", show_default=True)
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, tls_cert: str, tls_key: str,
-          log_level: str) -> None:
+          sign_in_account_limit: str, sign_in_address_limit: str, log_level: str) -> None:
     """Run the server."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
-                          rate_limit_scale=rate_limit_scale, workers=workers).with_demo_admin_token()
+                          rate_limit_scale=rate_limit_scale, workers=workers,
+                          sign_in_account_limit=sign_in_account_limit,
+                          sign_in_address_limit=sign_in_address_limit).with_demo_admin_token()
     os.environ.update(config.to_env())
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if demo:
