@@ -50,6 +50,20 @@ def site_path(path: str) -> str:
     return quote("/" + path.lstrip("/\\"), safe="/")
 
 
+# The highest page number a list page takes: offsets stay far below what a database integer holds (a page number
+# of 30 digits made the query overflow). A page past the last one is simply empty.
+MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+def page_number(raw: str) -> int:
+    """The ``page`` query argument: 1 when it is not a number, clamped to 1..MAX_PAGE."""
+    try:
+        return min(MAX_PAGE, max(1, int(raw)))
+    except ValueError:
+        return 1
+
+
 def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds") if ms else ""
 

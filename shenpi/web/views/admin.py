@@ -12,7 +12,7 @@ from starlette.responses import Response
 from shenpi.engine.definitions import build_definition
 from shenpi.engine.errors import DomainError
 from shenpi.engine.model import Definition
-from shenpi.web.context import Ctx, action, page
+from shenpi.web.context import MAX_ID, Ctx, action, page, page_number
 
 OUTBOX_PAGE = 50
 FORMATS = ("json", "yaml")
@@ -129,10 +129,7 @@ async def outbox(ctx: Ctx) -> Response:
 
 async def _outbox_page(ctx: Ctx, *, status: int = 200, error: str = "", ok: str = "") -> Response:
     instance_code = ctx.request.query_params.get("instance", "").strip()[:64]
-    try:
-        page_no = max(1, int(ctx.request.query_params.get("page", "1")))
-    except ValueError:
-        page_no = 1
+    page_no = page_number(ctx.request.query_params.get("page", "1"))
     found = await ctx.svc.deliveries.outbox_page(ctx.me.tenant_key, instance_code=instance_code,
                                                  offset=(page_no - 1) * OUTBOX_PAGE, limit=OUTBOX_PAGE)
     rows = [{**r, "payload_text": json.dumps(r["payload"], ensure_ascii=False, indent=2)} for r in found.items]
@@ -147,9 +144,11 @@ async def redeliver(ctx: Ctx) -> Response:
     ids = []
     for raw in ctx.fields("outbox_id"):
         try:
-            ids.append(int(raw))
+            outbox_id = int(raw)
         except ValueError:
             continue
+        if 0 <= outbox_id <= MAX_ID:  # no event has an id a database integer cannot hold
+            ids.append(outbox_id)
     if not ids:
         return await _outbox_page(ctx, status=400, error=ctx.t("Choose events to redeliver."))
     # Scoped to the admin's tenant: ids of another tenant's events are skipped, not marked.
