@@ -32,12 +32,35 @@ def dump(body: dict[str, Any], fmt: str) -> str:
     return json.dumps(body, ensure_ascii=False, indent=2)
 
 
+# How deep a definition may nest: a real one is under ten levels (node_list, approver, form widgets); a document
+# nested thousands of levels deep exhausts the parser's recursion and must be refused before, not answered a 500.
+MAX_DEPTH = 64
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the brackets (JSON, YAML flow style) or the indentation (YAML block style) nest past MAX_DEPTH;
+    counted on the text, before any parser recurses into it."""
+    depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    indents = {len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()}
+    return len(indents) > MAX_DEPTH
+
+
 def parse(text: str, fmt: str, ctx: Ctx) -> dict[str, Any] | str:
     """The editor's text as a body, or what is wrong with it."""
+    if _too_deep(text):
+        return ctx.t("The text is not valid {fmt}: {error}", fmt=fmt.upper(),
+                     error=f"nested deeper than {MAX_DEPTH} levels")
     try:
         body = yaml.safe_load(text) if fmt == "yaml" else json.loads(text)
-    except (ValueError, yaml.YAMLError) as e:
-        return ctx.t("The text is not valid {fmt}: {error}", fmt=fmt.upper(), error=str(e).splitlines()[0])
+    except (ValueError, yaml.YAMLError, RecursionError) as e:
+        return ctx.t("The text is not valid {fmt}: {error}", fmt=fmt.upper(), error=(str(e) or "?").splitlines()[0])
     if not isinstance(body, dict):
         return ctx.t("A definition is an object (a mapping) at the top level.")
     return body
