@@ -134,7 +134,9 @@ class Control:
     def delivery_client(self) -> httpx.AsyncClient:
         """The HTTP client the delivery worker pushes with, so that drop_events faults can lose pushes."""
         if self._delivery_client is None:
-            self._delivery_client = httpx.AsyncClient(transport=_DroppingTransport(self, httpx.AsyncHTTPTransport()))
+            # no shared connection cap: the worker's per-app lanes bound the sends (one app must not queue another's)
+            inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None))
+            self._delivery_client = httpx.AsyncClient(transport=_DroppingTransport(self, inner))
         return self._delivery_client
 
     async def aclose(self) -> None:
