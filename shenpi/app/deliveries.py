@@ -13,8 +13,7 @@ from typing import Any
 from shenpi.app.context import Context
 from shenpi.events.delivery import Delivery, InstanceFacts
 from shenpi.events.payloads import OutboxEvent, UserIds
-from shenpi.store.queries import Page
-from shenpi.store.records import App
+from shenpi.store.records import App, Page
 
 LEASE_MS = 10_000  # > the 3 s send timeout: a claimed head goes to another worker only if this one vanished
 

@@ -14,28 +14,8 @@ from typing import Any
 from shenpi.engine.model import Instance, Task
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
+from shenpi.store.records import Comment, Page
 from shenpi.store.sql import SqlTx
-
-
-@dataclass(slots=True)
-class Page:
-    items: list[Any]
-    total: int
-    has_more: bool
-
-
-@dataclass(slots=True)
-class Comment:
-    id: int
-    instance_code: str
-    user_id: str
-    content: str
-    at_info_list: list[dict[str, Any]]
-    parent_comment_id: int
-    extra: str
-    create_time: int
-    update_time: int
-    is_delete: int
 
 
 @dataclass(slots=True)
