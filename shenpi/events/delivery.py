@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from shenpi.background import cancel_and_wait
 from shenpi.engine.model import Definition
 from shenpi.events.crypto import dumps, seal, signature
 from shenpi.events.payloads import (
@@ -348,10 +349,7 @@ class DeliveryWorker:
     async def stop(self) -> None:
         """Cancel the loop (an attempt in flight is abandoned and will be retried later) and close an owned client."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None
