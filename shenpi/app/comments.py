@@ -11,7 +11,7 @@ from typing import Any
 from shenpi.app.context import Context
 from shenpi.engine.errors import ParamInvalid
 from shenpi.store.base import Tx
-from shenpi.store.queries import Comment
+from shenpi.store.records import Comment
 
 
 async def _parent_exists(tx: Tx, tenant_key: str, instance_code: str, parent_comment_id: int) -> None:

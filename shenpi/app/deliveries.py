@@ -13,8 +13,7 @@ from typing import Any
 from shenpi.app.context import Context
 from shenpi.events.delivery import Delivery, InstanceFacts
 from shenpi.events.payloads import OutboxEvent, UserIds
-from shenpi.store.queries import Page
-from shenpi.store.records import App
+from shenpi.store.records import App, Page
 
 # How long a claim holds a delivery for its worker. The worker claims only what it starts sending at once, renews
 # the lease when the send starts and every quarter lease while it is in flight, so another process takes a claimed

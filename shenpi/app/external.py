@@ -10,7 +10,7 @@ from typing import Any
 
 from shenpi.app.context import Context
 from shenpi.engine.errors import ApprovalNotFound, ParamInvalid
-from shenpi.store.queries import Page
+from shenpi.store.records import Page
 
 
 def ms(value: Any) -> int:

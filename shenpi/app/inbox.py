@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from shenpi.app.context import Context
 from shenpi.engine.model import Definition
 from shenpi.store.base import Tx
-from shenpi.store.queries import Page
+from shenpi.store.records import Page
 
 DONE = ("APPROVED", "REJECTED", "TRANSFERRED")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from shenpi import ids
 from shenpi.app.context import Context
@@ -27,6 +28,15 @@ _RETRIES = 3
 
 # One step of an operation, run inside its transaction on the located aggregate: (tx, aggregate, directory, now).
 Step = Callable[[Tx, Aggregate, Directory, int], Awaitable[Transition]]
+_C = TypeVar("_C", contravariant=True)
+
+
+class EngineCommand(Protocol[_C]):
+    """A pure engine command (shenpi/engine/commands): the aggregate, the directory and the request in, a transition
+    out."""
+
+    def __call__(self, agg: Aggregate, directory: Directory, cmd: _C, /, *, now: int,
+                 new_id: Callable[[], str]) -> Transition: ...
 
 
 @dataclass(slots=True)
@@ -99,31 +109,19 @@ class Instances:
     # -- operations on a running instance -------------------------------------------------------
     async def approve(self, tenant_key: str, cmd: commands.TaskAction, *, approval_code: str | None = None,
                       instance_code: str | None = None) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.approve(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, cmd.task_id, approval_code, instance_code)
+        return await self._command(tenant_key, commands.approve, cmd, cmd.task_id, approval_code, instance_code)
 
     async def reject(self, tenant_key: str, cmd: commands.TaskAction, *, approval_code: str | None = None,
                      instance_code: str | None = None) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.reject(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, cmd.task_id, approval_code, instance_code)
+        return await self._command(tenant_key, commands.reject, cmd, cmd.task_id, approval_code, instance_code)
 
     async def resubmit(self, tenant_key: str, cmd: commands.TaskAction, *, approval_code: str | None = None,
                        instance_code: str | None = None) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.resubmit(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, cmd.task_id, approval_code, instance_code)
+        return await self._command(tenant_key, commands.resubmit, cmd, cmd.task_id, approval_code, instance_code)
 
     async def transfer(self, tenant_key: str, cmd: commands.Transfer, *, approval_code: str | None = None,
                        instance_code: str | None = None) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.transfer(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, cmd.task_id, approval_code, instance_code)
+        return await self._command(tenant_key, commands.transfer, cmd, cmd.task_id, approval_code, instance_code)
 
     async def specified_rollback(self, tenant_key: str, cmd: commands.SpecifiedRollback, *,
                                  approval_code: str | None = None, instance_code: str | None = None) -> Transition:
@@ -136,18 +134,12 @@ class Instances:
 
     async def add_sign(self, tenant_key: str, cmd: commands.AddSign, *, approval_code: str | None = None,
                        instance_code: str | None = None) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.add_sign(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, cmd.task_id, approval_code, instance_code)
+        return await self._command(tenant_key, commands.add_sign, cmd, cmd.task_id, approval_code, instance_code)
 
     async def cancel(self, tenant_key: str, cmd: commands.Cancel, *, instance_code: str,
                      approval_code: str | None = None) -> Transition:
         """Cancel (撤回) a PENDING instance; the engine reverts (撤销) an APPROVED one."""
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.cancel(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, "", approval_code, instance_code)
+        return await self._command(tenant_key, commands.cancel, cmd, "", approval_code, instance_code)
 
     async def recall(self, tenant_key: str, cmd: commands.Cancel, *, instance_code: str) -> Transition:
         """The signed-in submitter's cancel: as :meth:`cancel`, but a recalled instance answers 1395210 first,
@@ -161,25 +153,24 @@ class Instances:
 
     async def revert(self, tenant_key: str, cmd: commands.Cancel, *, instance_code: str,
                      approval_code: str | None = None) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.revert(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, "", approval_code, instance_code)
+        return await self._command(tenant_key, commands.revert, cmd, "", approval_code, instance_code)
 
     async def cc(self, tenant_key: str, cmd: commands.Cc, *, instance_code: str,
                  approval_code: str | None = None) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.cc(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, "", approval_code, instance_code)
+        return await self._command(tenant_key, commands.cc, cmd, "", approval_code, instance_code)
 
     async def mark_cc_read(self, tenant_key: str, cmd: commands.CcRead, *, instance_code: str) -> Transition:
-        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
-            return commands.mark_cc_read(agg, directory, cmd, now=now, new_id=ids.task_id)
-
-        return await self._operate(tenant_key, step, "", None, instance_code)
+        return await self._command(tenant_key, commands.mark_cc_read, cmd, "", None, instance_code)
 
     # -- the machinery every operation shares ---------------------------------------------------
+    async def _command(self, tenant_key: str, command: EngineCommand[_C], cmd: _C, task_id: str,
+                       approval_code: str | None, instance_code: str | None) -> Transition:
+        """An operation that is one engine command on the located instance and nothing more."""
+        async def step(tx: Tx, agg: Aggregate, directory: Directory, now: int) -> Transition:
+            return command(agg, directory, cmd, now=now, new_id=ids.task_id)
+
+        return await self._operate(tenant_key, step, task_id, approval_code, instance_code)
+
     async def _operate(self, tenant_key: str, step: Step, task_id: str, approval_code: str | None,
                        instance_code: str | None) -> Transition:
         """Run ``step`` in one transaction on the located instance, retrying a lost optimistic race."""

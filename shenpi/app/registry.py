@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from shenpi.engine.directory import Directory
-from shenpi.store.base import Store
+from shenpi.store.base import Store, Tx
 from shenpi.store.records import App, Tenant
+
+_T = TypeVar("_T")
 
 
 class Registry:
@@ -18,30 +23,25 @@ class Registry:
         self._tenants: dict[str, Tenant] = {}
 
     async def directory(self, tenant_key: str) -> Directory:
-        d = self._directories.get(tenant_key)
-        if d is None:
-            async with self._store.transaction() as tx:
-                d = await tx.load_directory(tenant_key)
-            self._directories[tenant_key] = d
+        d = await self._cached(self._directories, tenant_key, lambda tx: tx.load_directory(tenant_key))
+        assert d is not None  # load_directory always answers a Directory
         return d
 
     async def app(self, app_id: str) -> App | None:
-        a = self._apps.get(app_id)
-        if a is None:
-            async with self._store.transaction() as tx:
-                a = await tx.get_app(app_id)
-            if a is not None:
-                self._apps[app_id] = a
-        return a
+        return await self._cached(self._apps, app_id, lambda tx: tx.get_app(app_id))
 
     async def tenant(self, tenant_key: str) -> Tenant | None:
-        t = self._tenants.get(tenant_key)
-        if t is None:
+        return await self._cached(self._tenants, tenant_key, lambda tx: tx.get_tenant(tenant_key))
+
+    async def _cached(self, cache: dict[str, _T], key: str, load: Callable[[Tx], Awaitable[_T | None]]) -> _T | None:
+        """The cached value, or what ``load`` reads in a transaction of its own (kept when found)."""
+        found = cache.get(key)
+        if found is None:
             async with self._store.transaction() as tx:
-                t = await tx.get_tenant(tenant_key)
-            if t is not None:
-                self._tenants[tenant_key] = t
-        return t
+                found = await load(tx)
+            if found is not None:
+                cache[key] = found
+        return found
 
     def invalidate(self) -> None:
         self._directories.clear()

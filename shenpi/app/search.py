@@ -13,7 +13,7 @@ from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
 from shenpi.engine.model import Definition, Instance
 from shenpi.store.base import Tx
-from shenpi.store.queries import Page
+from shenpi.store.records import Page
 
 
 @dataclass(slots=True)

@@ -83,19 +83,19 @@ class Tokens:
 
     async def lookup(self, value: str, kind: str) -> Token | None:
         """A live token of the given kind (authorization codes, refresh tokens), or None."""
-        async with self._ctx.store.transaction() as tx:
-            token = await tx.get_token(value)
-        if token is None or token.kind != kind or token.expires_at <= self._ctx.clock.now_ms():
-            return None
-        return token
+        return await self._live(value, kind, use_up=False)
 
     async def consume(self, value: str, kind: str) -> Token | None:
         """Like lookup, but the token can be used only once (authorization codes, refresh tokens)."""
+        return await self._live(value, kind, use_up=True)
+
+    async def _live(self, value: str, kind: str, *, use_up: bool) -> Token | None:
         async with self._ctx.store.transaction() as tx:
             token = await tx.get_token(value)
             if token is None or token.kind != kind or token.expires_at <= self._ctx.clock.now_ms():
                 return None
-            await tx.delete_token(value)
+            if use_up:  # in the transaction that read it: two requests racing with one code cannot both use it
+                await tx.delete_token(value)
         return token
 
     def forget(self) -> None:

@@ -19,49 +19,15 @@ class DomainError(Exception):
         self.field = field
 
 
-class ParamInvalid(DomainError):
-    code, msg = 1390001, "param is invalid"
-
-
-class ApprovalNotFound(DomainError):
-    code, msg = 1390002, "approval code not found"
-
-
-class InstanceNotFound(DomainError):
-    code, msg = 1390003, "instance code not found"
-
-
-class UserNotFound(DomainError):
-    code, msg = 1390004, "user_id or open_id not found"
-
-
-class SubscriptionExisted(DomainError):
-    code, msg = 1390007, "subscription existed"
-
-
-class NoOperationPermission(DomainError):
-    code, msg, http_status = 1390009, "no operation permission", 403
-
-
-class TaskNotFound(DomainError):
-    code, msg = 1390010, "task not found"
-
-
-class ApprovalNotActive(DomainError):
-    code, msg = 1390015, "approval is not active"
-
-
-class HandwrittenSignatureRequired(DomainError):
-    code, msg = 1390018, "not support handwritten signature"
-
-
-class InternalError(DomainError):
-    code, msg = 1395001, "There have been some errors. Please try again later"
-
-
-class InstanceReverted(DomainError):
-    code, msg = 1395210, "Instance has been reverted"
-
-
-class UuidConflict(DomainError):
-    code, msg = 60012, "uuid conflict"
+class ParamInvalid(DomainError): code, msg = 1390001, "param is invalid"
+class ApprovalNotFound(DomainError): code, msg = 1390002, "approval code not found"
+class InstanceNotFound(DomainError): code, msg = 1390003, "instance code not found"
+class UserNotFound(DomainError): code, msg = 1390004, "user_id or open_id not found"
+class SubscriptionExisted(DomainError): code, msg = 1390007, "subscription existed"
+class NoOperationPermission(DomainError): code, msg, http_status = 1390009, "no operation permission", 403
+class TaskNotFound(DomainError): code, msg = 1390010, "task not found"
+class ApprovalNotActive(DomainError): code, msg = 1390015, "approval is not active"
+class HandwrittenSignatureRequired(DomainError): code, msg = 1390018, "not support handwritten signature"
+class InternalError(DomainError): code, msg = 1395001, "There have been some errors. Please try again later"
+class InstanceReverted(DomainError): code, msg = 1395210, "Instance has been reverted"
+class UuidConflict(DomainError): code, msg = 60012, "uuid conflict"

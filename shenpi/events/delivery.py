@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from shenpi.background import cancel_and_wait
 from shenpi.engine.model import Definition
 from shenpi.events.crypto import dumps, seal, signature
 from shenpi.events.payloads import (
@@ -322,16 +323,11 @@ class DeliveryWorker:
         """Stop claiming, let the sends in flight finish (each within its timeout) so that an event its receiver
         acknowledged is recorded as delivered and not sent again by the next process, and close an owned client."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         if self._sends:
             await asyncio.wait(set(self._sends), timeout=self.timeout_s + 1.0)
         for t in list(self._sends):  # stuck on storage: abandoned, retried when its lease runs out
-            t.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await t
+            await cancel_and_wait(t)
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None

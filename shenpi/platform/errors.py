@@ -22,39 +22,23 @@ class PlatformError(Exception):
         self.error = error
 
 
-class NeedToken(PlatformError):
-    code, msg = 99991661, "Need a token"
+# The two "Invalid access token" answers carry the same message under different codes (tenant and user token).
+_INVALID_ACCESS_TOKEN = "Invalid access token for authorization. Please make a request with token attached."
 
-
-class InvalidAppToken(PlatformError):
-    code, msg = 99991664, "invalid app token"
+class NeedToken(PlatformError): code, msg = 99991661, "Need a token"
+class InvalidAppToken(PlatformError): code, msg = 99991664, "invalid app token"
+class InvalidUserToken(PlatformError): code, msg = 99991668, _INVALID_ACCESS_TOKEN
+class BadTokenPrefix(PlatformError): code, msg = 99991671, "Invalid token: must start with t-/u-"
+class RateLimited(PlatformError): code, msg, http_status = 99991400, "request trigger frequency limit", 429
+class NotFound(PlatformError): code, msg, http_status = 99991201, "resource not find", 404
+class MethodMismatch(PlatformError): code, msg, http_status = 99991301, "request method doesn’t match", 405
 
 
 class InvalidTenantToken(PlatformError):
-    code, msg = 99991663, "Invalid access token for authorization. Please make a request with token attached."
+    code, msg = 99991663, _INVALID_ACCESS_TOKEN
     help_page = "how-to-fix-99991663-error"
-
-
-class InvalidUserToken(PlatformError):
-    code, msg = 99991668, "Invalid access token for authorization. Please make a request with token attached."
-
-
-class BadTokenPrefix(PlatformError):
-    code, msg = 99991671, "Invalid token: must start with t-/u-"
 
 
 class ScopeDenied(PlatformError):
     code = 99991672
     help_page = "how-to-fix-the-99991672-error"
-
-
-class RateLimited(PlatformError):
-    code, msg, http_status = 99991400, "request trigger frequency limit", 429
-
-
-class NotFound(PlatformError):
-    code, msg, http_status = 99991201, "resource not find", 404
-
-
-class MethodMismatch(PlatformError):
-    code, msg, http_status = 99991301, "request method doesn’t match", 405

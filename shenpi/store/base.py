@@ -18,8 +18,7 @@ from typing import Any, Protocol
 from shenpi.engine.directory import Department, Directory, User
 from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineEntry
 from shenpi.engine.transition import Transition
-from shenpi.store.queries import Comment, Page
-from shenpi.store.records import App, Tenant, Token
+from shenpi.store.records import App, Comment, Page, Tenant, Token
 
 
 class ConcurrentUpdate(Exception):
@@ -259,9 +258,6 @@ class OperatorTx(Protocol):
 
 class Tx(PlatformTx, AggregateTx, QueryTx, DeliveryTx, OperatorTx, Protocol):
     """One store transaction: everything the store offers."""
-
-
-AdminTx = Tx  # the name the testing package uses for the admin part of Tx
 
 
 class Store(Protocol):

@@ -7,35 +7,15 @@ shenpi/store/sql.py (PostgreSQL's transaction rewrites ``?`` to ``$n``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from shenpi.engine.model import Instance, Task
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
+from shenpi.store.records import Comment, Page
 from shenpi.store.sql import SqlTx
-
-
-@dataclass(slots=True)
-class Page:
-    items: list[Any]
-    total: int
-    has_more: bool
-
-
-@dataclass(slots=True)
-class Comment:
-    id: int
-    instance_code: str
-    user_id: str
-    content: str
-    at_info_list: list[dict[str, Any]]
-    parent_comment_id: int
-    extra: str
-    create_time: int
-    update_time: int
-    is_delete: int
 
 
 @dataclass(slots=True)
@@ -54,10 +34,37 @@ _COMMENT_COLS = ("id, instance_code, user_id, content, at_info_list, parent_comm
 _CC_COLS = "id, instance_code, approval_code, user_id, from_user_id, create_time, read_status"
 _INSTANCE_COLS_I = ", ".join("i." + c.strip() for c in rows.INSTANCE_COLS.split(","))
 _TASK_COLS_T = ", ".join("t." + c.strip() for c in rows.TASK_COLS.split(","))
+_TASK_PAIR_COLS = f"{_TASK_COLS_T}, {_INSTANCE_COLS_I}"
+_CC_PAIR_COLS = ", ".join("c." + c.strip() for c in _CC_COLS.split(",")) + ", " + _INSTANCE_COLS_I
+_TASKS_JOINED = "tasks t JOIN instances i ON i.code = t.instance_code"
+_CCS_JOINED = "ccs c JOIN instances i ON i.code = c.instance_code"
+_N_TASK_COLS = len(rows.TASK_COLS.split(","))
 
 
 def _comment(r: Sequence[Any]) -> Comment:
     return Comment(r[0], r[1], r[2], r[3], rows.loads(r[4]), r[5], r[6], r[7], r[8], r[9])
+
+
+def _task_pair(r: Sequence[Any]) -> tuple[Task, Instance]:
+    return rows.task_from(r[:_N_TASK_COLS]), rows.instance_from(r[_N_TASK_COLS:])
+
+
+def _cc_pair(r: Sequence[Any]) -> tuple[CcRecord, Instance]:
+    return CcRecord(*r[:7]), rows.instance_from(r[7:])
+
+
+def _given(*clauses: tuple[str, Any]) -> list[tuple[str, Any]]:
+    """The filter clauses whose value is given: a filter left empty (or 0, or None) filters nothing."""
+    return [(sql, value) for sql, value in clauses if value]
+
+
+def _like(text: str) -> str:
+    return f"%{text}%" if text else ""
+
+
+def _read_status(read_status: str) -> str:
+    """A CC list filters by READ or UNREAD; any other value lists both."""
+    return read_status if read_status in ("READ", "UNREAD") else ""
 
 
 def _where(clauses: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]]:
@@ -102,29 +109,15 @@ class QueryMixin(SqlTx):
                                instance_code: str = "", statuses: Sequence[str] = (), title: str = "",
                                start_from: int = 0, start_to: int = 0, reverted: bool | None = False,
                                offset: int = 0, limit: int = 10) -> Page:
-        clauses: list[tuple[str, Any]] = [("tenant_key = ?", tenant_key)]
-        if user_id:
-            clauses.append(("user_id = ?", user_id))
-        if approval_code:
-            clauses.append(("approval_code = ?", approval_code))
-        if instance_code:
-            clauses.append(("code = ?", instance_code))
-        if statuses:
-            clauses.append(("status IN (?)", list(statuses)))
-        if title:
-            clauses.append(("title LIKE ?", f"%{title}%"))
-        if start_from:
-            clauses.append(("start_time >= ?", start_from))
-        if start_to:
-            clauses.append(("start_time <= ?", start_to))
+        clauses = [("tenant_key = ?", tenant_key), *_given(
+            ("user_id = ?", user_id), ("approval_code = ?", approval_code), ("code = ?", instance_code),
+            ("status IN (?)", list(statuses)), ("title LIKE ?", _like(title)), ("start_time >= ?", start_from),
+            ("start_time <= ?", start_to))]
         if reverted is not None:
             clauses.append(("reverted = ?", int(reverted)))
         where, args = _where(clauses)
-        total = await self._count(f"SELECT COUNT(*) FROM instances WHERE {where}", args)
-        found = await self._fetch(
-            f"SELECT {rows.INSTANCE_COLS} FROM instances WHERE {where} ORDER BY start_time DESC, code "
-            "LIMIT ? OFFSET ?", (*args, limit, offset))
-        return Page([rows.instance_from(r) for r in found], total, offset + len(found) < total)
+        return await self._page(rows.INSTANCE_COLS, "instances", where, args, "start_time DESC, code", offset, limit,
+                                rows.instance_from)
 
     # -- tasks ----------------------------------------------------------------------------------
     async def search_tasks(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
@@ -132,35 +125,18 @@ class QueryMixin(SqlTx):
                            start_from: int = 0, start_to: int = 0, order: int = 2, offset: int = 0,
                            limit: int = 10, with_user_only: bool = True) -> Page:
         """Tasks joined with their instances: Page.items are (Task, Instance) pairs."""
-        clauses: list[tuple[str, Any]] = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0)]
+        clauses = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
+            ("t.user_id = ?", user_id), ("i.approval_code = ?", approval_code), ("t.instance_code = ?", instance_code),
+            ("t.status IN (?)", list(statuses)), ("i.title LIKE ?", _like(title)), ("t.start_time >= ?", start_from),
+            ("t.start_time <= ?", start_to))]
         if with_user_only:
             clauses.append(("t.user_id <> ?", ""))
-        if user_id:
-            clauses.append(("t.user_id = ?", user_id))
-        if approval_code:
-            clauses.append(("i.approval_code = ?", approval_code))
-        if instance_code:
-            clauses.append(("t.instance_code = ?", instance_code))
-        if statuses:
-            clauses.append(("t.status IN (?)", list(statuses)))
-        if title:
-            clauses.append(("i.title LIKE ?", f"%{title}%"))
-        if start_from:
-            clauses.append(("t.start_time >= ?", start_from))
-        if start_to:
-            clauses.append(("t.start_time <= ?", start_to))
         where, args = _where(clauses)
         order_by = {0: "MAX(t.end_time, t.start_time) DESC", 1: "MAX(t.end_time, t.start_time) ASC",
                     2: "t.start_time DESC", 3: "t.start_time ASC"}.get(order, "t.start_time DESC")
         order_by = order_by.replace("MAX(", "GREATEST(") if getattr(self, "dialect", "sqlite") == "postgres" else order_by
-        base = "FROM tasks t JOIN instances i ON i.code = t.instance_code"
-        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
-        found = await self._fetch(
-            f"SELECT {_TASK_COLS_T}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY {order_by}, t.id "
-            "LIMIT ? OFFSET ?", (*args, limit, offset))
-        n = len(rows.TASK_COLS.split(","))
-        items = [(rows.task_from(r[:n]), rows.instance_from(r[n:])) for r in found]
-        return Page(items, total, offset + len(found) < total)
+        return await self._page(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, f"{order_by}, t.id", offset, limit,
+                                _task_pair)
 
     async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]:
         if not instance_codes:
@@ -190,30 +166,12 @@ class QueryMixin(SqlTx):
                          instance_code: str = "", read_status: str = "", title: str = "", create_from: int = 0,
                          create_to: int = 0, offset: int = 0, limit: int = 10) -> Page:
         """CC records joined with their instances: Page.items are (CcRecord, Instance) pairs."""
-        clauses: list[tuple[str, Any]] = [("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0)]
-        if user_id:
-            clauses.append(("c.user_id = ?", user_id))
-        if approval_code:
-            clauses.append(("c.approval_code = ?", approval_code))
-        if instance_code:
-            clauses.append(("c.instance_code = ?", instance_code))
-        if read_status in ("READ", "UNREAD"):
-            clauses.append(("c.read_status = ?", read_status))
-        if title:
-            clauses.append(("i.title LIKE ?", f"%{title}%"))
-        if create_from:
-            clauses.append(("c.create_time >= ?", create_from))
-        if create_to:
-            clauses.append(("c.create_time <= ?", create_to))
-        where, args = _where(clauses)
-        base = "FROM ccs c JOIN instances i ON i.code = c.instance_code"
-        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
-        cols = ", ".join("c." + c.strip() for c in _CC_COLS.split(","))
-        found = await self._fetch(
-            f"SELECT {cols}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY c.create_time DESC, c.id "
-            "LIMIT ? OFFSET ?", (*args, limit, offset))
-        items = [(CcRecord(*r[:7]), rows.instance_from(r[7:])) for r in found]
-        return Page(items, total, offset + len(found) < total)
+        where, args = _where([("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
+            ("c.user_id = ?", user_id), ("c.approval_code = ?", approval_code), ("c.instance_code = ?", instance_code),
+            ("c.read_status = ?", _read_status(read_status)), ("i.title LIKE ?", _like(title)),
+            ("c.create_time >= ?", create_from), ("c.create_time <= ?", create_to))])
+        return await self._page(_CC_PAIR_COLS, _CCS_JOINED, where, args, "c.create_time DESC, c.id", offset, limit,
+                                _cc_pair)
 
     # -- comments -------------------------------------------------------------------------------
     async def add_comment(self, tenant_key: str, instance_code: str, user_id: str, content: str,
@@ -300,16 +258,17 @@ class QueryMixin(SqlTx):
     # name (resolved from i18n keys in Python, so it arrives here as the matching approval codes). LOWER() on both
     # sides because PostgreSQL's LIKE is case-sensitive and SQLite's is not.
     @staticmethod
-    def _inbox_text(text: str, approval_codes: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+    def _inbox_text(where: str, args: tuple[Any, ...], text: str,
+                    approval_codes: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
         if not text:
-            return "", ()
+            return where, args
         pattern = f"%{text.lower()}%"
         parts = ["LOWER(i.title) LIKE ?", "LOWER(i.serial_number) LIKE ?", "LOWER(i.code) = ?"]
-        args: list[Any] = [pattern, pattern, text.lower()]
+        extra: list[Any] = [pattern, pattern, text.lower()]
         if approval_codes:
             parts.append("i.approval_code IN (" + ", ".join("?" * len(approval_codes)) + ")")
-            args.extend(approval_codes)
-        return " AND (" + " OR ".join(parts) + ")", tuple(args)
+            extra.extend(approval_codes)
+        return where + " AND (" + " OR ".join(parts) + ")", (*args, *extra)
 
     async def inbox_tasks(self, tenant_key: str, user_id: str, statuses: Sequence[str], *, text: str = "",
                           approval_codes: Sequence[str] = (), newest_end_first: bool = False, offset: int = 0,
@@ -318,49 +277,28 @@ class QueryMixin(SqlTx):
         instances: Page.items are (Task, Instance) pairs, newest first (by end time for done lists)."""
         where, args = _where([("t.tenant_key = ?", tenant_key), ("t.user_id = ?", user_id), ("i.reverted = ?", 0),
                               ("t.status IN (?)", list(statuses))])
-        extra, extra_args = self._inbox_text(text, approval_codes)
-        where, args = where + extra, args + extra_args
-        base = "FROM tasks t JOIN instances i ON i.code = t.instance_code"
-        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
+        where, args = self._inbox_text(where, args, text, approval_codes)
         order = "t.end_time DESC, t.start_time DESC" if newest_end_first else "t.start_time DESC"
-        found = await self._fetch(
-            f"SELECT {_TASK_COLS_T}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY {order}, t.id "
-            "LIMIT ? OFFSET ?", (*args, limit, offset))
-        n = len(rows.TASK_COLS.split(","))
-        items = [(rows.task_from(r[:n]), rows.instance_from(r[n:])) for r in found]
-        return Page(items, total, offset + len(found) < total)
+        return await self._page(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, f"{order}, t.id", offset, limit,
+                                _task_pair)
 
     async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
                               approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
         """Instances a user started, newest first; reverted (withdrawn) ones are listed too, unlike the other
         lists: the starter still sees what they withdrew."""
-        extra, extra_args = self._inbox_text(text, approval_codes)
-        where = "i.tenant_key = ? AND i.user_id = ?" + extra
-        args = (tenant_key, user_id, *extra_args)
-        total = await self._count(f"SELECT COUNT(*) FROM instances i WHERE {where}", args)
-        found = await self._fetch(
-            f"SELECT {_INSTANCE_COLS_I} FROM instances i WHERE {where} ORDER BY i.start_time DESC, i.code "
-            "LIMIT ? OFFSET ?", (*args, limit, offset))
-        return Page([rows.instance_from(r) for r in found], total, offset + len(found) < total)
+        where, args = self._inbox_text("i.tenant_key = ? AND i.user_id = ?", (tenant_key, user_id), text,
+                                       approval_codes)
+        return await self._page(_INSTANCE_COLS_I, "instances i", where, args, "i.start_time DESC, i.code", offset,
+                                limit, rows.instance_from)
 
     async def inbox_ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "",
                         approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
         """A user's CC records (READ, UNREAD or both) with their instances: (CcRecord, Instance) pairs."""
-        clauses: list[tuple[str, Any]] = [("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id),
-                                          ("i.reverted = ?", 0)]
-        if read_status in ("READ", "UNREAD"):
-            clauses.append(("c.read_status = ?", read_status))
-        where, args = _where(clauses)
-        extra, extra_args = self._inbox_text(text, approval_codes)
-        where, args = where + extra, args + extra_args
-        base = "FROM ccs c JOIN instances i ON i.code = c.instance_code"
-        total = await self._count(f"SELECT COUNT(*) {base} WHERE {where}", args)
-        cols = ", ".join("c." + c.strip() for c in _CC_COLS.split(","))
-        found = await self._fetch(
-            f"SELECT {cols}, {_INSTANCE_COLS_I} {base} WHERE {where} ORDER BY c.create_time DESC, c.id DESC "
-            "LIMIT ? OFFSET ?", (*args, limit, offset))
-        items = [(CcRecord(*r[:7]), rows.instance_from(r[7:])) for r in found]
-        return Page(items, total, offset + len(found) < total)
+        where, args = _where([("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id), ("i.reverted = ?", 0),
+                              *_given(("c.read_status = ?", _read_status(read_status)))])
+        where, args = self._inbox_text(where, args, text, approval_codes)
+        return await self._page(_CC_PAIR_COLS, _CCS_JOINED, where, args, "c.create_time DESC, c.id DESC", offset,
+                                limit, _cc_pair)
 
     async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]:
         """How many entries each inbox list has: todo, done, started, cc (and cc_unread)."""
@@ -380,19 +318,22 @@ class QueryMixin(SqlTx):
     async def outbox_page(self, tenant_key: str, *, instance_code: str = "", offset: int = 0,
                           limit: int = 50) -> Page:
         """One tenant's outbox, newest first, each row with its pending redelivery request (0 = none)."""
-        where = "o.tenant_key = ?"
-        args: tuple[Any, ...] = (tenant_key,)
-        if instance_code:
-            where, args = where + " AND o.instance_code = ?", (*args, instance_code)
-        total = await self._count(f"SELECT COUNT(*) FROM outbox o WHERE {where}", args)
-        found = await self._fetch(
-            "SELECT o.id, o.approval_code, o.instance_code, o.kind, o.status, o.payload, o.created_at, "
-            "COALESCE(r.requested_at, 0) FROM outbox o LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id "
-            f"WHERE {where} ORDER BY o.id DESC LIMIT ? OFFSET ?", (*args, limit, offset))
-        items = [{"id": r[0], "approval_code": r[1], "instance_code": r[2], "kind": r[3], "status": r[4],
-                  "payload": rows.loads(r[5]), "created_at": r[6], "redeliver_requested_at": r[7]} for r in found]
-        return Page(items, total, offset + len(found) < total)
+        where, args = _where([("o.tenant_key = ?", tenant_key), *_given(("o.instance_code = ?", instance_code))])
+        return await self._page(
+            "o.id, o.approval_code, o.instance_code, o.kind, o.status, o.payload, o.created_at, "
+            "COALESCE(r.requested_at, 0)",
+            # at most one redelivery request per outbox row (its primary key): the join does not change the count
+            "outbox o LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id", where, args, "o.id DESC", offset, limit,
+            lambda r: {"id": r[0], "approval_code": r[1], "instance_code": r[2], "kind": r[3], "status": r[4],
+                       "payload": rows.loads(r[5]), "created_at": r[6], "redeliver_requested_at": r[7]})
 
+    async def _page(self, cols: str, source: str, where: str, args: tuple[Any, ...], order: str, offset: int,
+                    limit: int, item: Callable[[Sequence[Any]], Any]) -> Page:
+        """One page of ``source``'s rows that match ``where``, in ``order``, with the total that match."""
+        total = await self._count(f"SELECT COUNT(*) FROM {source} WHERE {where}", args)
+        found = await self._fetch(f"SELECT {cols} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                                  (*args, limit, offset))
+        return Page([item(r) for r in found], total, offset + len(found) < total)
 
 def instances_by_code(items: list[Instance]) -> dict[str, Instance]:
     return {i.code: i for i in items}

@@ -1,8 +1,10 @@
-"""Records the store keeps besides the engine's aggregates: tenants, apps and tokens."""
+"""Records the store keeps besides the engine's aggregates (tenants, apps, tokens, comments), and the page a
+paged list answers with: the row types the application layer hands to the edges."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -35,3 +37,24 @@ class Token:
     expires_at: int  # ms
     created_at: int  # ms
     user_id: str = ""
+
+
+@dataclass(slots=True)
+class Comment:
+    id: int
+    instance_code: str
+    user_id: str
+    content: str
+    at_info_list: list[dict[str, Any]]
+    parent_comment_id: int
+    extra: str
+    create_time: int
+    update_time: int
+    is_delete: int
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[Any]
+    total: int
+    has_more: bool

@@ -13,7 +13,6 @@ lookups of snapshots, and the migrations runner; the portable SQL is in the mixi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -21,6 +20,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from shenpi.background import cancel_and_wait
 from shenpi.engine.model import Aggregate, Definition, Instance
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
@@ -211,10 +211,7 @@ class WalCheckpointer:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         # Cancelling the task does not stop a checkpoint already running in its thread: closing the connection under
         # it would crash the process, so the close waits for it.
         await asyncio.to_thread(self._close)

@@ -191,45 +191,52 @@ def _login_url(request: Request) -> str:
     return "/login?next=" + quote(target, safe="")
 
 
-def page(*, signed_in: bool = True, admin: bool = False) -> Callable[[View], Endpoint]:
-    """A GET view. Without a session it redirects to the sign-in page (and back here afterwards)."""
+# What a view's decorator checks before the view runs: a response that refuses the request, or None to go on.
+Check = Callable[[Ctx, Request], Awaitable[Response | None]]
+
+
+def _guarded(check: Check, admin: bool) -> Callable[[View], Endpoint]:
+    """The endpoint for a view: the context built, ``check`` passed, and for an admin page the viewer an admin."""
 
     def wrap(view: View) -> Endpoint:
         @functools.wraps(view)
         async def endpoint(request: Request) -> Response:
             ctx = await build_ctx(request)
-            if signed_in and ctx.viewer is None:
-                return ctx.redirect(_login_url(request))
-            if admin and not ctx.me.is_admin:
-                return ctx.problem(403, ctx.t("Only the app's admins may open this page."))
-            return await view(ctx)
+            refusal = await check(ctx, request)
+            if refusal is None and admin and not ctx.me.is_admin:
+                refusal = ctx.problem(403, ctx.t("Only the app's admins may open this page."))
+            return refusal if refusal is not None else await view(ctx)
 
         return endpoint
 
     return wrap
+
+
+def page(*, signed_in: bool = True, admin: bool = False) -> Callable[[View], Endpoint]:
+    """A GET view. Without a session it redirects to the sign-in page (and back here afterwards)."""
+
+    async def check(ctx: Ctx, request: Request) -> Response | None:
+        if signed_in and ctx.viewer is None:
+            return ctx.redirect(_login_url(request))
+        return None
+
+    return _guarded(check, admin)
 
 
 def action(*, signed_in: bool = True, admin: bool = False) -> Callable[[View], Endpoint]:
     """A POST view: the form is read once, the CSRF token and the origin checked before the view runs."""
 
-    def wrap(view: View) -> Endpoint:
-        @functools.wraps(view)
-        async def endpoint(request: Request) -> Response:
-            ctx = await build_ctx(request)
-            if signed_in and ctx.viewer is None:
-                return ctx.problem(403, ctx.t("Please sign in first."))
-            try:
-                ctx.form = await request.form(max_files=0, max_fields=2000)
-            except Exception:  # a malformed or oversized body: the form parser's errors vary by version
-                return ctx.problem(400, ctx.t("The form could not be read."))
-            posted = ctx.form.get("csrf_token")
-            if not csrf_ok(request, posted if isinstance(posted, str) else "", ctx.viewer):
-                return ctx.problem(403, ctx.t("The form has expired or did not come from this site. "
-                                              "Reload the page and try again."))
-            if admin and not ctx.me.is_admin:
-                return ctx.problem(403, ctx.t("Only the app's admins may open this page."))
-            return await view(ctx)
+    async def check(ctx: Ctx, request: Request) -> Response | None:
+        if signed_in and ctx.viewer is None:
+            return ctx.problem(403, ctx.t("Please sign in first."))
+        try:
+            ctx.form = await request.form(max_files=0, max_fields=2000)
+        except Exception:  # a malformed or oversized body: the form parser's errors vary by version
+            return ctx.problem(400, ctx.t("The form could not be read."))
+        posted = ctx.form.get("csrf_token")
+        if not csrf_ok(request, posted if isinstance(posted, str) else "", ctx.viewer):
+            return ctx.problem(403, ctx.t("The form has expired or did not come from this site. "
+                                          "Reload the page and try again."))
+        return None
 
-        return endpoint
-
-    return wrap
+    return _guarded(check, admin)

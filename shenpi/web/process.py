@@ -34,7 +34,7 @@ from shenpi.engine.model import (
     TimelineEntry,
 )
 from shenpi.engine.preview import preview_instance
-from shenpi.store.queries import Comment
+from shenpi.store.records import Comment
 from shenpi.web import i18n
 from shenpi.web.session import Viewer
 

@@ -43,9 +43,9 @@ def _python_strings() -> set[str]:
                          or (isinstance(node.func, ast.Name) and node.func.id == "t"))):
                 found.add(node.args[0].value)
     from shenpi.web.views.inbox import TABS
-    from shenpi.web.views.instance import FLASH
+    from shenpi.web.views.instance import CHOOSE, FLASH
 
-    found |= {label for _, label in TABS} | set(FLASH.values())
+    found |= {label for _, label in TABS} | set(FLASH.values()) | {missing for _, _, missing in CHOOSE.values()}
     found |= set(i18n.INSTANCE_STATUS.values()) | set(i18n.TASK_STATUS.values()) | set(i18n.NODE_TYPE.values())
     found |= {"approved", "rejected", "transferred"}
     return found

@@ -11,7 +11,7 @@ from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
 from shenpi.engine.errors import ParamInvalid
-from shenpi.store.queries import Comment
+from shenpi.store.records import Comment
 
 
 class AtInfo(msgspec.Struct):

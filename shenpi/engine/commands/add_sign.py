@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shenpi.engine import errors, worktree
-from shenpi.engine.commands.guards import dedupe, pending_users_at, task_and_node, task_refusal, unknown_user
+from shenpi.engine.commands.guards import dedupe, newcomer_refusal, task_and_node, task_refusal
 from shenpi.engine.commands.requests import AddSign
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError
@@ -35,17 +35,8 @@ def add_sign_refusal(agg: Aggregate, directory: Directory, cmd: AddSign) -> Doma
     if cmd.add_sign_type in (BEFORE, AFTER) and cmd.approval_method not in (1, 2):
         return errors.ParamInvalid("approval_method must be 1 (OR) or 2 (AND) for add_sign_type 1 and 2",
                                    field="approval_method")
-    unknown = unknown_user(directory, users, "add_sign_user_ids")
-    if unknown is not None:
-        return unknown
-    busy = pending_users_at(agg, node.key)
-    for u in users:
-        if u == task.user_id:
-            return errors.ParamInvalid("the acting approver cannot add themself", field="add_sign_user_ids")
-        if u in busy:
-            return errors.ParamInvalid(f"user {u} already has a pending task at node {node.key}",
-                                       field="add_sign_user_ids")
-    return None
+    return newcomer_refusal(agg, directory, task, node.key, users, "add_sign_user_ids",
+                            oneself="the acting approver cannot add themself")
 
 
 def add_sign(

@@ -92,3 +92,20 @@ def node_keyed(definition: Definition, chosen: dict[str, list[str]], what: str) 
 def pending_users_at(agg: Aggregate, node_key: str) -> set[str]:
     inst = agg.instance
     return {t.user_id for t in agg.tasks if t.node_key == node_key and t.status == PENDING and t.round == inst.round}
+
+
+def newcomer_refusal(agg: Aggregate, directory: Directory, acting: Task, node_key: str, users: list[str], field: str,
+                     *, oneself: str) -> DomainError | None:
+    """Why ``users`` may not be given tasks at ``node_key`` beside the ``acting`` task (a transfer, an add-sign), or
+    None: 1390004 for a user the directory does not know; 1390001 for the acting approver (``oneself`` says why) or
+    for a user who already has a pending task at the node in this round."""
+    unknown = unknown_user(directory, users, field)
+    if unknown is not None:
+        return unknown
+    busy = pending_users_at(agg, node_key)
+    for u in users:
+        if u == acting.user_id:
+            return errors.ParamInvalid(oneself, field=field)
+        if u in busy:
+            return errors.ParamInvalid(f"user {u} already has a pending task at node {node_key}", field=field)
+    return None

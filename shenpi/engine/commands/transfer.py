@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shenpi.engine import errors, worktree
-from shenpi.engine.commands.guards import pending_users_at, task_and_node, task_refusal
+from shenpi.engine.commands.guards import newcomer_refusal, task_and_node, task_refusal
 from shenpi.engine.commands.requests import Transfer
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError
@@ -25,14 +25,8 @@ def transfer_refusal(agg: Aggregate, directory: Directory, cmd: Transfer) -> Dom
     target = cmd.transfer_user_id
     if not target:
         return errors.ParamInvalid("transfer_user_id is required", field="transfer_user_id")
-    if directory.user(target) is None:
-        return errors.UserNotFound(f"transfer_user_id: user {target} not found", field="transfer_user_id")
-    if target == task.user_id:
-        return errors.ParamInvalid("a task cannot be transferred to its own approver", field="transfer_user_id")
-    if target in pending_users_at(agg, node.key):
-        return errors.ParamInvalid(f"user {target} already has a pending task at node {node.key}",
-                                   field="transfer_user_id")
-    return None
+    return newcomer_refusal(agg, directory, task, node.key, [target], "transfer_user_id",
+                            oneself="a task cannot be transferred to its own approver")
 
 
 def transfer(

@@ -25,6 +25,14 @@ FLASH = {"approve": "Approved.", "reject": "Rejected.", "transfer": "Transferred
          "rollback": "Rolled back.", "cc": "CC sent.", "comment": "Comment added.", "cancel": "Canceled.",
          "resubmit": "Resubmitted.", "created": "Submitted."}
 
+# What an action needs chosen on the page before it goes to the engine: (form field, several values?, what to say
+# when it is missing).
+CHOOSE = {"transfer": ("transfer_user_id", False, "Choose who to transfer to."),
+          "add_sign": ("add_sign_user_ids", True, "Choose who to add."),
+          "rollback": ("rollback_node_keys", True, "Choose where to roll back to."),
+          "cc": ("cc_user_ids", True, "Choose who to CC."),
+          "comment": ("comment", False, "Write a comment first.")}
+
 
 async def _load(ctx: Ctx, code: str) -> tuple[InstanceView, Aggregate] | Response:
     """The instance in the viewer's tenant, or the error page: another tenant's code is simply not found."""
@@ -96,6 +104,10 @@ async def act(ctx: Ctx) -> Response:
     what = ctx.field("action")
     task_id, comment = ctx.field("task_id"), ctx.field("comment")
     fields: list[Field] | None = None
+    if what in CHOOSE:
+        name, many, missing = CHOOSE[what]
+        if not (ctx.fields(name) if many else ctx.field(name)):
+            return await _render(ctx, inst.code, status=400, error=ctx.t(missing))
     try:
         if what in ("approve", "reject"):
             decide = ctx.svc.instances.approve if what == "approve" else ctx.svc.instances.reject
@@ -103,15 +115,11 @@ async def act(ctx: Ctx) -> Response:
                          instance_code=inst.code)
         elif what == "transfer":
             target = ctx.field("transfer_user_id")
-            if not target:
-                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to transfer to."))
             await ctx.svc.instances.transfer(me.tenant_key, commands.Transfer(
                 task_id=task_id, user_id=me.user_id, transfer_user_id=target, comment=comment),
                 instance_code=inst.code)
         elif what == "add_sign":
             users = ctx.fields("add_sign_user_ids")
-            if not users:
-                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to add."))
             await ctx.svc.instances.add_sign(me.tenant_key, commands.AddSign(
                 task_id=task_id, user_id=me.user_id, add_sign_user_ids=users,
                 add_sign_type=_small_int(ctx.field("add_sign_type", "3")),
@@ -119,21 +127,15 @@ async def act(ctx: Ctx) -> Response:
                 instance_code=inst.code)
         elif what == "rollback":
             targets = ctx.fields("rollback_node_keys")
-            if not targets:
-                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose where to roll back to."))
             await ctx.svc.instances.specified_rollback(me.tenant_key, commands.SpecifiedRollback(
                 task_id=task_id, user_id=me.user_id, task_def_key_list=targets, reason=comment),
                 instance_code=inst.code)
         elif what == "cc":
             users = ctx.fields("cc_user_ids")
-            if not users:
-                return await _render(ctx, inst.code, status=400, error=ctx.t("Choose who to CC."))
             _participant_only(agg, me.user_id)
             await ctx.svc.instances.cc(me.tenant_key, commands.Cc(user_id=me.user_id, cc_user_ids=users,
                                                                   comment=comment), instance_code=inst.code)
         elif what == "comment":
-            if not comment:
-                return await _render(ctx, inst.code, status=400, error=ctx.t("Write a comment first."))
             _participant_only(agg, me.user_id)
             content = json.dumps({"text": comment}, ensure_ascii=False)
             await ctx.svc.comments.create(me.tenant_key, inst.code, me.user_id, content)
