@@ -54,23 +54,43 @@ shenpi demo is serving on {base}
               "off loopback")
 @click.option("--tls-key", default="", help="the certificate's private key (PEM)")
 @click.option("--log-level", default="warning", show_default=True)
+@click.option("--max-body-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(min=0),
+              envvar="SHENPI_MAX_BODY_BYTES", help="a request body over this many bytes answers 413 (every path)")
+@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
+              envvar="SHENPI_BODY_TIMEOUT", help="seconds to receive a whole request body, else 408; 0: no limit")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
+              envvar="SHENPI_HEADER_TIMEOUT", help="seconds to receive a request head, else the connection is "
+              "closed; 0: no limit")
+@click.option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
+              envvar="SHENPI_KEEP_ALIVE_TIMEOUT", help="seconds an idle kept-alive connection stays open")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
+              envvar="SHENPI_MAX_CONNECTIONS", help="open connections per worker process; more are closed at once")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, tls_cert: str, tls_key: str,
-          log_level: str) -> None:
+          log_level: str, max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
+          max_connections: int) -> None:
     """Run the server."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
-                          rate_limit_scale=rate_limit_scale, workers=workers)
+                          rate_limit_scale=rate_limit_scale, workers=workers, max_body_bytes=max_body_bytes,
+                          body_timeout_s=body_timeout)
     os.environ.update(config.to_env())
+    # Worker processes import the protocol class afresh and read these; this process sets them on the class.
+    os.environ.update({"SHENPI_HEADER_TIMEOUT": str(header_timeout), "SHENPI_MAX_CONNECTIONS": str(max_connections)})
+    from shenpi.cli.http_guard import GuardedH11Protocol, raise_descriptor_limit
+
+    GuardedH11Protocol.header_timeout_s, GuardedH11Protocol.max_connections = header_timeout, max_connections
+    raise_descriptor_limit(max_connections)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if demo:
         click.echo(_demo_banner(host, port))
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
     run_uvicorn(APP_FACTORY, workers, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False, date_header=True, ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
+                server_header=False, date_header=True, http=GuardedH11Protocol, timeout_keep_alive=keep_alive_timeout,
+                ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
 
 
 def run_uvicorn(app: str, workers: int, **options: Any) -> None:

@@ -58,3 +58,13 @@ class NotFound(PlatformError):
 
 class MethodMismatch(PlatformError):
     code, msg, http_status = 99991301, "request method doesn’t match", 405
+
+
+# A body too large or too slow is refused by the server before any route reads it. Feishu documents no code for
+# either; 99992402 is its generic "field validation failed", the closest to "this request can never succeed".
+class BodyTooLarge(PlatformError):
+    code, msg, http_status = 99992402, "request body too large", 413
+
+
+class BodyTimeout(PlatformError):
+    code, msg, http_status = 99992402, "request body not received in time", 408
