@@ -111,7 +111,7 @@ def test_a_body_over_the_limit_is_refused_while_it_is_read(limited, path, framin
     assert limited.proc is not None and limited.proc.poll() is None
 
 
-def test_a_lying_content_length_is_counted_not_trusted(limited):
+def test_a_body_within_the_limit_reaches_the_endpoint(limited):
     with _connect(limited) as sock:
         sock.sendall(b"POST /open-apis/auth/v3/tenant_access_token/internal HTTP/1.1\r\nHost: t\r\n"
                      b"Content-Length: 100\r\n\r\n" + b"{" * 100)

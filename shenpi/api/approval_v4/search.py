@@ -75,9 +75,12 @@ class InstanceSearch(msgspec.Struct):
 
 def _int(value: int | str, field: str) -> int:
     try:
-        return int(value or 0)
+        out = int(value or 0)
     except ValueError:
         raise ParamInvalid(f"{field} must be a millisecond timestamp", field=field) from None
+    if not 0 <= out < 2**63:  # what the database's 64-bit integers hold
+        raise ParamInvalid(f"{field} must be a millisecond timestamp", field=field)
+    return out
 
 
 async def query_instances(call: Call) -> dict[str, Any]:
@@ -209,6 +212,8 @@ async def list_instances(call: Call) -> dict[str, Any]:
         raise ParamInvalid("approval_code is required", field="approval_code")
     try:
         start, end = int(q.get("start_time", "")), int(q.get("end_time", ""))
+        if not (0 <= start < 2**63 and 0 <= end < 2**63):  # what the database's 64-bit integers hold
+            raise ValueError
     except ValueError:
         raise ParamInvalid("start_time and end_time are required millisecond timestamps", field="start_time") from None
     if end < start or end - start > _TEN_HOURS_MS:
