@@ -279,6 +279,11 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         body = envelope(wire.code, wire.msg, None, _error_object(log_id, wire))
     except Exception:
         log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
-        status = 400  # Feishu documents its internal error, 1395001, with HTTP 400
-        body = envelope(1395001, "There have been some errors. Please try again later", None, {"log_id": log_id})
+        status, body = internal_error(log_id)
     await respond(send, status, body, log_id, extra)
+
+
+def internal_error(log_id: str) -> tuple[int, bytes]:
+    """The answer to a server fault (a bug, a database down): Feishu documents its internal error, 1395001, with
+    HTTP 400. Nothing of the fault itself goes out: the log id finds it in the server's log."""
+    return 400, envelope(1395001, "There have been some errors. Please try again later", None, {"log_id": log_id})
