@@ -54,7 +54,7 @@ shenpi demo is serving on {base}
               "off loopback")
 @click.option("--tls-key", default="", help="the certificate's private key (PEM)")
 @click.option("--log-level", default="warning", show_default=True)
-@click.option("--max-body-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(min=0),
+@click.option("--max-body-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
               envvar="SHENPI_MAX_BODY_BYTES", help="a request body over this many bytes answers 413 (every path)")
 @click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
               envvar="SHENPI_BODY_TIMEOUT", help="seconds to receive a whole request body, else 408; 0: no limit")
