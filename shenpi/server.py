@@ -262,8 +262,8 @@ class _BodyGuard:
             if self._deadline is None or self._started:  # a route streaming its answer may wait for a disconnect
                 message = await self._receive()
             else:
-                remaining = self._deadline - asyncio.get_running_loop().time()
-                message = await asyncio.wait_for(self._receive(), max(remaining, 0.0))
+                async with asyncio.timeout_at(self._deadline):  # no task per receive(), unlike wait_for
+                    message = await self._receive()
         except TimeoutError:
             await self.refuse(perr.BodyTimeout())
             raise _RequestRefused() from None
