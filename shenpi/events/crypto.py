@@ -1,4 +1,4 @@
-"""Encryption and signing of event pushes, as Feishu does them (domain.md §8.5, sdk_surface.md §5.2).
+"""Encryption and signing of event pushes, as Feishu does them (docs/feishu-behaviour.md, "Event encryption").
 
 The receiving SDKs decrypt ``{"encrypt": base64(iv ‖ AES-256-CBC(sha256(key), iv, PKCS7(plaintext)))}`` and check
 ``X-Lark-Signature = hex(sha256(timestamp + nonce + encrypt_key + raw_body))``. The signature covers the exact

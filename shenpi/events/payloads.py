@@ -1,8 +1,9 @@
-"""Event bodies in Feishu's shapes, built from the store's outbox rows (domain.md §8.2–8.3, sdk_events.md).
+"""Event bodies in Feishu's shapes, built from the store's outbox rows (docs/feishu-behaviour.md, "Event payloads").
 
 v1 (``"type":"event_callback"``): ``approval_instance``, ``approval_task``, ``approval_cc``.
 v2 (``"schema":"2.0"``): ``approval.instance.status_changed_v4``, ``approval.task.status_changed_v4`` and
-``approval.approval.updated_v4`` (definition changes, not from the outbox).
+``approval.approval.updated_v4`` (definition changes: delivery rows written in the transaction that saves the
+definition, not outbox rows).
 
 Event ids are derived, not random: the same outbox row rendered for the same app and event type always gets the
 same id, so a retry, a replay, or re-routing after a crash repeats the id receivers deduplicate on.

@@ -19,7 +19,9 @@ from tests.conftest import start_server
 from tests.web.seed import web_seed
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go outside the tracked tree, so a test run never rewrites the repository: to a folder named by
+# SHENPI_SCREENSHOTS (copy them to docs/screenshots by hand to refresh the README's pictures), or a temporary one.
+_SCREENSHOTS_ENV = os.environ.get("SHENPI_SCREENSHOTS", "")
 
 
 def _need_browser() -> None:
@@ -42,6 +44,13 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProce
     srv = start_server(tmp_path_factory.mktemp("e2e"), "e2e", seed=web_seed())
     yield srv
     srv.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(_SCREENSHOTS_ENV) if _SCREENSHOTS_ENV else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")

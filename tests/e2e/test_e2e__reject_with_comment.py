@@ -1,12 +1,12 @@
 """Two people in headless Chromium: Alice starts a leave request, Bob rejects it with a comment; both see
-REJECTED and the comment, and so does the SDK. The screenshots in docs/screenshots come from this run."""
+REJECTED and the comment, and so does the SDK. The README's screenshots (docs/screenshots) come from this run,
+written to the folder the ``screenshots`` fixture names (``SHENPI_SCREENSHOTS``, or a temporary one)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from tests.e2e.conftest import SCREENSHOTS
 from tests.web.helpers import WebClient
 from tests.web.instances import act, create, get
 
@@ -42,7 +42,7 @@ def _background(sdk: Any, base_url: str) -> None:
             client.close()
 
 
-def test_two_people_reject_with_a_comment(new_page, e2e_server, e2e_sdk):
+def test_two_people_reject_with_a_comment(new_page, e2e_server, e2e_sdk, screenshots):
     _background(e2e_sdk, e2e_server.base_url)
 
     # Alice starts a request from the form; the browser checks it first, with the API's own words.
@@ -72,12 +72,12 @@ def test_two_people_reject_with_a_comment(new_page, e2e_server, e2e_sdk):
     sign_in(bob, "bob", "bob-pw")
     row = bob.locator(f'a[href="/instances/{code}"]')
     assert row.is_visible() and "Team offsite in Hangzhou" in row.inner_text()
-    bob.screenshot(path=str(SCREENSHOTS / "inbox.png"), full_page=True)
+    bob.screenshot(path=str(screenshots / "inbox.png"), full_page=True)
     row.click()
     bob.wait_for_url(f"**/instances/{code}")
     assert bob.get_by_role("button", name="Approve").is_visible()
     bob.get_by_label("Comment").fill(COMMENT)
-    bob.screenshot(path=str(SCREENSHOTS / "instance.png"), full_page=True)
+    bob.screenshot(path=str(screenshots / "instance.png"), full_page=True)
     bob.get_by_role("button", name="Reject").click()
     bob.wait_for_url(f"**/instances/{code}?ok=reject")
     assert bob.locator("#status").get_attribute("data-status") == "REJECTED"
@@ -90,7 +90,7 @@ def test_two_people_reject_with_a_comment(new_page, e2e_server, e2e_sdk):
     alice.goto(f"/instances/{code}")
     assert alice.locator("#status").get_attribute("data-status") == "REJECTED"
     assert alice.locator(".ev-comment", has_text=COMMENT).is_visible()
-    alice.screenshot(path=str(SCREENSHOTS / "instance-rejected-phone.png"), full_page=True)
+    alice.screenshot(path=str(screenshots / "instance-rejected-phone.png"), full_page=True)
     alice.goto("/inbox/started")
     assert "Rejected" in alice.locator(f'a[href="/instances/{code}"]').inner_text()
 

@@ -16,31 +16,31 @@ from shenpi.engine import commands
 
 
 class OpinionBody(msgspec.Struct):
+    """The operator (an aPaaS user id) and an opinion: the fields every task and instance operation here takes."""
+
     user_id: str = ""
     opinion: str = ""
 
 
-async def agree(call: Call) -> dict[str, Any]:
+async def _decision(call: Call) -> commands.TaskAction:
     b: OpinionBody = call.body(OpinionBody)
-    cmd = commands.TaskAction(task_id=call.path["approval_task_id"],
-                              user_id=await apaas_user(call, b.user_id, "user_id"), comment=b.opinion)
-    await call.svc.instances.approve(call.tenant_key, cmd)
+    return commands.TaskAction(task_id=call.path["approval_task_id"],
+                               user_id=await apaas_user(call, b.user_id, "user_id"), comment=b.opinion)
+
+
+async def agree(call: Call) -> dict[str, Any]:
+    await call.svc.instances.approve(call.tenant_key, await _decision(call))
     return {}
 
 
 async def reject(call: Call) -> dict[str, Any]:
-    b: OpinionBody = call.body(OpinionBody)
-    cmd = commands.TaskAction(task_id=call.path["approval_task_id"],
-                              user_id=await apaas_user(call, b.user_id, "user_id"), comment=b.opinion)
-    await call.svc.instances.reject(call.tenant_key, cmd)
+    await call.svc.instances.reject(call.tenant_key, await _decision(call))
     return {}
 
 
-class TransferBody(msgspec.Struct):
-    user_id: str = ""
+class TransferBody(OpinionBody):
     from_user_ids: list[str] = []
     to_user_ids: list[str] = []
-    opinion: str = ""
 
 
 async def transfer(call: Call) -> dict[str, Any]:
@@ -59,11 +59,9 @@ async def transfer(call: Call) -> dict[str, Any]:
     return {}
 
 
-class AddAssigneeBody(msgspec.Struct):
-    user_id: str = ""
+class AddAssigneeBody(OpinionBody):
     approvers: list[str | int] = []
     add_assignee_type: str = ""
-    opinion: str = ""
 
 
 _ASSIGNEE_TYPES = {"currentAndAddAssign": 3, "afterAndAddAssign": 2}
@@ -85,13 +83,8 @@ async def add_assignee(call: Call) -> dict[str, Any]:
     return {}
 
 
-class CancelBody(msgspec.Struct):
-    user_id: str = ""
-    opinion: str = ""
-
-
 async def cancel_instance(call: Call) -> dict[str, Any]:
-    b: CancelBody = call.body(CancelBody)
+    b: OpinionBody = call.body(OpinionBody)
     operator = await apaas_user(call, b.user_id, "user_id")
     if not b.opinion:
         raise ApaasParamInvalid("opinion is required", field="opinion")

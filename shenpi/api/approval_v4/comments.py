@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from shenpi.api.approval_v4.bodies import whole_number
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
@@ -39,13 +40,6 @@ async def _actor(call: Call) -> str:
     return to_internal(await call.directory(), raw, call.user_id_type, field="user_id")
 
 
-def _int(value: int | str, field: str) -> int:
-    try:
-        return int(value or 0)
-    except ValueError:
-        raise ParamInvalid(f"{field} must be a number", field=field) from None
-
-
 async def create(call: Call) -> dict[str, Any]:
     b: CommentRequest = call.body(CommentRequest)
     code = await _instance_code(call)
@@ -59,7 +53,7 @@ async def create(call: Call) -> dict[str, Any]:
     if not isinstance(content, dict):
         raise ParamInvalid('content must be a JSON object like {"text": "..."}', field="content")
     at = [{"user_id": str(a.user_id), "name": a.name, "offset": str(a.offset)} for a in b.at_info_list]
-    edit_id, parent = _int(b.comment_id, "comment_id"), _int(b.parent_comment_id, "parent_comment_id")
+    edit_id, parent = whole_number(b.comment_id, "comment_id"), whole_number(b.parent_comment_id, "parent_comment_id")
     if edit_id:
         await call.svc.comments.edit(call.tenant_key, code, user_id, edit_id, b.content, at_info_list=at,
                                      parent_comment_id=parent, extra=b.extra)
@@ -95,7 +89,7 @@ async def list_(call: Call) -> dict[str, Any]:
 async def delete(call: Call) -> dict[str, Any]:
     code = await _instance_code(call)
     user_id = await _actor(call)
-    comment_id = _int(call.path["comment_id"], "comment_id")
+    comment_id = whole_number(call.path["comment_id"], "comment_id")
     await call.svc.comments.delete(call.tenant_key, code, user_id, comment_id)
     return {"comment_id": str(comment_id)}
 

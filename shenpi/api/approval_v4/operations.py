@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from shenpi.api.approval_v4.bodies import InstanceBody, TaskBody, TaskFormBody, on_instance, task_body
 from shenpi.api.approval_v4.users import actor, any_internal, to_internal
 from shenpi.api.wire import Call, Route, require
 from shenpi.engine import commands
@@ -15,44 +16,21 @@ from shenpi.engine.model import Aggregate
 from shenpi.engine.preview import PreviewNode, PreviewRequest, preview, preview_instance
 
 
-class TaskTransfer(msgspec.Struct):
-    approval_code: str = ""
-    instance_code: str = ""
-    user_id: str = ""
-    comment: str = ""
+class TaskTransfer(TaskBody):
     transfer_user_id: str = ""
-    task_id: str = ""
 
 
 async def transfer(call: Call) -> dict[str, Any]:
-    b: TaskTransfer = call.body(TaskTransfer)
-    require(b, "approval_code", "instance_code", "user_id", "task_id", "transfer_user_id")
-    directory = await call.directory()
-    cmd = commands.Transfer(task_id=b.task_id, user_id=actor(directory, b.user_id, call.user_id_type),
-                            transfer_user_id=to_internal(directory, b.transfer_user_id, call.user_id_type,
-                                                         field="transfer_user_id"), comment=b.comment)
-    await call.svc.instances.transfer(call.tenant_key, cmd, approval_code=b.approval_code,
-                                      instance_code=b.instance_code)
-    return {}
-
-
-class TaskResubmit(msgspec.Struct):
-    approval_code: str = ""
-    instance_code: str = ""
-    user_id: str = ""
-    comment: str = ""
-    task_id: str = ""
-    form: str = ""
+    b, user_id = await task_body(call, TaskTransfer, "transfer_user_id")
+    to = to_internal(await call.directory(), b.transfer_user_id, call.user_id_type, field="transfer_user_id")
+    cmd = commands.Transfer(task_id=b.task_id, user_id=user_id, transfer_user_id=to, comment=b.comment)
+    return await on_instance(call.svc.instances.transfer, call, cmd, b)
 
 
 async def resubmit(call: Call) -> dict[str, Any]:
-    b: TaskResubmit = call.body(TaskResubmit)
-    require(b, "approval_code", "instance_code", "user_id", "task_id", "form")
-    cmd = commands.TaskAction(task_id=b.task_id, user_id=actor(await call.directory(), b.user_id, call.user_id_type),
-                              comment=b.comment, form=b.form)
-    await call.svc.instances.resubmit(call.tenant_key, cmd, approval_code=b.approval_code,
-                                      instance_code=b.instance_code)
-    return {}
+    b, user_id = await task_body(call, TaskFormBody, "form")
+    cmd = commands.TaskAction(task_id=b.task_id, user_id=user_id, comment=b.comment, form=b.form)
+    return await on_instance(call.svc.instances.resubmit, call, cmd, b)
 
 
 class SpecifiedRollbackBody(msgspec.Struct):
@@ -73,12 +51,7 @@ async def specified_rollback(call: Call) -> dict[str, Any]:
     return {}
 
 
-class AddSignBody(msgspec.Struct):
-    user_id: str = ""
-    approval_code: str = ""
-    instance_code: str = ""
-    task_id: str = ""
-    comment: str = ""
+class AddSignBody(TaskBody):
     add_sign_user_ids: list[str] = []
     add_sign_type: int = 0
     approval_method: int = 0
@@ -92,19 +65,11 @@ async def add_sign(call: Call) -> dict[str, Any]:
         task_id=b.task_id, user_id=any_internal(directory, b.user_id, field="user_id", error=NoOperationPermission),
         add_sign_user_ids=[any_internal(directory, u, field="add_sign_user_ids") for u in b.add_sign_user_ids],
         add_sign_type=b.add_sign_type, approval_method=b.approval_method, comment=b.comment)
-    await call.svc.instances.add_sign(call.tenant_key, cmd, approval_code=b.approval_code,
-                                      instance_code=b.instance_code)
-    return {}
-
-
-class InstanceCancel(msgspec.Struct):
-    approval_code: str = ""
-    instance_code: str = ""
-    user_id: str = ""
+    return await on_instance(call.svc.instances.add_sign, call, cmd, b)
 
 
 async def cancel(call: Call) -> dict[str, Any]:
-    b: InstanceCancel = call.body(InstanceCancel)
+    b: InstanceBody = call.body(InstanceBody)
     require(b, "approval_code", "instance_code", "user_id")
     cmd = commands.Cancel(user_id=actor(await call.directory(), b.user_id, call.user_id_type))
     code = await call.svc.instances.code_of(call.tenant_key, b.instance_code)
@@ -112,10 +77,7 @@ async def cancel(call: Call) -> dict[str, Any]:
     return {}
 
 
-class InstanceCc(msgspec.Struct):
-    approval_code: str = ""
-    instance_code: str = ""
-    user_id: str = ""
+class InstanceCc(InstanceBody):
     cc_user_ids: list[str] = []
     comment: str = ""
 
@@ -127,16 +89,15 @@ async def cc(call: Call) -> dict[str, Any]:
     cmd = commands.Cc(user_id=to_internal(directory, b.user_id, call.user_id_type, field="user_id"),
                       cc_user_ids=[to_internal(directory, u, call.user_id_type, field="cc_user_ids")
                                    for u in b.cc_user_ids], comment=b.comment)
-    await call.svc.instances.cc(call.tenant_key, cmd, approval_code=b.approval_code, instance_code=b.instance_code)
-    return {}
+    return await on_instance(call.svc.instances.cc, call, cmd, b)
 
 
-class PreviewBody(msgspec.Struct):
-    user_id: str = ""
-    approval_code: str = ""
+class PreviewBody(InstanceBody):
+    """A new instance of ``approval_code`` as the user would submit it, or (with ``task_id``) the instance
+    ``instance_code`` as one of its approvers sees it."""
+
     department_id: str = ""
     form: str = ""
-    instance_code: str = ""
     locale: str = ""
     task_id: str = ""
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, TypeVar
 
 import msgspec
 
+from shenpi.api.approval_v4.bodies import whole_number
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
+from shenpi.app import Found
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import Definition, Instance, Task
@@ -43,58 +46,86 @@ def approval_item(d: Definition | None, code: str, locale: str) -> dict[str, Any
             "approval_id": d.approval_id if d else 0, "icon": ""}
 
 
+def title(inst: Instance, d: Definition | None, locale: str) -> str:
+    """An instance's title; one created without one shows its definition's name."""
+    return inst.title or (d.text(d.name, locale) if d else "")
+
+
 def instance_item(call: Call, inst: Instance, d: Definition | None, directory: Directory, locale: str) -> dict[str, Any]:
     return {
         "code": inst.code, "external_id": "", "user_id": directory.external_id(inst.user_id, call.user_id_type),
         "start_time": inst.start_time, "end_time": inst.end_time, "status": inst.status.lower(),
-        "title": inst.title or (d.text(d.name, locale) if d else ""), "extra": "",
-        "serial_id": inst.serial_number, "link": link(call, inst.code),
+        "title": title(inst, d, locale), "extra": "", "serial_id": inst.serial_number, "link": link(call, inst.code),
     }
 
 
-def _need_a_filter(b: Any) -> None:
-    """Feishu's search APIs refuse a search without one of these filters: they never list a whole tenant."""
-    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
-        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
-                           "group_external_id is required", field="user_id")
+def _listed(call: Call, inst: Instance, d: Definition | None, directory: Directory, locale: str) -> dict[str, Any]:
+    """What every entry of a search answer starts with: the approval, the (empty) group and the instance."""
+    return {"approval": approval_item(d, inst.approval_code, locale), "group": {},
+            "instance": instance_item(call, inst, d, directory, locale)}
 
 
-class InstanceSearch(msgspec.Struct):
+class SearchBody(msgspec.Struct):
+    """What the three search bodies share: the filters one of which is required, the locale, revoked instances."""
+
     user_id: str = ""
     approval_code: str = ""
     instance_code: str = ""
     instance_external_id: str = ""
     group_external_id: str = ""
-    instance_title: str = ""
-    instance_status: str = ""
-    instance_start_time_from: int | str = 0
-    instance_start_time_to: int | str = 0
     locale: str = ""
     with_revoked_instance: bool = False
 
 
-def _int(value: int | str, field: str) -> int:
-    try:
-        out = int(value or 0)
-    except ValueError:
-        raise ParamInvalid(f"{field} must be a millisecond timestamp", field=field) from None
-    if not 0 <= out < 2**63:  # what the database's 64-bit integers hold
-        raise ParamInvalid(f"{field} must be a millisecond timestamp", field=field)
-    return out
+S = TypeVar("S", bound=SearchBody)
+
+
+def _search_body(call: Call, struct: type[S]) -> tuple[S, int, int]:
+    """The body and its page (offset, size). Feishu's search APIs refuse a search without one of the filters:
+    they never list a whole tenant."""
+    b: S = call.body(struct)
+    offset, size = page(call.query, default=10, low=5, high=200)
+    if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
+        raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
+                           "group_external_id is required", field="user_id")
+    return b, offset, size
+
+
+async def _window_and_user(call: Call, b: SearchBody, prefix: str) -> tuple[int, int, Directory, str]:
+    """The ``<prefix>_from``..``<prefix>_to`` window (at most 30 days), the directory, and the internal id of the
+    user filtered on ("" for none)."""
+    fields = (f"{prefix}_from", f"{prefix}_to")
+    start, end = (whole_number(getattr(b, f), f, "a millisecond timestamp") for f in fields)
+    _time_window(start, end, fields, _THIRTY_DAYS_MS)
+    directory = await call.directory()
+    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    return start, end, directory, user_id
+
+
+def _status_filter(value: str, allowed: Collection[str], field: str, message: str) -> str:
+    """A status filter as the search APIs take it: in any case, empty for ALL; another value is 1390001."""
+    chosen = (value or "ALL").upper()
+    if chosen not in allowed:
+        raise ParamInvalid(message, field=field)
+    return chosen
+
+
+def _answer(key: str, items: list[dict[str, Any]], found: Found, offset: int, size: int) -> dict[str, Any]:
+    return {"count": found.page.total, key: items, **next_token(offset, size, found.page.has_more)}
+
+
+class InstanceSearch(SearchBody):
+    instance_title: str = ""
+    instance_status: str = ""
+    instance_start_time_from: int | str = 0
+    instance_start_time_to: int | str = 0
 
 
 async def query_instances(call: Call) -> dict[str, Any]:
-    b: InstanceSearch = call.body(InstanceSearch)
-    offset, size = page(call.query, default=10, low=5, high=200)
-    _need_a_filter(b)
-    status = (b.instance_status or "ALL").upper()
-    if status not in _INSTANCE_FILTER:
-        raise ParamInvalid(f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}", field="instance_status")
-    start, end = _int(b.instance_start_time_from, "instance_start_time_from"), _int(
-        b.instance_start_time_to, "instance_start_time_to")
-    _time_window(start, end, ("instance_start_time_from", "instance_start_time_to"), _THIRTY_DAYS_MS)
-    directory = await call.directory()
-    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    b, offset, size = _search_body(call, InstanceSearch)
+    status = _status_filter(b.instance_status, _INSTANCE_FILTER, "instance_status",
+                            f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}")
+    start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time")
     if b.instance_external_id or b.group_external_id:  # external instances are not native: nothing matches here
         return {"count": 0, "instance_list": [], "has_more": False}
     found = await call.svc.search.instances(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
@@ -103,36 +134,22 @@ async def query_instances(call: Call) -> dict[str, Any]:
                                             reverted=None if b.with_revoked_instance else False,
                                             offset=offset, limit=size)
     defs = found.definitions
-    items = [{"approval": approval_item(defs[i.approval_code], i.approval_code, b.locale), "group": {},
-              "instance": instance_item(call, i, defs[i.approval_code], directory, b.locale)} for i in found.page.items]
-    return {"count": found.page.total, "instance_list": items, **next_token(offset, size, found.page.has_more)}
+    items = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
+    return _answer("instance_list", items, found, offset, size)
 
 
-class CcSearch(msgspec.Struct):
-    user_id: str = ""
-    approval_code: str = ""
-    instance_code: str = ""
-    instance_external_id: str = ""
-    group_external_id: str = ""
+class CcSearch(SearchBody):
     cc_title: str = ""
     read_status: str = ""
     cc_create_time_from: int | str = 0
     cc_create_time_to: int | str = 0
-    locale: str = ""
-    with_revoked_instance: bool = False
 
 
 async def search_cc(call: Call) -> dict[str, Any]:
-    b: CcSearch = call.body(CcSearch)
-    offset, size = page(call.query, default=10, low=5, high=200)
-    _need_a_filter(b)
-    read = (b.read_status or "ALL").upper()
-    if read not in ("READ", "UNREAD", "ALL"):
-        raise ParamInvalid("read_status must be READ, UNREAD or ALL", field="read_status")
-    start, end = _int(b.cc_create_time_from, "cc_create_time_from"), _int(b.cc_create_time_to, "cc_create_time_to")
-    _time_window(start, end, ("cc_create_time_from", "cc_create_time_to"), _THIRTY_DAYS_MS)
-    directory = await call.directory()
-    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    b, offset, size = _search_body(call, CcSearch)
+    read = _status_filter(b.read_status, ("READ", "UNREAD", "ALL"), "read_status",
+                          "read_status must be READ, UNREAD or ALL")
+    start, end, directory, user_id = await _window_and_user(call, b, "cc_create_time")
     found = await call.svc.search.ccs(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
                                       instance_code=b.instance_code, read_status=read, title=b.cc_title,
                                       create_from=start, create_to=end, offset=offset, limit=size)
@@ -141,48 +158,36 @@ async def search_cc(call: Call) -> dict[str, Any]:
     for cc, inst in found.page.items:
         d = defs[inst.approval_code]
         items.append({
-            "approval": approval_item(d, inst.approval_code, b.locale), "group": {},
-            "instance": instance_item(call, inst, d, directory, b.locale),
+            **_listed(call, inst, d, directory, b.locale),
             "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": cc.create_time,
-                   "read_status": cc.read_status.lower(), "title": inst.title or (d.text(d.name, b.locale) if d else ""),
-                   "extra": "", "link": link(call, inst.code)},
+                   "read_status": cc.read_status.lower(), "title": title(inst, d, b.locale), "extra": "",
+                   "link": link(call, inst.code)},
         })
-    return {"count": found.page.total, "cc_list": items, **next_token(offset, size, found.page.has_more)}
+    return _answer("cc_list", items, found, offset, size)
 
 
-class TaskSearch(msgspec.Struct):
-    user_id: str = ""
-    approval_code: str = ""
-    instance_code: str = ""
-    instance_external_id: str = ""
-    group_external_id: str = ""
+class TaskSearch(SearchBody):
     task_title: str = ""
     task_status: str = ""
     task_start_time_from: int | str = 0
     task_start_time_to: int | str = 0
-    locale: str = ""
     task_status_list: list[str] = []
     order: int = 2
-    with_revoked_instance: bool = False
 
 
 def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, directory: Directory,
                locale: str) -> dict[str, Any]:
     return {
-        "approval": approval_item(d, inst.approval_code, locale), "group": {},
-        "instance": instance_item(call, inst, d, directory, locale),
+        **_listed(call, inst, d, directory, locale),
         "task": {"user_id": directory.external_id(t.user_id, call.user_id_type), "start_time": t.start_time,
-                 "end_time": t.end_time, "status": t.status.lower(),
-                 "title": inst.title or (d.text(d.name, locale) if d else ""), "extra": "",
+                 "end_time": t.end_time, "status": t.status.lower(), "title": title(inst, d, locale), "extra": "",
                  "link": link(call, inst.code), "task_id": t.id, "update_time": max(t.start_time, t.end_time),
                  "task_external_id": ""},
     }
 
 
 async def search_tasks(call: Call) -> dict[str, Any]:
-    b: TaskSearch = call.body(TaskSearch)
-    offset, size = page(call.query, default=10, low=5, high=200)
-    _need_a_filter(b)
+    b, offset, size = _search_body(call, TaskSearch)
     wanted = [s.upper() for s in b.task_status_list] or [(b.task_status or "ALL").upper()]
     statuses: list[str] = []
     for s in wanted:
@@ -193,16 +198,13 @@ async def search_tasks(call: Call) -> dict[str, Any]:
         statuses = []
     if b.order not in (0, 1, 2, 3):
         raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
-    start, end = _int(b.task_start_time_from, "task_start_time_from"), _int(b.task_start_time_to, "task_start_time_to")
-    _time_window(start, end, ("task_start_time_from", "task_start_time_to"), _THIRTY_DAYS_MS)
-    directory = await call.directory()
-    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    start, end, directory, user_id = await _window_and_user(call, b, "task_start_time")
     found = await call.svc.search.tasks(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
                                         instance_code=b.instance_code, statuses=statuses, title=b.task_title,
                                         start_from=start, start_to=end, order=b.order, offset=offset, limit=size)
     defs = found.definitions
     items = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
-    return {"count": found.page.total, "task_list": items, **next_token(offset, size, found.page.has_more)}
+    return _answer("task_list", items, found, offset, size)
 
 
 async def list_instances(call: Call) -> dict[str, Any]:
@@ -264,7 +266,7 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
         d = defs[inst.approval_code]
         initiator = directory.user(inst.user_id)
         tasks.append({
-            "topic": str(topic), "user_id": q["user_id"], "title": inst.title or (d.text(d.name, "") if d else ""),
+            "topic": str(topic), "user_id": q["user_id"], "title": title(inst, d, ""),
             "urls": {"helpdesk": "", "mobile": link(call, inst.code)["mobile_link"], "pc": link(call, inst.code)["pc_link"]},
             "process_external_id": "", "task_external_id": "", "status": _TOPIC_STATUS[topic],
             "process_status": _PROCESS_STATUS.get(inst.status, "Running"), "definition_code": inst.approval_code,

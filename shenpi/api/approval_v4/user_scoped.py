@@ -6,7 +6,8 @@ specified rollback, add_sign, recall = cancel, add_cc = cc, detail = get, initia
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -15,134 +16,129 @@ from shenpi.api.approval_v4.search import link
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route, require
 from shenpi.engine import commands
+from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid
 
 USER = ("user",)
 
 
-class PassBody(msgspec.Struct):
+class OnInstance(msgspec.Struct):
+    """A body naming an instance of the signed-in user's (recall takes nothing more)."""
+
     instance_code: str = ""
+
+
+class OnTask(OnInstance):
+    """A body naming one of the signed-in user's tasks, with the user's comment."""
+
     task_id: str = ""
-    form: str = ""
     comment: str = ""
 
 
-async def _decision(call: Call) -> tuple[str, commands.TaskAction]:
-    """(instance code, command) of a pass or refuse by the signed-in user."""
-    b: PassBody = call.body(PassBody)
-    require(b, "instance_code", "task_id")
-    cmd = commands.TaskAction(task_id=b.task_id, user_id=call.token.user_id, comment=b.comment, form=b.form or None)
-    return await _code(call, b.instance_code), cmd
+S = TypeVar("S", bound=OnInstance)
+
+
+def _body(call: Call, struct: type[S], *required: str) -> S:
+    """The decoded body; every body here names the instance first, then the fields ``required`` lists."""
+    b: S = call.body(struct)
+    require(b, "instance_code", *required)
+    return b
+
+
+async def _run(operation: Callable[..., Awaitable[Any]], call: Call, cmd: Any, b: OnInstance) -> dict[str, Any]:
+    """Run ``operation`` (a method of ``svc.instances``) on the instance the body names, by its code or the uuid it
+    was created with; the answer is empty."""
+    code = await call.svc.instances.code_of(call.tenant_key, b.instance_code)
+    await operation(call.tenant_key, cmd, instance_code=code)
+    return {}
+
+
+class PassBody(OnTask):
+    form: str = ""
+
+
+def _decision(call: Call) -> tuple[PassBody, commands.TaskAction]:
+    """The body and command of a pass or refuse by the signed-in user."""
+    b = _body(call, PassBody, "task_id")
+    return b, commands.TaskAction(task_id=b.task_id, user_id=call.token.user_id, comment=b.comment,
+                                  form=b.form or None)
 
 
 async def pass_(call: Call) -> dict[str, Any]:
-    code, cmd = await _decision(call)
-    await call.svc.instances.approve(call.tenant_key, cmd, instance_code=code)
-    return {}
+    b, cmd = _decision(call)
+    return await _run(call.svc.instances.approve, call, cmd, b)
 
 
 async def refuse(call: Call) -> dict[str, Any]:
-    code, cmd = await _decision(call)
-    await call.svc.instances.reject(call.tenant_key, cmd, instance_code=code)
-    return {}
+    b, cmd = _decision(call)
+    return await _run(call.svc.instances.reject, call, cmd, b)
 
 
-async def _code(call: Call, instance_code: str) -> str:
-    return await call.svc.instances.code_of(call.tenant_key, instance_code)
-
-
-class ForwardBody(msgspec.Struct):
-    instance_code: str = ""
-    task_id: str = ""
+class ForwardBody(OnTask):
     transfer_user_id: str | int = ""
-    comment: str = ""
 
 
 async def forward(call: Call) -> dict[str, Any]:
-    b: ForwardBody = call.body(ForwardBody)
-    require(b, "instance_code", "task_id", "transfer_user_id")
+    b = _body(call, ForwardBody, "task_id", "transfer_user_id")
     to = to_internal(await call.directory(), str(b.transfer_user_id), call.user_id_type, field="transfer_user_id")
     cmd = commands.Transfer(task_id=b.task_id, user_id=call.token.user_id, transfer_user_id=to, comment=b.comment)
-    await call.svc.instances.transfer(call.tenant_key, cmd, instance_code=await _code(call, b.instance_code))
-    return {}
+    return await _run(call.svc.instances.transfer, call, cmd, b)
 
 
-class RollbackBody(msgspec.Struct):
-    instance_code: str = ""
-    task_id: str = ""
-    comment: str = ""
+class RollbackBody(OnTask):
     node_ids: list[str] = []
 
 
 async def rollback(call: Call) -> dict[str, Any]:
-    b: RollbackBody = call.body(RollbackBody)
-    require(b, "instance_code", "task_id", "node_ids")
+    b = _body(call, RollbackBody, "task_id", "node_ids")
     cmd = commands.SpecifiedRollback(task_id=b.task_id, user_id=call.token.user_id, task_def_key_list=b.node_ids,
                                      reason=b.comment)
-    await call.svc.instances.specified_rollback(call.tenant_key, cmd,
-                                                instance_code=await _code(call, b.instance_code))
-    return {}
+    return await _run(call.svc.instances.specified_rollback, call, cmd, b)
 
 
-class UserAddSignBody(msgspec.Struct):
-    instance_code: str = ""
-    task_id: str = ""
-    comment: str = ""
+class UserAddSignBody(OnTask):
     add_sign_user_ids: list[str | int] = []
     add_sign_type: int = 0
     approval_method: int = 0
 
 
+def _users(directory: Directory, call: Call, ids: list[str | int], field: str) -> list[str]:
+    return [to_internal(directory, str(u), call.user_id_type, field=field) for u in ids]
+
+
 async def add_sign(call: Call) -> dict[str, Any]:
-    b: UserAddSignBody = call.body(UserAddSignBody)
-    require(b, "instance_code", "task_id", "add_sign_user_ids", "add_sign_type")
-    directory = await call.directory()
+    b = _body(call, UserAddSignBody, "task_id", "add_sign_user_ids", "add_sign_type")
     cmd = commands.AddSign(task_id=b.task_id, user_id=call.token.user_id,
-                           add_sign_user_ids=[to_internal(directory, str(u), call.user_id_type, field="add_sign_user_ids")
-                                              for u in b.add_sign_user_ids],
+                           add_sign_user_ids=_users(await call.directory(), call, b.add_sign_user_ids,
+                                                    "add_sign_user_ids"),
                            add_sign_type=b.add_sign_type, approval_method=b.approval_method, comment=b.comment)
-    await call.svc.instances.add_sign(call.tenant_key, cmd, instance_code=await _code(call, b.instance_code))
-    return {}
-
-
-class RecallBody(msgspec.Struct):
-    instance_code: str = ""
+    return await _run(call.svc.instances.add_sign, call, cmd, b)
 
 
 async def recall(call: Call) -> dict[str, Any]:
-    b: RecallBody = call.body(RecallBody)
-    require(b, "instance_code")
-    await call.svc.instances.recall(call.tenant_key, commands.Cancel(user_id=call.token.user_id),
-                                    instance_code=await _code(call, b.instance_code))
-    return {}
+    b = _body(call, OnInstance)
+    return await _run(call.svc.instances.recall, call, commands.Cancel(user_id=call.token.user_id), b)
 
 
-class AddCcBody(msgspec.Struct):
-    instance_code: str = ""
+class AddCcBody(OnInstance):
     cc_user_ids: list[str | int] = []
     comment: str = ""
 
 
 async def add_cc(call: Call) -> dict[str, Any]:
-    b: AddCcBody = call.body(AddCcBody)
-    require(b, "instance_code", "cc_user_ids")
-    directory = await call.directory()
+    b = _body(call, AddCcBody, "cc_user_ids")
     cmd = commands.Cc(user_id=call.token.user_id, comment=b.comment,
-                      cc_user_ids=[to_internal(directory, str(u), call.user_id_type, field="cc_user_ids")
-                                   for u in b.cc_user_ids])
-    await call.svc.instances.cc(call.tenant_key, cmd, instance_code=await _code(call, b.instance_code))
-    return {}
+                      cc_user_ids=_users(await call.directory(), call, b.cc_user_ids, "cc_user_ids"))
+    return await _run(call.svc.instances.cc, call, cmd, b)
 
 
-class RemindBody(msgspec.Struct):
-    instance_code: str = ""
+class RemindBody(OnInstance):
     task_ids: list[str | int] = []
     comment: str = ""
 
 
 async def remind(call: Call) -> dict[str, Any]:
-    b: RemindBody = call.body(RemindBody)
-    require(b, "instance_code", "task_ids")
+    b = _body(call, RemindBody, "task_ids")
     await call.svc.instances.remind(call.tenant_key, call.token.user_id, b.instance_code,
                                     [str(t) for t in b.task_ids])
     return {}
