@@ -13,8 +13,10 @@ token is set), ``/healthz`` a liveness probe, and every other path a page of the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,7 @@ from shenpi import __version__, ids
 from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.wire import envelope, respond
 from shenpi.app import Shenpi
+from shenpi.app.ratelimits import SignInLimits, parse_limit
 from shenpi.demo import demo_seed
 from shenpi.events.delivery import DeliveryWorker
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
@@ -51,21 +54,27 @@ class ServerConfig:
     db: str = _DEFAULT_DB  # sqlite:///path or postgresql://...
     seed_path: str = ""  # a seed file (YAML or JSON) applied at start
     seed: dict[str, Any] | None = None  # a seed (or snapshot) given in memory; cannot travel to worker processes
-    demo: bool = False  # the built-in demo data (applied before the seed file), and the admin API as "demo"
-    admin_token: str = ""  # the /_shenpi/ admin API's bearer token; "" leaves it off (unless demo)
+    demo: bool = False  # the built-in demo data (applied before the seed file); see with_demo_admin_token
+    admin_token: str = ""  # the /_shenpi/ admin API's bearer token; "" leaves it off
     events: bool = True  # run the delivery worker that pushes events to subscribed apps
     event_retry_scale: float = 1.0  # multiplies the retry schedule (15 s, 5 min, 1 h, 6 h)
     rate_limit_scale: float = 1.0  # multiplies every rate limit; 0 turns them off
     workers: int = 1  # processes serving the same database
+    # Web sign-in throttles, ATTEMPTS/SECONDS: passwords checked per account, and per client address.
+    sign_in_account_limit: str = "5/900"
+    sign_in_address_limit: str = "30/60"
     # Start from exactly the seeds, as POST /_shenpi/reset does (the store wiped, a snapshot restored whole), rather
     # than applying them over what the store holds. The test harness starts this way; it needs the admin API.
     start_from_seed: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a request body over this answers 413, on every path
     body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S  # a body not read whole this long after its headers answers 408
 
-    @property
-    def admin_token_in_force(self) -> str:
-        return self.admin_token or ("demo" if self.demo else "")
+    def with_demo_admin_token(self) -> ServerConfig:
+        """Demo mode turns the admin API on: behind the token given, or else a random one for this start (the banner
+        prints it). Never a fixed token: anyone who knows the default could reset or export a demo left running."""
+        if not self.demo or self.admin_token:
+            return self
+        return dataclasses.replace(self, admin_token=secrets.token_urlsafe(18))
 
     @property
     def shared_rate_limits(self) -> bool:
@@ -88,6 +97,8 @@ class ServerConfig:
             "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
             "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
             "SHENPI_MAX_BODY_BYTES": str(self.max_body_bytes), "SHENPI_BODY_TIMEOUT": str(self.body_timeout_s),
+            "SHENPI_SIGN_IN_ACCOUNT_LIMIT": self.sign_in_account_limit,
+            "SHENPI_SIGN_IN_ADDRESS_LIMIT": self.sign_in_address_limit,
         }
 
     @classmethod
@@ -101,6 +112,8 @@ class ServerConfig:
             workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
             max_body_bytes=int(env.get("SHENPI_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
             body_timeout_s=float(env.get("SHENPI_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_S))),
+            sign_in_account_limit=env.get("SHENPI_SIGN_IN_ACCOUNT_LIMIT", "5/900"),
+            sign_in_address_limit=env.get("SHENPI_SIGN_IN_ADDRESS_LIMIT", "30/60"),
         )
 
 
@@ -110,15 +123,16 @@ def _flag(value: bool) -> str:
 
 def build_service(config: ServerConfig) -> Shenpi:
     """The application object over the configured store (not opened yet: the server's lifespan opens it)."""
+    limits = SignInLimits(parse_limit(config.sign_in_account_limit), parse_limit(config.sign_in_address_limit))
     return Shenpi(open_store(config.db), rate_limit_scale=config.rate_limit_scale,
-                  shared_rate_limits=config.shared_rate_limits)
+                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits)
 
 
 def build_app(config: ServerConfig) -> Server:
     """The server as ``config`` describes it. With an admin token, shenpi.testing's control plane is installed as the
     server's hooks and the admin API answers under ``/_shenpi/``; without one, neither exists."""
     svc = build_service(config)
-    admin_token = config.admin_token_in_force
+    admin_token = config.admin_token
     if not admin_token:
         if config.start_from_seed:
             raise ValueError("start_from_seed resets through the admin API's control plane: set an admin token")

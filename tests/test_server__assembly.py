@@ -28,9 +28,11 @@ def test_an_in_memory_seed_cannot_reach_worker_processes():
         ServerConfig(seed={"tenants": []}).to_env()
 
 
-def test_demo_turns_the_admin_api_on_as_demo_and_counters_are_shared_across_processes():
-    assert ServerConfig(demo=True).admin_token_in_force == "demo"
-    assert ServerConfig(demo=True, admin_token="mine").admin_token_in_force == "mine"
+def test_demo_turns_the_admin_api_on_behind_a_random_token_and_counters_are_shared_across_processes():
+    first, second = (ServerConfig(demo=True).with_demo_admin_token().admin_token for _ in range(2))
+    assert first != second and len(first) >= 20 and "demo" not in (first, second)
+    assert ServerConfig(demo=True, admin_token="mine").with_demo_admin_token().admin_token == "mine"
+    assert ServerConfig().with_demo_admin_token().admin_token == ""  # no demo: the admin API stays off
     assert not ServerConfig().shared_rate_limits
     assert ServerConfig(workers=2).shared_rate_limits and ServerConfig(db="postgresql://h/db").shared_rate_limits
 

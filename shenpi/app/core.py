@@ -17,7 +17,7 @@ from shenpi.app.external import External
 from shenpi.app.inbox import Inbox
 from shenpi.app.instances import Instances
 from shenpi.app.people import People
-from shenpi.app.ratelimits import SharedRateLimiter
+from shenpi.app.ratelimits import SharedRateLimiter, SignInLimits
 from shenpi.app.registry import Registry
 from shenpi.app.search import Search
 from shenpi.app.snapshots import Snapshots
@@ -33,7 +33,7 @@ class Shenpi:
     """The running server's state: the store, the clock, and the platform services around the engine."""
 
     def __init__(self, store: Store, clock: Clock | None = None, rate_limit_scale: float = 1.0, *,
-                 shared_rate_limits: bool = False) -> None:
+                 shared_rate_limits: bool = False, sign_in_limits: SignInLimits | None = None) -> None:
         self.store = store
         self.clock = clock or Clock()
         self.registry = Registry(store)
@@ -53,7 +53,7 @@ class Shenpi:
         self.subscriptions = Subscriptions(ctx)
         self.external = External(ctx)
 
-        self.people = People(ctx)
+        self.people = People(ctx, sign_in_limits)
         self.inbox = Inbox(ctx)
         self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)

@@ -7,7 +7,7 @@ queued in the transaction of its change). The operators' views (CLI, admin API, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shenpi.app.context import Context
@@ -16,7 +16,10 @@ from shenpi.events.payloads import OutboxEvent, UserIds
 from shenpi.store.queries import Page
 from shenpi.store.records import App
 
-LEASE_MS = 10_000  # > the 3 s send timeout: a claimed head goes to another worker only if this one vanished
+# How long a claim holds a delivery for its worker. The worker claims only what it starts sending at once, renews
+# the lease when the send starts and every quarter lease while it is in flight, so another process takes a claimed
+# delivery over only when this one stopped renewing (it vanished or stalls) - never while its send can still happen.
+LEASE_MS = 10_000
 
 
 def _delivery(r: Sequence[Any]) -> Delivery:
@@ -42,10 +45,19 @@ class Deliveries:
         async with self._ctx.store.transaction() as tx:
             await tx.insert_deliveries([d.insert_row() for d in deliveries])
 
-    async def due(self, now_ms: int, limit: int) -> list[Delivery]:
+    @property
+    def lease_ms(self) -> int:
+        return LEASE_MS
+
+    async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
+                  busy: Mapping[str, int] | None = None) -> list[Delivery]:
         async with self._ctx.store.transaction() as tx:
             await tx.take_redelivery_requests(now_ms)
-            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, LEASE_MS)]
+            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, LEASE_MS, per_app, busy)]
+
+    async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
+        async with self._ctx.store.transaction() as tx:
+            return await tx.renew_lease(delivery_id, lease, now_ms + LEASE_MS)
 
     async def mark_delivered(self, delivery_id: int, now_ms: int) -> None:
         async with self._ctx.store.transaction() as tx:

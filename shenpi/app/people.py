@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 
 from shenpi.app.context import Context
+from shenpi.app.ratelimits import Attempts, SignInLimits, Throttled
 from shenpi.engine.directory import Directory, User
 from shenpi.platform.passwords import dummy_hash, hash_password, password_needs_rehash, verify_password
 from shenpi.store.records import App, Tenant, Token
@@ -39,8 +40,10 @@ def _session_token(secret: str) -> str:
 
 
 class People:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, sign_in_limits: SignInLimits | None = None) -> None:
         self._ctx = ctx
+        self.sign_in_limits = sign_in_limits or SignInLimits()
+        self._attempts = Attempts(ctx.clock.now_s, ctx.store)
 
     # -- tenants, apps, the directory -----------------------------------------------------------
     async def directory(self, tenant_key: str) -> Directory:
@@ -116,6 +119,22 @@ class People:
             fresh = await asyncio.to_thread(hash_password, password)
             async with self._ctx.store.transaction() as tx:
                 await tx.upsert_user(tenant_key, user, fresh)
+        return user
+
+    async def sign_in(self, tenant_key: str, user_id: str, password: str, address: str) -> User | None:
+        """check_password, throttled per account and per client address in the database (every worker sees one
+        count). The attempt is counted before the password is checked, so concurrent guesses cannot pass the limit;
+        a right password gives its slot back. Throttled (with the seconds to wait) once a window is full; made-up
+        user names count like real ones, so they neither clear a count nor tell who exists."""
+        limits = [(bucket, calls, window) for bucket, (calls, window) in (
+            (f"signin|{tenant_key}|{user_id}", self.sign_in_limits.per_account),
+            (f"signin-from|{address}", self.sign_in_limits.per_address)) if calls > 0]
+        taken = await self._attempts.take(limits)
+        if taken.wait_s:
+            raise Throttled(taken.wait_s)
+        user = await self.check_password(tenant_key, user_id, password)
+        if user is not None:
+            await self._attempts.give_back(taken)
         return user
 
     async def set_password(self, tenant_key: str, user_id: str, password: str) -> bool:

@@ -7,16 +7,41 @@ prefixes, which token an API takes) are shenpi/platform/tokens.py.
 
 from __future__ import annotations
 
+import hmac
+
 from shenpi import ids
 from shenpi.app.context import Context
+from shenpi.app.ratelimits import Attempts
 from shenpi.platform import tokens as rules
+from shenpi.platform.errors import RateLimited
 from shenpi.store.records import App, Token
+
+# Wrong app secrets one app id may be sent per minute; then every call with it answers 429 for the rest of that
+# minute (the secret is not even compared, or a guess would still be told right or wrong). Right secrets do not
+# count, so an app that knows its secret is only held to Feishu's token limits.
+SECRET_GUESSES_PER_MIN = 10
 
 
 class Tokens:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._cache: dict[str, Token] = {}
+        self._attempts = Attempts(ctx.clock.now_s, ctx.store)
+
+    async def app_for_secret(self, app_id: str, secret: object) -> App | str:
+        """The app if ``secret`` is its secret, else Feishu's message: ``app id not exists`` (Feishu tells an unknown
+        app id apart) or ``app secret invalid``. RateLimited once the app id had too many wrong secrets this minute."""
+        app = await self._ctx.registry.app(app_id)
+        if app is None:
+            return "app id not exists"
+        taken = await self._attempts.take([(f"secret|{app_id}", SECRET_GUESSES_PER_MIN, 60)])
+        if taken.wait_s:
+            raise RateLimited(headers={"x-ogw-ratelimit-limit": str(SECRET_GUESSES_PER_MIN),
+                                       "x-ogw-ratelimit-reset": str(taken.wait_s), "Retry-After": str(taken.wait_s)})
+        if not isinstance(secret, str) or not hmac.compare_digest(secret.encode(), app.app_secret.encode()):
+            return "app secret invalid"
+        await self._attempts.give_back(taken)
+        return app
 
     async def issue(self, app: App, kind: str, user_id: str = "", *, lifetime_s: int = rules.LIFETIME_S,
                     reuse: bool = True) -> Token:

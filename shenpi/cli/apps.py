@@ -53,7 +53,7 @@ def list_apps(db: str, as_json: bool) -> None:
 def set_events(app_id: str, url: str | None, verification_token: str | None, encrypt_key: str | None, verify: bool,
                db: str) -> None:
     """Set APP_ID's event URL, verification token and encrypt key (unchanged unless given)."""
-    from shenpi.events.delivery import UrlVerificationError, verify_url
+    from shenpi.events.handshake import UrlVerificationError, verify_url
 
     async def work(svc: Shenpi) -> App:
         current = await svc.people.fresh_app(app_id)

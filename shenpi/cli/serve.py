@@ -17,7 +17,7 @@ from shenpi.demo import DEMO_APP_ID, DEMO_APP_SECRET
 APP_FACTORY = "shenpi.server:build_app_from_env"
 
 
-def _demo_banner(host: str, port: int) -> str:
+def _demo_banner(host: str, port: int, admin_token: str) -> str:
     base = f"http://{host}:{port}"
     return f"""
 shenpi demo is serving on {base}
@@ -25,6 +25,7 @@ shenpi demo is serving on {base}
   app_secret: {DEMO_APP_SECRET}
   tenant:     demo (users alice, bob, carol, dana, admin; password = user id)
   approvals:  DEMO-LEAVE (manager approves), DEMO-EXPENSE (team lead, then finance)
+  admin API:  {base}/_shenpi/ with the header "Authorization: Bearer {admin_token}"
 
   import lark_oapi as lark
   from lark_oapi.api.approval.v4 import GetApprovalRequest
@@ -45,7 +46,8 @@ shenpi demo is serving on {base}
               help="multiply every rate limit; 0 turns them off")
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--admin-token", default="", envvar="SHENPI_ADMIN_TOKEN",
-              help="enable the /_shenpi/ admin API behind this bearer token (--demo enables it as 'demo')")
+              help="enable the /_shenpi/ admin API behind this bearer token (--demo enables it behind a random one, "
+                   "printed in the banner)")
 @click.option("--events/--no-events", default=True, show_default=True,
               help="push events to subscribed apps' event_url (the delivery worker)")
 @click.option("--event-retry-scale", default=1.0, show_default=True, type=float,
@@ -53,6 +55,10 @@ shenpi demo is serving on {base}
 @click.option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
               "off loopback")
 @click.option("--tls-key", default="", help="the certificate's private key (PEM)")
+@click.option("--sign-in-account-limit", default="5/900", show_default=True,
+              help="web sign-in: passwords checked per account per window, ATTEMPTS/SECONDS (0/1: off)")
+@click.option("--sign-in-address-limit", default="30/60", show_default=True,
+              help="web sign-in: passwords checked per client address per window, ATTEMPTS/SECONDS (0/1: off)")
 @click.option("--log-level", default="warning", show_default=True)
 @click.option("--max-body-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
               envvar="SHENPI_MAX_BODY_BYTES", help="a request body over this many bytes answers 413 (every path)")
@@ -67,15 +73,17 @@ shenpi demo is serving on {base}
               envvar="SHENPI_MAX_CONNECTIONS", help="open connections per worker process; more are closed at once")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, tls_cert: str, tls_key: str,
-          log_level: str, max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
-          max_connections: int) -> None:
+          sign_in_account_limit: str, sign_in_address_limit: str, log_level: str, max_body_bytes: int,
+          body_timeout: float, header_timeout: float, keep_alive_timeout: int, max_connections: int) -> None:
     """Run the server."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
-                          rate_limit_scale=rate_limit_scale, workers=workers, max_body_bytes=max_body_bytes,
-                          body_timeout_s=body_timeout)
+                          rate_limit_scale=rate_limit_scale, workers=workers,
+                          sign_in_account_limit=sign_in_account_limit,
+                          sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
+                          body_timeout_s=body_timeout).with_demo_admin_token()
     os.environ.update(config.to_env())
     # Worker processes import the protocol class afresh and read these; this process sets them on the class.
     os.environ.update({"SHENPI_HEADER_TIMEOUT": str(header_timeout), "SHENPI_MAX_CONNECTIONS": str(max_connections)})
@@ -85,7 +93,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     raise_descriptor_limit(max_connections)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if demo:
-        click.echo(_demo_banner(host, port))
+        click.echo(_demo_banner(host, port, config.admin_token))
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
     run_uvicorn(APP_FACTORY, workers, host=host, port=port, log_level=log_level, access_log=False,

@@ -6,13 +6,12 @@ from shenpi.events.delivery import (
     DeliveryWorker,
     InstanceFacts,
     OutboxSource,
-    UrlVerificationError,
     build_request,
     route_definition,
     route_event,
     route_pending,
-    verify_url,
 )
+from shenpi.events.handshake import UrlVerificationError, verify_url
 from shenpi.events.payloads import OutboxEvent, RenderedEvent, approval_updated_from_definition, render
 
 __all__ = [

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import secrets
 import time
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 RETRY_SCHEDULE_S: tuple[float, ...] = (15.0, 300.0, 3600.0, 6 * 3600.0)
 TIMEOUT_S = 3.0  # whole exchange, Feishu's "回调整体的超时时间为 3 秒"
 CONNECT_TIMEOUT_S = 2.0  # "TCP 建联的超时时间为 2 秒"
-CHALLENGE_TIMEOUT_S = 1.0  # the URL check must be answered within 1 s
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
@@ -81,28 +80,34 @@ class Delivery:
 
 
 class DeliveryStore(Protocol):
-    """What the worker needs from storage. Suggested table (one row per event per app)::
+    """What the worker needs from storage (shenpi/app/deliveries.py over the SQL stores; events/memory.py in tests).
 
-        deliveries(id INTEGER PRIMARY KEY, tenant_key TEXT, app_id TEXT, stream TEXT, outbox_id INTEGER,
-                   event_id TEXT, event_type TEXT, body BLOB/BYTEA, state TEXT, attempts INTEGER,
-                   next_at_ms INTEGER, last_error TEXT, created_at INTEGER, delivered_at INTEGER,
-                   UNIQUE (app_id, event_id))
-        INDEX (state, app_id, stream, id)
-
-    A backend shared by several worker processes should claim what ``due`` returns (row lock with SKIP LOCKED, or
-    push ``next_at_ms`` forward by a lease) so two workers never send the same head at once.
+    A backend shared by several worker processes must make ``due`` a claim: a lease only its holder renews, so two
+    workers never send the same head at once.
     """
 
     async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
         """Insert pending deliveries; one whose (app_id, event_id) already exists is ignored (idempotent routing)."""
         ...
 
-    async def due(self, now_ms: int, limit: int) -> list[Delivery]:
-        """For each (app_id, stream): its oldest pending delivery, if that one's ``next_at_ms <= now_ms``.
+    @property
+    def lease_ms(self) -> int:
+        """How long a claim (or a renewal) holds a delivery for its caller."""
+        ...
+
+    async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
+                  busy: Mapping[str, int] | None = None) -> list[Delivery]:
+        """Claim, for each (app_id, stream), its oldest pending delivery, if that one's ``next_at_ms <= now_ms``.
 
         Later pending deliveries of a stream are never returned while an older one is pending; dead-lettered and
-        delivered ones do not hold a stream back. Oldest first, at most ``limit``.
+        delivered ones do not hold a stream back. At most ``limit``; with ``per_app``, at most ``per_app`` minus
+        ``busy[app_id]`` per app, the apps taking turns. Each is leased to the caller for ``lease_ms``: its
+        ``next_at_ms`` is the lease, the token :meth:`renew` takes.
         """
+        ...
+
+    async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
+        """Extend the caller's lease to ``now_ms + lease_ms``; the new lease, 0 when the caller holds it no more."""
         ...
 
     async def mark_delivered(self, delivery_id: int, now_ms: int) -> None: ...
@@ -255,53 +260,14 @@ async def post(client: httpx.AsyncClient, url: str, headers: dict[str, str], bod
         return await client.post(url, content=body, headers=headers, timeout=timeout)
 
 
-class UrlVerificationError(Exception):
-    pass
-
-
-def challenge_body(challenge: str, verification_token: str) -> bytes:
-    """The plaintext of Feishu's handshake (encrypted like any event when the app has a key)."""
-    return dumps({"challenge": challenge, "token": verification_token, "type": "url_verification"})
-
-
-async def verify_url(
-    url: str,
-    *,
-    verification_token: str,
-    encrypt_key: str = "",
-    client: httpx.AsyncClient | None = None,
-    timeout_s: float = CHALLENGE_TIMEOUT_S,
-    now_ms: Callable[[], int] = _wall_ms,
-) -> str:
-    """Send Feishu's ``url_verification`` handshake and check the echoed challenge; returns the challenge.
-
-    Raises :class:`UrlVerificationError` when the URL does not answer 200 ``{"challenge": ...}`` in time.
-    """
-    challenge = str(uuid.uuid4())
-    app = App(app_id="", tenant_key="", app_secret="", verification_token=verification_token, encrypt_key=encrypt_key)
-    headers, body = build_request(app, challenge_body(challenge, verification_token), now_ms())
-    own = client is None
-    c = httpx.AsyncClient() if client is None else client
-    try:
-        resp = await post(c, url, headers, body, timeout_s)
-    except Exception as e:  # timeout, refused, bad URL: all mean the handshake was not answered
-        raise UrlVerificationError(f"Challenge code 没有返回: {type(e).__name__}: {e}") from e
-    finally:
-        if own:
-            await c.aclose()
-    if resp.status_code != 200:
-        raise UrlVerificationError(f"Challenge code 没有返回: HTTP {resp.status_code}")
-    try:
-        echoed = resp.json().get("challenge")
-    except (ValueError, AttributeError) as e:
-        raise UrlVerificationError("Challenge code 没有返回: the reply is not a JSON object") from e
-    if echoed != challenge:
-        raise UrlVerificationError("Challenge code 没有返回: the reply carries another challenge")
-    return challenge
-
-
 class DeliveryWorker:
     """Background task that routes new outbox rows and pushes due deliveries.
+
+    Each app has its own lane of ``concurrency`` sends: the worker claims only what a lane can send at once, and a
+    finished send frees its lane's slot at once, so a slow receiver fills its own lane and never holds back another
+    app's events. A claim is a lease, renewed when the send starts and while it is in flight: another worker process
+    takes a delivery over only when this one stopped renewing, so an event is not sent twice while its first send can
+    still happen, and a stream's next event is not sent before its head is done.
 
     ``now_ms`` is the clock schedules are computed with; ``schedule_scale`` multiplies the retry delays (0.001 turns
     15 s into 15 ms for tests). ``run_once`` does one full pass and is what tests with a fake clock call directly.
@@ -319,7 +285,7 @@ class DeliveryWorker:
         timeout_s: float = TIMEOUT_S,
         poll_interval_s: float = 1.0,
         batch: int = 100,
-        concurrency: int = 16,
+        concurrency: int = 8,
         event_types: EventTypes = default_event_types,
     ) -> None:
         self.store = store
@@ -329,10 +295,12 @@ class DeliveryWorker:
         self.timeout_s = timeout_s
         self.poll_interval_s = poll_interval_s
         self.batch = batch
+        self.lane = concurrency  # sends in flight per app
         self.event_types = event_types
         self._client = client
         self._own_client = client is None
-        self._sem = asyncio.Semaphore(concurrency)
+        self._in_flight: dict[str, int] = {}
+        self._sends: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -340,18 +308,30 @@ class DeliveryWorker:
     async def start(self) -> None:
         if self._task is not None:
             return
-        if self._client is None:
-            self._client = httpx.AsyncClient()
-            self._own_client = True
+        self._ensure_client()
         self._task = asyncio.create_task(self._run(), name="shenpi-event-delivery")
 
+    def _ensure_client(self) -> None:
+        if self._client is None:
+            # no shared connection cap: the lanes bound the sends, and a pool shared by all apps would make one
+            # app's slow receiver a queue for everyone
+            self._client = httpx.AsyncClient(limits=httpx.Limits(max_connections=None))
+            self._own_client = True
+
     async def stop(self) -> None:
-        """Cancel the loop (an attempt in flight is abandoned and will be retried later) and close an owned client."""
+        """Stop claiming, let the sends in flight finish (each within its timeout) so that an event its receiver
+        acknowledged is recorded as delivered and not sent again by the next process, and close an owned client."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._sends:
+            await asyncio.wait(set(self._sends), timeout=self.timeout_s + 1.0)
+        for t in list(self._sends):  # stuck on storage: abandoned, retried when its lease runs out
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -371,7 +351,8 @@ class DeliveryWorker:
         while True:
             self._wake.clear()  # before the pass, so a wake() during the pass triggers another one
             try:
-                await self.run_once()
+                await self._route()
+                await self._dispatch()
             except Exception:  # a store hiccup must not kill the loop; the next poll retries
                 log.exception("event delivery pass failed")
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that lands together
@@ -381,29 +362,58 @@ class DeliveryWorker:
                     await self._wake.wait()
 
     # -- one pass ---------------------------------------------------------------------------------
-    async def run_once(self, max_rounds: int = 1000) -> int:
-        """Route pending outbox rows, then send due deliveries until none is due; returns the attempts made.
-
-        After a head is acknowledged the next delivery of its stream is due at once, hence the rounds.
-        """
+    async def _route(self) -> None:
         if self.source is not None:
             while await route_pending(self.source, event_types=self.event_types, limit=self.batch) >= self.batch:
                 pass
-        if self._client is None:
-            self._client = httpx.AsyncClient()
-            self._own_client = True
+
+    async def run_once(self, max_rounds: int = 1000) -> int:
+        """Route pending outbox rows, then send due deliveries until none is due and none is in flight; returns the
+        attempts made. After a head is acknowledged the next delivery of its stream is due at once, hence the rounds.
+        """
+        await self._route()
         attempts = 0
         for _ in range(max_rounds):
-            due = await self.store.due(self.now_ms(), self.batch)
-            if not due:
+            attempts += await self._dispatch()
+            if not self._sends:
                 break
-            await asyncio.gather(*(self._attempt(d) for d in due))
-            attempts += len(due)
+            await asyncio.wait(set(self._sends), return_when=asyncio.FIRST_COMPLETED)
         return attempts
 
+    async def _dispatch(self) -> int:
+        """Claim what the lanes have room for and start sending it; the number of sends started."""
+        self._ensure_client()
+        busy = {app_id: n for app_id, n in self._in_flight.items() if n}
+        due = await self.store.due(self.now_ms(), self.batch, per_app=self.lane, busy=busy)
+        for d in due:
+            self._in_flight[d.app_id] = self._in_flight.get(d.app_id, 0) + 1
+            task = asyncio.create_task(self._attempt(d))
+            self._sends.add(task)
+            task.add_done_callback(functools.partial(self._sent, app_id=d.app_id))
+        return len(due)
+
+    def _sent(self, task: asyncio.Task[None], app_id: str) -> None:
+        self._sends.discard(task)
+        self._in_flight[app_id] -= 1
+        if not task.cancelled() and task.exception() is not None:
+            log.error("event delivery failed", exc_info=task.exception())
+        self._wake.set()  # the lane has room, and the stream's next event may be due now
+
     async def _attempt(self, d: Delivery) -> None:
-        async with self._sem:
-            error = await self._send(d)
+        lease = await self.store.renew(d.id, d.next_at_ms, self.now_ms())  # measured from the send's start
+        if not lease:
+            return  # another process took it over: its outcome is that process's to record
+        sending = asyncio.ensure_future(self._send(d))
+        try:
+            while True:
+                done, _ = await asyncio.wait({sending}, timeout=self.store.lease_ms / 4000)
+                if done:
+                    break
+                lease = await self.store.renew(d.id, lease, self.now_ms()) or lease
+        finally:
+            if not sending.done():
+                sending.cancel()
+        error = sending.result()
         if error is None:
             await self.store.mark_delivered(d.id, self.now_ms())
             return

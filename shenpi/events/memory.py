@@ -3,7 +3,7 @@ and what the tests run the worker against."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from shenpi.events.delivery import DEAD, DELIVERED, PENDING, Delivery, InstanceFacts
@@ -20,6 +20,7 @@ class MemoryDeliveryStore:
     def __init__(self) -> None:
         self.apps: dict[str, App] = {}
         self.deliveries: dict[int, Delivery] = {}
+        self.lease_ms = 10_000
         self._next_id = 1
         # OutboxSource side
         self.outbox: list[OutboxEvent] = []
@@ -39,13 +40,31 @@ class MemoryDeliveryStore:
             self.deliveries[stored.id] = stored
             self._next_id += 1
 
-    async def due(self, now_ms: int, limit: int) -> list[Delivery]:
+    async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
+                  busy: Mapping[str, int] | None = None) -> list[Delivery]:
         heads: dict[tuple[str, str], Delivery] = {}
         for d in sorted(self.deliveries.values(), key=lambda d: d.id):
             if d.state == PENDING:
                 heads.setdefault((d.app_id, d.stream), d)
-        ready = sorted((d for d in heads.values() if d.next_at_ms <= now_ms), key=lambda d: d.id)
-        return [replace(d) for d in ready[:limit]]  # copies, as a database would hand out
+        lanes: dict[str, list[Delivery]] = {}
+        for d in sorted((d for d in heads.values() if d.next_at_ms <= now_ms), key=lambda d: d.id):
+            lanes.setdefault(d.app_id, []).append(d)
+        cap = per_app if per_app > 0 else limit
+        ready = sorted(((rank, d) for lane in lanes.values()
+                        for rank, d in enumerate(lane[:max(0, cap - (busy or {}).get(lane[0].app_id, 0))])),
+                       key=lambda p: (p[0], p[1].id))
+        claimed = []
+        for _, d in ready[:limit]:
+            d.next_at_ms = now_ms + self.lease_ms  # leased, like the SQL stores' claims
+            claimed.append(replace(d))  # copies, as a database would hand out
+        return claimed
+
+    async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
+        d = self.deliveries.get(delivery_id)
+        if d is None or d.state != PENDING or d.next_at_ms != lease:
+            return 0
+        d.next_at_ms = max(now_ms + self.lease_ms, lease + 1)
+        return d.next_at_ms
 
     async def mark_delivered(self, delivery_id: int, now_ms: int) -> None:
         d = self.deliveries[delivery_id]

@@ -7,7 +7,7 @@ value, so when several worker processes share a database each head goes to exact
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shenpi.store.rows import loads
@@ -55,18 +55,44 @@ class DeliveryMixin(SqlTx):
                 "INSERT INTO deliveries (tenant_key, app_id, stream, outbox_id, event_id, event_type, body, created_at, "
                 "next_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, event_id) DO NOTHING", r)
 
-    async def claim_due(self, now_ms: int, limit: int, lease_ms: int) -> list[Sequence[Any]]:
-        """Each (app, stream)'s oldest pending delivery that is due, leased to the caller for ``lease_ms``."""
+    async def claim_due(self, now_ms: int, limit: int, lease_ms: int, per_app: int = 0,
+                        busy: Mapping[str, int] | None = None) -> list[Sequence[Any]]:
+        """Each (app, stream)'s oldest pending delivery that is due, leased to the caller for ``lease_ms``; the rows
+        come back with ``next_at_ms`` set to the lease, the token :meth:`renew_lease` takes.
+
+        With ``per_app``, at most ``per_app`` minus ``busy[app_id]`` (what the caller is sending to that app already)
+        per app, the apps taking turns (each app's oldest first): a caller claims only what it can send at once, and
+        one app's backlog never fills a claim another app's events were due in.
+        """
+        busy = busy or {}
+        cap = per_app if per_app > 0 else limit
         heads = await self._fetch(
-            f"SELECT {DELIVERY_COLS} FROM deliveries d WHERE d.state = 'pending' AND d.next_at_ms <= ? AND d.id = "
+            f"SELECT {DELIVERY_COLS} FROM (SELECT {DELIVERY_COLS}, ROW_NUMBER() OVER (PARTITION BY d.app_id "
+            "ORDER BY d.id) AS lane_rank FROM deliveries d WHERE d.state = 'pending' AND d.next_at_ms <= ? AND d.id = "
             "(SELECT MIN(h.id) FROM deliveries h WHERE h.app_id = d.app_id AND h.stream = d.stream "
-            "AND h.state = 'pending') ORDER BY d.id LIMIT ?", (now_ms, limit))
-        claimed = []
+            "AND h.state = 'pending')) x WHERE lane_rank <= ? ORDER BY lane_rank, id LIMIT ?",
+            (now_ms, cap, max(limit, cap * 4)))
+        claimed: list[Sequence[Any]] = []
+        taken: dict[str, int] = {}
         for r in heads:
+            app_id = str(r[2])
+            if len(claimed) >= limit or taken.get(app_id, 0) + busy.get(app_id, 0) >= cap:
+                continue
+            lease = now_ms + lease_ms
             if await self._execute("UPDATE deliveries SET next_at_ms = ? WHERE id = ? AND next_at_ms = ? "
-                                   "AND state = 'pending'", (now_ms + lease_ms, r[0], r[10])) > 0:
-                claimed.append(r)
+                                   "AND state = 'pending'", (lease, r[0], r[10])) > 0:
+                taken[app_id] = taken.get(app_id, 0) + 1
+                claimed.append((*r[:10], lease, *r[11:]))
         return claimed
+
+    async def renew_lease(self, delivery_id: int, lease: int, until_ms: int) -> int:
+        """Extend a lease this caller still holds to ``until_ms``; the new lease, or 0 when it is not the caller's
+        any more (another process claimed the delivery, or its state changed)."""
+        renewed = max(until_ms, lease + 1)  # a lease is also a token: it never stays the same value
+        if await self._execute("UPDATE deliveries SET next_at_ms = ? WHERE id = ? AND next_at_ms = ? "
+                               "AND state = 'pending'", (renewed, delivery_id, lease)) > 0:
+            return renewed
+        return 0
 
     async def delivery_delivered(self, delivery_id: int, now_ms: int) -> None:
         await self._execute("UPDATE deliveries SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 "

@@ -145,6 +145,12 @@ class PlatformMixin(SqlTx):
             taken.append((bucket, start))
         return None
 
+    async def rate_give_back(self, counted: Sequence[tuple[str, int]]) -> None:
+        """Uncount one call in each (bucket, window start) that rate_take counted it in."""
+        for bucket, start in counted:
+            await self._execute("UPDATE rate_counters SET count = count - 1 WHERE bucket = ? AND window_start = ? "
+                                "AND count > 0", (bucket, start))
+
     async def rate_sweep(self, before: int) -> None:
         await self._execute("DELETE FROM rate_counters WHERE window_start < ?", (before,))
 

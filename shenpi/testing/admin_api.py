@@ -28,8 +28,8 @@ DELETE   /_shenpi/faults[/{id}]          remove all, or one
 
 from __future__ import annotations
 
+import hmac
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -72,9 +72,20 @@ class Request:
             value = int(raw)
         except ValueError:
             raise AdminError(400, f"{name} must be an integer") from None
-        if value < lo:
-            raise AdminError(400, f"{name} must be >= {lo}")
+        if value < lo or value > MAX_ID:
+            raise AdminError(400, f"{name} must be between {lo} and {MAX_ID}")
         return value
+
+
+# The largest id or count a database column holds (a signed 64-bit integer): past it the driver raises.
+MAX_ID = 2**63 - 1
+
+
+def _ids(value: Any, what: str) -> list[int]:
+    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i <= MAX_ID
+                                              for i in value):
+        raise AdminError(400, f"ids must be a list of {what} ids (integers from 0 to {MAX_ID})")
+    return value
 
 
 Handler = Callable[[Request], Awaitable[Any]]
@@ -141,9 +152,7 @@ async def _outbox(r: Request) -> Any:
 
 async def _redeliver(r: Request) -> Any:
     body = r.obj()
-    wanted = body.get("ids")
-    if not isinstance(wanted, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in wanted):
-        raise AdminError(400, "ids must be a list of outbox ids")
+    wanted = _ids(body.get("ids"), "outbox")
     tenant_key = body.get("tenant_key")
     if tenant_key is not None and not isinstance(tenant_key, str):
         raise AdminError(400, "tenant_key must be a string")
@@ -163,9 +172,7 @@ async def _deliveries(r: Request) -> Any:
 
 async def _replay(r: Request) -> Any:
     """Dead letters back to pending, due now: ``{"ids": [delivery ids]}``."""
-    wanted = r.obj().get("ids")
-    if not isinstance(wanted, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in wanted):
-        raise AdminError(400, "ids must be a list of delivery ids")
+    wanted = _ids(r.obj().get("ids"), "delivery")
     replayed = await r.svc.deliveries.replay_dead(wanted)
     return {"replayed": replayed, "not_dead": [i for i in wanted if i not in replayed]}
 
@@ -207,10 +214,12 @@ _ROUTES: dict[tuple[str, str], Handler] = {
 
 
 def _authorized(scope: Scope, admin_token: str) -> bool:
+    """Only ``Authorization: Bearer <token>``; the token compared in constant time, so that the time an answer
+    takes tells nothing about how much of a guess was right."""
     for k, v in scope["headers"]:
         if k == b"authorization":
-            value = v.decode("latin-1")
-            return secrets.compare_digest(value.removeprefix("Bearer ").strip(), admin_token)
+            scheme, _, token = v.partition(b" ")
+            return scheme == b"Bearer" and hmac.compare_digest(token.strip(), admin_token.encode())
     return False
 
 

@@ -94,10 +94,14 @@ class Control:
         self.svc.clock.offset_ms = 0
         baseline = self._baselines.get(key)
         if baseline is None:
+            # A baseline is built on an emptied store, in several transactions: keep the state as it is now, so a
+            # seed that fails half-way (or at once) leaves every table exactly as it was, also when no reset has
+            # succeeded since the start and so no baseline exists to go back to.
+            current = await self.svc.snapshots.dump_tables()
             try:
                 baseline = await self._build_baseline(seeds)
             except Exception:
-                await self._back_to_last_good_seed()
+                await self.svc.snapshots.restore(current)
                 raise
             self._baselines[key] = baseline
             while len(self._baselines) > _BASELINES:
@@ -109,13 +113,6 @@ class Control:
         self.faults.clear()
         self.journal.clear()
         return {"seed": key, "pruned_token_apps": pruned, "took_ms": round((time.perf_counter() - started) * 1000, 3)}
-
-    async def _back_to_last_good_seed(self) -> None:
-        """After a seed failed half-way, leave the state its predecessor made rather than a half-applied one."""
-        previous = self._baselines.get(_digest(self._seeds()))
-        if previous is not None:
-            await self.svc.snapshots.restore(previous)
-        self.svc.snapshots.forget_caches()
 
     async def _build_baseline(self, seeds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         await self.svc.snapshots.restore({})  # empty, but for tokens
@@ -137,7 +134,9 @@ class Control:
     def delivery_client(self) -> httpx.AsyncClient:
         """The HTTP client the delivery worker pushes with, so that drop_events faults can lose pushes."""
         if self._delivery_client is None:
-            self._delivery_client = httpx.AsyncClient(transport=_DroppingTransport(self, httpx.AsyncHTTPTransport()))
+            # no shared connection cap: the worker's per-app lanes bound the sends (one app must not queue another's)
+            inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None))
+            self._delivery_client = httpx.AsyncClient(transport=_DroppingTransport(self, inner))
         return self._delivery_client
 
     async def aclose(self) -> None:

@@ -1,8 +1,9 @@
 """The journal: the last N Open API requests and the answers they got, for tests and operators to inspect.
 
 It wraps the ASGI call, so it sees exactly the bytes a client sent and received — faulted answers included —
-and never the admin API's own traffic. Secrets are not kept: the Authorization header is not recorded and
-``app_secret`` in a token request is masked. Bodies are kept up to 64 KiB each.
+and never the admin API's own traffic. Secrets are not kept: the Authorization header is not recorded, and app and
+client secrets, event keys, issued tokens and OAuth codes are masked in requests and answers alike (SECRET_KEYS).
+Bodies are kept up to 64 KiB each.
 """
 
 from __future__ import annotations
@@ -31,9 +32,21 @@ def _decode(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-def _mask(body: Any) -> Any:
-    if isinstance(body, dict) and "app_secret" in body:
-        return {**body, "app_secret": "***"}
+# Keys whose string values are secrets wherever they appear in a request or an answer: app and OAuth client
+# secrets, event keys, and every token the platform issues (a journal read by a test or an operator must not hand
+# out a live token).
+SECRET_KEYS = frozenset({"app_secret", "client_secret", "encrypt_key", "verification_token", "password",
+                         "tenant_access_token", "app_access_token", "user_access_token", "access_token",
+                         "refresh_token", "id_token"})
+
+
+def _mask(body: Any, oauth: bool = False) -> Any:
+    """``body`` with every secret replaced by ``***``; ``oauth``: a sign-in ``code`` is one too."""
+    if isinstance(body, dict):
+        return {k: "***" if isinstance(v, str) and (k in SECRET_KEYS or (oauth and k == "code")) else _mask(v, oauth)
+                for k, v in body.items()}
+    if isinstance(body, list):
+        return [_mask(v, oauth) for v in body]
     return body
 
 
@@ -85,8 +98,9 @@ class Journal:
         try:
             await app(scope, tapped_receive, tapped_send)
         finally:
-            req_body = _mask(_decode(b"".join(request)))
-            resp_body = _decode(b"".join(response))
+            oauth = "/authen/" in scope["path"]
+            req_body = _mask(_decode(b"".join(request)), oauth)
+            resp_body = _mask(_decode(b"".join(response)))
             call = scope.get(CALL_KEY) or {}
             app_id = call.get("app_id") or (req_body.get("app_id") if isinstance(req_body, dict) else None) or ""
             self._entries.append({

@@ -42,6 +42,28 @@ _env = jinja2.Environment(
 )
 
 
+def site_path(path: str) -> str:
+    """A request's path as a link that stays on this site: one leading slash, then the path percent-encoded.
+
+    The path comes from the request line as sent: ``//evil.example/x`` (or ``/\\evil.example/x``, which browsers
+    read the same way) linked as it is would be a scheme-relative URL to another host."""
+    return quote("/" + path.lstrip("/\\"), safe="/")
+
+
+# The highest page number a list page takes: offsets stay far below what a database integer holds (a page number
+# of 30 digits made the query overflow). A page past the last one is simply empty.
+MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+def page_number(raw: str) -> int:
+    """The ``page`` query argument: 1 when it is not a number, clamped to 1..MAX_PAGE."""
+    try:
+        return min(MAX_PAGE, max(1, int(raw)))
+    except ValueError:
+        return 1
+
+
 def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds") if ms else ""
 
@@ -122,7 +144,7 @@ class Ctx:
 
     def lang_links(self) -> list[dict[str, Any]]:
         query = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
-        base = self.request.url.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in query)
+        base = site_path(self.request.url.path) + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in query)
         sep = "&" if query else ""
         return [{"code": code, "label": label, "href": f"{base}{sep}lang={code}", "current": code == self.lang}
                 for code, label in i18n.LANGUAGE_NAMES.items()]
@@ -165,7 +187,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _login_url(request: Request) -> str:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = site_path(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
     return "/login?next=" + quote(target, safe="")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from shenpi.events.delivery import UrlVerificationError, verify_url
+from shenpi.events.handshake import UrlVerificationError, verify_url
 from tests.events.helpers import app, lark_handler, run
 from tests.events.receiver import Received, Receiver
 

@@ -13,7 +13,8 @@ from typing import Any
 from shenpi.engine.directory import Directory, User
 from shenpi.engine.model import Definition, Settings
 from shenpi.events.crypto import encrypt, signature
-from shenpi.events.delivery import build_request, challenge_body
+from shenpi.events.delivery import build_request
+from shenpi.events.handshake import challenge_body
 from shenpi.events.payloads import OutboxEvent, approval_updated_from_definition, render
 from shenpi.store.records import App
 from tests.node.test_node__api import node_tools

@@ -13,7 +13,8 @@ from tests.testing.helpers import approve, get_approval, get_instance, pending_t
 
 
 def test_every_admin_call_needs_the_admin_token(shenpi_server):
-    for headers in ({}, {"Authorization": "Bearer wrong"}):
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": shenpi_server.admin_token},
+                    {"Authorization": f"Token {shenpi_server.admin_token}"}):
         r = httpx.get(shenpi_server.base_url + "/_shenpi/health", headers=headers)
         assert (r.status_code, r.json()["code"]) == (401, 401)
         assert r.headers["X-Tt-Logid"]

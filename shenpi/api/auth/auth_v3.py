@@ -9,8 +9,9 @@ from __future__ import annotations
 import msgspec
 
 from shenpi import ids
-from shenpi.api.wire import Receive, Scope, Send, decode_json, read_body, respond
+from shenpi.api.wire import Receive, Scope, Send, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
+from shenpi.platform.errors import RateLimited
 
 _enc = msgspec.json.Encoder()
 
@@ -27,11 +28,13 @@ async def issue_token(svc: Shenpi, kind: str, scope: Scope, receive: Receive, se
     if not isinstance(app_id, str) or not app_id or not isinstance(secret, str) or not secret:
         answer: dict[str, object] = {"code": 10003, "msg": "invalid param", "data": {}}
     else:
-        app = await svc.registry.app(app_id)
-        if app is None:
-            answer = {"code": 10014, "msg": "app id not exists"}
-        elif app.app_secret != secret:
-            answer = {"code": 10014, "msg": "app secret invalid"}
+        try:
+            app = await svc.tokens.app_for_secret(app_id, secret)
+        except RateLimited as e:  # too many wrong secrets for this app id this minute
+            await respond(send, e.http_status, envelope(e.code, e.msg, None, {"log_id": log_id}), log_id, e.headers)
+            return
+        if isinstance(app, str):
+            answer = {"code": 10014, "msg": app}
         else:
             tenant = await svc.tokens.issue(app, "tenant")
             answer = {"code": 0, "msg": "ok", "tenant_access_token": tenant.token,

@@ -15,9 +15,10 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 
 from shenpi import ids
-from shenpi.api.wire import Call, Receive, Route, Scope, Send, decode_json, read_body, respond
+from shenpi.api.wire import Call, Receive, Route, Scope, Send, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.engine.errors import DomainError, ParamInvalid
+from shenpi.platform.errors import RateLimited
 from shenpi.store.records import App, Token
 
 CODE_LIFETIME_S = 300
@@ -128,8 +129,12 @@ async def oauth_v2_token(svc: Shenpi, scope: Scope, receive: Receive, send: Send
         await respond(send, 400, _enc.encode({"code": 20001, "error": "invalid_request",
                                                "error_description": "the body must be a JSON object"}), log_id)
         return
-    app = await svc.registry.app(str(body.get("client_id", "")))
-    if app is None or app.app_secret != body.get("client_secret"):
+    try:
+        app = await svc.tokens.app_for_secret(str(body.get("client_id", "")), body.get("client_secret"))
+    except RateLimited as e:  # too many wrong secrets for this app id this minute
+        await respond(send, e.http_status, envelope(e.code, e.msg, None, {"log_id": log_id}), log_id, e.headers)
+        return
+    if isinstance(app, str):
         await respond(send, 401, _enc.encode({"code": 20002, "error": "invalid_client",
                                                "error_description": "client_id or client_secret is wrong"}), log_id)
         return

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from shenpi.engine.definitions import build_definition
 from shenpi.engine.errors import DomainError
 from shenpi.engine.model import Definition
-from shenpi.web.context import Ctx, action, page
+from shenpi.web.context import MAX_ID, Ctx, action, page, page_number
 
 OUTBOX_PAGE = 50
 FORMATS = ("json", "yaml")
@@ -32,12 +32,35 @@ def dump(body: dict[str, Any], fmt: str) -> str:
     return json.dumps(body, ensure_ascii=False, indent=2)
 
 
+# How deep a definition may nest: a real one is under ten levels (node_list, approver, form widgets); a document
+# nested thousands of levels deep exhausts the parser's recursion and must be refused before, not answered a 500.
+MAX_DEPTH = 64
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the brackets (JSON, YAML flow style) or the indentation (YAML block style) nest past MAX_DEPTH;
+    counted on the text, before any parser recurses into it."""
+    depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    indents = {len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()}
+    return len(indents) > MAX_DEPTH
+
+
 def parse(text: str, fmt: str, ctx: Ctx) -> dict[str, Any] | str:
     """The editor's text as a body, or what is wrong with it."""
+    if _too_deep(text):
+        return ctx.t("The text is not valid {fmt}: {error}", fmt=fmt.upper(),
+                     error=f"nested deeper than {MAX_DEPTH} levels")
     try:
         body = yaml.safe_load(text) if fmt == "yaml" else json.loads(text)
-    except (ValueError, yaml.YAMLError) as e:
-        return ctx.t("The text is not valid {fmt}: {error}", fmt=fmt.upper(), error=str(e).splitlines()[0])
+    except (ValueError, yaml.YAMLError, RecursionError) as e:
+        return ctx.t("The text is not valid {fmt}: {error}", fmt=fmt.upper(), error=(str(e) or "?").splitlines()[0])
     if not isinstance(body, dict):
         return ctx.t("A definition is an object (a mapping) at the top level.")
     return body
@@ -129,10 +152,7 @@ async def outbox(ctx: Ctx) -> Response:
 
 async def _outbox_page(ctx: Ctx, *, status: int = 200, error: str = "", ok: str = "") -> Response:
     instance_code = ctx.request.query_params.get("instance", "").strip()[:64]
-    try:
-        page_no = max(1, int(ctx.request.query_params.get("page", "1")))
-    except ValueError:
-        page_no = 1
+    page_no = page_number(ctx.request.query_params.get("page", "1"))
     found = await ctx.svc.deliveries.outbox_page(ctx.me.tenant_key, instance_code=instance_code,
                                                  offset=(page_no - 1) * OUTBOX_PAGE, limit=OUTBOX_PAGE)
     rows = [{**r, "payload_text": json.dumps(r["payload"], ensure_ascii=False, indent=2)} for r in found.items]
@@ -147,9 +167,11 @@ async def redeliver(ctx: Ctx) -> Response:
     ids = []
     for raw in ctx.fields("outbox_id"):
         try:
-            ids.append(int(raw))
+            outbox_id = int(raw)
         except ValueError:
             continue
+        if 0 <= outbox_id <= MAX_ID:  # no event has an id a database integer cannot hold
+            ids.append(outbox_id)
     if not ids:
         return await _outbox_page(ctx, status=400, error=ctx.t("Choose events to redeliver."))
     # Scoped to the admin's tenant: ids of another tenant's events are skipped, not marked.

@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from collections import deque
-
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shenpi.app.ratelimits import Throttled
 from shenpi.web.context import Ctx, action, build_ctx, page
 from shenpi.web.session import csrf_ok, end_session, start_session
 
-# Failed sign-ins per (tenant, user), kept in this process: five within five minutes lock the pair for a minute.
-# Per process is enough to make guessing slow (each try also costs an argon2 verification).
-_FAILURES: dict[tuple[str, str], deque[float]] = {}
-_WINDOW_S, _MAX_FAILURES, _LOCK_S = 300.0, 5, 60.0
-
-
-def _locked(key: tuple[str, str]) -> bool:
-    seen = _FAILURES.get(key)
-    if not seen:
-        return False
-    now = time.monotonic()
-    while seen and now - seen[0] > _WINDOW_S:
-        seen.popleft()
-    return len(seen) >= _MAX_FAILURES and now - seen[-1] < _LOCK_S
-
-
-def _failed(key: tuple[str, str]) -> None:
-    if len(_FAILURES) > 10_000:  # a flood of made-up names must not grow this without bound
-        _FAILURES.clear()
-    _FAILURES.setdefault(key, deque(maxlen=_MAX_FAILURES)).append(time.monotonic())
-
 
 def safe_next(target: str) -> str:
-    """Only a path on this site: never ``//evil.example`` or ``https://…`` (an open redirect)."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never ``//evil.example`` or ``https://…`` (an open redirect), nor a path with a
+    control character or a space (browsers drop tabs and newlines, so ``/<tab>/evil.example`` is ``//evil.example``)."""
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and all(" " < ch != "\x7f" for ch in target)):
         return target
     return "/inbox"
 
@@ -62,18 +41,20 @@ async def login(ctx: Ctx) -> Response:
     tenant_key, user_id, password = ctx.field("tenant_key"), ctx.field("user_id"), ctx.field("password")
     target = safe_next(ctx.field("next", "/inbox"))
     switcher = await _users_by_tenant(ctx) if ctx.demo else None
-    key = (tenant_key, user_id)
+    address = ctx.request.client.host if ctx.request.client else ""
 
     def refuse(message: str, status: int) -> Response:
         return ctx.render("login.html", status=status, error=message, next=target, tenant_key=tenant_key,
                           user_id=user_id, switcher=switcher, bye=False)
 
-    if _locked(key):
-        return refuse(ctx.t("Too many failed attempts. Wait a minute and try again."), 429)
-    if await ctx.svc.people.check_password(tenant_key, user_id, password) is None:
-        _failed(key)
+    try:
+        user = await ctx.svc.people.sign_in(tenant_key, user_id, password, address)
+    except Throttled as e:
+        refused = refuse(ctx.t("Too many failed attempts. Wait a minute and try again."), 429)
+        refused.headers["Retry-After"] = str(e.wait_s)
+        return refused
+    if user is None:
         return refuse(ctx.t("Wrong tenant, user or password."), 401)
-    _FAILURES.pop(key, None)
     response = ctx.redirect(target)
     await end_session(ctx.svc, response, ctx.request, clear_cookie=False)  # a new cookie replaces it
     await start_session(ctx.svc, response, ctx.request, tenant_key, user_id)

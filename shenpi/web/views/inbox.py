@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from shenpi.engine.model import START_NODE, Definition, Instance
 from shenpi.web import i18n
-from shenpi.web.context import Ctx, page
+from shenpi.web.context import Ctx, page, page_number
 
 PAGE_SIZE = 20
 TABS = (("todo", "To do"), ("done", "Done"), ("started", "Started by me"), ("cc", "CC'd to me"))
@@ -34,13 +34,6 @@ def _title(inst: Instance, d: Definition | None, locale: str) -> tuple[str, str]
     return inst.title or name, name
 
 
-def _int(raw: str, default: int) -> int:
-    try:
-        return max(1, int(raw))
-    except ValueError:
-        return default
-
-
 @page()
 async def inbox(ctx: Ctx) -> Response:
     tab = ctx.request.path_params.get("tab", "todo")
@@ -50,7 +43,7 @@ async def inbox(ctx: Ctx) -> Response:
     q = ctx.request.query_params.get("q", "").strip()[:100]
     read = ctx.request.query_params.get("read", "")
     read = read if read in ("unread", "read") else ""
-    page_no = _int(ctx.request.query_params.get("page", "1"), 1)
+    page_no = page_number(ctx.request.query_params.get("page", "1"))
     offset = (page_no - 1) * PAGE_SIZE
     inbox = ctx.svc.inbox
     if tab in ("todo", "done"):
