@@ -12,6 +12,7 @@ token is set), ``/healthz`` a liveness probe, and every other path a page of the
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
@@ -31,6 +32,7 @@ from shenpi.demo import demo_seed
 from shenpi.events.delivery import DeliveryWorker
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
+from shenpi.platform import errors as perr
 from shenpi.seed import apply_seed, load_seed
 from shenpi.store import open_store
 from shenpi.testing.admin_api import AdminApi
@@ -41,6 +43,8 @@ log = logging.getLogger("shenpi")
 
 Startup = Callable[[], Awaitable[None]]
 _DEFAULT_DB = "sqlite:///shenpi.db"
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # Feishu documents no gateway limit: ours, larger than any API body
+DEFAULT_BODY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,8 @@ class ServerConfig:
     # Start from exactly the seeds, as POST /_shenpi/reset does (the store wiped, a snapshot restored whole), rather
     # than applying them over what the store holds. The test harness starts this way; it needs the admin API.
     start_from_seed: bool = False
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a request body over this answers 413, on every path
+    body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S  # a body not read whole this long after its headers answers 408
 
     def with_demo_admin_token(self) -> ServerConfig:
         """Demo mode turns the admin API on: behind the token given, or else a random one for this start (the banner
@@ -90,6 +96,7 @@ class ServerConfig:
             "SHENPI_EVENT_RETRY_SCALE": str(self.event_retry_scale),
             "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
             "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
+            "SHENPI_MAX_BODY_BYTES": str(self.max_body_bytes), "SHENPI_BODY_TIMEOUT": str(self.body_timeout_s),
             "SHENPI_SIGN_IN_ACCOUNT_LIMIT": self.sign_in_account_limit,
             "SHENPI_SIGN_IN_ADDRESS_LIMIT": self.sign_in_address_limit,
         }
@@ -103,6 +110,8 @@ class ServerConfig:
             event_retry_scale=float(env.get("SHENPI_EVENT_RETRY_SCALE", "1")),
             rate_limit_scale=float(env.get("SHENPI_RATE_LIMIT_SCALE", "1")),
             workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
+            max_body_bytes=int(env.get("SHENPI_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
+            body_timeout_s=float(env.get("SHENPI_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_S))),
             sign_in_account_limit=env.get("SHENPI_SIGN_IN_ACCOUNT_LIMIT", "5/900"),
             sign_in_address_limit=env.get("SHENPI_SIGN_IN_ADDRESS_LIMIT", "30/60"),
         )
@@ -172,10 +181,17 @@ class Server:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            if self.hooks is not None:
-                await self.hooks.serve_http(self._http, scope, receive, send)
-            else:
-                await self._http(scope, receive, send)
+            guard = _BodyGuard(receive, send, self.config.max_body_bytes, self.config.body_timeout_s)
+            if (declared := _content_length(scope)) is not None and declared > self.config.max_body_bytes:
+                await guard.refuse(perr.BodyTooLarge())  # said up front: not a byte of it is read
+                return
+            try:
+                if self.hooks is not None:
+                    await self.hooks.serve_http(self._http, scope, guard.receive, guard.send)
+                else:
+                    await self._http(scope, guard.receive, guard.send)
+            except _RequestRefused:
+                pass  # answered already, by the guard
         elif kind == "lifespan":
             await self._lifespan(receive, send)
 
@@ -227,3 +243,67 @@ class Server:
                                 client=self.hooks.delivery_client() if self.hooks is not None else None)
         await worker.start()
         self.svc.events = worker
+
+
+class _RequestRefused(BaseException):
+    """Raised out of ``receive()`` once the guard has answered 413 or 408. A BaseException, like a cancellation,
+    so that no route's catch-all (which would log it as a bug and answer again) stops it: the request is over."""
+
+
+def _content_length(scope: Scope) -> int | None:
+    for k, v in scope["headers"]:
+        if k == b"content-length":
+            return int(v) if v.isdigit() else None
+    return None
+
+
+class _BodyGuard:
+    """Every route's body limit and body timeout, enforced while the body is read: the route's ``receive()`` counts
+    the bytes as they come and stops at the limit (or the deadline) with a Feishu envelope, so no route ever holds
+    more than the limit in memory, whatever it does with the body, and a client trickling a body cannot hold the
+    request open for ever. After the body is whole, ``receive()`` is the server's own (disconnect notices)."""
+
+    def __init__(self, receive: Receive, send: Send, limit: int, timeout_s: float) -> None:
+        self._receive, self._send, self._limit = receive, send, limit
+        self._deadline = asyncio.get_running_loop().time() + timeout_s if timeout_s > 0 else None
+        self._read = 0
+        self._body_done = self._answered = self._started = False
+
+    async def receive(self) -> dict[str, Any]:
+        if self._body_done:
+            return await self._receive()
+        try:
+            if self._deadline is None or self._started:  # a route streaming its answer may wait for a disconnect
+                message = await self._receive()
+            else:
+                async with asyncio.timeout_at(self._deadline):  # no task per receive(), unlike wait_for
+                    message = await self._receive()
+        except TimeoutError:
+            await self.refuse(perr.BodyTimeout())
+            raise _RequestRefused() from None
+        if message["type"] == "http.request":
+            self._read += len(message.get("body", b""))
+            if self._read > self._limit:
+                await self.refuse(perr.BodyTooLarge())
+                raise _RequestRefused()
+            self._body_done = not message.get("more_body", False)
+        else:
+            self._body_done = True  # a disconnect: nothing more will come
+        return message
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self._answered:
+            return  # the route's own answer, after the guard's, goes nowhere
+        if message["type"] == "http.response.start":
+            self._started = True
+        await self._send(message)
+
+    async def refuse(self, error: perr.PlatformError) -> None:
+        """Answer ``error`` (unless the route has begun its answer) and close the connection: the rest of the body
+        is never read, so the connection cannot carry another request."""
+        if self._started or self._answered:
+            return
+        self._answered = True
+        log_id = ids.log_id()
+        await respond(self._send, error.http_status, envelope(error.code, error.msg, None, {"log_id": log_id}),
+                      log_id, {"Connection": "close"})

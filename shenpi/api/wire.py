@@ -65,7 +65,9 @@ class Call:
     def json_object(self) -> dict[str, Any]:
         """The body as a plain JSON object, for bodies too free-form for a Struct (definitions, external records)."""
         try:
-            body = msgspec.json.decode(self.raw_body or b"{}")
+            body = decode_json(self.raw_body or b"{}")
+        except TooDeep as e:
+            raise ParamInvalid(str(e), field="body") from None
         except msgspec.DecodeError:
             raise ParamInvalid("the request body is not valid JSON", field="body") from None
         if not isinstance(body, dict):
@@ -76,11 +78,49 @@ class Call:
         """Decode the JSON body into a msgspec Struct; any mismatch is a 1390001 naming the field."""
         raw = self.raw_body or b"{}"
         try:
+            if _may_be_too_deep(raw):
+                decode_json(raw)
             return msgspec.json.decode(raw, type=struct)
         except msgspec.ValidationError as e:
             raise ParamInvalid(str(e), field=_field_of(str(e))) from None
+        except TooDeep as e:
+            raise ParamInvalid(str(e), field="body") from None
+        except RecursionError:
+            raise ParamInvalid(str(TooDeep()), field="body") from None
         except msgspec.DecodeError:
             raise ParamInvalid("the request body is not valid JSON", field="body") from None
+
+
+# No Feishu body nests anywhere near this deep (a form's field lists are a few levels); a deeper one would make every
+# recursive walk of it (copying, encoding, msgspec's own decoder beyond ~1,000 levels) a RecursionError.
+MAX_JSON_DEPTH = 100
+
+
+class TooDeep(msgspec.DecodeError):
+    def __init__(self) -> None:
+        super().__init__(f"the request body nests deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _may_be_too_deep(raw: bytes) -> bool:
+    return raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH  # a cheap bound: depth <= the number of openers
+
+
+def decode_json(raw: bytes) -> Any:
+    """``msgspec.json.decode(raw)``, nesting deeper than :data:`MAX_JSON_DEPTH` refused as :class:`TooDeep` (a
+    DecodeError, so that a caller refusing invalid JSON refuses it too)."""
+    try:
+        value = msgspec.json.decode(raw)
+    except RecursionError:
+        raise TooDeep() from None
+    if _may_be_too_deep(raw):
+        stack = [(value, 1)]  # walked without recursion, which is the point
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_JSON_DEPTH:
+                raise TooDeep()
+            children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return value
 
 
 def require(body: Any, *names: str) -> None:
@@ -165,6 +205,7 @@ class Router:
 
 
 async def read_body(receive: Receive) -> bytes:
+    # The server's body guard bounds what this gathers (413 past the limit) and how long it waits (408).
     chunks = []
     while True:
         message = await receive()
@@ -238,6 +279,11 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         body = envelope(wire.code, wire.msg, None, _error_object(log_id, wire))
     except Exception:
         log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
-        status = 400  # Feishu documents its internal error, 1395001, with HTTP 400
-        body = envelope(1395001, "There have been some errors. Please try again later", None, {"log_id": log_id})
+        status, body = internal_error(log_id)
     await respond(send, status, body, log_id, extra)
+
+
+def internal_error(log_id: str) -> tuple[int, bytes]:
+    """The answer to a server fault (a bug, a database down): Feishu documents its internal error, 1395001, with
+    HTTP 400. Nothing of the fault itself goes out: the log id finds it in the server's log."""
+    return 400, envelope(1395001, "There have been some errors. Please try again later", None, {"log_id": log_id})

@@ -37,6 +37,8 @@ class Definitions:
         """Create a definition, or save a new version of it when ``approval_code`` names an existing one."""
         async with self._ctx.store.transaction() as tx:
             code = body.get("approval_code") or ""
+            if not isinstance(code, str):
+                raise errors.ParamInvalid("approval_code must be a string", field="approval_code")
             existing = await tx.get_definition(tenant_key, code) if code else None
             if code and existing is None:
                 raise errors.ApprovalNotFound(f"approval_code {code} not found", field="approval_code")

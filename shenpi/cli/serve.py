@@ -60,9 +60,21 @@ shenpi demo is serving on {base}
 @click.option("--sign-in-address-limit", default="30/60", show_default=True,
               help="web sign-in: passwords checked per client address per window, ATTEMPTS/SECONDS (0/1: off)")
 @click.option("--log-level", default="warning", show_default=True)
+@click.option("--max-body-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
+              envvar="SHENPI_MAX_BODY_BYTES", help="a request body over this many bytes answers 413 (every path)")
+@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
+              envvar="SHENPI_BODY_TIMEOUT", help="seconds to receive a whole request body, else 408; 0: no limit")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
+              envvar="SHENPI_HEADER_TIMEOUT", help="seconds to receive a request head, else the connection is "
+              "closed; 0: no limit")
+@click.option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
+              envvar="SHENPI_KEEP_ALIVE_TIMEOUT", help="seconds an idle kept-alive connection stays open")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
+              envvar="SHENPI_MAX_CONNECTIONS", help="open connections per worker process; more are closed at once")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, tls_cert: str, tls_key: str,
-          sign_in_account_limit: str, sign_in_address_limit: str, log_level: str) -> None:
+          sign_in_account_limit: str, sign_in_address_limit: str, log_level: str, max_body_bytes: int,
+          body_timeout: float, header_timeout: float, keep_alive_timeout: int, max_connections: int) -> None:
     """Run the server."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
@@ -70,15 +82,23 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
                           rate_limit_scale=rate_limit_scale, workers=workers,
                           sign_in_account_limit=sign_in_account_limit,
-                          sign_in_address_limit=sign_in_address_limit).with_demo_admin_token()
+                          sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
+                          body_timeout_s=body_timeout).with_demo_admin_token()
     os.environ.update(config.to_env())
+    # Worker processes import the protocol class afresh and read these; this process sets them on the class.
+    os.environ.update({"SHENPI_HEADER_TIMEOUT": str(header_timeout), "SHENPI_MAX_CONNECTIONS": str(max_connections)})
+    from shenpi.cli.http_guard import GuardedH11Protocol, raise_descriptor_limit
+
+    GuardedH11Protocol.header_timeout_s, GuardedH11Protocol.max_connections = header_timeout, max_connections
+    raise_descriptor_limit(max_connections)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if demo:
         click.echo(_demo_banner(host, port, config.admin_token))
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
     run_uvicorn(APP_FACTORY, workers, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False, date_header=True, ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
+                server_header=False, date_header=True, http=GuardedH11Protocol, timeout_keep_alive=keep_alive_timeout,
+                ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
 
 
 def run_uvicorn(app: str, workers: int, **options: Any) -> None:

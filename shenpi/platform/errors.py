@@ -42,3 +42,8 @@ class InvalidTenantToken(PlatformError):
 class ScopeDenied(PlatformError):
     code = 99991672
     help_page = "how-to-fix-the-99991672-error"
+
+# A body too large or too slow is refused by the server before any route reads it. Feishu documents no code for
+# either; 99992402 is its generic "field validation failed", the closest to "this request can never succeed".
+class BodyTooLarge(PlatformError): code, msg, http_status = 99992402, "request body too large", 413
+class BodyTimeout(PlatformError): code, msg, http_status = 99992402, "request body not received in time", 408

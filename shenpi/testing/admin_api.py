@@ -109,7 +109,10 @@ async def _advance_clock(r: Request) -> Any:
     seconds = r.obj().get("advance_seconds")
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         raise AdminError(400, "advance_seconds must be a non-negative number")
-    r.svc.clock.advance(float(seconds))
+    try:
+        r.svc.clock.advance(float(seconds))
+    except ValueError as e:
+        raise AdminError(400, f"advance_seconds is too large: {e}") from None
     if r.svc.events is not None:  # retries that just became due go out now, not at the worker's next poll
         r.svc.events.wake()
     return await _clock(r)

@@ -63,3 +63,16 @@ def test_the_engine_stamps_instances_with_server_time(shenpi_server):
     assert later <= started < later + 60_000
     shenpi_server.reset()
     assert shenpi_server.now_ms() < later
+
+
+def test_time_moves_a_century_at_most_and_tokens_keep_working(shenpi_server):
+    before = shenpi_server.now_ms()
+    r = httpx.post(shenpi_server.base_url + "/_shenpi/clock", json={"advance_seconds": 1e17},
+                   headers={"Authorization": f"Bearer {shenpi_server.admin_token}"})
+    assert r.status_code == 400 and "advance_seconds" in r.json()["msg"]
+    assert shenpi_server.now_ms() - before < 3_600_000  # refused whole: time did not move
+    shenpi_server.advance_clock(99 * 365 * 24 * 3600)  # within the bound, as far as a test may want
+    answer = _token(shenpi_server)
+    assert answer["code"] == 0
+    assert _get_with(shenpi_server, answer["tenant_access_token"]) == 0
+    shenpi_server.reset()

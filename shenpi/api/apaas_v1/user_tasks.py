@@ -26,9 +26,14 @@ async def _task_view(call: Call) -> tuple[Task, InstanceView]:
 def _ms(value: str, field: str) -> int:
     if not value:
         return 0
-    if not value.isdigit():
+    if not _digits(value):
         raise ApaasParamInvalid(f"{field} must be a millisecond timestamp string", field=field)
     return int(value)
+
+
+def _digits(value: str, most: int = 18) -> bool:
+    """ASCII digits (str.isdigit takes other scripts' too) few enough for a 64-bit integer or a database offset."""
+    return value.isascii() and value.isdigit() and len(value) <= most
 
 
 class QueryBody(msgspec.Struct):
@@ -49,10 +54,10 @@ async def query(call: Call) -> dict[str, Any]:
         raise ApaasParamInvalid("type must be pending or archived", field="type")
     if b.source and b.source not in ("fromMe", "assignMe", "CCMe"):
         raise ApaasParamInvalid("source must be fromMe, assignMe or CCMe", field="source")
-    limit = int(b.limit) if b.limit.isdigit() else 0 if b.limit else 20
+    limit = int(b.limit) if _digits(b.limit) else 0 if b.limit else 20
     if not 1 <= limit <= 50:
         raise ApaasParamInvalid("limit must be between 1 and 50", field="limit")
-    offset = int(b.offset) if b.offset.isdigit() else 0
+    offset = int(b.offset) if _digits(b.offset, 9) else 0
     if len(b.api_ids) > 100:
         raise ApaasParamInvalid("api_ids takes at most 100 ids", field="api_ids")
     start, end = _ms(b.start_time, "start_time"), _ms(b.end_time, "end_time")

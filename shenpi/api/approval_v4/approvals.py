@@ -19,19 +19,24 @@ async def _canonical_body(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     directory = await call.directory()
     out = copy.deepcopy(body)
     id_type = call.user_id_type
-    for i, node in enumerate(out.get("node_list") or []):
+    # Only well-shaped parts are rewritten; the definition builder names whatever is shaped wrong (1390001).
+    for i, node in enumerate(_list(out.get("node_list"))):
         if not isinstance(node, dict):
             continue
         for role in ("approver", "ccer"):
-            for j, a in enumerate(node.get(role) or []):
+            for j, a in enumerate(_list(node.get(role))):
                 if isinstance(a, dict) and a.get("type") == "Personal" and a.get("user_id"):
                     a["user_id"] = to_internal(directory, str(a["user_id"]), id_type,
                                                field=f"node_list[{i}].{role}[{j}].user_id")
-    for i, v in enumerate(out.get("viewers") or []):
+    for i, v in enumerate(_list(out.get("viewers"))):
         if isinstance(v, dict) and v.get("viewer_user_id"):
             v["viewer_user_id"] = to_internal(directory, str(v["viewer_user_id"]), id_type,
                                               field=f"viewers[{i}].viewer_user_id")
     return out
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 async def create(call: Call) -> dict[str, Any]:

@@ -55,6 +55,9 @@ async def on_instance(operation: Callable[..., Awaitable[Any]], call: Call, cmd:
 def whole_number(value: int | str, field: str, what: str = "a number") -> int:
     """Feishu sends ids and timestamps as a number or a numeric string; anything else is 1390001."""
     try:
-        return int(value or 0)
+        out = int(value or 0)
     except ValueError:
         raise ParamInvalid(f"{field} must be {what}", field=field) from None
+    if not -(2**63) <= out < 2**63:  # what the database's 64-bit integers hold
+        raise ParamInvalid(f"{field} must be {what}", field=field)
+    return out

@@ -17,9 +17,24 @@ def page(query: dict[str, str], *, default: int, low: int, high: int) -> tuple[i
     token = query.get("page_token", "")
     if not token:
         return 0, size
-    if not token.isdigit():
+    # Tokens are offsets this server wrote: ASCII digits (str.isdigit also takes other scripts' digits), and no
+    # larger than a database offset can be.
+    if not (token.isascii() and token.isdigit()) or len(token) > 9:
         raise ParamInvalid("page_token is not a token this server issued", field="page_token")
     return int(token), size
+
+
+_MAX_INT64 = 2**63 - 1
+
+
+def query_int(query: dict[str, str], name: str, default: int = 0) -> int:
+    """An integer query parameter (a timestamp in ms): ASCII digits within a 64-bit integer, else 1390001."""
+    raw = query.get(name, "")
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > _MAX_INT64:
+        raise ParamInvalid(f"{name} must be a non-negative integer", field=name)
+    return int(raw)
 
 
 def next_token(offset: int, size: int, has_more: bool) -> dict[str, object]:

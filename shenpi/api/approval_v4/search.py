@@ -214,6 +214,8 @@ async def list_instances(call: Call) -> dict[str, Any]:
         raise ParamInvalid("approval_code is required", field="approval_code")
     try:
         start, end = int(q.get("start_time", "")), int(q.get("end_time", ""))
+        if not (0 <= start < 2**63 and 0 <= end < 2**63):  # what the database's 64-bit integers hold
+            raise ValueError
     except ValueError:
         raise ParamInvalid("start_time and end_time are required millisecond timestamps", field="start_time") from None
     if end < start or end - start > _TEN_HOURS_MS:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.approval_v4.paging import next_token, page, query_int
 from shenpi.api.approval_v4.search import link
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route, require
@@ -191,8 +191,8 @@ async def initiated(call: Call) -> dict[str, Any]:
     me = directory.user(call.token.user_id)
     found = await call.svc.search.instances(call.tenant_key, user_id=call.token.user_id,
                                             approval_code=call.query.get("definition_code", ""),
-                                            start_from=int(call.query.get("start_timestamp") or 0),
-                                            start_to=int(call.query.get("end_timestamp") or 0),
+                                            start_from=query_int(call.query, "start_timestamp"),
+                                            start_to=query_int(call.query, "end_timestamp"),
                                             reverted=None, offset=offset, limit=size)
     defs = found.definitions
     items = []
@@ -221,8 +221,8 @@ async def list_tasks(call: Call) -> dict[str, Any]:
     directory = await call.directory()
     found = await call.svc.search.tasks(call.tenant_key, user_id=call.token.user_id, statuses=_TOPICS[topic],
                                         approval_code=call.query.get("definition_code", ""),
-                                        start_from=int(call.query.get("start_timestamp") or 0),
-                                        start_to=int(call.query.get("end_timestamp") or 0), offset=offset, limit=size)
+                                        start_from=query_int(call.query, "start_timestamp"),
+                                        start_to=query_int(call.query, "end_timestamp"), offset=offset, limit=size)
     defs = found.definitions
     items = []
     for t, inst in found.page.items:

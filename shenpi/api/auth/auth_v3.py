@@ -9,7 +9,7 @@ from __future__ import annotations
 import msgspec
 
 from shenpi import ids
-from shenpi.api.wire import Receive, Scope, Send, envelope, read_body, respond
+from shenpi.api.wire import Receive, Scope, Send, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.platform.errors import RateLimited
 
@@ -20,7 +20,7 @@ async def issue_token(svc: Shenpi, kind: str, scope: Scope, receive: Receive, se
     log_id = ids.log_id()
     raw = await read_body(receive)
     try:
-        body = msgspec.json.decode(raw or b"{}")
+        body = decode_json(raw or b"{}")
     except msgspec.DecodeError:
         body = None
     app_id = body.get("app_id") if isinstance(body, dict) else None

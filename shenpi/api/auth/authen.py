@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 
 from shenpi import ids
-from shenpi.api.wire import Call, Receive, Route, Scope, Send, envelope, read_body, respond
+from shenpi.api.wire import Call, Receive, Route, Scope, Send, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.platform.errors import RateLimited
@@ -122,7 +122,7 @@ async def oauth_v2_token(svc: Shenpi, scope: Scope, receive: Receive, send: Send
     """``POST /open-apis/authen/v2/oauth/token``: client credentials in the body, answer not wrapped."""
     log_id = ids.log_id()
     try:
-        body = msgspec.json.decode(await read_body(receive) or b"{}")
+        body = decode_json(await read_body(receive) or b"{}")
     except msgspec.DecodeError:
         body = None
     if not isinstance(body, dict):
