@@ -96,3 +96,9 @@ def test_errors_carry_codes_and_statuses(name: str) -> None:
         assert isinstance(e.code, int) and e.http in (200, 400, 403, 404, 429, 500), e
         assert e.code not in (99991663, 99991672, 99991400), "platform codes are not repeated per file"
 
+
+
+@pytest.mark.xfail(strict=True, reason="the contract files of the other endpoints are still being written")
+def test_every_route_has_a_contract_file() -> None:
+    missing = sorted(r.endpoint for r in ROUTES if r.endpoint not in CONTRACT)
+    assert missing == [], f"{len(missing)} of {len(ROUTES)} routes have no contract file"
