@@ -8,7 +8,7 @@ from typing import Any
 DEMO_APP_ID = "cli_demo_app"
 DEMO_APP_SECRET = "demo_secret"
 ALL_SCOPES = [
-    "approval:approval", "approval:task", "approval:instance", "approval:definition",
+    "approval:approval", "approval:approval:readonly", "approval:task", "approval:instance", "approval:definition",
     "approval:approval.list:readonly", "approval:instance.comment", "approval:task:list_by_user",
     "contact:user.employee_id:readonly", "app_engine:approval:write", "app_engine:approval:read",
 ]

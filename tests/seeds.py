@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-ALL = ["approval:approval", "approval:task", "contact:user.employee_id:readonly", "app_engine:approval:write"]
+# The suite's main app holds what the pages ask of the lists too (tasks/search takes a list scope, tasks/query the
+# readonly one; approval:approval grants neither).
+ALL = ["approval:approval", "approval:approval:readonly", "approval:approval.list:readonly", "approval:task",
+       "contact:user.employee_id:readonly", "app_engine:approval:write"]
 
 FORM = [
     {"id": "reason", "type": "textarea", "name": "@i18n@reason", "required": True},
@@ -46,6 +49,8 @@ def test_seed() -> dict[str, Any]:
                 {"app_id": "cli_acme", "app_secret": "s3cret", "scopes": ALL},
                 {"app_id": "cli_acme_ro", "app_secret": "ro", "scopes": ["approval:approval:readonly"]},
                 {"app_id": "cli_acme_task", "app_secret": "task", "scopes": ["approval:task"]},
+                {"app_id": "cli_acme_full", "app_secret": "full", "scopes": ["approval:approval"]},
+                {"app_id": "cli_acme_list", "app_secret": "list", "scopes": ["approval:approval.list:readonly"]},
                 {"app_id": "cli_acme_none", "app_secret": "none", "scopes": ["contact:user.employee_id:readonly"]},
                 {"app_id": "cli_acme_apaas", "app_secret": "apaas", "scopes": ["app_engine:approval:write"]},
                 {"app_id": "cli_contact", "app_secret": "contact",
