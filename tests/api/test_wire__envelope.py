@@ -33,13 +33,21 @@ def test_unknown_paths_and_methods_answer_json(server, method, path, status, cod
     assert r.headers["X-Tt-Logid"]
 
 
-def test_unexpected_errors_answer_1395001_without_a_traceback(tmp_path):
+TASK = {"approval_code": "LEAVE", "instance_code": "I", "user_id": "bob", "task_id": "1"}  # well formed
+
+
+@pytest.mark.parametrize("endpoint, body", [  # 1395001 is on each of these endpoints' pages
+    ("tasks/reject", TASK), ("tasks/transfer", {**TASK, "transfer_user_id": "carol"}),
+    ("tasks/resubmit", {**TASK, "form": "[]"}), ("tasks/search", {"user_id": "bob"}),
+])
+def test_unexpected_errors_answer_1395001_without_a_traceback(tmp_path, endpoint, body):
     async def boom(call):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret internals")
 
     svc = Shenpi(open_store(f"sqlite:///{tmp_path / 'x.db'}"))
     app = OpenApi(svc)
-    app.router = Router([Route("POST", "/open-apis/approval/v4/tasks/reject", "approval.v4.task.reject", boom)])
+    path = f"/open-apis/approval/v4/{endpoint}"
+    app.router = Router([Route("POST", path, f"approval.v4.task.{endpoint.split('/')[1]}", boom)])
 
     async def run() -> httpx.Response:
         from shenpi.seed import apply_seed
@@ -51,9 +59,7 @@ def test_unexpected_errors_answer_1395001_without_a_traceback(tmp_path):
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             token = (await c.post("/open-apis/auth/v3/tenant_access_token/internal",
                                   json={"app_id": "cli_acme", "app_secret": "s3cret"})).json()["tenant_access_token"]
-            body = {"approval_code": "LEAVE", "instance_code": "I", "user_id": "bob", "task_id": "1"}  # well formed
-            return await c.post("/open-apis/approval/v4/tasks/reject", json=body,
-                                headers={"Authorization": f"Bearer {token}"})
+            return await c.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
 
     import asyncio
 

@@ -13,7 +13,7 @@ from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
 from shenpi.app import Found
 from shenpi.engine.directory import Directory
-from shenpi.engine.errors import ParamInvalid
+from shenpi.engine.errors import ApprovalNotFound, InstanceNotFound, ParamInvalid
 from shenpi.engine.model import Definition, Instance, Task
 
 _THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
@@ -186,8 +186,21 @@ def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, direct
     }
 
 
+async def _known_codes(call: Call, b: SearchBody) -> None:
+    """1390002 / 1390003 for an approval_code / instance_code the tenant has no definition / instance by: the task
+    search page lists both codes (an unknown code is a mistake, not a filter that matches nothing)."""
+    if b.approval_code and await call.svc.definitions.find(call.tenant_key, b.approval_code) is None:
+        raise ApprovalNotFound(f"no approval definition has the code {b.approval_code}", field="approval_code")
+    if b.instance_code:
+        try:
+            await call.svc.instances.code_of(call.tenant_key, b.instance_code)
+        except InstanceNotFound:
+            raise InstanceNotFound(f"no instance has the code {b.instance_code}", field="instance_code") from None
+
+
 async def search_tasks(call: Call) -> dict[str, Any]:
     b, offset, size = _search_body(call, TaskSearch)
+    await _known_codes(call, b)
     wanted = [s.upper() for s in b.task_status_list] or [(b.task_status or "ALL").upper()]
     statuses: list[str] = []
     for s in wanted:
