@@ -238,10 +238,12 @@ async def list_instances(call: Call) -> dict[str, Any]:
     return {"instance_code_list": found.items, **next_token(offset, size, found.has_more)}
 
 
-# tasks/query topics, Feishu's numbering: 1 to do, 2 done, 3 started by the user, 17 unread CC, 18 read CC
-_TOPIC_STATUS = {1: "Todo", 2: "Done", 3: "Done", 17: "Unread", 18: "Read"}
-_PROCESS_STATUS = {"PENDING": "Running", "APPROVED": "Approved", "REJECTED": "Rejected", "CANCELED": "Canceled",
-                   "DELETED": "Deleted"}
+# tasks/query topics, Feishu's numbering: 1 to do, 2 done, 3 started by the user, 17 unread CC, 18 read CC. Their
+# task status and the instance's process status are the codes the page's field table and the Node SDK declare, in
+# strings: status 1 to do, 2 done, 17 unread, 18 read; process status 1 running, 2 approved, 3 rejected,
+# 4 revoked, 5 terminated (a deleted instance is no longer running or revoked by its submitter).
+_TOPIC_STATUS = {1: "1", 2: "2", 3: "2", 17: "17", 18: "18"}
+_PROCESS_STATUS = {"PENDING": "1", "APPROVED": "2", "REJECTED": "3", "CANCELED": "4", "DELETED": "5"}
 
 
 async def query_user_tasks(call: Call) -> dict[str, Any]:
@@ -282,7 +284,7 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
             "topic": str(topic), "user_id": q["user_id"], "title": title(inst, d, ""),
             "urls": {"helpdesk": "", "mobile": link(call, inst.code)["mobile_link"], "pc": link(call, inst.code)["pc_link"]},
             "process_external_id": "", "task_external_id": "", "status": _TOPIC_STATUS[topic],
-            "process_status": _PROCESS_STATUS.get(inst.status, "Running"), "definition_code": inst.approval_code,
+            "process_status": _PROCESS_STATUS.get(inst.status, "1"), "definition_code": inst.approval_code,
             "initiators": [directory.external_id(inst.user_id, call.user_id_type)],
             "initiator_names": [initiator.name if initiator else inst.user_id],
             "task_id": task_id, "process_id": inst.code, "process_code": inst.serial_number,
