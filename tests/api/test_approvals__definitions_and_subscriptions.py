@@ -7,6 +7,7 @@ import json
 from lark_oapi.api.approval.v4 import (
     ApprovalApproverCcer,
     ApprovalCreate,
+    ApprovalCreateViewers,
     ApprovalForm,
     ApprovalNode,
     CreateApprovalRequest,
@@ -22,6 +23,7 @@ from tests.api.helpers import create_instance, get_instance, pending_task, rejec
 
 def _body(approver_open_id: str, code: str | None = None) -> ApprovalCreate:
     b = (ApprovalCreate.builder().approval_name("@i18n@name")
+         .viewers([ApprovalCreateViewers.builder().viewer_type("TENANT").build()])
          .form(ApprovalForm.builder().form_content(json.dumps([
              {"id": "reason", "type": "input", "name": "@i18n@reason", "required": True}])).build())
          .node_list([ApprovalNode.builder().id("START").build(),
