@@ -1,0 +1,102 @@
+"""Definition create, as its reference page documents the request: viewers required and at most 200, the
+viewer_type and locale enums, icon 0..24, at most 200 process managers. Each limit is probed on both sides: the
+value at the limit is accepted, one past it answers 1390001 (param is invalid).
+
+Page: https://open.feishu.cn/document/server-docs/approval-v4/approval/create
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from lark_oapi.api.approval.v4 import (
+    ApprovalApproverCcer,
+    ApprovalCreate,
+    ApprovalCreateViewers,
+    ApprovalForm,
+    ApprovalNode,
+    CreateApprovalRequest,
+    I18nResource,
+    I18nResourceText,
+)
+
+PARAM_INVALID = 1390001
+
+
+def viewer(kind: str = "TENANT") -> ApprovalCreateViewers:
+    return ApprovalCreateViewers.builder().viewer_type(kind).build()
+
+
+def texts(locale: str = "zh-CN") -> I18nResource:
+    return I18nResource.builder().locale(locale).is_default(True).texts([
+        I18nResourceText.builder().key("@i18n@laptop").value("Laptop").build(),
+        I18nResourceText.builder().key("@i18n@reason").value("Reason").build(),
+        I18nResourceText.builder().key("@i18n@mgr").value("Manager").build()]).build()
+
+
+def create(client: Any, **fields: Any) -> Any:
+    """A definition the page accepts, with ``fields`` set over it (``None`` leaves a field out)."""
+    body: dict[str, Any] = {
+        "approval_name": "@i18n@laptop",
+        "viewers": [viewer()],
+        "form": ApprovalForm.builder().form_content(json.dumps(
+            [{"id": "reason", "type": "input", "name": "@i18n@reason", "required": True}])).build(),
+        "node_list": [ApprovalNode.builder().id("START").build(),
+                      ApprovalNode.builder().id("mgr").name("@i18n@mgr").node_type("AND").approver(
+                          [ApprovalApproverCcer.builder().type("Supervisor").level("1").build()]).build(),
+                      ApprovalNode.builder().id("END").build()],
+        "i18n_resources": [texts()],
+        **fields,
+    }
+    b = ApprovalCreate.builder()
+    for name, value in body.items():
+        if value is not None:
+            b = getattr(b, name)(value)
+    req = CreateApprovalRequest.builder().user_id_type("open_id").request_body(b.build()).build()
+    return client.approval.v4.approval.create(req)
+
+
+def test_a_definition_the_page_accepts_is_created(client):
+    resp = create(client)
+    assert resp.code == 0, (resp.msg, resp.error)
+
+
+def test_viewers_are_required(client):
+    assert create(client, viewers=None).code == PARAM_INVALID
+
+
+def test_viewers_hold_at_most_200(client):
+    assert create(client, viewers=[viewer()] * 200).code == 0
+    assert create(client, viewers=[viewer()] * 201).code == PARAM_INVALID
+
+
+@pytest.mark.parametrize("kind", ["TENANT", "NONE"])
+def test_viewer_type_takes_the_documented_values(client, kind):
+    assert create(client, viewers=[viewer(kind)]).code == 0
+
+
+@pytest.mark.parametrize("kind", ["EVERYONE", "tenant", "ROLE"])
+def test_viewer_type_outside_the_enum_is_1390001(client, kind):
+    assert create(client, viewers=[viewer(kind)]).code == PARAM_INVALID
+
+
+def test_process_manager_ids_hold_at_most_200(client):
+    assert create(client, process_manager_ids=["ou_alice"] * 200).code == 0
+    assert create(client, process_manager_ids=["ou_alice"] * 201).code == PARAM_INVALID
+
+
+@pytest.mark.parametrize(("icon", "code"), [(0, 0), (24, 0), (25, PARAM_INVALID), (-1, PARAM_INVALID)])
+def test_icon_is_0_to_24(client, icon, code):
+    assert create(client, icon=icon).code == code
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US", "ja-JP"])
+def test_locales_the_page_lists_are_accepted(client, locale):
+    assert create(client, i18n_resources=[texts(locale)]).code == 0
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "xx-XX", "english"])
+def test_a_locale_outside_the_enum_is_1390001(client, locale):
+    assert create(client, i18n_resources=[texts(locale)]).code == PARAM_INVALID
