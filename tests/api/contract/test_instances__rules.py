@@ -13,14 +13,20 @@ from typing import Any
 
 import pytest
 from lark_oapi.api.approval.v4 import (
+    CcSearch,
     CreateInstanceRequest,
+    GetInstanceRequest,
     InstanceCreate,
+    InstanceSearch,
+    ListInstanceRequest,
     NodeAutoApproval,
     NodeCc,
+    QueryInstanceRequest,
+    SearchCcInstanceRequest,
 )
 
 from tests.api.helpers import approve, create_instance, get_instance, pending_task
-from tests.api.helpers_ops import rollback
+from tests.api.helpers_ops import cancel, cc, rollback
 
 PARAM_INVALID = 1390001
 FORM = json.dumps([{"id": "reason", "type": "textarea", "value": "laptop"}])
@@ -75,3 +81,81 @@ def test_task_def_key_list_holds_at_most_100_keys_duplicates_counted(client, at_
 def test_task_def_key_list_may_not_be_empty(client, at_second_step):
     _, task = at_second_step
     assert rollback(client, "carol", task, []).code == PARAM_INVALID
+
+
+# The codes the pages document for lookups that find nothing, and for query parameters outside their range.
+# Pages: .../instance/get, .../instance/list, .../instance/cancel, .../instance/cc, .../instance/query,
+# .../instance/search_cc (under https://open.feishu.cn/document/server-docs/approval-v4/)
+
+APPROVAL_NOT_FOUND, INSTANCE_NOT_FOUND, USER_NOT_FOUND = 1390002, 1390003, 1390004
+
+
+def test_get_with_a_user_id_naming_nobody_is_1390004(client):
+    inst = create_instance(client)
+    req = GetInstanceRequest.builder().instance_id(inst).user_id_type("user_id")
+    assert client.approval.v4.instance.get(req.user_id("ghost").build()).code == USER_NOT_FOUND
+    assert client.approval.v4.instance.get(req.user_id("alice").build()).code == 0
+
+
+def test_get_with_a_locale_outside_the_enum_is_1390001(client):
+    inst = create_instance(client)
+    req = GetInstanceRequest.builder().instance_id(inst).locale("xx-XX").build()
+    assert client.approval.v4.instance.get(req).code == PARAM_INVALID
+
+
+@pytest.mark.parametrize(("size", "code"), [("1", 0), ("100", 0), ("0", PARAM_INVALID), ("101", PARAM_INVALID)])
+def test_list_page_size_is_1_to_100(client, size, code):
+    req = (ListInstanceRequest.builder().approval_code("LEAVE").start_time("1700000000000")
+           .end_time("1700000100000").page_size(int(size)).build())
+    assert client.approval.v4.instance.list(req).code == code
+
+
+@pytest.mark.parametrize("missing", ["approval_code", "start_time", "end_time"])
+def test_list_needs_the_code_and_both_times(client, missing):
+    b = ListInstanceRequest.builder()
+    for name, value in {"approval_code": "LEAVE", "start_time": "1700000000000", "end_time": "1700000100000"}.items():
+        if name != missing:
+            b = getattr(b, name)(value)
+    assert client.approval.v4.instance.list(b.build()).code == PARAM_INVALID
+
+
+def test_cancel_and_cc_name_an_unknown_definition_or_instance(client):
+    inst = create_instance(client, "AND2")
+    assert cancel(client, "NOPE", inst, "alice").code == APPROVAL_NOT_FOUND
+    assert cancel(client, "AND2", "nope", "alice").code == INSTANCE_NOT_FOUND
+    assert cc(client, "NOPE", inst, "alice", ["dana"]).code == APPROVAL_NOT_FOUND
+    assert cc(client, "AND2", "nope", "alice", ["dana"]).code == INSTANCE_NOT_FOUND
+
+
+def test_query_with_an_unknown_approval_or_instance_code_is_1390002_or_1390003(client):
+    def query(**fields: str) -> Any:
+        b = InstanceSearch.builder()
+        for k, v in fields.items():
+            b = getattr(b, k)(v)
+        return client.approval.v4.instance.query(QueryInstanceRequest.builder().request_body(b.build()).build())
+
+    assert query(approval_code="LEAVE").code == 0
+    assert query(approval_code="NOPE").code == APPROVAL_NOT_FOUND
+    assert query(instance_code="nope").code == INSTANCE_NOT_FOUND
+
+
+def test_search_cc_with_an_unknown_approval_or_instance_code_is_1390002_or_1390003(client):
+    def search(**fields: str) -> Any:
+        b = CcSearch.builder()
+        for k, v in fields.items():
+            b = getattr(b, k)(v)
+        return client.approval.v4.instance.search_cc(SearchCcInstanceRequest.builder().request_body(b.build()).build())
+
+    assert search(approval_code="LEAVE").code == 0
+    assert search(approval_code="NOPE").code == APPROVAL_NOT_FOUND
+    assert search(instance_code="nope").code == INSTANCE_NOT_FOUND
+
+
+@pytest.mark.parametrize(("size", "code"), [(5, 0), (200, 0), (4, PARAM_INVALID), (201, PARAM_INVALID)])
+def test_query_and_search_cc_page_size_is_5_to_200(client, size, code):
+    query = (QueryInstanceRequest.builder().page_size(size)
+             .request_body(InstanceSearch.builder().approval_code("LEAVE").build()).build())
+    assert client.approval.v4.instance.query(query).code == code
+    search = (SearchCcInstanceRequest.builder().page_size(size)
+              .request_body(CcSearch.builder().approval_code("LEAVE").build()).build())
+    assert client.approval.v4.instance.search_cc(search).code == code
