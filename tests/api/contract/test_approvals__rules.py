@@ -18,6 +18,7 @@ from lark_oapi.api.approval.v4 import (
     ApprovalForm,
     ApprovalNode,
     CreateApprovalRequest,
+    GetApprovalRequest,
     I18nResource,
     I18nResourceText,
 )
@@ -100,3 +101,25 @@ def test_locales_the_page_lists_are_accepted(client, locale):
 @pytest.mark.parametrize("locale", ["zh_CN", "xx-XX", "english"])
 def test_a_locale_outside_the_enum_is_1390001(client, locale):
     assert create(client, i18n_resources=[texts(locale)]).code == PARAM_INVALID
+
+
+# Definition get. Page: https://open.feishu.cn/document/server-docs/approval-v4/approval/get
+
+
+def get(client: Any, code: str = "LEAVE", **params: Any) -> Any:
+    b = GetApprovalRequest.builder().approval_code(code)
+    for name, value in params.items():
+        b = getattr(b, name)(value)
+    return client.approval.v4.approval.get(b.build())
+
+
+def test_get_with_a_locale_outside_the_enum_is_1390001(client):
+    assert get(client, locale="en-US").code == 0
+    assert get(client, locale="xx-XX").code == PARAM_INVALID
+
+
+def test_get_returns_the_admin_ids_only_when_asked(client):
+    plain = get(client)
+    assert plain.code == 0 and plain.data.approval_admin_ids is None
+    asked = get(client, with_admin_id=True)
+    assert asked.code == 0 and isinstance(asked.data.approval_admin_ids, list)
