@@ -21,7 +21,7 @@ from lark_oapi.api.approval.v4 import (
     RemoveInstanceCommentRequest,
 )
 
-from tests.api.helpers import create_instance
+from tests.api.helpers import create_instance, get_instance
 
 PARAM_INVALID = 1390001
 
@@ -86,3 +86,13 @@ def test_a_mention_without_user_id_name_or_offset_is_1390001(client, missing):
             b = getattr(b, name)(value)
     assert add(client, inst, at=[b.build()]).code == PARAM_INVALID
     assert add(client, inst, at=[CommentAtInfo.builder().user_id("bob").name("Bob").offset("0").build()]).code == 0
+
+
+def test_mention_ids_follow_the_user_id_type_of_each_call(client):
+    inst = create_instance(client)
+    assert add(client, inst, at=[CommentAtInfo.builder().user_id("bob").name("Bob").offset("0").build()]).code == 0
+    bob_open_id = get_instance(client, create_instance(client, user_id="bob"), "open_id").open_id
+    req = (ListInstanceCommentRequest.builder().instance_id(inst).user_id_type("open_id")
+           .user_id(get_instance(client, inst, "open_id").open_id).build())
+    [comment] = client.approval.v4.instance_comment.list(req).data.comments
+    assert comment.at_info_list[0].user_id == bob_open_id

@@ -26,7 +26,7 @@ from lark_oapi.api.approval.v4 import (
 )
 
 from tests.api.helpers import approve, create_instance, get_instance, pending_task
-from tests.api.helpers_ops import cancel, cc, rollback
+from tests.api.helpers_ops import add_sign, cancel, cc, rollback
 
 PARAM_INVALID = 1390001
 FORM = json.dumps([{"id": "reason", "type": "textarea", "value": "laptop"}])
@@ -159,3 +159,60 @@ def test_query_and_search_cc_page_size_is_5_to_200(client, size, code):
     search = (SearchCcInstanceRequest.builder().page_size(size)
               .request_body(CcSearch.builder().approval_code("LEAVE").build()).build())
     assert client.approval.v4.instance.search_cc(search).code == code
+
+
+def _query(client: Any, **fields: Any) -> Any:
+    b = InstanceSearch.builder()
+    for k, v in fields.items():
+        b = getattr(b, k)(v)
+    return client.approval.v4.instance.query(QueryInstanceRequest.builder().request_body(b.build()).build())
+
+
+def _search_cc(client: Any, **fields: Any) -> Any:
+    b = CcSearch.builder()
+    for k, v in fields.items():
+        b = getattr(b, k)(v)
+    return client.approval.v4.instance.search_cc(SearchCcInstanceRequest.builder().request_body(b.build()).build())
+
+
+DAY = 24 * 3600 * 1000
+T0 = 1_790_000_000_000
+
+
+def test_query_window_ends_come_together_and_span_at_most_30_days(client):
+    assert _query(client, approval_code="LEAVE", instance_start_time_from=str(T0)).code == PARAM_INVALID
+    assert _query(client, approval_code="LEAVE", instance_start_time_to=str(T0)).code == PARAM_INVALID
+    assert _query(client, approval_code="LEAVE", instance_start_time_from=str(T0),
+                  instance_start_time_to=str(T0 + 30 * DAY)).code == 0
+    assert _query(client, approval_code="LEAVE", instance_start_time_from=str(T0),
+                  instance_start_time_to=str(T0 + 31 * DAY)).code == PARAM_INVALID
+
+
+def test_search_cc_window_ends_come_together_and_span_at_most_30_days(client):
+    assert _search_cc(client, approval_code="LEAVE", cc_create_time_from=str(T0)).code == PARAM_INVALID
+    assert _search_cc(client, approval_code="LEAVE", cc_create_time_from=str(T0),
+                      cc_create_time_to=str(T0 + 30 * DAY)).code == 0
+    assert _search_cc(client, approval_code="LEAVE", cc_create_time_from=str(T0),
+                      cc_create_time_to=str(T0 + 31 * DAY)).code == PARAM_INVALID
+
+
+def test_search_cc_needs_a_filter_and_a_known_read_status(client):
+    assert _search_cc(client, cc_title="x").code == PARAM_INVALID
+    assert _search_cc(client, approval_code="LEAVE", read_status="UNREAD").code == 0
+    assert _search_cc(client, approval_code="LEAVE", read_status="SOME").code == PARAM_INVALID
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "xx-XX"])
+def test_query_and_search_cc_locale_outside_the_enum_is_1390001(client, locale):
+    assert _query(client, approval_code="LEAVE", locale=locale).code == PARAM_INVALID
+    assert _search_cc(client, approval_code="LEAVE", locale=locale).code == PARAM_INVALID
+
+
+# Add sign. Page: https://open.feishu.cn/document/server-docs/approval-v4/task/approval-task-addsign
+
+
+@pytest.mark.parametrize(("method", "code"), [(1, 0), (2, 0), (3, PARAM_INVALID)])
+def test_add_sign_approval_method_is_1_or_2(client, method, code):
+    inst = create_instance(client, "TWOSTEP")
+    task = pending_task(client, inst, "bob")
+    assert add_sign(client, "TWOSTEP", inst, "bob", task, ["erin"], 1, method=method).code == code
