@@ -56,7 +56,8 @@ def test_create_get_and_use_a_definition(client):
 
 def test_create_errors(client):
     bad = client.approval.v4.approval.create(CreateApprovalRequest.builder().request_body(
-        ApprovalCreate.builder().approval_name("x").build()).build())
+        ApprovalCreate.builder().approval_name("@i18n@name")
+        .viewers([ApprovalCreateViewers.builder().viewer_type("TENANT").build()]).build()).build())
     assert bad.code == 1390001 and bad.error["field_violations"][0]["field"] == "form"
     unknown_user = client.approval.v4.approval.create(CreateApprovalRequest.builder().request_body(
         _body("ou_nobody")).build())
