@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from lark_oapi.api.approval.v4 import (
     ApprovalApproverCcer,
+    ApprovalConfig,
     ApprovalCreate,
     ApprovalCreateViewers,
     ApprovalForm,
@@ -124,3 +125,63 @@ def test_get_returns_the_admin_ids_only_when_asked(client):
     assert plain.code == 0 and plain.data.approval_admin_ids is None
     asked = get(client, with_admin_id=True)
     assert asked.code == 0 and isinstance(asked.data.approval_admin_ids, list)
+
+
+def node(node_id: str = "mgr", node_type: str = "AND", name: str = "@i18n@mgr", **approver: str) -> ApprovalNode:
+    who = approver or {"type": "Supervisor", "level": "1"}
+    a = ApprovalApproverCcer.builder()
+    for k, v in who.items():
+        a = getattr(a, k)(v)
+    return ApprovalNode.builder().id(node_id).name(name).node_type(node_type).approver([a.build()]).build()
+
+
+def flow(*nodes: ApprovalNode) -> list[ApprovalNode]:
+    return [ApprovalNode.builder().id("START").build(), *nodes, ApprovalNode.builder().id("END").build()]
+
+
+@pytest.mark.parametrize("name", ["Laptop", "@i18n@la", "@I18N@laptop"])
+def test_approval_name_is_an_i18n_key_of_at_least_9_characters(client, name):
+    assert create(client, approval_name=name).code == PARAM_INVALID
+
+
+def test_a_node_name_is_an_i18n_key(client):
+    assert create(client, node_list=flow(node(name="Manager"))).code == PARAM_INVALID
+
+
+def test_a_cc_cannot_be_chosen_by_the_submitter(client):
+    ccer = ApprovalApproverCcer.builder().type("Free").build()
+    with_free_cc = ApprovalNode.builder().id("mgr").name("@i18n@mgr").node_type("AND").approver(
+        [ApprovalApproverCcer.builder().type("Supervisor").level("1").build()]).ccer([ccer]).build()
+    assert create(client, node_list=flow(with_free_cc)).code == PARAM_INVALID
+
+
+def test_config_carries_its_four_switches(client):
+    partial = ApprovalConfig.builder().can_update_viewer(False).can_update_form(False).can_update_process(False)
+    assert create(client, config=partial.build()).code == PARAM_INVALID
+    assert create(client, config=partial.can_update_revert(False).build()).code == 0
+
+
+@pytest.mark.parametrize("approver", [{"type": "Supervisor"}, {"type": "Personal"}])
+def test_an_approver_names_its_level_or_user(client, approver):
+    assert create(client, node_list=flow(node(**approver))).code == PARAM_INVALID
+
+
+def test_a_sequential_node_takes_approvers_the_submitter_chooses(client):
+    assert create(client, node_list=flow(node(node_type="SEQUENTIAL", type="Free"))).code == 0
+    assert create(client, node_list=flow(node(node_type="SEQUENTIAL"))).code == PARAM_INVALID
+
+
+def test_the_flow_starts_at_start_and_ends_at_end(client):
+    assert create(client, node_list=[node()]).code == PARAM_INVALID
+
+
+@pytest.mark.xfail(strict=True, reason="shenpi accepts a USER viewer without viewer_user_id today")
+def test_a_user_viewer_names_the_user(client):
+    assert create(client, viewers=[viewer("USER")]).code == PARAM_INVALID
+
+
+@pytest.mark.xfail(strict=True, reason="shenpi accepts a default language that lacks keys today")
+def test_the_default_language_carries_every_key(client):
+    short = I18nResource.builder().locale("zh-CN").is_default(True).texts([
+        I18nResourceText.builder().key("@i18n@laptop").value("Laptop").build()]).build()
+    assert create(client, i18n_resources=[short]).code == PARAM_INVALID
