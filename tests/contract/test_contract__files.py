@@ -4,6 +4,7 @@ never a request type, and every object of a response is closed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -58,6 +59,8 @@ def test_file_names_a_route_by_its_method_and_path(name: str) -> None:
     assert (ep.method, ep.path) == (route.method, route.path)
     assert set(ep.tokens) <= {"tenant", "user", "app"} and ep.tokens
     assert ep.scopes, "the page's permission row"
+    for scope in (*ep.scopes, *(s for field in ep.field_scopes.values() for s in field)):
+        assert re.fullmatch(r"[a-z_]+(:[a-z_.]+)+", scope), f"{scope!r} is no scope name"
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
