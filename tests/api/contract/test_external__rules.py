@@ -22,6 +22,7 @@ from lark_oapi.api.approval.v4 import (
     ExternalInstance,
     ExternalInstanceLink,
     ExternalInstanceTaskNode,
+    GetExternalApprovalRequest,
     I18nResource,
     I18nResourceText,
     ListExternalTaskRequest,
@@ -261,3 +262,38 @@ def test_definition_takes_200_managers_and_refuses_201(client):
     assert answer(define(client, definition(managers=managers[:200]))) == (200, 0)
     assert answer(define(client, definition(managers=managers))) == PARAM_INVALID
 
+
+
+def test_definition_get_is_refused_to_a_read_only_app(client, client_for):
+    """The permission row of the get page is approval:approval or approval:external_approval; an app holding only
+    approval:approval:readonly is refused with 99991672.
+
+    Page: https://open.feishu.cn/document/approval-v4/external_approval/get
+    """
+    readonly = client_for("cli_acme_ro")
+    got = readonly.approval.v4.external_approval.get(GetExternalApprovalRequest.builder().approval_code("EXT-RULES")
+                                                     .build())
+    assert (got.raw.status_code, got.code) == (400, 99991672)
+    assert client.approval.v4.external_approval.get(GetExternalApprovalRequest.builder().approval_code("EXT-RULES")
+                                                    .build()).code == 0
+
+
+def test_sync_is_refused_to_a_read_only_app(client_for):
+    """The permission row of the sync page is approval:approval or approval:external_instance; read-only is refused.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/create
+    """
+    assert answer(sync(client_for("cli_acme_ro"), instance().build())) == (400, 99991672)
+
+
+def test_check_and_task_list_take_a_read_only_app(client_for):
+    """The check and task list pages' permission rows include approval:approval:readonly.
+
+    Pages: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/check and
+    https://open.feishu.cn/document/server-docs/approval-v4/external_task/list
+    """
+    readonly = client_for("cli_acme_ro")
+    req = CheckExternalInstanceRequest.builder().request_body(CheckExternalInstanceRequestBody.builder().instances(
+        [ExteranlInstanceCheck.builder().instance_id("i-ro").update_time(1).tasks([]).build()]).build()).build()
+    assert answer(readonly.approval.v4.external_instance.check(req)) == (200, 0)
+    assert answer(list_tasks(readonly, approval_codes=["EXT-RULES"])) == (200, 0)
