@@ -58,3 +58,16 @@ def test_search_takes_30_district_ids_and_refuses_31(client):
     ids = [f"CN-{n}" for n in range(31)]
     assert answer(search(client, ids[:30])) == (200, 0)
     assert answer(search(client, ids)) == PARAM_INVALID
+
+
+def test_search_locale_is_zh_cn_or_english(client):
+    """locale is zh-CN or English.
+
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/search
+    """
+    body = SearchDistrictRequestBody.builder().keyword("Beijing").build()
+    districts = client.approval.v4.district
+    assert answer(districts.search(SearchDistrictRequest.builder().locale("en-US").request_body(body).build())) == (
+        200, 0)
+    assert answer(districts.search(SearchDistrictRequest.builder().locale("fr-FR").request_body(body).build())) == (
+        PARAM_INVALID)

@@ -154,6 +154,55 @@ def test_sync_title_must_be_an_i18n_key(client):
     assert answer(sync(client, instance().title("Laptop").build())) == PARAM_INVALID
 
 
+def test_sync_takes_times_as_the_strings_the_page_types(client):
+    """start_time, end_time, update_time and task times are millisecond timestamps typed string.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/create
+    """
+    t = (ExternalInstanceTaskNode.builder().task_id("t").user_id("bob").status("PENDING").links(link())
+         .create_time("1556468012678").end_time("0").update_time("1556468012678").build())
+    body = instance().start_time("1556468012678").end_time("0").update_time("1556468012678").task_list([t]).build()
+    assert answer(sync(client, body)) == (200, 0)
+
+
+def test_sync_generate_type_is_never_an_empty_string(client):
+    """generate_type is EXTERNAL_CONSIGN or DEFAULT, or left out, never an empty string.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/create
+    """
+    t = task(0)
+    t.generate_type = ""
+    assert answer(sync(client, instance().task_list([t]).build())) == PARAM_INVALID
+
+
+def test_sync_cc_read_status_is_read_or_unread(client):
+    """A cc entry's read_status is READ or UNREAD.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/create
+    """
+    c = cc(0)
+    c.read_status = "SEEN"
+    assert answer(sync(client, instance().cc_list([c]).build())) == PARAM_INVALID
+
+
+def test_sync_locale_is_one_of_the_documented(client):
+    """i18n_resources[].locale is one of the documented locales.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/create
+    """
+    resources = texts()
+    resources[0].locale = "xx-XX"
+    assert answer(sync(client, instance().i18n_resources(resources).build())) == PARAM_INVALID
+
+
+def test_check_without_instances_is_1390001(client):
+    """instances is required.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/check
+    """
+    req = CheckExternalInstanceRequest.builder().request_body(CheckExternalInstanceRequestBody.builder().build())
+    assert answer(client.approval.v4.external_instance.check(req.build())) == PARAM_INVALID
+
 def test_check_instance_without_tasks_is_1390001(client):
     """Each instance checked carries its tasks.
 
