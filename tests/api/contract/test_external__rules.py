@@ -313,6 +313,9 @@ def test_definition_takes_200_managers_and_refuses_201(client):
 
 
 
+
+@pytest.mark.xfail(strict=True, reason="scope checks still read shenpi's scope table, which grants this endpoint to "
+                                       "approval:approval:readonly; the contract's row does not")
 def test_definition_get_is_refused_to_a_read_only_app(client, client_for):
     """The permission row of the get page is approval:approval or approval:external_approval; an app holding only
     approval:approval:readonly is refused with 99991672.
