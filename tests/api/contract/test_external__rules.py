@@ -108,6 +108,15 @@ def test_sync_without_end_time_is_1390001(client):
     assert answer(sync(client, instance(end_time=True).build())) == PARAM_INVALID
 
 
+def test_sync_without_update_time_is_1390001(client):
+    """update_time is required.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/create
+    """
+    body = instance().build()
+    body.update_time = None
+    assert answer(sync(client, body)) == PARAM_INVALID
+
 def test_sync_takes_300_tasks_and_refuses_301(client):
     """task_list holds at most 300 tasks.
 
@@ -313,6 +322,39 @@ def test_definition_takes_200_managers_and_refuses_201(client):
 
 
 
+
+def test_task_list_status_is_an_enum(client):
+    """status is PENDING, APPROVED, REJECTED, TRANSFERRED or DONE.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_task/list
+    """
+    req = ListExternalTaskRequest.builder().request_body(ListExternalTaskRequestBody.builder()
+                                                         .approval_codes(["EXT-RULES"]).status("WAITING").build())
+    assert answer(client.approval.v4.external_task.list(req.build())) == PARAM_INVALID
+
+
+def test_definition_group_name_description_and_biz_name_are_i18n_keys(client):
+    """group_name, description and external.biz_name are i18n keys, which start with @i18n@.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_approval/create
+    """
+    assert answer(define(client, definition(description="@i18n@d"))) == (200, 0)
+    assert answer(define(client, definition(group_name="Office"))) == PARAM_INVALID
+    assert answer(define(client, definition(description="Buy a laptop"))) == PARAM_INVALID
+    external = ApprovalCreateExternal.builder().support_pc(True).biz_name("ERP").build()
+    assert answer(define(client, definition(external=external))) == PARAM_INVALID
+
+
+def test_definition_locale_is_one_of_the_documented(client):
+    """i18n_resources[].locale is one of the 16 documented locales.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_approval/create
+    """
+    good, bad = texts(), texts()
+    good[0].locale = "ms-MY"
+    bad[0].locale = "zh"
+    assert answer(define(client, definition(i18n_resources=good))) == (200, 0)
+    assert answer(define(client, definition(i18n_resources=bad))) == PARAM_INVALID
 
 @pytest.mark.xfail(strict=True, reason="scope checks still read shenpi's scope table, which grants this endpoint to "
                                        "approval:approval:readonly; the contract's row does not")
