@@ -230,3 +230,22 @@ def test_query_needs_kunlun_user_id(client):
     """user_task query: kunlun_user_id is required.
     Page: https://open.feishu.cn/document/apaas-v1/flow/user-task/query"""
     assert_2320001(query(client, source="assignMe"))
+
+
+def test_query_and_rollback_points_take_the_read_scope(client, client_for):
+    """user_task query and rollback_points: the permission row is app_engine:approval:read.
+    Pages: https://open.feishu.cn/document/apaas-v1/flow/user-task/query and
+    https://open.feishu.cn/document/apaas-v1/flow/user-task/rollback_points"""
+    reader = client_for("cli_acme_apaas_ro")
+    assert_ok(query(reader, kunlun_user_id=kunlun("bob")))
+    task = pending_task(client, create_instance(client, "AND2"), "bob")
+    assert_ok(rollback_points(reader, task, operator_user_id=kunlun("bob")))
+    assert reader.apaas.v1.approval_task.agree(AgreeApprovalTaskRequest.builder().approval_task_id(task).request_body(
+        AgreeApprovalTaskRequestBody.builder().user_id(kunlun("bob")).build()).build()).code == 99991672
+
+
+@pytest.mark.xfail(strict=True, reason="shenpi's scope table also accepts app_engine:approval:write for reads")
+def test_query_refuses_an_app_with_only_the_write_scope(client_for):
+    """user_task query: an app holding only app_engine:approval:write lacks the page's scope, 99991672.
+    Page: https://open.feishu.cn/document/apaas-v1/flow/user-task/query"""
+    assert query(client_for("cli_acme_apaas"), kunlun_user_id=kunlun("bob")).code == 99991672

@@ -35,3 +35,18 @@ def test_batch_get_id_answers_one_entry_per_address(client_for):
     assert resp.code == 0, (resp.msg, resp.error)
     assert [(u.email, u.mobile, u.user_id) for u in resp.data.user_list] == [
         ("nobody@example.com", None, None), ("none@example.com", None, None), (None, "13011111111", None)]
+
+
+def test_user_id_type_user_id_needs_the_employee_id_field_scope(client_for):
+    """Asking for user_id_type=user_id needs contact:user.employee_id:readonly (99991672 without it); open_id does
+    not. Pages: https://open.feishu.cn/document/server-docs/contact-v3/user/get and
+    https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id"""
+    noid = client_for("cli_contact_noid")
+    assert noid.contact.v3.user.get(GetUserRequest.builder().user_id("ou_alice").build()).code == 0
+    refused = noid.contact.v3.user.get(GetUserRequest.builder().user_id("alice").user_id_type("user_id").build())
+    assert refused.code == 99991672, (refused.msg, refused.error)
+    body = BatchGetIdUserRequestBody.builder().emails(["nobody@example.com"]).build()
+    assert noid.contact.v3.user.batch_get_id(BatchGetIdUserRequest.builder().request_body(body).build()).code == 0
+    refused = noid.contact.v3.user.batch_get_id(BatchGetIdUserRequest.builder().user_id_type("user_id")
+                                                .request_body(body).build())
+    assert refused.code == 99991672, (refused.msg, refused.error)
