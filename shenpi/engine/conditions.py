@@ -82,6 +82,11 @@ def condition_holds(cond: Condition, instance: Instance, directory: Directory) -
     actual = form_value(instance.form, cond.widget)
     if actual is None:
         return False
+    if isinstance(actual, str) and isinstance(expected, int | float) and not isinstance(expected, bool):
+        try:  # a number widget given as a numeral ("4"), as Feishu's create page sends it
+            actual = float(actual)
+        except ValueError:
+            return False
     try:
         if cond.op == "in":
             if isinstance(actual, list):
