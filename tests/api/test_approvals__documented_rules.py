@@ -69,6 +69,7 @@ def test_get_shows_each_widgets_default_value_fields_and_its_options(client: lar
     widgets = {w["id"]: w for w in json.loads(got.data.form)}
     for w in widgets.values():
         assert (w["enable_default_value"], w["widget_default_value"], w["default_value_type"]) == (False, "", "")
+        assert isinstance(w["required"], bool)
     assert widgets["kind"]["option"] == [{"value": "laptop", "text": "笔记本"}, {"value": "phone", "text": "手机"}]
 
 

@@ -54,6 +54,7 @@ def render_definition(d: Definition, *, locale: str, id_of: Any, with_admin_id: 
         raw = dict(w.raw)
         if w.name:
             raw["name"] = d.text(w.name, locale)
+        raw["required"] = w.required  # a common widget field: always there, false unless the definition says
         # Every widget of the page's form says whether it has a default value, and which: none unless given.
         raw["enable_default_value"] = bool(raw.get("enable_default_value", False))
         raw["widget_default_value"] = str(raw.get("widget_default_value") or "")
