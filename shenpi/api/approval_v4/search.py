@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from shenpi.api.approval_v4.bodies import whole_number
+from shenpi.api.approval_v4.external_search import ExternalMatches, Filters, merged_page
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.wire import Call, Route
@@ -114,6 +115,21 @@ def _answer(key: str, items: list[dict[str, Any]], found: Found, offset: int, si
     return {"count": found.page.total, key: items, **next_token(offset, size, found.page.has_more)}
 
 
+def _filters(b: SearchBody, user_id: str, title: str, start: int, end: int) -> Filters:
+    return Filters(approval_code=b.approval_code, group_external_id=b.group_external_id,
+                   instance_code=b.instance_code, instance_external_id=b.instance_external_id, user_id=user_id,
+                   title=title, start_from=start, start_to=end)
+
+
+async def _externals(call: Call, b: SearchBody, directory: Directory) -> ExternalMatches:
+    """The external instances a search may list (read whole, then filtered in :class:`ExternalMatches`)."""
+    codes = [b.approval_code] if b.approval_code and not b.group_external_id else []
+    ids = [b.instance_external_id] if b.instance_external_id else []
+    bodies, approvals = await call.svc.external.searchable(call.tenant_key, approval_codes=codes, instance_ids=ids)
+    return ExternalMatches(bodies, approvals, directory, call.user_id_type, b.locale,
+                           lambda code: approval_item(None, code, b.locale))
+
+
 class InstanceSearch(SearchBody):
     instance_title: str = ""
     instance_status: str = ""
@@ -126,16 +142,21 @@ async def query_instances(call: Call) -> dict[str, Any]:
     status = _status_filter(b.instance_status, _INSTANCE_FILTER, "instance_status",
                             f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}")
     start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time")
-    if b.instance_external_id or b.group_external_id:  # external instances are not native: nothing matches here
-        return {"count": 0, "instance_list": [], "has_more": False}
-    found = await call.svc.search.instances(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                            instance_code=b.instance_code, statuses=_INSTANCE_FILTER[status],
-                                            title=b.instance_title, start_from=start, start_to=end,
-                                            reverted=None if b.with_revoked_instance else False,
-                                            offset=offset, limit=size)
-    defs = found.definitions
-    items = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
-    return _answer("instance_list", items, found, offset, size)
+    f = _filters(b, user_id, b.instance_title, start, end)
+    natives, native_total = [], 0
+    if f.natives_can_match():
+        found = await call.svc.search.instances(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                                instance_code=b.instance_code, statuses=_INSTANCE_FILTER[status],
+                                                title=b.instance_title, start_from=start, start_to=end,
+                                                reverted=None if b.with_revoked_instance else False,
+                                                offset=offset, limit=size)
+        defs = found.definitions
+        natives = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
+        native_total = found.page.total
+    externals = (await _externals(call, b, directory)).instances(f, _INSTANCE_FILTER[status]) \
+        if f.externals_can_match() else []
+    items, total, more = merged_page(natives, native_total, externals, offset, size)
+    return {"count": total, "instance_list": items, **next_token(offset, size, more)}
 
 
 class CcSearch(SearchBody):
@@ -199,12 +220,18 @@ async def search_tasks(call: Call) -> dict[str, Any]:
     if b.order not in (0, 1, 2, 3):
         raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
     start, end, directory, user_id = await _window_and_user(call, b, "task_start_time")
-    found = await call.svc.search.tasks(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                        instance_code=b.instance_code, statuses=statuses, title=b.task_title,
-                                        start_from=start, start_to=end, order=b.order, offset=offset, limit=size)
-    defs = found.definitions
-    items = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
-    return _answer("task_list", items, found, offset, size)
+    f = _filters(b, user_id, b.task_title, start, end)
+    natives, native_total = [], 0
+    if f.natives_can_match():
+        found = await call.svc.search.tasks(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
+                                            instance_code=b.instance_code, statuses=statuses, title=b.task_title,
+                                            start_from=start, start_to=end, order=b.order, offset=offset, limit=size)
+        defs = found.definitions
+        natives = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
+        native_total = found.page.total
+    externals = (await _externals(call, b, directory)).tasks(f, statuses) if f.externals_can_match() else []
+    items, total, more = merged_page(natives, native_total, externals, offset, size)
+    return {"count": total, "task_list": items, **next_token(offset, size, more)}
 
 
 async def list_instances(call: Call) -> dict[str, Any]:
