@@ -75,7 +75,10 @@ def test_get_shows_each_widgets_default_value_fields_and_its_options(client: lar
 
 @pytest.mark.parametrize(("changes", "field"), [
     ({"approval_name": "Purchase"}, "approval_name"),  # not an i18n key
-    ({"approval_name": "@i18n@ab"}, "approval_name"),  # shorter than 9 characters
+    ({"approval_name": "@i18n@ab",  # shorter than 9 characters, though it has a text
+      "i18n_resources": [{"locale": "zh-CN", "is_default": True,
+                          "texts": [{"key": k, "value": v} for k, v in {**_TEXTS, "@i18n@ab": "短"}.items()]}]},
+     "approval_name"),
     ({"description": "@i18n@nowhere"}, "description"),  # a key with no text
     ({"form": [{"id": "reason", "type": "input", "name": "Reason", "required": True}]},
      "form.form_content[0].name"),
