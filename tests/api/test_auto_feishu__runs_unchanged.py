@@ -21,8 +21,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from shenpi.testing import ShenpiProcess
 
 # Runs in the child: the client's own calls, its own pydantic models checking every answer.
@@ -60,10 +58,6 @@ def test_auto_feishu_approval_calls_work_against_shenpi(server: ShenpiProcess, t
     env.update(FEISHU_BASE_URL=f"{server.base_url}/open-apis", FEISHU_APP_ID="cli_acme", FEISHU_APP_SECRET="s3cret")
     run = subprocess.run([sys.executable, "-c", _SCRIPT], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120)
-    if run.returncode != 0 and "/approval/v4/tasks/approve) response code error(1390001)" in run.stderr:
-        # The client sends "form": null on approve; taking null as absent comes with the request validator
-        # (the contract). Only that known failure is excused; remove this once it is merged.
-        pytest.xfail("a JSON null is not yet taken as absent")
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["define"][0] == "请假" and "reason" in out["define"][1]
