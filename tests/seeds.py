@@ -8,7 +8,7 @@ from typing import Any
 # The suite's main app holds what the pages ask of the lists too (tasks/search takes a list scope, tasks/query the
 # readonly one; approval:approval grants neither).
 ALL = ["approval:approval", "approval:approval:readonly", "approval:approval.list:readonly", "approval:task",
-       "contact:user.employee_id:readonly", "app_engine:approval:write"]
+       "contact:user.employee_id:readonly", "app_engine:approval:write", "app_engine:approval:read"]
 
 FORM = [
     {"id": "reason", "type": "textarea", "name": "@i18n@reason", "required": True},
@@ -53,13 +53,17 @@ def test_seed() -> dict[str, Any]:
                 {"app_id": "cli_acme_list", "app_secret": "list", "scopes": ["approval:approval.list:readonly"]},
                 {"app_id": "cli_acme_none", "app_secret": "none", "scopes": ["contact:user.employee_id:readonly"]},
                 {"app_id": "cli_acme_apaas", "app_secret": "apaas", "scopes": ["app_engine:approval:write"]},
+                {"app_id": "cli_acme_apaas_ro", "app_secret": "apaas-ro", "scopes": ["app_engine:approval:read"]},
                 # one approval scope each, to prove each page's permission row
                 *({"app_id": f"cli_only_{name}", "app_secret": name, "scopes": [scope]} for name, scope in (
                     ("approval", "approval:approval"), ("definition", "approval:definition"),
                     ("instance", "approval:instance"), ("comment", "approval:instance.comment"),
                     ("list", "approval:approval.list:readonly"))),
                 {"app_id": "cli_contact", "app_secret": "contact",
-                 "scopes": ["contact:contact:readonly_as_app", "contact:user.employee_id:readonly"]},
+                 "scopes": ["contact:contact:readonly_as_app", "contact:user.id:readonly",
+                            "contact:user.employee_id:readonly"]},
+                {"app_id": "cli_contact_noid", "app_secret": "noid",
+                 "scopes": ["contact:contact:readonly_as_app", "contact:user.id:readonly"]},
             ],
             "departments": [
                 {"department_id": "fin", "name": "Finance", "leader_user_id": "dana"},

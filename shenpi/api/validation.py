@@ -77,8 +77,8 @@ def _scalar(value: str, schema: JsonSchema | None) -> Any:
             return float(value)
         except ValueError:
             return value
-    if kind == "boolean" and value in ("true", "false"):
-        return value == "true"
+    if kind == "boolean" and value.lower() in ("true", "false"):  # lark-oapi writes a Python bool: True
+        return value.lower() == "true"
     return value
 
 

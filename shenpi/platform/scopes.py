@@ -1,10 +1,10 @@
 """Which scopes each endpoint needs: an app with any one of them may call it, one with none is refused with
 99991672.
 
-The endpoint contract (``shenpi/contract/endpoints/*.json``, each page's permission row) is the table; the
-entries below stand for the endpoints whose contract file has not been written yet. Keys are the SDK's method
-names (``approval.v4.task.reject``). A request that asks for ``user_id_type=user_id`` also needs the field
-scope the contract names for ``user_id`` (``USER_ID_FIELD_SCOPE`` where there is no file yet).
+The table is the endpoint contract's (``shenpi/contract/endpoints/*.json``): each file's ``scopes`` is its page's
+permission row, keyed by the SDK's method name (``approval.v4.task.reject``). An empty row (the sign-in pages: "无")
+needs no scope. A request that asks for ``user_id_type=user_id`` also needs one of the field scopes the file names
+for ``user_id``. Every route has a contract file (tests/contract checks it), so every route is in the table.
 """
 
 from __future__ import annotations
@@ -14,83 +14,10 @@ from types import MappingProxyType
 from shenpi.contract import load
 from shenpi.platform.errors import HELP, ScopeDenied
 
-A, R = "approval:approval", "approval:approval:readonly"
-USER_ID_FIELD_SCOPE = "contact:user.employee_id:readonly"
-APAAS_WRITE, APAAS_READ = "app_engine:approval:write", "app_engine:approval:read"
-
-_WITHOUT_A_CONTRACT_FILE: dict[str, tuple[str, ...]] = {
-    # definitions & subscriptions
-    "approval.v4.approval.create": (A, "approval:definition"),
-    "approval.v4.approval.get": (A, R, "approval:definition"),
-    "approval.v4.approval.subscribe": (A, R, "approval:definition"),
-    "approval.v4.approval.unsubscribe": (A, R, "approval:definition"),
-    # instances
-    "approval.v4.instance.create": (A, R, "approval:instance"),
-    "approval.v4.instance.get": (A, R, "approval:instance"),
-    "approval.v4.instance.list": (A, R, "approval:approval.list:readonly", "approval:instance"),
-    "approval.v4.instance.cancel": (A, R, "approval:instance"),
-    "approval.v4.instance.cc": (A, R, "approval:instance"),
-    "approval.v4.instance.preview": (A, R, "approval:instance"),
-    "approval.v4.instance.query": (A, R, "approval:approval.list:readonly"),
-    "approval.v4.instance.search_cc": (A, R, "approval:approval.list:readonly"),
-    "approval.v4.instance.specified_rollback": (A, R, "approval:task"),
-    "approval.v4.instance.add_sign": (A, R, "approval:task"),
-    "approval.v4.instance.add_cc": (A, R, "approval:instance"),
-    "approval.v4.instance.detail": (A, R, "approval:instance"),
-    "approval.v4.instance.initiated": (A, R, "approval:instance"),
-    "approval.v4.instance.recall": (A, R, "approval:instance"),
-    "approval.v4.instance.remind": (A, R, "approval:instance"),
-    "approval.v4.instance.subscription": (A, R, "approval:instance"),
-    "approval.v4.instance.unsubscription": (A, R, "approval:instance"),
-    # comments
-    "approval.v4.instance_comment.create": (A, R, "approval:instance.comment"),
-    "approval.v4.instance_comment.delete": (A, R, "approval:instance.comment"),
-    "approval.v4.instance_comment.list": (A, R, "approval:instance.comment"),
-    "approval.v4.instance_comment.remove": (A, R, "approval:instance.comment"),
-    # tasks
-    "approval.v4.task.add_sign": (A, R, "approval:task"),
-    "approval.v4.task.forward": (A, R, "approval:task"),
-    "approval.v4.task.list": (A, R, "approval:task:list_by_user"),
-    "approval.v4.task.pass_": (A, R, "approval:task"),
-    "approval.v4.task.refuse": (A, R, "approval:task"),
-    "approval.v4.task.rollback": (A, R, "approval:task"),
-    "approval.v4.task.subscription": (A, R, "approval:task"),
-    "approval.v4.task.unsubscription": (A, R, "approval:task"),
-    # external approvals
-    "approval.v4.external_approval.create": (A, "approval:external_approval"),
-    "approval.v4.external_approval.get": (A, R, "approval:external_approval"),
-    "approval.v4.external_instance.create": (A, "approval:external_instance"),
-    "approval.v4.external_instance.check": (A, R, "approval:external_instance"),
-    "approval.v4.external_task.list": (A, R, "approval:external_task"),
-    "approval.v4.district.list": (A, R),
-    "approval.v4.district.search": (A, R),
-    # aPaaS
-    "apaas.v1.approval_task.agree": (APAAS_WRITE,),
-    "apaas.v1.approval_task.reject": (APAAS_WRITE,),
-    "apaas.v1.approval_task.transfer": (APAAS_WRITE,),
-    "apaas.v1.approval_task.add_assignee": (APAAS_WRITE,),
-    "apaas.v1.approval_instance.cancel": (APAAS_WRITE,),
-    "apaas.v1.user_task.query": (APAAS_READ, APAAS_WRITE),
-    "apaas.v1.user_task.cc": (APAAS_WRITE,),
-    "apaas.v1.user_task.expediting": (APAAS_WRITE,),
-    "apaas.v1.user_task.rollback": (APAAS_WRITE,),
-    "apaas.v1.user_task.rollback_points": (APAAS_READ, APAAS_WRITE),
-    "apaas.v1.user_task.chat_group": (APAAS_WRITE,),
-    # directory
-    "contact.v3.user.get": ("contact:user.base:readonly", "contact:contact:readonly_as_app", "contact:contact",
-                            "contact:contact:readonly"),
-    "contact.v3.user.batch_get_id": ("contact:user.id:readonly", "contact:contact:readonly_as_app", "contact:contact"),
-}
-
-
 CONTRACT = load()
-SCOPES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
-    {**_WITHOUT_A_CONTRACT_FILE, **{name: ep.scopes for name, ep in CONTRACT.items()}})
-
-
-def _user_id_field_scopes(endpoint: str) -> tuple[str, ...]:
-    ep = CONTRACT.get(endpoint)
-    return (USER_ID_FIELD_SCOPE,) if ep is None else ep.field_scopes.get("user_id", ())
+SCOPES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({n: ep.scopes for n, ep in CONTRACT.items()})
+USER_ID_FIELD_SCOPES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {n: ep.field_scopes.get("user_id", ()) for n, ep in CONTRACT.items()})
 
 
 def _denied(app_id: str, scopes: tuple[str, ...], violation_type: str) -> ScopeDenied:
@@ -106,14 +33,14 @@ def _denied(app_id: str, scopes: tuple[str, ...], violation_type: str) -> ScopeD
 
 
 def check_scopes(endpoint: str, app_id: str, granted: frozenset[str], *, user_id_type: str = "") -> None:
-    """Raise 99991672 unless the app holds one of the endpoint's scopes (and the user_id field scope)."""
+    """Raise 99991672 unless the app holds one of the endpoint's scopes (and, for ``user_id_type=user_id``, one of
+    its user_id field scopes)."""
     needed = SCOPES[endpoint]
-    if not any(s in granted for s in needed):
+    if needed and not any(s in granted for s in needed):
         raise _denied(app_id, needed, "action_scope_required")
-    if user_id_type == "user_id":
-        field = _user_id_field_scopes(endpoint)
-        if field and not any(s in granted for s in field):
-            raise _denied(app_id, field, "field_scope_required")
+    field = USER_ID_FIELD_SCOPES[endpoint] if user_id_type == "user_id" else ()
+    if field and not any(s in granted for s in field):
+        raise _denied(app_id, field, "field_scope_required")
 
 
 def help_url(page: str) -> str:

@@ -89,6 +89,7 @@ def test_unknown_fields_are_ignored() -> None:
 
 def test_query_and_path_values_are_converted_to_their_declared_types() -> None:
     check(query={"page_size": "50", "with_admin": "true", "user_id_type": "user_id", "other": "x"})
+    check(query={"with_admin": "True"})  # lark-oapi writes a Python bool
     assert refusal(query={"page_size": "51"}) == ("page_size", "page_size must be at most 50")
     assert refusal(query={"page_size": "0"}) == ("page_size", "page_size must be at least 1")
     assert refusal(query={"page_size": "ten"}) == ("page_size", "page_size must be an integer")

@@ -119,7 +119,6 @@ def test_get_with_a_locale_outside_the_enum_is_1390001(client):
     assert get(client, locale="xx-XX").code == PARAM_INVALID
 
 
-@pytest.mark.xfail(strict=True, reason="the contract query check takes only true/false; lark-oapi sends True")
 def test_get_returns_the_admin_ids_only_when_asked(client):
     plain = get(client)
     assert plain.code == 0 and plain.data.approval_admin_ids is None
@@ -180,14 +179,12 @@ def test_a_user_viewer_names_the_user(client):
     assert create(client, viewers=[viewer("USER")]).code == PARAM_INVALID
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi accepts a default language that lacks keys today")
 def test_the_default_language_carries_every_key(client):
     short = I18nResource.builder().locale("zh-CN").is_default(True).texts([
         I18nResourceText.builder().key("@i18n@laptop").value("Laptop").build()]).build()
     assert create(client, i18n_resources=[short]).code == PARAM_INVALID
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi's widgets lack the default-value fields today")
 def test_get_form_widgets_carry_their_default_value_fields(client):
     widgets = json.loads(get(client).data.form)
     assert widgets
