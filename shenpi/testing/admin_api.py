@@ -12,7 +12,7 @@ GET      /_shenpi/version                ``{"version"}``
 GET      /_shenpi/clock                  the server's time and how far it was moved
 POST     /_shenpi/clock                  ``{"advance_seconds": N}`` moves time forward
 POST     /_shenpi/reset                  back to the seed (``{"seed": {...}}`` replaces it); clears faults, journal
-GET      /_shenpi/export                 the whole state as a snapshot
+GET      /_shenpi/export                 the whole state as a snapshot (?include_secrets=1: with secrets)
 POST     /_shenpi/import                 replace the whole state with a snapshot
 GET      /_shenpi/journal                last requests and answers (``limit``, ``tenant_key``, ``endpoint``, ``app_id``)
 DELETE   /_shenpi/journal                forget them
@@ -253,7 +253,10 @@ class AdminApi:
             return
         try:
             if handler is None:  # export: the body is the bare snapshot, ready to be saved and imported again
-                await respond(send, 200, _encoder.encode(await self.svc.snapshots.export()), log_id)
+                query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+                include = query.get("include_secrets", "0").lower() in ("1", "true")
+                snapshot = await self.svc.snapshots.export(include_secrets=include)
+                await respond(send, 200, _encoder.encode(snapshot), log_id)
                 return
             data = await handler(Request(self, scope, body, tail))
         except AdminError as e:
