@@ -37,7 +37,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from shenpi import __version__, ids
-from shenpi.api.wire import envelope, read_body, respond
+from shenpi.api.wire import TooDeep, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.app.snapshots import SeedError, SnapshotError
 from shenpi.hooks import Receive, Scope, Send
@@ -239,8 +239,11 @@ class AdminApi:
             await respond(send, 401, envelope(401, "admin token required"), log_id)
             return
         raw = await read_body(receive)
-        try:
-            body: Any = msgspec.json.decode(raw) if raw else {}
+        try:  # with the Open API's depth limit: a deeply nested body is the caller's mistake, not a crash
+            body: Any = decode_json(raw) if raw else {}
+        except TooDeep as e:
+            await respond(send, 400, envelope(400, str(e)), log_id)
+            return
         except msgspec.DecodeError:
             await respond(send, 400, envelope(400, "body is not valid JSON"), log_id)
             return
