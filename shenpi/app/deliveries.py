@@ -58,17 +58,17 @@ class Deliveries:
         async with self._ctx.store.transaction() as tx:
             return await tx.renew_lease(delivery_id, lease, now_ms + LEASE_MS)
 
-    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None:
+    async def mark_delivered(self, delivery_id: int, lease: int, now_ms: int) -> bool:
         async with self._ctx.store.transaction() as tx:
-            await tx.delivery_delivered(delivery_id, now_ms)
+            return await tx.delivery_delivered(delivery_id, lease, now_ms)
 
-    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None:
+    async def reschedule(self, delivery_id: int, lease: int, next_at_ms: int, attempts: int, last_error: str) -> bool:
         async with self._ctx.store.transaction() as tx:
-            await tx.delivery_reschedule(delivery_id, next_at_ms, attempts, last_error)
+            return await tx.delivery_reschedule(delivery_id, lease, next_at_ms, attempts, last_error)
 
-    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None:
+    async def dead_letter(self, delivery_id: int, lease: int, attempts: int, error: str) -> bool:
         async with self._ctx.store.transaction() as tx:
-            await tx.delivery_dead(delivery_id, attempts, error)
+            return await tx.delivery_dead(delivery_id, lease, attempts, error)
 
     async def dead_letters(self, app_id: str | None = None) -> list[Delivery]:
         async with self._ctx.store.transaction() as tx:

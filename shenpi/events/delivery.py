@@ -100,10 +100,11 @@ class DeliveryStore(Protocol):
                   busy: Mapping[str, int] | None = None) -> list[Delivery]:
         """Claim, for each (app_id, stream), its oldest pending delivery, if that one's ``next_at_ms <= now_ms``.
 
-        Later pending deliveries of a stream are never returned while an older one is pending; dead-lettered and
-        delivered ones do not hold a stream back. At most ``limit``; with ``per_app``, at most ``per_app`` minus
-        ``busy[app_id]`` per app, the apps taking turns. Each is leased to the caller for ``lease_ms``: its
-        ``next_at_ms`` is the lease, the token :meth:`renew` takes.
+        Later pending deliveries of a stream are never returned while an older one is pending, nor is the head while
+        another delivery of its stream is claimed and its lease runs (a replayed dead letter waits for the event in
+        flight); dead-lettered and delivered ones do not hold a stream back. At most ``limit``; with ``per_app``, at
+        most ``per_app`` minus ``busy[app_id]`` per app, the apps taking turns. Each is leased to the caller for
+        ``lease_ms``: its ``next_at_ms`` is the lease, the token :meth:`renew` and the results take.
         """
         ...
 
@@ -111,11 +112,13 @@ class DeliveryStore(Protocol):
         """Extend the caller's lease to ``now_ms + lease_ms``; the new lease, 0 when the caller holds it no more."""
         ...
 
-    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None: ...
+    # An attempt's result, recorded only while ``lease`` is still the delivery's (its caller's claim, or the renewal
+    # of it): False, and nothing written, when another worker has taken the delivery over or an operator re-queued it.
+    async def mark_delivered(self, delivery_id: int, lease: int, now_ms: int) -> bool: ...
 
-    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None: ...
+    async def reschedule(self, delivery_id: int, lease: int, next_at_ms: int, attempts: int, last_error: str) -> bool: ...
 
-    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None: ...
+    async def dead_letter(self, delivery_id: int, lease: int, attempts: int, error: str) -> bool: ...
 
     async def dead_letters(self, app_id: str | None = None) -> list[Delivery]: ...
 
@@ -410,16 +413,20 @@ class DeliveryWorker:
             if not sending.done():
                 sending.cancel()
         error = sending.result()
-        if error is None:
-            await self.store.mark_delivered(d.id, self.now_ms())
-            return
         attempts = d.attempts + 1
-        if attempts > len(self.schedule):
-            log.warning("event %s to app %s dead-lettered after %d attempts: %s", d.event_id, d.app_id, attempts, error)
-            await self.store.dead_letter(d.id, attempts, error)
+        if error is None:
+            recorded = await self.store.mark_delivered(d.id, lease, self.now_ms())
+        elif attempts > len(self.schedule):
+            recorded = await self.store.dead_letter(d.id, lease, attempts, error)
+            if recorded:
+                log.warning("event %s to app %s dead-lettered after %d attempts: %s", d.event_id, d.app_id, attempts,
+                            error)
         else:
             next_at = self.now_ms() + int(self.schedule[attempts - 1] * 1000)
-            await self.store.reschedule(d.id, next_at, attempts, error)
+            recorded = await self.store.reschedule(d.id, lease, next_at, attempts, error)
+        if not recorded:  # the lease ran out and another worker (or an operator) has the delivery now
+            log.info("event %s to app %s: lease lost during the send, its result (%s) not recorded", d.event_id,
+                     d.app_id, error or "delivered")
 
     async def _send(self, d: Delivery) -> str | None:
         """One POST; None when acknowledged, else why not."""
