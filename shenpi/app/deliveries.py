@@ -38,25 +38,22 @@ def delivery_view(d: Delivery) -> dict[str, Any]:
 class Deliveries:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self.lease_ms = LEASE_MS  # the server sets it from --event-lease
 
     # -- DeliveryStore (the worker) -----------------------------------------------------------------
     async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
         async with self._ctx.store.transaction() as tx:
             await tx.insert_deliveries([d.insert_row() for d in deliveries])
 
-    @property
-    def lease_ms(self) -> int:
-        return LEASE_MS
-
     async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
                   busy: Mapping[str, int] | None = None) -> list[Delivery]:
         async with self._ctx.store.transaction() as tx:
             await tx.take_redelivery_requests(now_ms)
-            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, LEASE_MS, per_app, busy)]
+            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, self.lease_ms, per_app, busy)]
 
     async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
         async with self._ctx.store.transaction() as tx:
-            return await tx.renew_lease(delivery_id, lease, now_ms + LEASE_MS)
+            return await tx.renew_lease(delivery_id, lease, now_ms + self.lease_ms)
 
     async def mark_delivered(self, delivery_id: int, lease: int, now_ms: int) -> bool:
         async with self._ctx.store.transaction() as tx:
