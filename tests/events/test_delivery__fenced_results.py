@@ -173,3 +173,27 @@ def test_a_replayed_dead_letter_waits_for_the_event_in_flight_then_goes_in_order
     _with_app(db_url, body)
     assert overlaps == []
     assert sends == ["E1", "E2", "E1", "E3"]
+
+
+def test_the_memory_store_keeps_the_same_rules() -> None:
+    """The in-memory store the worker's other tests run on: results fenced by the lease, a replay waits."""
+    from shenpi.events.memory import MemoryDeliveryStore
+
+    async def go() -> None:
+        store = MemoryDeliveryStore()
+        await store.enqueue([Delivery(app_id=APP, tenant_key="acme", stream="IC-1", event_id=name,
+                                      event_type="approval_instance", created_at=0, body=b"{}")
+                             for name in ("E1", "E2")])
+        (first,) = await store.due(0, 10)
+        (taken_over,) = await store.due(store.lease_ms + 1, 10)  # the first claim ran out unrenewed
+        assert taken_over.id == first.id and taken_over.next_at_ms != first.next_at_ms
+        assert not await store.dead_letter(first.id, first.next_at_ms, 1, "late")
+        assert await store.dead_letter(taken_over.id, taken_over.next_at_ms, 1, "refused")
+        (second,) = await store.due(store.lease_ms + 2, 10)  # E2, now the head
+        assert await store.replay(first.id, store.lease_ms + 3)
+        assert await store.due(store.lease_ms + 4, 10) == []  # E1 is the head again but E2 is in flight
+        assert await store.mark_delivered(second.id, second.next_at_ms, store.lease_ms + 5)
+        (replayed,) = await store.due(store.lease_ms + 6, 10)
+        assert replayed.event_id == "E1"
+
+    asyncio.run(go())
