@@ -63,7 +63,7 @@ def test_a_redacted_export_imports_over_the_same_apps_and_users_keeping_their_se
         secrets = await _secrets(svc)
         redacted = await svc.snapshots.export()
         answer = await svc.snapshots.import_snapshot(redacted)
-        assert answer["tables"]["apps"] == 8
+        assert answer["tables"]["apps"] == len(await svc.people.apps()) > 1
         app = await svc.tokens.app_for_secret("cli_acme", "s3cret")
         assert not isinstance(app, str)
         assert await svc.people.check_password("acme", "bob", "bob-password") is not None
