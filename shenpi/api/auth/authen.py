@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 
 from shenpi import ids
-from shenpi.api.wire import Call, Receive, Route, Scope, Send, decode_json, envelope, read_body, respond
+from shenpi.api.wire import Call, Receive, Route, Scope, Send, client_host, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.platform.errors import RateLimited
@@ -130,7 +130,8 @@ async def oauth_v2_token(svc: Shenpi, scope: Scope, receive: Receive, send: Send
                                                "error_description": "the body must be a JSON object"}), log_id)
         return
     try:
-        app = await svc.tokens.app_for_secret(str(body.get("client_id", "")), body.get("client_secret"))
+        app = await svc.tokens.app_for_secret(str(body.get("client_id", "")), body.get("client_secret"),
+                                               client_host(scope))
     except RateLimited as e:  # too many wrong secrets for this app id this minute
         await respond(send, e.http_status, envelope(e.code, e.msg, None, {"log_id": log_id}), log_id, e.headers)
         return
