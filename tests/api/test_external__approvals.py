@@ -24,7 +24,7 @@ def ext_instance(iid: str, status: str, update_time: int, tasks: list[tuple[str,
             .start_time(1).end_time(0).title("Laptop").update_mode(mode).user_id("alice")
             .links(ExternalInstanceLink.builder().pc_link("https://x/pc").mobile_link("https://x/m").build())
             .task_list([ExternalInstanceTaskNode.builder().task_id(t).user_id("bob").status(s).create_time(1)
-                        .update_time(update_time).links(ExternalInstanceLink.builder().pc_link("https://x").build())
+                        .end_time(0).update_time(update_time).links(ExternalInstanceLink.builder().pc_link("https://x").build())
                         .build() for t, s in tasks]).build())
 
 

@@ -50,7 +50,7 @@ class TypeError_:
     index: int
     code: str
     message: str
-    near: str  # the generated line's text where tsc points, which names the field
+    at: str  # the body's JSON text from where tsc points (the field it names), a few dozen characters
 
 
 def tsc_available() -> bool:
@@ -77,11 +77,11 @@ def check(bodies: list[tuple[str, Any]]) -> list[TypeError_]:
         m = _ERROR.match(raw)
         if m:
             index, col = int(m.group(1)) - 1 - skip, int(m.group(2)) - 1
-            near = lines[index][max(col - 60, 0):col + 30].strip() if 0 <= index < len(lines) else ""
-            errors.append(TypeError_(index, m.group(3), m.group(4), near))
+            at = lines[index][col:col + 80].strip() if 0 <= index < len(lines) else ""
+            errors.append(TypeError_(index, m.group(3), m.group(4), at))
         elif raw.startswith("  ") and errors:  # a continuation of the previous message
             last = errors[-1]
-            errors[-1] = TypeError_(last.index, last.code, last.message + " " + raw.strip(), last.near)
+            errors[-1] = TypeError_(last.index, last.code, last.message + " " + raw.strip(), last.at)
     if proc.returncode != 0 and not errors:
         raise RuntimeError(f"tsc failed without an error at a body:\n{proc.stdout}\n{proc.stderr}")
     return errors

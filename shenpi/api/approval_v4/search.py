@@ -10,6 +10,7 @@ import msgspec
 from shenpi.api.approval_v4.bodies import whole_number
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.jsontypes import int64, ms
 from shenpi.api.wire import Call, Route
 from shenpi.app import Found
 from shenpi.engine.directory import Directory
@@ -43,7 +44,7 @@ def link(call: Call, instance_code: str) -> dict[str, str]:
 
 def approval_item(d: Definition | None, code: str, locale: str) -> dict[str, Any]:
     return {"code": code, "name": d.text(d.name, locale) if d else code, "is_external": False,
-            "approval_id": d.approval_id if d else 0, "icon": ""}
+            "approval_id": int64(d.approval_id) if d else "0", "icon": ""}
 
 
 def title(inst: Instance, d: Definition | None, locale: str) -> str:
@@ -54,7 +55,7 @@ def title(inst: Instance, d: Definition | None, locale: str) -> str:
 def instance_item(call: Call, inst: Instance, d: Definition | None, directory: Directory, locale: str) -> dict[str, Any]:
     return {
         "code": inst.code, "external_id": "", "user_id": directory.external_id(inst.user_id, call.user_id_type),
-        "start_time": inst.start_time, "end_time": inst.end_time, "status": inst.status.lower(),
+        "start_time": ms(inst.start_time), "end_time": ms(inst.end_time), "status": inst.status.lower(),
         "title": title(inst, d, locale), "extra": "", "serial_id": inst.serial_number, "link": link(call, inst.code),
     }
 
@@ -159,7 +160,7 @@ async def search_cc(call: Call) -> dict[str, Any]:
         d = defs[inst.approval_code]
         items.append({
             **_listed(call, inst, d, directory, b.locale),
-            "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": cc.create_time,
+            "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": ms(cc.create_time),
                    "read_status": cc.read_status.lower(), "title": title(inst, d, b.locale), "extra": "",
                    "link": link(call, inst.code)},
         })
@@ -179,9 +180,9 @@ def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, direct
                locale: str) -> dict[str, Any]:
     return {
         **_listed(call, inst, d, directory, locale),
-        "task": {"user_id": directory.external_id(t.user_id, call.user_id_type), "start_time": t.start_time,
-                 "end_time": t.end_time, "status": t.status.lower(), "title": title(inst, d, locale), "extra": "",
-                 "link": link(call, inst.code), "task_id": t.id, "update_time": max(t.start_time, t.end_time),
+        "task": {"user_id": directory.external_id(t.user_id, call.user_id_type), "start_time": ms(t.start_time),
+                 "end_time": ms(t.end_time), "status": t.status.lower(), "title": title(inst, d, locale), "extra": "",
+                 "link": link(call, inst.code), "task_id": t.id, "update_time": ms(max(t.start_time, t.end_time)),
                  "task_external_id": ""},
     }
 
@@ -274,7 +275,7 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
             "initiator_names": [initiator.name if initiator else inst.user_id],
             "task_id": task_id, "process_id": inst.code, "process_code": inst.serial_number,
             "definition_group_id": "", "definition_group_name": "",
-            "definition_id": str(d.approval_id) if d else "", "definition_name": d.text(d.name, "") if d else "",
+            "definition_id": int64(d.approval_id) if d else "", "definition_name": d.text(d.name, "") if d else "",
         })
     out: dict[str, Any] = {"tasks": tasks, **next_token(offset, size, found.page.has_more)}
     if offset == 0:

@@ -14,6 +14,7 @@ import msgspec
 from shenpi.api.approval_v4.paging import next_token, page, query_int
 from shenpi.api.approval_v4.search import link
 from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route, require
 from shenpi.engine import commands
 from shenpi.engine.directory import Directory
@@ -166,16 +167,16 @@ async def detail(call: Call) -> dict[str, Any]:
     current = [n for n in d.nodes if any(t.node_key == n.key and t.status == "PENDING" for t in view.tasks)]
     return {
         "definition_name": d.text(d.name, locale), "definition_code": d.code, "instance_code": inst.code,
-        "start_time": inst.start_time, "end_time": inst.end_time, "user_id": ext(inst.user_id),
+        "start_time": ms(inst.start_time), "end_time": ms(inst.end_time), "user_id": ext(inst.user_id),
         "serial_number": inst.serial_number, "department_id": inst.department_id, "status": inst.status,
         "form": msgspec.json.encode(inst.form).decode(), "reverted": inst.reverted,
         "tasks": [{"id": t.id, "user_id": ext(t.user_id), "status": t.status,
                    "node_id": nodes[t.node_key].node_id if t.node_key in nodes else t.node_key,
                    "node_name": d.text(nodes[t.node_key].name, locale) if t.node_key in nodes else t.node_key,
-                   "type": t.type, "start_time": t.start_time, "end_time": t.end_time} for t in view.tasks],
-        "comments": [{"id": str(c.id), "user_id": ext(c.user_id), "comment": c.content, "create_time": c.create_time,
+                   "type": t.type, "start_time": ms(t.start_time), "end_time": ms(t.end_time)} for t in view.tasks],
+        "comments": [{"id": str(c.id), "user_id": ext(c.user_id), "comment": c.content, "create_time": ms(c.create_time),
                       "files": []} for c in comments if not c.is_delete],
-        "operation_records": [{"type": e.type, "create_time": e.create_time, "user_id": ext(e.user_id),
+        "operation_records": [{"type": e.type, "create_time": ms(e.create_time), "user_id": ext(e.user_id),
                                "cc_user_ids": [ext(u) for u in e.cc_user_ids], "task_id": e.task_id,
                                "comment": e.comment, "node_id": nodes[e.node_key].node_id if e.node_key in nodes
                                else e.node_key, "files": []} for e in view.timeline],
@@ -229,7 +230,7 @@ async def list_tasks(call: Call) -> dict[str, Any]:
         d = defs[inst.approval_code]
         starter = directory.user(inst.user_id)
         name = d.text(d.name, call.query.get("locale", "")) if d else ""
-        items.append({"topic": topic, "user_id": directory.external_id(t.user_id, call.user_id_type),
+        items.append({"topic": str(topic), "user_id": directory.external_id(t.user_id, call.user_id_type),
                       "title": inst.title or name, "status": t.status, "instance_status": inst.status,
                       "definition_code": inst.approval_code,
                       "initiator": directory.external_id(inst.user_id, call.user_id_type),
