@@ -1,6 +1,6 @@
 """Where shenpi answers, on purpose, what the Node SDK's declarations refuse: each entry names the endpoint, the
-tsc error it allows (by the text tsc points at and its message) and why. Nothing else is let through; an entry
-that no longer matches anything is reported, so the list cannot outlive its reason."""
+tsc error it allows (by the text tsc points at and its message) and why. Nothing else is let through: another
+field, another endpoint or another kind of error still fails the check."""
 
 from __future__ import annotations
 
