@@ -1,7 +1,7 @@
 """The hooks the server offers a control plane, and the ASGI types they are written in.
 
 A production server runs with none: the Open API dispatcher and the event delivery worker see ``None`` and go
-straight on. With the admin API on, :mod:`shenpi.server` installs ``shenpi.testing``'s control plane as these hooks,
+straight on. With the admin API on, :mod:`shenpi.server` installs the control plane (:mod:`shenpi.control`) as these hooks,
 which is how a test can fault Open API calls, read a journal of them, and lose event pushes — without the Open API
 or the worker knowing that a testing package exists.
 """

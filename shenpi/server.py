@@ -28,6 +28,8 @@ from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.wire import envelope, respond
 from shenpi.app import Shenpi
 from shenpi.app.ratelimits import SignInLimits, parse_limit
+from shenpi.control.admin_api import AdminApi
+from shenpi.control.plane import install_control
 from shenpi.demo import demo_seed
 from shenpi.events.delivery import DeliveryWorker
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
@@ -35,8 +37,6 @@ from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
 from shenpi.platform import errors as perr
 from shenpi.seed import apply_seed, load_seed
 from shenpi.store import open_store
-from shenpi.testing.admin_api import AdminApi
-from shenpi.testing.control import install_control
 from shenpi.web import asgi_app
 
 log = logging.getLogger("shenpi")
@@ -129,8 +129,8 @@ def build_service(config: ServerConfig) -> Shenpi:
 
 
 def build_app(config: ServerConfig) -> Server:
-    """The server as ``config`` describes it. With an admin token, shenpi.testing's control plane is installed as the
-    server's hooks and the admin API answers under ``/_shenpi/``; without one, neither exists."""
+    """The server as ``config`` describes it. With an admin token, the control plane (:mod:`shenpi.control`) is
+    installed as the server's hooks and the admin API answers under ``/_shenpi/``; without one, neither exists."""
     svc = build_service(config)
     admin_token = config.admin_token
     if not admin_token:

@@ -9,5 +9,6 @@ a transaction.
 from shenpi.app.core import Shenpi
 from shenpi.app.instances import InstanceView
 from shenpi.app.search import Found
+from shenpi.store.records import SearchFilter
 
-__all__ = ["Found", "InstanceView", "Shenpi"]
+__all__ = ["Found", "InstanceView", "SearchFilter", "Shenpi"]

@@ -6,14 +6,14 @@ Each search answers one page of results with the definitions they belong to, rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
 from shenpi.engine.model import Definition, Instance
 from shenpi.store.base import Tx
-from shenpi.store.records import Page
+from shenpi.store.records import Page, SearchFilter
 
 
 @dataclass(slots=True)
@@ -32,37 +32,24 @@ class Search:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    async def instances(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
-                        instance_code: str = "", statuses: Sequence[str] = (), title: str = "", start_from: int = 0,
-                        start_to: int = 0, reverted: bool | None = False, offset: int = 0,
+    async def instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False, offset: int = 0,
                         limit: int = 10) -> Found:
-        """Instances (``page.items``: Instance), newest first; ``user_id`` is the submitter."""
+        """Instances (``page.items``: Instance), newest first; ``f.user_id`` is the submitter."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_instances(tenant_key, user_id=user_id, approval_code=approval_code,
-                                             instance_code=instance_code, statuses=statuses, title=title,
-                                             start_from=start_from, start_to=start_to, reverted=reverted,
-                                             offset=offset, limit=limit)
+            page = await tx.search_instances(tenant_key, f, reverted=reverted, offset=offset, limit=limit)
             return Found(page, await _definitions(tx, tenant_key, page.items))
 
-    async def tasks(self, tenant_key: str, *, user_id: str = "", approval_code: str = "", instance_code: str = "",
-                    statuses: Sequence[str] = (), title: str = "", start_from: int = 0, start_to: int = 0,
-                    order: int = 2, offset: int = 0, limit: int = 10) -> Found:
-        """Tasks (``page.items``: (Task, Instance)); ``user_id`` is the assignee."""
+    async def tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, offset: int = 0,
+                    limit: int = 10) -> Found:
+        """Tasks (``page.items``: (Task, Instance)); ``f.user_id`` is the assignee."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_tasks(tenant_key, user_id=user_id, approval_code=approval_code,
-                                         instance_code=instance_code, statuses=statuses, title=title,
-                                         start_from=start_from, start_to=start_to, order=order, offset=offset,
-                                         limit=limit)
+            page = await tx.search_tasks(tenant_key, f, order=order, offset=offset, limit=limit)
             return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
 
-    async def ccs(self, tenant_key: str, *, user_id: str = "", approval_code: str = "", instance_code: str = "",
-                  read_status: str = "", title: str = "", create_from: int = 0, create_to: int = 0, offset: int = 0,
-                  limit: int = 10) -> Found:
-        """CC records (``page.items``: (CcRecord, Instance)); ``user_id`` is the CC'd user."""
+    async def ccs(self, tenant_key: str, f: SearchFilter, *, offset: int = 0, limit: int = 10) -> Found:
+        """CC records (``page.items``: (CcRecord, Instance)); ``f.user_id`` is the CC'd user."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_ccs(tenant_key, user_id=user_id, approval_code=approval_code,
-                                       instance_code=instance_code, read_status=read_status, title=title,
-                                       create_from=create_from, create_to=create_to, offset=offset, limit=limit)
+            page = await tx.search_ccs(tenant_key, f, offset=offset, limit=limit)
             return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
 
     async def instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int, offset: int,

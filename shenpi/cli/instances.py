@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from shenpi.app import SearchFilter
 from shenpi.cli.options import db_option, json_option, tenant_keys, with_service
 from shenpi.cli.output import emit, form_values, table, when
 
@@ -39,8 +40,8 @@ def list_instances(db: str, tenant: str | None, approval_code: str, statuses: tu
     async def work(svc: Shenpi) -> list[Instance]:
         found: list[Instance] = []
         for key in await tenant_keys(svc, tenant):
-            result = await svc.search.instances(key, user_id=user_id, approval_code=approval_code,
-                                                statuses=[s.upper() for s in statuses], reverted=None, limit=limit)
+            f = SearchFilter(user_id, approval_code, statuses=tuple(s.upper() for s in statuses))
+            result = await svc.search.instances(key, f, reverted=None, limit=limit)
             found.extend(result.page.items)
         return sorted(found, key=lambda i: -i.start_time)[:limit]
 
@@ -105,7 +106,8 @@ def list_tasks(user_id: str, db: str, tenant: str | None, statuses: tuple[str, .
     async def work(svc: Shenpi) -> list[tuple[Task, Instance]]:
         found: list[tuple[Task, Instance]] = []
         for key in await tenant_keys(svc, tenant):
-            result = await svc.search.tasks(key, user_id=user_id, statuses=[s.upper() for s in statuses], limit=limit)
+            f = SearchFilter(user_id, statuses=tuple(s.upper() for s in statuses))
+            result = await svc.search.tasks(key, f, limit=limit)
             found.extend(result.page.items)
         return sorted(found, key=lambda pair: -pair[0].start_time)[:limit]
 

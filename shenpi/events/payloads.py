@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shenpi.engine.definitions import node_system_id
-from shenpi.engine.model import Definition
+from shenpi.engine.model import Definition, DomainEvent
 from shenpi.events.crypto import dumps
 from shenpi.store.records import App
 
@@ -52,21 +52,15 @@ class UserIds(Protocol):
     def external_id(self, user_id: str, id_type: str) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxEvent:
-    """One outbox row (what ``save_transition`` wrote for a DomainEvent)."""
+@dataclass(slots=True, kw_only=True)
+class OutboxEvent(DomainEvent):
+    """One outbox row: a DomainEvent as ``save_transition`` wrote it, with the instance it belongs to and the
+    row's id and time."""
 
     id: int
     tenant_key: str
     approval_code: str
     instance_code: str
-    kind: str  # instance | task | cc
-    status: str
-    operate_time: int
-    task_id: str = ""
-    user_id: str = ""
-    node_key: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
     created_at: int = 0
 
     @classmethod
@@ -82,7 +76,7 @@ class OutboxEvent:
             tenant_key=str(row.get("tenant_key") or tenant_key),
             approval_code=str(row["approval_code"]),
             instance_code=str(row["instance_code"]),
-            kind=str(row["kind"]),
+            kind=row["kind"],
             status=str(row["status"]),
             operate_time=int(fields.get("operate_time") or created_at),
             task_id=str(fields.get("task_id") or ""),

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from shenpi.engine.directory import Department, Directory, User
 from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineEntry
 from shenpi.engine.transition import Transition
-from shenpi.store.records import App, Comment, Page, Tenant, Token
+from shenpi.store.records import App, Comment, Page, SearchFilter, Tenant, Token
 
 
 class ConcurrentUpdate(Exception):
@@ -88,54 +88,14 @@ class QueryTx(Protocol):
     async def list_instance_codes(
         self, tenant_key: str, approval_code: str, start: int, end: int, offset: int, limit: int
     ) -> Page: ...
-    async def search_instances(
-        self,
-        tenant_key: str,
-        *,
-        user_id: str = "",
-        approval_code: str = "",
-        instance_code: str = "",
-        statuses: Sequence[str] = (),
-        title: str = "",
-        start_from: int = 0,
-        start_to: int = 0,
-        reverted: bool | None = False,
-        offset: int = 0,
-        limit: int = 10,
-    ) -> Page: ...
-    async def search_tasks(
-        self,
-        tenant_key: str,
-        *,
-        user_id: str = "",
-        approval_code: str = "",
-        instance_code: str = "",
-        statuses: Sequence[str] = (),
-        title: str = "",
-        start_from: int = 0,
-        start_to: int = 0,
-        order: int = 2,
-        offset: int = 0,
-        limit: int = 10,
-        with_user_only: bool = True,
-    ) -> Page: ...
+    async def search_instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
+                               offset: int = 0, limit: int = 10) -> Page: ...
+    async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, offset: int = 0,
+                           limit: int = 10, with_user_only: bool = True) -> Page: ...
     async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]: ...
 
     async def record_ccs(self, tr: Transition) -> None: ...
-    async def search_ccs(
-        self,
-        tenant_key: str,
-        *,
-        user_id: str = "",
-        approval_code: str = "",
-        instance_code: str = "",
-        read_status: str = "",
-        title: str = "",
-        create_from: int = 0,
-        create_to: int = 0,
-        offset: int = 0,
-        limit: int = 10,
-    ) -> Page: ...
+    async def search_ccs(self, tenant_key: str, f: SearchFilter, *, offset: int = 0, limit: int = 10) -> Page: ...
 
     async def add_comment(
         self,
@@ -183,39 +143,13 @@ class QueryTx(Protocol):
     ) -> Page: ...
 
     async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]: ...
-    async def inbox_tasks(
-        self,
-        tenant_key: str,
-        user_id: str,
-        statuses: Sequence[str],
-        *,
-        text: str = "",
-        approval_codes: Sequence[str] = (),
-        newest_end_first: bool = False,
-        offset: int = 0,
-        limit: int = 20,
-    ) -> Page: ...
-    async def inbox_instances(
-        self,
-        tenant_key: str,
-        user_id: str,
-        *,
-        text: str = "",
-        approval_codes: Sequence[str] = (),
-        offset: int = 0,
-        limit: int = 20,
-    ) -> Page: ...
-    async def inbox_ccs(
-        self,
-        tenant_key: str,
-        user_id: str,
-        *,
-        read_status: str = "",
-        text: str = "",
-        approval_codes: Sequence[str] = (),
-        offset: int = 0,
-        limit: int = 20,
-    ) -> Page: ...
+    async def inbox_tasks(self, tenant_key: str, user_id: str, statuses: Sequence[str], *, text: str = "",
+                          approval_codes: Sequence[str] = (), newest_end_first: bool = False, offset: int = 0,
+                          limit: int = 20) -> Page: ...
+    async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
+                              approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page: ...
+    async def inbox_ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "",
+                        approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page: ...
     async def outbox_page(self, tenant_key: str, *, instance_code: str = "", offset: int = 0, limit: int = 50) -> Page: ...
 
 

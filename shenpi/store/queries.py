@@ -14,7 +14,7 @@ from typing import Any
 from shenpi.engine.model import Instance, Task
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
-from shenpi.store.records import Comment, Page
+from shenpi.store.records import Comment, Page, SearchFilter
 from shenpi.store.sql import SqlTx
 
 
@@ -105,14 +105,12 @@ class QueryMixin(SqlTx):
             (tenant_key, approval_code, start, end, limit + 1, offset))
         return Page([r[0] for r in found[:limit]], -1, len(found) > limit)
 
-    async def search_instances(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
-                               instance_code: str = "", statuses: Sequence[str] = (), title: str = "",
-                               start_from: int = 0, start_to: int = 0, reverted: bool | None = False,
+    async def search_instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
                                offset: int = 0, limit: int = 10) -> Page:
         clauses = [("tenant_key = ?", tenant_key), *_given(
-            ("user_id = ?", user_id), ("approval_code = ?", approval_code), ("code = ?", instance_code),
-            ("status IN (?)", list(statuses)), ("title LIKE ?", _like(title)), ("start_time >= ?", start_from),
-            ("start_time <= ?", start_to))]
+            ("user_id = ?", f.user_id), ("approval_code = ?", f.approval_code), ("code = ?", f.instance_code),
+            ("status IN (?)", list(f.statuses)), ("title LIKE ?", _like(f.title)), ("start_time >= ?", f.time_from),
+            ("start_time <= ?", f.time_to))]
         if reverted is not None:
             clauses.append(("reverted = ?", int(reverted)))
         where, args = _where(clauses)
@@ -120,15 +118,13 @@ class QueryMixin(SqlTx):
                                 rows.instance_from)
 
     # -- tasks ----------------------------------------------------------------------------------
-    async def search_tasks(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
-                           instance_code: str = "", statuses: Sequence[str] = (), title: str = "",
-                           start_from: int = 0, start_to: int = 0, order: int = 2, offset: int = 0,
+    async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, offset: int = 0,
                            limit: int = 10, with_user_only: bool = True) -> Page:
         """Tasks joined with their instances: Page.items are (Task, Instance) pairs."""
         clauses = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
-            ("t.user_id = ?", user_id), ("i.approval_code = ?", approval_code), ("t.instance_code = ?", instance_code),
-            ("t.status IN (?)", list(statuses)), ("i.title LIKE ?", _like(title)), ("t.start_time >= ?", start_from),
-            ("t.start_time <= ?", start_to))]
+            ("t.user_id = ?", f.user_id), ("i.approval_code = ?", f.approval_code),
+            ("t.instance_code = ?", f.instance_code), ("t.status IN (?)", list(f.statuses)),
+            ("i.title LIKE ?", _like(f.title)), ("t.start_time >= ?", f.time_from), ("t.start_time <= ?", f.time_to))]
         if with_user_only:
             clauses.append(("t.user_id <> ?", ""))
         where, args = _where(clauses)
@@ -162,14 +158,12 @@ class QueryMixin(SqlTx):
                 await self._execute("UPDATE ccs SET read_status = 'READ' WHERE instance_code = ? AND user_id = ?",
                                     (inst.code, e.user_id))
 
-    async def search_ccs(self, tenant_key: str, *, user_id: str = "", approval_code: str = "",
-                         instance_code: str = "", read_status: str = "", title: str = "", create_from: int = 0,
-                         create_to: int = 0, offset: int = 0, limit: int = 10) -> Page:
+    async def search_ccs(self, tenant_key: str, f: SearchFilter, *, offset: int = 0, limit: int = 10) -> Page:
         """CC records joined with their instances: Page.items are (CcRecord, Instance) pairs."""
         where, args = _where([("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
-            ("c.user_id = ?", user_id), ("c.approval_code = ?", approval_code), ("c.instance_code = ?", instance_code),
-            ("c.read_status = ?", _read_status(read_status)), ("i.title LIKE ?", _like(title)),
-            ("c.create_time >= ?", create_from), ("c.create_time <= ?", create_to))])
+            ("c.user_id = ?", f.user_id), ("c.approval_code = ?", f.approval_code),
+            ("c.instance_code = ?", f.instance_code), ("c.read_status = ?", _read_status(f.read_status)),
+            ("i.title LIKE ?", _like(f.title)), ("c.create_time >= ?", f.time_from), ("c.create_time <= ?", f.time_to))])
         return await self._page(_CC_PAIR_COLS, _CCS_JOINED, where, args, "c.create_time DESC, c.id", offset, limit,
                                 _cc_pair)
 

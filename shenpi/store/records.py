@@ -53,6 +53,25 @@ class Comment:
     is_delete: int
 
 
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """What a search over instances, tasks or CC records narrows by. An empty value narrows nothing.
+
+    ``user_id`` is the submitter of an instance, the assignee of a task, the user a CC record was sent to;
+    ``statuses`` are instance or task statuses (a CC search reads ``read_status`` instead: READ or UNREAD);
+    ``time_from``/``time_to`` bound the start time of an instance or task, the creation time of a CC record (ms).
+    """
+
+    user_id: str = ""
+    approval_code: str = ""
+    instance_code: str = ""
+    title: str = ""
+    statuses: tuple[str, ...] = ()
+    read_status: str = ""
+    time_from: int = 0
+    time_to: int = 0
+
+
 @dataclass(slots=True)
 class Page:
     items: list[Any]

@@ -14,10 +14,9 @@ Plain Python::
 ``ShenpiProcess`` is the same server run as ``shenpi serve`` in a child process: PostgreSQL, several workers, https,
 kill -9 and restart. See docs/testing.md.
 
-Two sides live here. The harness (``plugin``, ``process``, ``runner``) starts a server and drives it. The control
-plane (``admin_api``, ``control``, ``faults``, ``journal``) is what ``shenpi.server`` plugs in through its
-hooks when the admin API is on. The server imports the control plane, so this module's own imports stay light, and
-the harness imports the server only inside ``run``.
+This package is the harness: it starts a server and drives it, from above (it imports :mod:`shenpi.server`; nothing
+in the product imports it). What the server plugs in to be driven — reset, faults, journal, clock — is the control
+plane, :mod:`shenpi.control`.
 """
 
 from shenpi.testing.process import ShenpiProcess

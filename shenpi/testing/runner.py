@@ -226,7 +226,7 @@ def run(seed: dict[str, Any] | None = None, *, admin_token: str | None = None, r
     import secrets
 
     from shenpi.demo import demo_seed
-    from shenpi.server import ServerConfig, build_app  # here: the server imports this package's control plane
+    from shenpi.server import ServerConfig, build_app  # here, so that loading the pytest plugin stays light
 
     token = admin_token or secrets.token_hex(16)
     tmp = workdir or tempfile.mkdtemp(prefix="shenpi-test-")

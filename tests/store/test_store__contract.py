@@ -15,7 +15,7 @@ from shenpi.engine.directory import Department, User
 from shenpi.engine.model import Definition
 from shenpi.store import open_store
 from shenpi.store.base import ConcurrentUpdate, DuplicateUuid, Store
-from shenpi.store.records import App, Tenant, Token
+from shenpi.store.records import App, SearchFilter, Tenant, Token
 from tests.seeds import definition
 from tests.store.contract import FORM, NOW, act, create, events_of, expected_events, run, seeded, sequential_ids
 
@@ -378,13 +378,13 @@ def test_the_shared_query_sql_reads_the_same_on_both_backends(store_url: str) ->
             assert await tx.unsubscribe("cli_acme", "LEAVE") is True
             assert await tx.unsubscribe("cli_acme", "LEAVE") is False
 
-            found = await tx.search_instances("acme", title="osaka")
+            found = await tx.search_instances("acme", SearchFilter(title="osaka"))
             assert [i.code for i in found.items] == ["INST-1"] and found.total == 1
-            assert [i.code for i in (await tx.search_instances("acme", title="off\\s")).items] == ["INST-2"]
-            assert (await tx.search_instances("acme", title="'")).total == 0  # a quote is data, not SQL
-            page = await tx.search_instances("acme", statuses=["PENDING", "APPROVED"], limit=1)
+            assert [i.code for i in (await tx.search_instances("acme", SearchFilter(title="off\\s"))).items] == ["INST-2"]
+            assert (await tx.search_instances("acme", SearchFilter(title="'"))).total == 0  # a quote is data, not SQL
+            page = await tx.search_instances("acme", SearchFilter(statuses=("PENDING", "APPROVED")), limit=1)
             assert (page.total, page.has_more, [i.code for i in page.items]) == (2, True, ["INST-2"])
-            tasks = await tx.search_tasks("acme", user_id="bob", statuses=["PENDING"])
+            tasks = await tx.search_tasks("acme", SearchFilter("bob", statuses=("PENDING",)))
             assert sorted(inst.code for _, inst in tasks.items) == ["INST-1", "INST-2"]
             assert [t.instance_code for t in await tx.tasks_of("acme", ["INST-2", "INST-1"])] == ["INST-1", "INST-2"]
 

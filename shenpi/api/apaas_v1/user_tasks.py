@@ -11,7 +11,7 @@ import msgspec
 
 from shenpi.api.apaas_v1.users import ApaasParamInvalid, apaas_error, apaas_user
 from shenpi.api.wire import Call, Route
-from shenpi.app import InstanceView
+from shenpi.app import InstanceView, SearchFilter
 from shenpi.engine import commands
 from shenpi.engine.model import PENDING, Task
 
@@ -68,19 +68,17 @@ async def query(call: Call) -> dict[str, Any]:
     search = call.svc.search
     for code in b.api_ids or [""]:
         if b.source == "fromMe":
-            found = await search.instances(call.tenant_key, user_id=user_id, approval_code=code,
-                                           statuses=("PENDING",) if pending else (), start_from=start, start_to=end,
-                                           reverted=None, offset=0, limit=offset + limit)
+            f = SearchFilter(user_id, code, statuses=("PENDING",) if pending else (), time_from=start, time_to=end)
+            found = await search.instances(call.tenant_key, f, reverted=None, limit=offset + limit)
             items += [("", i.start_time, i) for i in found.page.items if pending or i.status != "PENDING"]
         elif b.source == "CCMe":
-            found = await search.ccs(call.tenant_key, user_id=user_id, approval_code=code,
-                                     read_status="UNREAD" if pending else "READ", create_from=start, create_to=end,
-                                     offset=0, limit=offset + limit)
+            f = SearchFilter(user_id, code, read_status="UNREAD" if pending else "READ", time_from=start, time_to=end)
+            found = await search.ccs(call.tenant_key, f, limit=offset + limit)
             items += [("", c.create_time, i) for c, i in found.page.items]
         else:
             statuses = ("PENDING",) if pending else ("APPROVED", "REJECTED", "TRANSFERRED", "DONE")
-            found = await search.tasks(call.tenant_key, user_id=user_id, approval_code=code, statuses=statuses,
-                                       start_from=start, start_to=end, offset=0, limit=offset + limit)
+            f = SearchFilter(user_id, code, statuses=statuses, time_from=start, time_to=end)
+            found = await search.tasks(call.tenant_key, f, limit=offset + limit)
             items += [(t.id, t.start_time, i) for t, i in found.page.items]
         defs.update(found.definitions)
     items.sort(key=lambda x: -x[1])

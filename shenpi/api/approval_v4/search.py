@@ -12,7 +12,7 @@ from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import int64, ms
 from shenpi.api.wire import Call, Route
-from shenpi.app import Found
+from shenpi.app import Found, SearchFilter
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import Definition, Instance, Task
@@ -129,10 +129,9 @@ async def query_instances(call: Call) -> dict[str, Any]:
     start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time")
     if b.instance_external_id or b.group_external_id:  # external instances are not native: nothing matches here
         return {"count": 0, "instance_list": [], "has_more": False}
-    found = await call.svc.search.instances(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                            instance_code=b.instance_code, statuses=_INSTANCE_FILTER[status],
-                                            title=b.instance_title, start_from=start, start_to=end,
-                                            reverted=None if b.with_revoked_instance else False,
+    f = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
+                     time_from=start, time_to=end)
+    found = await call.svc.search.instances(call.tenant_key, f, reverted=None if b.with_revoked_instance else False,
                                             offset=offset, limit=size)
     defs = found.definitions
     items = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
@@ -151,9 +150,9 @@ async def search_cc(call: Call) -> dict[str, Any]:
     read = _status_filter(b.read_status, ("READ", "UNREAD", "ALL"), "read_status",
                           "read_status must be READ, UNREAD or ALL")
     start, end, directory, user_id = await _window_and_user(call, b, "cc_create_time")
-    found = await call.svc.search.ccs(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                      instance_code=b.instance_code, read_status=read, title=b.cc_title,
-                                      create_from=start, create_to=end, offset=offset, limit=size)
+    f = SearchFilter(user_id, b.approval_code, b.instance_code, b.cc_title, read_status=read, time_from=start,
+                     time_to=end)
+    found = await call.svc.search.ccs(call.tenant_key, f, offset=offset, limit=size)
     defs = found.definitions
     items = []
     for cc, inst in found.page.items:
@@ -200,9 +199,9 @@ async def search_tasks(call: Call) -> dict[str, Any]:
     if b.order not in (0, 1, 2, 3):
         raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
     start, end, directory, user_id = await _window_and_user(call, b, "task_start_time")
-    found = await call.svc.search.tasks(call.tenant_key, user_id=user_id, approval_code=b.approval_code,
-                                        instance_code=b.instance_code, statuses=statuses, title=b.task_title,
-                                        start_from=start, start_to=end, order=b.order, offset=offset, limit=size)
+    f = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses), time_from=start,
+                     time_to=end)
+    found = await call.svc.search.tasks(call.tenant_key, f, order=b.order, offset=offset, limit=size)
     defs = found.definitions
     items = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
     return _answer("task_list", items, found, offset, size)
@@ -251,15 +250,16 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
     search = call.svc.search
     if topic in (1, 2):
         statuses = ("PENDING",) if topic == 1 else ("APPROVED", "REJECTED", "TRANSFERRED")
-        found = await search.tasks(call.tenant_key, user_id=user_id, statuses=statuses, order=2, offset=offset,
+        found = await search.tasks(call.tenant_key, SearchFilter(user_id, statuses=statuses), offset=offset,
                                    limit=size)
         pairs = [(t.id, i) for t, i in found.page.items]
     elif topic == 3:
-        found = await search.instances(call.tenant_key, user_id=user_id, reverted=None, offset=offset, limit=size)
+        found = await search.instances(call.tenant_key, SearchFilter(user_id), reverted=None, offset=offset,
+                                       limit=size)
         pairs = [("", i) for i in found.page.items]
     else:
-        found = await search.ccs(call.tenant_key, user_id=user_id, read_status="UNREAD" if topic == 17 else "READ",
-                                 offset=offset, limit=size)
+        read = "UNREAD" if topic == 17 else "READ"
+        found = await search.ccs(call.tenant_key, SearchFilter(user_id, read_status=read), offset=offset, limit=size)
         pairs = [("", i) for _, i in found.page.items]
     defs = found.definitions
     tasks = []

@@ -16,6 +16,7 @@ from shenpi.api.approval_v4.search import link
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route, require
+from shenpi.app import SearchFilter
 from shenpi.engine import commands
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid
@@ -186,15 +187,18 @@ async def detail(call: Call) -> dict[str, Any]:
     }
 
 
+def _mine(call: Call, statuses: tuple[str, ...] = ()) -> SearchFilter:
+    """The user token's own instances or tasks, narrowed by the query's definition code and start window."""
+    return SearchFilter(call.token.user_id, call.query.get("definition_code", ""), statuses=statuses,
+                        time_from=query_int(call.query, "start_timestamp"),
+                        time_to=query_int(call.query, "end_timestamp"))
+
+
 async def initiated(call: Call) -> dict[str, Any]:
     offset, size = page(call.query, default=20, low=1, high=100)
     directory = await call.directory()
     me = directory.user(call.token.user_id)
-    found = await call.svc.search.instances(call.tenant_key, user_id=call.token.user_id,
-                                            approval_code=call.query.get("definition_code", ""),
-                                            start_from=query_int(call.query, "start_timestamp"),
-                                            start_to=query_int(call.query, "end_timestamp"),
-                                            reverted=None, offset=offset, limit=size)
+    found = await call.svc.search.instances(call.tenant_key, _mine(call), reverted=None, offset=offset, limit=size)
     defs = found.definitions
     items = []
     for inst in found.page.items:
@@ -220,10 +224,7 @@ async def list_tasks(call: Call) -> dict[str, Any]:
         raise ParamInvalid("topic must be 1 (to do) or 2 (done)", field="topic")
     offset, size = page(call.query, default=20, low=1, high=100)
     directory = await call.directory()
-    found = await call.svc.search.tasks(call.tenant_key, user_id=call.token.user_id, statuses=_TOPICS[topic],
-                                        approval_code=call.query.get("definition_code", ""),
-                                        start_from=query_int(call.query, "start_timestamp"),
-                                        start_to=query_int(call.query, "end_timestamp"), offset=offset, limit=size)
+    found = await call.svc.search.tasks(call.tenant_key, _mine(call, _TOPICS[topic]), offset=offset, limit=size)
     defs = found.definitions
     items = []
     for t, inst in found.page.items:

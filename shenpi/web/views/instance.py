@@ -7,6 +7,7 @@ the engine decides whether the task is theirs, and its errors are shown with the
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.responses import Response
 
@@ -109,39 +110,15 @@ async def act(ctx: Ctx) -> Response:
         if not (ctx.fields(name) if many else ctx.field(name)):
             return await _render(ctx, inst.code, status=400, error=ctx.t(missing))
     try:
-        if what in ("approve", "reject"):
-            decide = ctx.svc.instances.approve if what == "approve" else ctx.svc.instances.reject
-            await decide(me.tenant_key, commands.TaskAction(task_id=task_id, user_id=me.user_id, comment=comment),
-                         instance_code=inst.code)
-        elif what == "transfer":
-            target = ctx.field("transfer_user_id")
-            await ctx.svc.instances.transfer(me.tenant_key, commands.Transfer(
-                task_id=task_id, user_id=me.user_id, transfer_user_id=target, comment=comment),
-                instance_code=inst.code)
-        elif what == "add_sign":
-            users = ctx.fields("add_sign_user_ids")
-            await ctx.svc.instances.add_sign(me.tenant_key, commands.AddSign(
-                task_id=task_id, user_id=me.user_id, add_sign_user_ids=users,
-                add_sign_type=_small_int(ctx.field("add_sign_type", "3")),
-                approval_method=_small_int(ctx.field("approval_method", "0")), comment=comment),
-                instance_code=inst.code)
-        elif what == "rollback":
-            targets = ctx.fields("rollback_node_keys")
-            await ctx.svc.instances.specified_rollback(me.tenant_key, commands.SpecifiedRollback(
-                task_id=task_id, user_id=me.user_id, task_def_key_list=targets, reason=comment),
-                instance_code=inst.code)
-        elif what == "cc":
-            users = ctx.fields("cc_user_ids")
+        if what in ("cc", "comment"):
             _participant_only(agg, me.user_id)
-            await ctx.svc.instances.cc(me.tenant_key, commands.Cc(user_id=me.user_id, cc_user_ids=users,
-                                                                  comment=comment), instance_code=inst.code)
+        planned = _operation(ctx, what, task_id, comment)
+        if planned is not None:
+            operation, cmd = planned
+            await operation(me.tenant_key, cmd, instance_code=inst.code)
         elif what == "comment":
-            _participant_only(agg, me.user_id)
             content = json.dumps({"text": comment}, ensure_ascii=False)
             await ctx.svc.comments.create(me.tenant_key, inst.code, me.user_id, content)
-        elif what == "cancel":
-            await ctx.svc.instances.cancel(me.tenant_key, commands.Cancel(user_id=me.user_id, comment=comment),
-                                           instance_code=inst.code)
         elif what == "resubmit":
             fields = build_fields(view.definition, ctx.locale, viewer=me)
             assert ctx.form is not None
@@ -164,6 +141,32 @@ async def act(ctx: Ctx) -> Response:
     except DomainError as e:
         return await _render(ctx, inst.code, status=e.http_status, error=ctx.error_text(e), fields=fields)
     return ctx.redirect(f"/instances/{inst.code}?ok={what}")
+
+
+def _operation(ctx: Ctx, what: str, task_id: str,
+               comment: str) -> tuple[Callable[..., Awaitable[object]], object] | None:
+    """The application operation and engine command an action form asks for, when the form alone says all of it
+    (a comment and a resubmission need more)."""
+    me, ops = ctx.me, ctx.svc.instances
+    if what in ("approve", "reject"):
+        decide = ops.approve if what == "approve" else ops.reject
+        return decide, commands.TaskAction(task_id=task_id, user_id=me.user_id, comment=comment)
+    if what == "transfer":
+        return ops.transfer, commands.Transfer(task_id=task_id, user_id=me.user_id,
+                                               transfer_user_id=ctx.field("transfer_user_id"), comment=comment)
+    if what == "add_sign":
+        return ops.add_sign, commands.AddSign(
+            task_id=task_id, user_id=me.user_id, add_sign_user_ids=ctx.fields("add_sign_user_ids"),
+            add_sign_type=_small_int(ctx.field("add_sign_type", "3")),
+            approval_method=_small_int(ctx.field("approval_method", "0")), comment=comment)
+    if what == "rollback":
+        return ops.specified_rollback, commands.SpecifiedRollback(
+            task_id=task_id, user_id=me.user_id, task_def_key_list=ctx.fields("rollback_node_keys"), reason=comment)
+    if what == "cc":
+        return ops.cc, commands.Cc(user_id=me.user_id, cc_user_ids=ctx.fields("cc_user_ids"), comment=comment)
+    if what == "cancel":
+        return ops.cancel, commands.Cancel(user_id=me.user_id, comment=comment)
+    return None
 
 
 def _participant_only(agg: Aggregate, user_id: str) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from shenpi.app import Shenpi
+from shenpi.control.plane import install_control, should_drop_delivery
 from shenpi.store import open_store
-from shenpi.testing.control import install_control, should_drop_delivery
 
 
 def test_a_drop_rule_is_listed_and_cleared_by_reset(shenpi_server):

@@ -1,4 +1,4 @@
-"""The control plane a test or an operator drives through ``/_shenpi/``: reset, faults, the journal.
+"""The control plane's state: reset, faults, the journal, the clock offset; one per running server.
 
 One :class:`Control` per running :class:`~shenpi.app.Shenpi`, installed by :mod:`shenpi.server` only when the admin
 API is on (``--admin-token``, ``--demo``, or the test fixture). It plugs in as the server's hooks
@@ -25,10 +25,10 @@ import httpx
 
 from shenpi.app import Shenpi
 from shenpi.app.snapshots import KEEP, is_snapshot
+from shenpi.control.faults import FaultBook
+from shenpi.control.journal import CALL_KEY, Journal
 from shenpi.hooks import ASGIApp, Receive, Scope, Send
 from shenpi.seed import SeedError, apply_seed
-from shenpi.testing.faults import FaultBook
-from shenpi.testing.journal import CALL_KEY, Journal
 
 SeedSource = Callable[[], list[dict[str, Any]]]
 _BASELINES = 8  # distinct seeds whose baselines are kept (a suite usually has one or two)

@@ -21,7 +21,7 @@ POST     /_shenpi/outbox/redeliver       ``{"ids": [...]}`` marks outbox events 
 GET      /_shenpi/deliveries             event deliveries (``state``: pending, delivered or dead; ``app_id``, ``limit``)
 POST     /_shenpi/deliveries/replay      ``{"ids": [...]}`` puts dead-lettered deliveries back in the queue, due now
 GET      /_shenpi/faults                 the fault rules in force
-POST     /_shenpi/faults                 add one (see ``shenpi.testing.faults``)
+POST     /_shenpi/faults                 add one (see ``shenpi.control.faults``)
 DELETE   /_shenpi/faults[/{id}]          remove all, or one
 =======  ==============================  ====================================================================
 """
@@ -40,9 +40,9 @@ from shenpi import __version__, ids
 from shenpi.api.wire import envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.app.snapshots import SeedError, SnapshotError
+from shenpi.control.faults import FaultError
+from shenpi.control.plane import Control
 from shenpi.hooks import Receive, Scope, Send
-from shenpi.testing.control import Control
-from shenpi.testing.faults import FaultError
 
 _encoder = msgspec.json.Encoder()
 log = logging.getLogger("shenpi.admin")
