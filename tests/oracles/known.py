@@ -16,8 +16,6 @@ class Disagreement:
     why: str
 
 
-_STATUS_ENUM = re.compile(r"""^TS2322: Type '"[A-Za-z]+"' is not assignable to type '"\d+"( \| "\d+")*'""")
-
 KNOWN = [
     Disagreement(
         "approval.v4.instance.list", re.compile(r'^"data": \{"instance_code_list": '),
@@ -28,17 +26,6 @@ KNOWN = [
         re.compile(r"""^TS2353: Object literal may only specify known properties, and '"(has_more|page_token)"'"""),
         "the page takes page_token and says the next one comes back, but its answer table (and the SDK) list "
         "only comments: shenpi answers has_more and page_token so that a client can page"),
-    Disagreement(
-        "approval.v4.task.query", re.compile(r'^"(status|process_status)": "[A-Za-z]+"'), _STATUS_ENUM,
-        "status and process_status by name, as the page's example shows them; the SDK declares the enum's "
-        "numeric values (docs/compatibility.md, tasks/query)"),
-    Disagreement(
-        "approval.v4.task.list", re.compile(r'^"(status|instance_status)": "[A-Z]+"'), _STATUS_ENUM,
-        "statuses by name; the SDK declares numeric enum values: an enum-value question, not a JSON type"),
-    Disagreement(
-        "approval.v4.instance.initiated", re.compile(r'^"instance_status": "[A-Z]+"'), _STATUS_ENUM,
-        "the instance status by name; the SDK declares numeric enum values: an enum-value question, not a JSON "
-        "type"),
 ]
 
 

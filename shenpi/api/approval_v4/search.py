@@ -225,10 +225,15 @@ async def list_instances(call: Call) -> dict[str, Any]:
     return {"instance_code_list": found.items, **next_token(offset, size, found.has_more)}
 
 
-# tasks/query topics, Feishu's numbering: 1 to do, 2 done, 3 started by the user, 17 unread CC, 18 read CC
-_TOPIC_STATUS = {1: "Todo", 2: "Done", 3: "Done", 17: "Unread", 18: "Read"}
-_PROCESS_STATUS = {"PENDING": "Running", "APPROVED": "Approved", "REJECTED": "Rejected", "CANCELED": "Canceled",
-                   "DELETED": "Deleted"}
+# The user task lists (tasks/query, GET /tasks, instances/initiated) answer their enums as numeric codes in strings,
+# as the pages' field tables and the SDKs declare them (the pages' examples print the enum's names instead).
+# Task status: "1" to do, "2" done, "17" unread CC, "18" read CC. tasks/query topics: 1 to do, 2 done, 3 started by
+# the user, 17 unread CC, 18 read CC.
+_TOPIC_STATUS = {1: "1", 2: "2", 3: "2", 17: "17", 18: "18"}
+# Instance ("process") status: "1" running, "2" approved, "3" rejected, "4" withdrawn, "5" terminated (a deleted
+# instance is over without a decision).
+PROCESS_STATUS = {"PENDING": "1", "APPROVED": "2", "REJECTED": "3", "CANCELED": "4", "DELETED": "5"}
+TASK_STATUS = {"PENDING": "1"}  # any other task status is done: "2"
 
 
 async def query_user_tasks(call: Call) -> dict[str, Any]:
@@ -270,7 +275,7 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
             "topic": str(topic), "user_id": q["user_id"], "title": title(inst, d, ""),
             "urls": {"helpdesk": "", "mobile": link(call, inst.code)["mobile_link"], "pc": link(call, inst.code)["pc_link"]},
             "process_external_id": "", "task_external_id": "", "status": _TOPIC_STATUS[topic],
-            "process_status": _PROCESS_STATUS.get(inst.status, "Running"), "definition_code": inst.approval_code,
+            "process_status": PROCESS_STATUS.get(inst.status, "1"), "definition_code": inst.approval_code,
             "initiators": [directory.external_id(inst.user_id, call.user_id_type)],
             "initiator_names": [initiator.name if initiator else inst.user_id],
             "task_id": task_id, "process_id": inst.code, "process_code": inst.serial_number,

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from shenpi.api.approval_v4.paging import next_token, page, query_int
-from shenpi.api.approval_v4.search import link
+from shenpi.api.approval_v4.search import PROCESS_STATUS, TASK_STATUS, link
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route, require
@@ -203,7 +203,7 @@ async def initiated(call: Call) -> dict[str, Any]:
     items = []
     for inst in found.page.items:
         d = defs[inst.approval_code]
-        items.append({"instance_status": inst.status, "definition_code": inst.approval_code,
+        items.append({"instance_status": PROCESS_STATUS.get(inst.status, "1"), "definition_code": inst.approval_code,
                       "initiator": directory.external_id(inst.user_id, call.user_id_type),
                       "initiator_name": me.name if me else "", "instance_code": inst.code,
                       "definition_group_id": "", "definition_group_name": "",
@@ -232,7 +232,8 @@ async def list_tasks(call: Call) -> dict[str, Any]:
         starter = directory.user(inst.user_id)
         name = d.text(d.name, call.query.get("locale", "")) if d else ""
         items.append({"topic": str(topic), "user_id": directory.external_id(t.user_id, call.user_id_type),
-                      "title": inst.title or name, "status": t.status, "instance_status": inst.status,
+                      "title": inst.title or name, "status": TASK_STATUS.get(t.status, "2"),
+                      "instance_status": PROCESS_STATUS.get(inst.status, "1"),
                       "definition_code": inst.approval_code,
                       "initiator": directory.external_id(inst.user_id, call.user_id_type),
                       "initiator_name": starter.name if starter else "", "task_id": t.id,
