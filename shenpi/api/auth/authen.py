@@ -111,7 +111,8 @@ async def _user_info(call: Call, user_id: str) -> dict[str, Any]:
     if u is None:
         raise ParamInvalid("the token's user is gone from the directory", field="user_access_token")
     return {"name": u.name, "en_name": u.name, "open_id": u.open_id, "union_id": u.union_id, "email": u.email,
-            "user_id": u.user_id, "tenant_key": call.tenant_key, "avatar_url": "", "mobile": "", "employee_no": ""}
+            "user_id": u.user_id, "tenant_key": call.tenant_key, "avatar_url": "", "avatar_thumb": "", "avatar_middle": "",
+            "avatar_big": "", "mobile": "", "employee_no": ""}
 
 
 async def user_info(call: Call) -> dict[str, Any]:
