@@ -14,6 +14,8 @@ from lark_oapi.api.approval.v4 import (
     ExternalInstanceLink,
     ExternalInstanceTaskNode,
     GetExternalApprovalRequest,
+    I18nResource,
+    I18nResourceText,
     ListExternalTaskRequest,
     ListExternalTaskRequestBody,
 )
@@ -23,6 +25,8 @@ def ext_instance(iid: str, status: str, update_time: int, tasks: list[tuple[str,
     return (ExternalInstance.builder().approval_code("EXT-1").instance_id(iid).status(status).update_time(update_time)
             .start_time(1).end_time(0).title("Laptop").update_mode(mode).user_id("alice")
             .links(ExternalInstanceLink.builder().pc_link("https://x/pc").mobile_link("https://x/m").build())
+            .i18n_resources([I18nResource.builder().locale("zh-CN").is_default(True).texts(
+                [I18nResourceText.builder().key("@i18n@title").value("Laptop").build()]).build()])
             .task_list([ExternalInstanceTaskNode.builder().task_id(t).user_id("bob").status(s).create_time(1)
                         .end_time(0).update_time(update_time).links(ExternalInstanceLink.builder().pc_link("https://x").build())
                         .build() for t, s in tasks]).build())
