@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from lark_oapi.core.http import Transport
 
 from shenpi.api.app import ROUTES
+from shenpi.api.wire import Router
 
 
 def _shape(path: str) -> str:
@@ -22,6 +24,16 @@ def _shape(path: str) -> str:
 
 
 _ENDPOINTS = {(r.method, _shape(r.path)): r.endpoint for r in ROUTES}
+_ROUTER = Router(ROUTES)  # for calls made with a filled-in path (client.request with a literal URI)
+
+
+def endpoint_of(method: str, uri: str) -> str | None:
+    """The Route.endpoint a lark-oapi request goes to: by its URI template, else by the path itself."""
+    found = _ENDPOINTS.get((method, _shape(uri)))
+    if found is None:
+        route, _, _ = _ROUTER.match(method, urlsplit(uri).path)
+        found = route.endpoint if route is not None else None
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +56,7 @@ class Recorder:
 
     def _keep(self, conf: Any, req: Any, resp: Any) -> None:
         method = str(req.http_method.name)
-        endpoint = _ENDPOINTS.get((method, _shape(req.uri)))
+        endpoint = endpoint_of(method, req.uri)
         if endpoint is None:
             self.unrouted.add(f"{method} {req.uri}")
             return
