@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, unquote
 import msgspec
 
 from shenpi import ids
+from shenpi.api.validation import RequestCheck, drop_nulls, request_check
 from shenpi.app import Shenpi
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError, ParamInvalid
@@ -31,6 +32,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 JSON_CT = b"application/json; charset=utf-8"
+_NOT_DECODED: Any = object()  # Call.decoded when the dispatcher left the body to the handler
 _encoder = msgspec.json.Encoder()
 USER_ID_TYPES = ("open_id", "union_id", "user_id")
 
@@ -47,6 +49,7 @@ class Call:
     raw_body: bytes
     log_id: str
     base_url: str = ""
+    decoded: Any = _NOT_DECODED  # the body as the contract's check saw it: decoded once, its nulls dropped
     _directory: Directory | None = None
 
     @property
@@ -64,18 +67,21 @@ class Call:
 
     def json_object(self) -> dict[str, Any]:
         """The body as a plain JSON object, for bodies too free-form for a Struct (definitions, external records)."""
-        try:
-            body = decode_json(self.raw_body or b"{}")
-        except TooDeep as e:
-            raise ParamInvalid(str(e), field="body") from None
-        except msgspec.DecodeError:
-            raise ParamInvalid("the request body is not valid JSON", field="body") from None
+        if self.decoded is not _NOT_DECODED:
+            body = self.decoded
+        else:
+            body = decode_body(self.raw_body)
         if not isinstance(body, dict):
             raise ParamInvalid("the request body must be a JSON object", field="body")
         return body
 
     def body(self, struct: type[Any]) -> Any:
         """Decode the JSON body into a msgspec Struct; any mismatch is a 1390001 naming the field."""
+        if self.decoded is not _NOT_DECODED:
+            try:
+                return msgspec.convert(self.decoded, type=struct)
+            except msgspec.ValidationError as e:
+                raise ParamInvalid(str(e), field=_field_of(str(e))) from None
         raw = self.raw_body or b"{}"
         try:
             if _may_be_too_deep(raw):
@@ -89,6 +95,16 @@ class Call:
             raise ParamInvalid(str(TooDeep()), field="body") from None
         except msgspec.DecodeError:
             raise ParamInvalid("the request body is not valid JSON", field="body") from None
+
+
+def decode_body(raw: bytes) -> Any:
+    """The request body as JSON values (an empty body is ``{}``); invalid or too deep JSON is 1390001."""
+    try:
+        return decode_json(raw or b"{}")
+    except TooDeep as e:
+        raise ParamInvalid(str(e), field="body") from None
+    except msgspec.DecodeError:
+        raise ParamInvalid("the request body is not valid JSON", field="body") from None
 
 
 # No Feishu body nests anywhere near this deep (a form's field lists are a few levels); a deeper one would make every
@@ -267,7 +283,10 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
                              tenant.rate_limit_scale if tenant else 1.0)
         if route.user_id_type and uid_type not in USER_ID_TYPES:
             raise ParamInvalid(f"user_id_type must be one of {', '.join(USER_ID_TYPES)}", field="user_id_type")
-        call = Call(svc, token, app, query, params, await read_body(receive), log_id, _base_url(scope))
+        raw = await read_body(receive)
+        checks = request_check(route.endpoint)
+        decoded = _NOT_DECODED if checks is None else checked_request(checks, params, query, raw)
+        call = Call(svc, token, app, query, params, raw, log_id, _base_url(scope), decoded)
         data = await route.handler(call)
         body = envelope(0, "success", data)
     except perr.PlatformError as exc:
@@ -281,6 +300,21 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
         status, body = internal_error(log_id)
     await respond(send, status, body, log_id, extra)
+
+
+def checked_request(checks: RequestCheck, path: dict[str, str], query: dict[str, str], raw: bytes) -> Any:
+    """Check the path, query and body against the endpoint's contract; the body as decoded once, nulls dropped
+    (or ``_NOT_DECODED`` for an endpoint without a body)."""
+    ep = checks.endpoint
+    checks.check_params(ep.path_params, checks.path, path, "path")
+    checks.check_params(ep.query, checks.query, query, "query")
+    if ep.body is None:
+        return _NOT_DECODED
+    value = decode_body(raw)
+    if b"null" in raw:  # no null in the bytes, none to drop: the common case walks nothing
+        drop_nulls(value)
+    checks.check_body(value)
+    return value
 
 
 def internal_error(log_id: str) -> tuple[int, bytes]:

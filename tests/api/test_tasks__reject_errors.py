@@ -155,6 +155,8 @@ def test_body_that_is_not_json_is_1390001(client, server):
     r = httpx.post(server.base_url + "/open-apis/approval/v4/tasks/reject", content=b"{not json",
                    headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 400 and r.json()["code"] == 1390001
-    r = httpx.post(server.base_url + "/open-apis/approval/v4/tasks/reject", json={"task_id": 5},
+    # a body with every required field, task_id a number where the page says string
+    body = {"approval_code": "LEAVE", "instance_code": "I", "user_id": "bob", "task_id": 5}
+    r = httpx.post(server.base_url + "/open-apis/approval/v4/tasks/reject", json=body,
                    headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 400 and r.json()["code"] == 1390001 and "task_id" in r.json()["error"]["message"]

@@ -51,7 +51,8 @@ def test_unexpected_errors_answer_1395001_without_a_traceback(tmp_path):
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             token = (await c.post("/open-apis/auth/v3/tenant_access_token/internal",
                                   json={"app_id": "cli_acme", "app_secret": "s3cret"})).json()["tenant_access_token"]
-            return await c.post("/open-apis/approval/v4/tasks/reject", json={},
+            body = {"approval_code": "LEAVE", "instance_code": "I", "user_id": "bob", "task_id": "1"}  # well formed
+            return await c.post("/open-apis/approval/v4/tasks/reject", json=body,
                                 headers={"Authorization": f"Bearer {token}"})
 
     import asyncio
