@@ -47,7 +47,7 @@ def start_server(tmp: Path, name: str, backend: str = "sqlite", seed: dict[str, 
 
 
 @pytest.fixture(scope="session", autouse=True)
-def checked_answers() -> Iterator[Recorder]:
+def checked_answers(request: pytest.FixtureRequest) -> Iterator[Recorder]:
     """Every answer lark-oapi receives during the session, checked when the session ends against the Node SDK's
     declared types and the contract's response schemas (tests/oracles). A mismatch fails the run, as an error at
     the teardown of the session's last test, listing each endpoint and what differs."""
@@ -64,6 +64,11 @@ def checked_answers() -> Iterator[Recorder]:
     if not with_types and os.environ.get("CI") == "true":
         pytest.fail("node and tests/node's typescript (npm ci) are required in CI to check the answers")
     report = check.check(recorder.answers, with_sdk_types=with_types)
+    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if terminal is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # past the capture of the last test's teardown
+            terminal.write_line("\n" + report.summary())
     if report.problems:
         pytest.fail(f"{len(report.problems)} endpoint(s) answered what the oracles refuse "
                     f"({report.checked} distinct answers checked):\n{report.text()}", pytrace=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +14,18 @@ from tests.oracles.capture import Answer
 
 @dataclass
 class Report:
+    answers: int = 0  # every answer captured
     checked: int = 0  # distinct successful bodies
     contract_checked: int = 0
+    tsc_seconds: float = 0.0
     problems: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))  # (oracle, endpoint)
     allowed: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # known disagreement -> errors let through
+
+    def summary(self) -> str:
+        allowed = sum(self.allowed.values())
+        return (f"response oracles: {self.answers} answers, {self.checked} distinct successful ones type-checked "
+                f"against the Node SDK in one tsc run ({self.tsc_seconds:.1f} s), {self.contract_checked} against "
+                f"contract files; {allowed} known disagreement(s) let through, {len(self.problems)} endpoint(s) refused")
 
     def text(self, limit: int = 3) -> str:
         out = []
@@ -46,7 +55,7 @@ def successful(answers: list[Answer]) -> list[tuple[str, str, Any]]:
 
 
 def check(answers: list[Answer], with_sdk_types: bool = True) -> Report:
-    report = Report()
+    report = Report(answers=len(answers))
     bodies = successful(answers)
     report.checked = len(bodies)
     schemas = contract.response_schemas()
@@ -57,7 +66,10 @@ def check(answers: list[Answer], with_sdk_types: bool = True) -> Report:
             for m in contract.mismatches(schema, body.get("data")):
                 report.problems[("contract", endpoint)].append(m)
     if with_sdk_types and bodies:
-        for err in sdk_types.check([(endpoint, body) for _, endpoint, body in bodies]):
+        started = time.monotonic()
+        errors = sdk_types.check([(endpoint, body) for _, endpoint, body in bodies])
+        report.tsc_seconds = time.monotonic() - started
+        for err in errors:
             endpoint = bodies[err.index][1] if 0 <= err.index < len(bodies) else "(generated file)"
             message = f"{err.code}: {err.message[:300]}"
             reason = known.allowed(endpoint, message, err.at)

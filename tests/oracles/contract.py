@@ -7,31 +7,16 @@ yet are left to the Node SDK oracle.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-import shenpi
-
-ENDPOINTS_DIR = Path(shenpi.__file__).resolve().parent / "contract" / "endpoints"
+from shenpi.contract import load
 
 
 def response_schemas() -> dict[str, dict[str, Any]]:
-    """The response schema of every endpoint with a contract file, through the contract's loader when it exists."""
-    try:
-        from shenpi.contract import load  # type: ignore[attr-defined]
-    except ImportError:
-        load = None
-    if load is not None:
-        return {name: dict(e.response) for name, e in load().items() if e.response is not None}
-    schemas: dict[str, dict[str, Any]] = {}
-    for path in sorted(ENDPOINTS_DIR.glob("*.json")) if ENDPOINTS_DIR.is_dir() else []:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("response") is not None:
-            schemas[data["endpoint"]] = data["response"]
-    return schemas
+    """The response schema of every endpoint with a contract file, read through the contract's loader."""
+    return {name: e.response for name, e in load().items() if e.response is not None}
 
 
 def mismatches(schema: dict[str, Any], data: Any) -> list[str]:
