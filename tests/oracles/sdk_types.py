@@ -54,7 +54,14 @@ class TypeError_:
 
 
 def tsc_available() -> bool:
-    return shutil.which("node") is not None and TSC.is_file()
+    """Whether node and tests/node's typescript are there; installs tests/node from its lock file (``npm ci``) when
+    npm is there but typescript is not (a fresh clone, or node_modules from before typescript was added)."""
+    if shutil.which("node") is None:
+        return False
+    npm = shutil.which("npm")
+    if not TSC.is_file() and npm is not None:
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, capture_output=True, timeout=300)
+    return TSC.is_file()
 
 
 def check(bodies: list[tuple[str, Any]]) -> list[TypeError_]:
