@@ -48,6 +48,11 @@ def test_seed() -> dict[str, Any]:
                 {"app_id": "cli_acme_task", "app_secret": "task", "scopes": ["approval:task"]},
                 {"app_id": "cli_acme_none", "app_secret": "none", "scopes": ["contact:user.employee_id:readonly"]},
                 {"app_id": "cli_acme_apaas", "app_secret": "apaas", "scopes": ["app_engine:approval:write"]},
+                # one approval scope each, to prove each page's permission row
+                *({"app_id": f"cli_only_{name}", "app_secret": name, "scopes": [scope]} for name, scope in (
+                    ("approval", "approval:approval"), ("definition", "approval:definition"),
+                    ("instance", "approval:instance"), ("comment", "approval:instance.comment"),
+                    ("list", "approval:approval.list:readonly"))),
                 {"app_id": "cli_contact", "app_secret": "contact",
                  "scopes": ["contact:contact:readonly_as_app", "contact:user.employee_id:readonly"]},
             ],

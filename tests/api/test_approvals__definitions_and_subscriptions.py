@@ -7,6 +7,7 @@ import json
 from lark_oapi.api.approval.v4 import (
     ApprovalApproverCcer,
     ApprovalCreate,
+    ApprovalCreateViewers,
     ApprovalForm,
     ApprovalNode,
     CreateApprovalRequest,
@@ -22,6 +23,7 @@ from tests.api.helpers import create_instance, get_instance, pending_task, rejec
 
 def _body(approver_open_id: str, code: str | None = None) -> ApprovalCreate:
     b = (ApprovalCreate.builder().approval_name("@i18n@name")
+         .viewers([ApprovalCreateViewers.builder().viewer_type("TENANT").build()])
          .form(ApprovalForm.builder().form_content(json.dumps([
              {"id": "reason", "type": "input", "name": "@i18n@reason", "required": True}])).build())
          .node_list([ApprovalNode.builder().id("START").build(),
@@ -54,7 +56,8 @@ def test_create_get_and_use_a_definition(client):
 
 def test_create_errors(client):
     bad = client.approval.v4.approval.create(CreateApprovalRequest.builder().request_body(
-        ApprovalCreate.builder().approval_name("x").build()).build())
+        ApprovalCreate.builder().approval_name("@i18n@name")
+        .viewers([ApprovalCreateViewers.builder().viewer_type("TENANT").build()]).build()).build())
     assert bad.code == 1390001 and bad.error["field_violations"][0]["field"] == "form"
     unknown_user = client.approval.v4.approval.create(CreateApprovalRequest.builder().request_body(
         _body("ou_nobody")).build())

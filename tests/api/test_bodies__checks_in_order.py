@@ -83,13 +83,13 @@ def test_a_user_operation_checks_the_transferee_before_the_instance(post, bob_to
 
 @pytest.mark.parametrize(("path", "body", "field", "message"), [
     ("instances/query", {"approval_code": "LEAVE", "instance_start_time_from": "soon"}, "instance_start_time_from",
-     "instance_start_time_from must be a millisecond timestamp"),
+     "instance_start_time_from must be a string of digits"),  # the contract's pattern, as the page's timestamps
     ("tasks/search", {"user_id": "bob", "task_start_time_to": "later"}, "task_start_time_to",
      "task_start_time_to must be a string of digits"),  # the contract's pattern: a timestamp in a string
     ("instances/search_cc", {"user_id": "bob", "cc_create_time_from": "1", "cc_create_time_to": "x"},
-     "cc_create_time_to", "cc_create_time_to must be a millisecond timestamp"),
+     "cc_create_time_to", "cc_create_time_to must be a string of digits"),
     ("instances/search_cc", {"user_id": "bob", "read_status": "SOME"}, "read_status",
-     "read_status must be READ, UNREAD or ALL"),
+     "read_status must be one of READ, UNREAD, ALL"),
     # the status is checked before the window, the window before the user
     ("instances/query", {"user_id": "nobody", "instance_status": "NEW", "instance_start_time_from": "x"},
      "instance_status", "instance_status must be one of PENDING, RECALL, REJECT, DELETED, APPROVED, ALL"),

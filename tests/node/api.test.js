@@ -41,13 +41,23 @@ async function pendingTask(instanceCode, userId) {
 test('create a definition and read it back', async () => {
   const res = await client.approval.v4.approval.create({
     data: {
-      approval_name: 'Node purchase',
-      form: { form_content: JSON.stringify([{ id: 'reason', type: 'textarea', name: 'Reason' }]) },
+      approval_name: '@i18n@purchase',
+      viewers: [{ viewer_type: 'TENANT' }],
+      form: { form_content: JSON.stringify([{ id: 'reason', type: 'textarea', name: '@i18n@reason' }]) },
       node_list: [
         { id: 'START' },
-        { id: 'boss', name: 'Boss', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'ou_alice' }] },
+        { id: 'boss', name: '@i18n@boss', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'ou_alice' }] },
         { id: 'END' },
       ],
+      i18n_resources: [{
+        locale: 'en-US',
+        is_default: true,
+        texts: [
+          { key: '@i18n@purchase', value: 'Node purchase' },
+          { key: '@i18n@reason', value: 'Reason' },
+          { key: '@i18n@boss', value: 'Boss' },
+        ],
+      }],
     },
   });
   assert.equal(res.code, 0, res.msg);
