@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-ALL = ["approval:approval", "approval:task", "contact:user.employee_id:readonly", "app_engine:approval:write"]
+ALL = ["approval:approval", "approval:task", "contact:user.employee_id:readonly", "app_engine:approval:write",
+       "app_engine:approval:read"]
 
 FORM = [
     {"id": "reason", "type": "textarea", "name": "@i18n@reason", "required": True},
@@ -48,13 +49,17 @@ def test_seed() -> dict[str, Any]:
                 {"app_id": "cli_acme_task", "app_secret": "task", "scopes": ["approval:task"]},
                 {"app_id": "cli_acme_none", "app_secret": "none", "scopes": ["contact:user.employee_id:readonly"]},
                 {"app_id": "cli_acme_apaas", "app_secret": "apaas", "scopes": ["app_engine:approval:write"]},
+                {"app_id": "cli_acme_apaas_ro", "app_secret": "apaas-ro", "scopes": ["app_engine:approval:read"]},
                 # one approval scope each, to prove each page's permission row
                 *({"app_id": f"cli_only_{name}", "app_secret": name, "scopes": [scope]} for name, scope in (
                     ("approval", "approval:approval"), ("definition", "approval:definition"),
                     ("instance", "approval:instance"), ("comment", "approval:instance.comment"),
                     ("list", "approval:approval.list:readonly"))),
                 {"app_id": "cli_contact", "app_secret": "contact",
-                 "scopes": ["contact:contact:readonly_as_app", "contact:user.employee_id:readonly"]},
+                 "scopes": ["contact:contact:readonly_as_app", "contact:user.id:readonly",
+                            "contact:user.employee_id:readonly"]},
+                {"app_id": "cli_contact_noid", "app_secret": "noid",
+                 "scopes": ["contact:contact:readonly_as_app", "contact:user.id:readonly"]},
             ],
             "departments": [
                 {"department_id": "fin", "name": "Finance", "leader_user_id": "dana"},

@@ -8,6 +8,7 @@ saved it (the Open API, the web admin), and the delivery worker sends it like an
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from typing import Any
 
 from shenpi import ids
@@ -33,8 +34,10 @@ class Definitions:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    async def create(self, tenant_key: str, body: dict[str, Any]) -> Definition:
-        """Create a definition, or save a new version of it when ``approval_code`` names an existing one."""
+    async def create(self, tenant_key: str, body: dict[str, Any],
+                     check: Callable[[dict[str, Any]], None] | None = None) -> Definition:
+        """Create a definition, or save a new version of it when ``approval_code`` names an existing one.
+        ``check`` adds the caller's own rules (the Open API's), run once the body builds a definition."""
         async with self._ctx.store.transaction() as tx:
             code = body.get("approval_code") or ""
             if not isinstance(code, str):
@@ -48,6 +51,8 @@ class Definitions:
             else:
                 definition = build_definition(body, tenant_key=tenant_key, approval_code=ids.code(),
                                               approval_id=ids.snowflake())
+            if check is not None:
+                check(body)
             definition.body = {**body, "approval_code": definition.code}
             await tx.save_definition(definition)
             queued = await self._queue_updated_event(tx, definition)

@@ -85,3 +85,19 @@ class External:
         async with self._ctx.store.transaction() as tx:
             return await tx.list_external_instances(tenant_key, approval_codes=approval_codes,
                                                     instance_ids=instance_ids, offset=offset, limit=limit)
+
+    async def searchable(self, tenant_key: str, *, approval_codes: list[str], instance_ids: list[str]
+                         ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+        """Every stored external instance of these approvals / with these ids (no filter: all of the tenant's),
+        as stored, for the search APIs to filter; and their approvals' bodies by code."""
+        bodies: list[dict[str, Any]] = []
+        async with self._ctx.store.transaction() as tx:
+            while True:
+                found = await tx.list_external_instances(tenant_key, approval_codes=approval_codes,
+                                                         instance_ids=instance_ids, offset=len(bodies), limit=500)
+                bodies.extend(found.items)
+                if not found.has_more:
+                    break
+            approvals = {code: await tx.get_external_approval(tenant_key, code)
+                         for code in {b["approval_code"] for b in bodies}}
+        return bodies, {code: a for code, a in approvals.items() if a is not None}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
+from shenpi.engine import errors
 from shenpi.engine.model import Definition, Instance
 from shenpi.store.base import Tx
 from shenpi.store.records import Page, SearchFilter
@@ -31,6 +32,18 @@ async def _definitions(tx: Tx, tenant_key: str, instances: Iterable[Instance]) -
 class Search:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+
+    async def check_filters(self, tenant_key: str, *, approval_code: str, instance_code: str) -> None:
+        """The search APIs' filters name things that exist: 1390002 for an approval code of no approval (native or
+        external), 1390003 for an instance code of no instance."""
+        async with self._ctx.store.transaction() as tx:
+            if approval_code and await tx.get_definition(tenant_key, approval_code) is None \
+                    and await tx.get_external_approval(tenant_key, approval_code) is None:
+                raise errors.ApprovalNotFound(f"approval_code {approval_code} not found", field="approval_code")
+            if instance_code:
+                inst = await tx.find_instance(tenant_key, instance_code)
+                if inst is None or inst.code != instance_code:
+                    raise errors.InstanceNotFound(f"instance_code {instance_code} not found", field="instance_code")
 
     async def instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False, offset: int = 0,
                         limit: int = 10) -> Found:

@@ -70,6 +70,10 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple | set) else [value]
 
 
+def _all_numbers(values: list[Any]) -> bool:
+    return bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
 def condition_holds(cond: Condition, instance: Instance, directory: Directory) -> bool:
     expected = cond.value
     if cond.widget == SUBMITTER:
@@ -82,6 +86,11 @@ def condition_holds(cond: Condition, instance: Instance, directory: Directory) -
     actual = form_value(instance.form, cond.widget)
     if actual is None:
         return False
+    if isinstance(actual, str) and _all_numbers(_as_list(expected)):
+        try:  # a number widget given as a numeral ("4"), as Feishu's create page sends it
+            actual = float(actual)
+        except ValueError:
+            return False
     try:
         if cond.op == "in":
             if isinstance(actual, list):

@@ -82,6 +82,12 @@ def _conditions(items: Any, where: str, widget_ids: set[str]) -> list[Condition]
     return out
 
 
+def option_value(option: dict[str, Any]) -> str:
+    """The value an instance form gives to choose a radio/checkbox option: the definition API writes an option
+    as ``{key, text}`` (the key is the value); the console's form, as ``get`` shows it, as ``{value, text}``."""
+    return str(option["value"] if "value" in option else option["key"])
+
+
 def parse_widgets(form_content: Any) -> list[Widget]:
     if not isinstance(form_content, str) or not form_content:
         raise ParamInvalid("form.form_content is required", field="form.form_content")
@@ -104,8 +110,8 @@ def parse_widgets(form_content: Any) -> list[Widget]:
         options: list[str] = []
         raw_options = w.get("value") if isinstance(w.get("value"), list) else w.get("option")
         for opt in raw_options if isinstance(raw_options, list) else []:
-            if isinstance(opt, dict) and "value" in opt:
-                options.append(str(opt["value"]))
+            if isinstance(opt, dict) and ("value" in opt or "key" in opt):
+                options.append(option_value(opt))
             elif isinstance(opt, str):
                 options.append(opt)
         widgets.append(

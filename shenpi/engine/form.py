@@ -6,6 +6,7 @@ the definition and carry a value of that widget's type. Errors name the widget.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,17 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+def _is_numeric(v: Any) -> bool:
+    """A number widget's value: a JSON number, or a decimal numeral in a string (the create page's own example
+    sends ``"4"``)."""
+    if isinstance(v, str):
+        try:
+            return math.isfinite(float(v)) and v.strip() == v and v != ""
+        except ValueError:
+            return False
+    return _is_number(v)
+
+
 def _is_rfc3339(v: Any) -> bool:
     if not isinstance(v, str) or not v:
         return False
@@ -55,9 +67,9 @@ def _check_value(widget: Widget, entry: dict[str, Any]) -> str:
     if t in ("input", "textarea", "telephone_text"):
         return "" if isinstance(v, str) else "must be a string"
     if t in ("number", "formula"):
-        return "" if _is_number(v) else "must be a number"
+        return "" if _is_numeric(v) else "must be a number"
     if t == "amount":
-        if not _is_number(v):
+        if not _is_numeric(v):
             return "must be a number"
         currency = entry.get("currency")
         if currency is not None and not isinstance(currency, str):

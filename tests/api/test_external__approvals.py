@@ -12,6 +12,7 @@ from lark_oapi.api.approval.v4 import (
     ExternalApproval,
     ExternalInstance,
     ExternalInstanceLink,
+    ExternalInstanceTask,
     ExternalInstanceTaskNode,
     GetExternalApprovalRequest,
     I18nResource,
@@ -22,14 +23,17 @@ from lark_oapi.api.approval.v4 import (
 
 
 def ext_instance(iid: str, status: str, update_time: int, tasks: list[tuple[str, str]], mode: str = "REPLACE"):
+    """An instance as the sync page requires it: i18n_resources, start/end/update times, each task's end_time, and
+    the title as an @i18n@ key whose text i18n_resources gives."""
+    texts = [I18nResourceText.builder().key("@i18n@title").value("Laptop").build()]
     return (ExternalInstance.builder().approval_code("EXT-1").instance_id(iid).status(status).update_time(update_time)
-            .start_time(1).end_time(0).title("Laptop").update_mode(mode).user_id("alice")
+            .start_time(1).end_time(0).title("@i18n@title").update_mode(mode).user_id("alice")
             .links(ExternalInstanceLink.builder().pc_link("https://x/pc").mobile_link("https://x/m").build())
-            .i18n_resources([I18nResource.builder().locale("zh-CN").is_default(True).texts(
-                [I18nResourceText.builder().key("@i18n@title").value("Laptop").build()]).build()])
             .task_list([ExternalInstanceTaskNode.builder().task_id(t).user_id("bob").status(s).create_time(1)
-                        .end_time(0).update_time(update_time).links(ExternalInstanceLink.builder().pc_link("https://x").build())
-                        .build() for t, s in tasks]).build())
+                        .end_time(0).update_time(update_time)
+                        .links(ExternalInstanceLink.builder().pc_link("https://x").build())
+                        .build() for t, s in tasks])
+            .i18n_resources([I18nResource.builder().locale("zh-CN").is_default(True).texts(texts).build()]).build())
 
 
 def test_external_flow(client):
@@ -56,7 +60,8 @@ def test_external_flow(client):
 
     check = client.approval.v4.external_instance.check(CheckExternalInstanceRequest.builder().request_body(
         CheckExternalInstanceRequestBody.builder().instances([
-            ExteranlInstanceCheck.builder().instance_id("I-1").update_time(100).build()]).build()).build())
+            ExteranlInstanceCheck.builder().instance_id("I-1").update_time(100)
+            .tasks([ExternalInstanceTask.builder().task_id("t1").update_time(100).build()]).build()]).build()).build())
     assert check.code == 0 and [d.instance_id for d in check.data.diff_instances] == ["I-1"]
 
 

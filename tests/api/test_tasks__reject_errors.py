@@ -117,7 +117,7 @@ def test_unknown_user_id_type_is_1390001(client, pending):
     ("not json", "form"),
     ('{"id": "days"}', "form"),
     ('[{"id": "nope", "type": "input", "value": "x"}]', "nope"),
-    ('[{"id": "days", "type": "number", "value": "3"}]', "days"),
+    ('[{"id": "days", "type": "number", "value": "three"}]', "days"),
     ('[{"id": "days", "type": "input", "value": 3}]', "days"),
     ('[{"id": "days", "type": "number"}]', "days"),
     ('[{"id": "kind", "type": "radioV2", "value": "holiday"}]', "kind"),

@@ -131,20 +131,22 @@ def test_initiated_and_task_list(client, as_user):
 
 
 def test_subscriptions(client, as_user):
+    # subscription_type is INVOLVED_APPROVAL or MANAGED_APPROVAL (the SDKs' declaration; no page documents these
+    # user-token methods)
     uc, opt = as_user
     sub = uc.approval.v4.task.subscription(SubscriptionTaskRequest.builder().request_body(
-        SubscriptionTaskRequestBody.builder().subscription_type("mine").build()).build(), opt("bob"))
+        SubscriptionTaskRequestBody.builder().subscription_type("INVOLVED_APPROVAL").build()).build(), opt("bob"))
     assert sub.code == 0
     again = uc.approval.v4.task.subscription(SubscriptionTaskRequest.builder().request_body(
-        SubscriptionTaskRequestBody.builder().subscription_type("mine").build()).build(), opt("bob"))
+        SubscriptionTaskRequestBody.builder().subscription_type("INVOLVED_APPROVAL").build()).build(), opt("bob"))
     assert again.code == 1390007
-    assert uc.approval.v4.task.unsubscription(UnsubscriptionTaskRequest.builder().subscription_type("mine").build(),
-                                              opt("bob")).code == 0
+    assert uc.approval.v4.task.unsubscription(
+        UnsubscriptionTaskRequest.builder().subscription_type("INVOLVED_APPROVAL").build(), opt("bob")).code == 0
     isub = uc.approval.v4.instance.subscription(SubscriptionInstanceRequest.builder().request_body(
-        SubscriptionInstanceRequestBody.builder().subscription_type("mine").build()).build(), opt("bob"))
+        SubscriptionInstanceRequestBody.builder().subscription_type("INVOLVED_APPROVAL").build()).build(), opt("bob"))
     assert isub.code == 0
-    assert uc.approval.v4.instance.unsubscription(UnsubscriptionInstanceRequest.builder().subscription_type("mine")
-                                                  .build(), opt("bob")).code == 0
+    assert uc.approval.v4.instance.unsubscription(
+        UnsubscriptionInstanceRequest.builder().subscription_type("INVOLVED_APPROVAL").build(), opt("bob")).code == 0
 
 
 def test_tenant_token_is_refused_on_user_apis(client, server):

@@ -57,7 +57,9 @@ def test_file_names_a_route_by_its_method_and_path(name: str) -> None:
     assert route is not None, f"{name} is not a routed endpoint"
     assert (ep.method, ep.path) == (route.method, route.path)
     assert set(ep.tokens) <= {"tenant", "user", "app"} and ep.tokens
-    assert ep.scopes, "the page's permission row"
+    # The page's permission row; only the sign-in pages (authen v1, called with an app or a user token) have
+    # none ("无": any app may call them).
+    assert ep.scopes or "tenant" not in ep.tokens, "the page's permission row"
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
@@ -98,7 +100,6 @@ def test_errors_carry_codes_and_statuses(name: str) -> None:
 
 
 
-@pytest.mark.xfail(strict=True, reason="the contract files of the other endpoints are still being written")
 def test_every_route_has_a_contract_file() -> None:
     missing = sorted(r.endpoint for r in ROUTES if r.endpoint not in CONTRACT)
     assert missing == [], f"{len(missing)} of {len(ROUTES)} routes have no contract file"

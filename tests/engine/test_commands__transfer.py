@@ -53,3 +53,26 @@ def test_only_the_approver_transfers_a_pending_task() -> None:
     r.approve("bob")
     with pytest.raises(errors.TaskNotFound):
         r.run(commands.transfer, commands.Transfer(bob.id, "bob", "erin"))
+
+
+def test_a_transfer_to_several_waits_for_the_first_of_them() -> None:
+    """The aPaaS transfer names up to 20 new assignees; shenpi gives each the task and the first to act decides."""
+    r = Run(definition([node("n", "AND", personal("bob", "carol")), node("m", "AND", personal("lead"))]))
+    bob = r.task_of("bob")
+    tr = r.run(commands.transfer, commands.Transfer(bob.id, "bob", "erin", also_to=["dave", "erin"]))
+    assert r.event_list(tr) == [("task", "TRANSFERRED", "bob"), ("task", "PENDING", "erin"),
+                                ("task", "PENDING", "dave")]
+    assert r.timeline[-1].user_id_list == ["erin", "dave"]
+    r.approve("dave")
+    assert [t.status for t in r.agg.tasks if t.user_id == "erin"] == ["DONE"]
+    assert r.pending_users() == ["carol"]  # the AND node still waits for carol's own place
+    r.approve("carol")
+    assert r.pending_users() == ["lead"]
+
+
+def test_a_transfer_to_several_refuses_any_who_may_not_take_it() -> None:
+    r = Run(definition([node("n", "AND", personal("bob", "carol"))]))
+    for also, error in ((["carol"], errors.ParamInvalid), (["ghost"], errors.UserNotFound)):
+        with pytest.raises(error):
+            r.run(commands.transfer, commands.Transfer(r.task_of("bob").id, "bob", "erin", also_to=also))
+    assert r.pending_users() == ["bob", "carol"]

@@ -94,3 +94,12 @@ def test_form_given_on_approve_routes_the_later_branches() -> None:
     r = Run(d, form=form_json(days=1))
     r.approve("erin", form=form_json(days=10))
     assert r.pending_users() == ["carol"]
+
+
+@pytest.mark.parametrize(("op", "value", "runs"), [(">", 3, True), ("<=", 3, False), ("==", 5, True),
+                                                  ("in", [4, 5], True), ("not_in", [5], False)])
+def test_a_number_given_as_a_numeral_compares_as_a_number(op: str, value: Any, runs: bool) -> None:
+    """Feishu's instance-create page sends a number widget's value as "4"; branches read it as the number.
+    https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/create"""
+    form = json.dumps([{"id": "days", "type": "number", "value": "5"}])
+    assert first_approver([{"widget": "days", "op": op, "value": value}], form) == ("carol" if runs else "bob")

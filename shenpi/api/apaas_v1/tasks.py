@@ -46,15 +46,16 @@ class TransferBody(OpinionBody):
 async def transfer(call: Call) -> dict[str, Any]:
     b: TransferBody = call.body(TransferBody)
     operator = await apaas_user(call, b.user_id, "user_id")
-    if len(b.to_user_ids) != 1:
-        raise ApaasParamInvalid("to_user_ids must name exactly one user to hand the task to", field="to_user_ids")
+    if not b.to_user_ids or len(b.to_user_ids) > 20:
+        raise ApaasParamInvalid("to_user_ids takes 1 to 20 users to hand the task to", field="to_user_ids")
     if len(b.from_user_ids) > 20:
         raise ApaasParamInvalid("from_user_ids takes at most 20 users", field="from_user_ids")
     if b.from_user_ids and operator not in [await apaas_user(call, u, "from_user_ids") for u in b.from_user_ids]:
         raise ApaasParamInvalid("from_user_ids must include the task's current assignee", field="from_user_ids")
-    to = await apaas_user(call, b.to_user_ids[0], "to_user_ids")
-    cmd = commands.Transfer(task_id=call.path["approval_task_id"], user_id=operator, transfer_user_id=to,
-                            comment=b.opinion)
+    to = [await apaas_user(call, u, "to_user_ids") for u in b.to_user_ids]
+    # Several new assignees: each gets the task, and the first to act decides (docs/compatibility.md).
+    cmd = commands.Transfer(task_id=call.path["approval_task_id"], user_id=operator, transfer_user_id=to[0],
+                            comment=b.opinion, also_to=to[1:])
     await call.svc.instances.transfer(call.tenant_key, cmd)
     return {}
 
@@ -72,7 +73,7 @@ async def add_assignee(call: Call) -> dict[str, Any]:
     operator = await apaas_user(call, b.user_id, "user_id")
     if not b.approvers or len(b.approvers) > 20:
         raise ApaasParamInvalid("approvers takes 1 to 20 users", field="approvers")
-    kind = _ASSIGNEE_TYPES.get(b.add_assignee_type)
+    kind = _ASSIGNEE_TYPES.get(b.add_assignee_type or "currentAndAddAssign")  # optional: alongside by default
     if kind is None:
         raise ApaasParamInvalid("add_assignee_type must be currentAndAddAssign or afterAndAddAssign",
                                 field="add_assignee_type")

@@ -10,7 +10,9 @@ import msgspec
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import int64
 from shenpi.api.wire import Call, Route
+from shenpi.engine.definitions import option_value
 from shenpi.engine.model import Definition
+from shenpi.engine.open_api_definition import check_open_api_definition
 
 _enc = msgspec.json.Encoder()
 
@@ -42,7 +44,8 @@ def _list(value: Any) -> list[Any]:
 
 async def create(call: Call) -> dict[str, Any]:
     body = call.json_object()
-    definition = await call.svc.definitions.create(call.tenant_key, await _canonical_body(call, body))
+    definition = await call.svc.definitions.create(call.tenant_key, await _canonical_body(call, body),
+                                                   check=check_open_api_definition)
     return {"approval_code": definition.code, "approval_id": int64(definition.approval_id)}
 
 
@@ -52,6 +55,15 @@ def render_definition(d: Definition, *, locale: str, id_of: Any, with_admin_id: 
         raw = dict(w.raw)
         if w.name:
             raw["name"] = d.text(w.name, locale)
+        raw["required"] = w.required  # a common widget field: always there, false unless the definition says
+        # Every widget of the page's form says whether it has a default value, and which: none unless given.
+        raw["enable_default_value"] = bool(raw.get("enable_default_value", False))
+        raw["widget_default_value"] = str(raw.get("widget_default_value") or "")
+        raw["default_value_type"] = str(raw.get("default_value_type") or "")
+        if w.options and isinstance(raw.get("value"), list):
+            # An option's value is what an instance form gives to choose it (see option_value).
+            raw["option"] = [{"value": option_value(o), "text": d.text(str(o.get("text", option_value(o))), locale)}
+                             for o in raw["value"] if isinstance(o, dict) and ("value" in o or "key" in o)]
         widgets.append(raw)
     nodes = [
         {

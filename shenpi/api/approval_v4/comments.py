@@ -52,7 +52,10 @@ async def create(call: Call) -> dict[str, Any]:
         raise ParamInvalid('content must be a JSON string like {"text": "..."}', field="content") from None
     if not isinstance(content, dict):
         raise ParamInvalid('content must be a JSON object like {"text": "..."}', field="content")
-    at = [{"user_id": str(a.user_id), "name": a.name, "offset": str(a.offset)} for a in b.at_info_list]
+    directory = await call.directory()  # @-ed users are named in ?user_id_type, stored as tenant user ids
+    at = [{"user_id": to_internal(directory, str(a.user_id), call.user_id_type, field=f"at_info_list[{i}].user_id",
+                                  error=ParamInvalid), "name": a.name, "offset": str(a.offset)}
+          for i, a in enumerate(b.at_info_list)]
     edit_id, parent = whole_number(b.comment_id, "comment_id"), whole_number(b.parent_comment_id, "parent_comment_id")
     if edit_id:
         await call.svc.comments.edit(call.tenant_key, code, user_id, edit_id, b.content, at_info_list=at,
@@ -65,7 +68,9 @@ async def create(call: Call) -> dict[str, Any]:
 
 def _render(c: Comment, call: Call, directory: Any) -> dict[str, Any]:
     return {"id": str(c.id), "content": c.content if not c.is_delete else "", "create_time": str(c.create_time),
-            "update_time": str(c.update_time), "is_delete": c.is_delete, "at_info_list": c.at_info_list,
+            "update_time": str(c.update_time), "is_delete": c.is_delete,
+            "at_info_list": [{**a, "user_id": directory.external_id(str(a.get("user_id", "")), call.user_id_type)}
+                             for a in c.at_info_list],
             "commentator": directory.external_id(c.user_id, call.user_id_type), "extra": c.extra}
 
 

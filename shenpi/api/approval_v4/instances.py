@@ -166,7 +166,11 @@ def render_instance(view: InstanceView, directory: Directory, id_type: str, loca
 
 async def get(call: Call) -> dict[str, Any]:
     view = await call.svc.instances.get(call.tenant_key, call.path["instance_id"])
-    return render_instance(view, await call.directory(), call.user_id_type, call.query.get("locale", ""))
+    directory = await call.directory()
+    user_id = call.query.get("user_id", "")  # optional; clients send an empty one for "none"
+    if user_id and directory.resolve(user_id, call.user_id_type) is None:
+        raise UserNotFound(f"user_id {user_id} not found", field="user_id")
+    return render_instance(view, directory, call.user_id_type, call.query.get("locale", ""))
 
 
 ROUTES = [

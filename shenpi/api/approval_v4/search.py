@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from shenpi.api.approval_v4.bodies import whole_number
+from shenpi.api.approval_v4.external_search import ExternalMatches, Filters, merged_page
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import int64, ms
@@ -18,7 +19,6 @@ from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import Definition, Instance, Task
 
 _THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
-_TEN_HOURS_MS = 10 * 3600 * 1000
 
 # The search APIs' instance status filter → the statuses it selects (RECALL is a canceled instance).
 _INSTANCE_FILTER = {"PENDING": ("PENDING",), "RECALL": ("CANCELED",), "REJECT": ("REJECTED",),
@@ -98,6 +98,7 @@ async def _window_and_user(call: Call, b: SearchBody, prefix: str) -> tuple[int,
     fields = (f"{prefix}_from", f"{prefix}_to")
     start, end = (whole_number(getattr(b, f), f, "a millisecond timestamp") for f in fields)
     _time_window(start, end, fields, _THIRTY_DAYS_MS)
+    await call.svc.search.check_filters(call.tenant_key, approval_code=b.approval_code, instance_code=b.instance_code)
     directory = await call.directory()
     user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
     return start, end, directory, user_id
@@ -115,6 +116,21 @@ def _answer(key: str, items: list[dict[str, Any]], found: Found, offset: int, si
     return {"count": found.page.total, key: items, **next_token(offset, size, found.page.has_more)}
 
 
+def _filters(b: SearchBody, user_id: str, title: str, start: int, end: int) -> Filters:
+    return Filters(approval_code=b.approval_code, group_external_id=b.group_external_id,
+                   instance_code=b.instance_code, instance_external_id=b.instance_external_id, user_id=user_id,
+                   title=title, start_from=start, start_to=end)
+
+
+async def _externals(call: Call, b: SearchBody, directory: Directory) -> ExternalMatches:
+    """The external instances a search may list (read whole, then filtered in :class:`ExternalMatches`)."""
+    codes = [b.approval_code] if b.approval_code and not b.group_external_id else []
+    ids = [b.instance_external_id] if b.instance_external_id else []
+    bodies, approvals = await call.svc.external.searchable(call.tenant_key, approval_codes=codes, instance_ids=ids)
+    return ExternalMatches(bodies, approvals, directory, call.user_id_type, b.locale,
+                           lambda code: approval_item(None, code, b.locale))
+
+
 class InstanceSearch(SearchBody):
     instance_title: str = ""
     instance_status: str = ""
@@ -127,15 +143,21 @@ async def query_instances(call: Call) -> dict[str, Any]:
     status = _status_filter(b.instance_status, _INSTANCE_FILTER, "instance_status",
                             f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}")
     start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time")
-    if b.instance_external_id or b.group_external_id:  # external instances are not native: nothing matches here
-        return {"count": 0, "instance_list": [], "has_more": False}
-    f = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
-                     time_from=start, time_to=end)
-    found = await call.svc.search.instances(call.tenant_key, f, reverted=None if b.with_revoked_instance else False,
-                                            offset=offset, limit=size)
-    defs = found.definitions
-    items = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
-    return _answer("instance_list", items, found, offset, size)
+    f = _filters(b, user_id, b.instance_title, start, end)
+    natives, native_total = [], 0
+    if f.natives_can_match():
+        native = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
+                              time_from=start, time_to=end)
+        found = await call.svc.search.instances(call.tenant_key, native,
+                                                reverted=None if b.with_revoked_instance else False,
+                                                offset=offset, limit=size)
+        defs = found.definitions
+        natives = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
+        native_total = found.page.total
+    externals = (await _externals(call, b, directory)).instances(f, _INSTANCE_FILTER[status]) \
+        if f.externals_can_match() else []
+    items, total, more = merged_page(natives, native_total, externals, offset, size)
+    return {"count": total, "instance_list": items, **next_token(offset, size, more)}
 
 
 class CcSearch(SearchBody):
@@ -199,12 +221,18 @@ async def search_tasks(call: Call) -> dict[str, Any]:
     if b.order not in (0, 1, 2, 3):
         raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
     start, end, directory, user_id = await _window_and_user(call, b, "task_start_time")
-    f = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses), time_from=start,
-                     time_to=end)
-    found = await call.svc.search.tasks(call.tenant_key, f, order=b.order, offset=offset, limit=size)
-    defs = found.definitions
-    items = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
-    return _answer("task_list", items, found, offset, size)
+    f = _filters(b, user_id, b.task_title, start, end)
+    natives, native_total = [], 0
+    if f.natives_can_match():
+        native = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses),
+                              time_from=start, time_to=end)
+        found = await call.svc.search.tasks(call.tenant_key, native, order=b.order, offset=offset, limit=size)
+        defs = found.definitions
+        natives = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
+        native_total = found.page.total
+    externals = (await _externals(call, b, directory)).tasks(f, statuses) if f.externals_can_match() else []
+    items, total, more = merged_page(natives, native_total, externals, offset, size)
+    return {"count": total, "task_list": items, **next_token(offset, size, more)}
 
 
 async def list_instances(call: Call) -> dict[str, Any]:
@@ -218,8 +246,8 @@ async def list_instances(call: Call) -> dict[str, Any]:
             raise ValueError
     except ValueError:
         raise ParamInvalid("start_time and end_time are required millisecond timestamps", field="start_time") from None
-    if end < start or end - start > _TEN_HOURS_MS:
-        raise ParamInvalid("start_time..end_time must be an ordered window of at most 10 hours", field="end_time")
+    if end < start:  # the page advises windows of at most 10 hours; a longer one is answered, not refused
+        raise ParamInvalid("start_time..end_time must be an ordered window", field="end_time")
     offset, size = page(q, default=100, low=1, high=100)
     found = await call.svc.search.instance_codes(call.tenant_key, code, start, end, offset, size)
     return {"instance_code_list": found.items, **next_token(offset, size, found.has_more)}

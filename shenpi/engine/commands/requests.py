@@ -33,6 +33,8 @@ class Transfer:
     user_id: str  # the task's approver
     transfer_user_id: str
     comment: str = ""
+    # More transferees (the aPaaS call names up to 20): the task goes to each of them, and any one may act for it.
+    also_to: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -54,7 +54,7 @@ def rollback_refusal(agg: Aggregate, cmd: SpecifiedRollback,
         return refusal
     _, node = task_and_node(agg, cmd.task_id)
     keys = dedupe(cmd.task_def_key_list)
-    if not keys or len(keys) > MAX_TARGETS:
+    if not keys or len(cmd.task_def_key_list) > MAX_TARGETS:  # the page's limit counts the list as sent
         return errors.ParamInvalid(f"task_def_key_list needs 1 to {MAX_TARGETS} node keys", field="task_def_key_list")
     allowed = rollback_target_keys(agg, node, timeline)
     for key in keys:

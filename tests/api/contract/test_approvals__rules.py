@@ -180,14 +180,12 @@ def test_a_user_viewer_names_the_user(client):
     assert create(client, viewers=[viewer("USER")]).code == PARAM_INVALID
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi accepts a default language that lacks keys today")
 def test_the_default_language_carries_every_key(client):
     short = I18nResource.builder().locale("zh-CN").is_default(True).texts([
         I18nResourceText.builder().key("@i18n@laptop").value("Laptop").build()]).build()
     assert create(client, i18n_resources=[short]).code == PARAM_INVALID
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi's widgets lack the default-value fields today")
 def test_get_form_widgets_carry_their_default_value_fields(client):
     widgets = json.loads(get(client).data.form)
     assert widgets

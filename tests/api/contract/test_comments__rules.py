@@ -89,7 +89,6 @@ def test_a_mention_without_user_id_name_or_offset_is_1390001(client, missing):
     assert add(client, inst, at=[CommentAtInfo.builder().user_id("bob").name("Bob").offset("0").build()]).code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi answers mention ids as they were sent today")
 def test_mention_ids_follow_the_user_id_type_of_each_call(client):
     inst = create_instance(client)
     assert add(client, inst, at=[CommentAtInfo.builder().user_id("bob").name("Bob").offset("0").build()]).code == 0

@@ -91,7 +91,6 @@ def test_task_def_key_list_may_not_be_empty(client, at_second_step):
 APPROVAL_NOT_FOUND, INSTANCE_NOT_FOUND, USER_NOT_FOUND = 1390002, 1390003, 1390004
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi answers 200 for a user_id naming nobody today")
 def test_get_with_a_user_id_naming_nobody_is_1390004(client):
     inst = create_instance(client)
     req = GetInstanceRequest.builder().instance_id(inst).user_id_type("user_id")
@@ -129,7 +128,6 @@ def test_cancel_and_cc_name_an_unknown_definition_or_instance(client):
     assert cc(client, "AND2", "nope", "alice", ["dana"]).code == INSTANCE_NOT_FOUND
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi answers an empty list for unknown codes today")
 def test_query_with_an_unknown_approval_or_instance_code_is_1390002_or_1390003(client):
     def query(**fields: str) -> Any:
         b = InstanceSearch.builder()
@@ -142,7 +140,6 @@ def test_query_with_an_unknown_approval_or_instance_code_is_1390002_or_1390003(c
     assert query(instance_code="nope").code == INSTANCE_NOT_FOUND
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi answers an empty list for unknown codes today")
 def test_search_cc_with_an_unknown_approval_or_instance_code_is_1390002_or_1390003(client):
     def search(**fields: str) -> Any:
         b = CcSearch.builder()

@@ -1,0 +1,73 @@
+"""The documented request rules of the district (地理库) endpoints, driven through lark-oapi.
+
+Each expected code is read off the endpoint's Feishu reference page, named in the test's docstring; 1390001 (HTTP
+400) is the page's code for a parameter of the wrong type or out of its range.
+"""
+
+from __future__ import annotations
+
+from lark_oapi.api.approval.v4 import ListDistrictRequest, SearchDistrictRequest, SearchDistrictRequestBody
+
+PARAM_INVALID = (400, 1390001)
+
+
+def answer(resp) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    return resp.raw.status_code, resp.code
+
+
+def test_list_page_size_is_at_most_100(client):
+    """page_size is at most 100.
+
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/list
+    """
+    districts = client.approval.v4.district
+    assert answer(districts.list(ListDistrictRequest.builder().page_size(100).build())) == (200, 0)
+    assert answer(districts.list(ListDistrictRequest.builder().page_size(101).build())) == PARAM_INVALID
+
+
+def test_list_type_is_sub_level_or_leaf_level(client):
+    """list_type is sub_level or leaf_level.
+
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/list
+    """
+    districts = client.approval.v4.district
+    assert answer(districts.list(ListDistrictRequest.builder().list_type("sub_level").build())) == (200, 0)
+    assert answer(districts.list(ListDistrictRequest.builder().list_type("all").build())) == PARAM_INVALID
+
+
+def test_list_locale_is_zh_cn_or_en_us(client):
+    """locale is zh-CN or en-US.
+
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/list
+    """
+    districts = client.approval.v4.district
+    assert answer(districts.list(ListDistrictRequest.builder().locale("en-US").build())) == (200, 0)
+    assert answer(districts.list(ListDistrictRequest.builder().locale("fr-FR").build())) == PARAM_INVALID
+
+
+def search(client, ids: list[str]):  # type: ignore[no-untyped-def]
+    return client.approval.v4.district.search(SearchDistrictRequest.builder().request_body(
+        SearchDistrictRequestBody.builder().district_ids(ids).build()).build())
+
+
+def test_search_takes_30_district_ids_and_refuses_31(client):
+    """district_ids holds at most 30 ids.
+
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/search
+    """
+    ids = [f"CN-{n}" for n in range(31)]
+    assert answer(search(client, ids[:30])) == (200, 0)
+    assert answer(search(client, ids)) == PARAM_INVALID
+
+
+def test_search_locale_is_zh_cn_or_english(client):
+    """locale is zh-CN or English.
+
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/search
+    """
+    body = SearchDistrictRequestBody.builder().keyword("Beijing").build()
+    districts = client.approval.v4.district
+    assert answer(districts.search(SearchDistrictRequest.builder().locale("en-US").request_body(body).build())) == (
+        200, 0)
+    assert answer(districts.search(SearchDistrictRequest.builder().locale("fr-FR").request_body(body).build())) == (
+        PARAM_INVALID)

@@ -1,0 +1,129 @@
+"""Request rules of the user-token approval methods, driven through lark-oapi.
+
+No public Feishu reference page documents these methods; each rule is what the SDKs declare
+(@larksuiteoapi/node-sdk types/index.d.ts and lark-oapi), named in the test's docstring. shenpi answers a
+request outside the declaration with 1390001 (HTTP 400), approval v4's code for an invalid parameter.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import lark_oapi as lark
+import pytest
+from lark_oapi.api.approval.v4 import (
+    AddSignTaskRequest,
+    AddSignTaskRequestBody,
+    DetailInstanceRequest,
+    ListTaskRequest,
+    SubscriptionInstanceRequest,
+    SubscriptionInstanceRequestBody,
+    SubscriptionTaskRequest,
+    SubscriptionTaskRequestBody,
+    UnsubscriptionTaskRequest,
+)
+
+from tests.api.helpers import create_instance, pending_task
+
+PARAM_INVALID = (400, 1390001)
+
+
+def answer(resp) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    return resp.raw.status_code, resp.code
+
+
+@pytest.fixture(scope="module")
+def as_user(server):  # type: ignore[no-untyped-def]
+    """(client, option for a user id): the SDK sends a user token minted with the CLI."""
+    client = (lark.Client.builder().app_id("cli_acme").app_secret("s3cret").domain(server.base_url)
+              .enable_set_token(True).log_level(lark.LogLevel.ERROR).build())
+    tokens: dict[str, str] = {}
+
+    def option(user_id: str) -> lark.RequestOption:
+        if user_id not in tokens:
+            tokens[user_id] = subprocess.run(
+                [sys.executable, "-m", "shenpi", "token", "user", user_id, "--app", "cli_acme", "--db", server.db_url],
+                capture_output=True, text=True, check=True).stdout.strip()
+        return lark.RequestOption.builder().user_access_token(tokens[user_id]).build()
+
+    return client, option
+
+
+def test_task_list_requires_topic(as_user):
+    """topic is required (node-sdk: approval.v4.task.list params.topic, not optional)."""
+    uc, opt = as_user
+    assert answer(uc.approval.v4.task.list(ListTaskRequest.builder().topic(1).build(), opt("carol"))) == (200, 0)
+    assert answer(uc.approval.v4.task.list(ListTaskRequest.builder().build(), opt("carol"))) == PARAM_INVALID
+
+
+def test_task_subscription_type_is_an_enum(as_user):
+    """subscription_type is INVOLVED_APPROVAL or MANAGED_APPROVAL (node-sdk: approval.v4.task.subscription)."""
+    uc, opt = as_user
+    sub = uc.approval.v4.task.subscription(SubscriptionTaskRequest.builder().request_body(
+        SubscriptionTaskRequestBody.builder().subscription_type("mine").build()).build(), opt("carol"))
+    assert answer(sub) == PARAM_INVALID
+
+
+def test_task_unsubscription_type_is_an_enum(as_user):
+    """subscription_type is INVOLVED_APPROVAL or MANAGED_APPROVAL (node-sdk: approval.v4.task.unsubscription)."""
+    uc, opt = as_user
+    unsub = uc.approval.v4.task.unsubscription(UnsubscriptionTaskRequest.builder().subscription_type("mine").build(),
+                                               opt("carol"))
+    assert answer(unsub) == PARAM_INVALID
+
+
+def test_instance_subscription_type_is_an_enum(as_user):
+    """subscription_type is INVOLVED_APPROVAL or MANAGED_APPROVAL (node-sdk: approval.v4.instance.subscription)."""
+    uc, opt = as_user
+    sub = uc.approval.v4.instance.subscription(SubscriptionInstanceRequest.builder().request_body(
+        SubscriptionInstanceRequestBody.builder().subscription_type("everything").build()).build(), opt("carol"))
+    assert answer(sub) == PARAM_INVALID
+
+
+def test_add_sign_type_is_1_2_or_3(client, as_user):
+    """add_sign_type is 1 (before), 2 (after) or 3 (together): node-sdk declares a number, Feishu's lark-cli
+    approval skill documents the three values."""
+    uc, opt = as_user
+    inst = create_instance(client, "AND2")
+    body = (AddSignTaskRequestBody.builder().instance_code(inst).task_id(pending_task(client, inst, "bob"))
+            .add_sign_user_ids(["erin"]).add_sign_type(4).build())
+    resp = uc.approval.v4.task.add_sign(AddSignTaskRequest.builder().user_id_type("user_id").request_body(body)
+                                        .build(), opt("bob"))
+    assert answer(resp) == PARAM_INVALID
+
+
+# (method path, body without the field the SDK declares required, that field); the instance and task ids are
+# placeholders: the request is refused before anything is looked up.
+REQUIRED = [
+    ("tasks/pass", {"instance_code": "I"}, "task_id"),
+    ("tasks/refuse", {"task_id": "T"}, "instance_code"),
+    ("tasks/forward", {"instance_code": "I", "task_id": "T"}, "transfer_user_id"),
+    ("tasks/rollback", {"instance_code": "I", "task_id": "T"}, "node_ids"),
+    ("tasks/add_sign", {"instance_code": "I", "task_id": "T", "add_sign_user_ids": ["erin"]}, "add_sign_type"),
+    ("instances/recall", {}, "instance_code"),
+    ("instances/remind", {"instance_code": "I"}, "task_ids"),
+    ("instances/add_cc", {"instance_code": "I"}, "cc_user_ids"),
+    ("tasks/subscription", {}, "subscription_type"),
+    ("instances/subscription", {}, "subscription_type"),
+]
+
+
+@pytest.mark.parametrize("path, body, field", REQUIRED, ids=[f"{p}-{f}" for p, _, f in REQUIRED])
+def test_a_declared_required_field_left_out_is_1390001(server, as_user, path, body, field):
+    """Each of these fields is required in the node-sdk declaration of its method (not optional there); the body
+    is sent raw so the SDK's builder cannot fill it in."""
+    _, opt = as_user
+    token = opt("bob").user_access_token
+    r = httpx.post(f"{server.base_url}/open-apis/approval/v4/{path}", json=body,
+                   headers={"Authorization": f"Bearer {token}"})
+    assert (r.status_code, r.json()["code"]) == PARAM_INVALID
+    assert field in [v["field"] for v in r.json()["error"]["field_violations"]]
+
+
+def test_detail_requires_instance_code(as_user):
+    """instance_code is required (node-sdk: approval.v4.instance.detail params.instance_code)."""
+    uc, opt = as_user
+    resp = uc.approval.v4.instance.detail(DetailInstanceRequest.builder().build(), opt("bob"))
+    assert answer(resp) == PARAM_INVALID
