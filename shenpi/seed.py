@@ -14,6 +14,7 @@ import yaml
 
 from shenpi import ids
 from shenpi.app import Shenpi
+from shenpi.app.redaction import APP_SECRET_FIELDS, is_marker
 from shenpi.app.snapshots import SeedApproval, SeedError, SeedTenant
 from shenpi.engine.directory import Department, User
 from shenpi.platform.passwords import hash_password, password_needs_rehash, verify_password
@@ -70,6 +71,10 @@ def _tenant(t: Any, where: str) -> SeedTenant:
     apps = []
     for ai, a in enumerate(t.get("apps") or []):
         w = f"{where}.apps[{ai}]"
+        for key in APP_SECRET_FIELDS:
+            if is_marker(a.get(key)):
+                raise SeedError(f"{w}.{key} was redacted at export: a snapshot used as a seed needs its secrets "
+                                f"(shenpi export --include-secrets)")
         apps.append(App(
             app_id=_req(a, "app_id", w), tenant_key=tenant_key, app_secret=_req(a, "app_secret", w),
             scopes=[str(s) for s in a.get("scopes") or []], name=str(a.get("name") or ""),

@@ -27,6 +27,7 @@ from shenpi import __version__, ids
 from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.wire import envelope, respond
 from shenpi.app import Shenpi
+from shenpi.app.deliveries import LEASE_MS
 from shenpi.app.ratelimits import SignInLimits, parse_limit
 from shenpi.control.admin_api import AdminApi
 from shenpi.control.plane import install_control
@@ -58,6 +59,7 @@ class ServerConfig:
     admin_token: str = ""  # the /_shenpi/ admin API's bearer token; "" leaves it off
     events: bool = True  # run the delivery worker that pushes events to subscribed apps
     event_retry_scale: float = 1.0  # multiplies the retry schedule (15 s, 5 min, 1 h, 6 h)
+    event_lease_s: float = LEASE_MS / 1000  # how long a claim on an event holds without a renewal
     rate_limit_scale: float = 1.0  # multiplies every rate limit; 0 turns them off
     workers: int = 1  # processes serving the same database
     # Web sign-in throttles, ATTEMPTS/SECONDS: passwords checked per account, and per client address.
@@ -93,7 +95,7 @@ class ServerConfig:
         return {
             "SHENPI_DB": self.db, "SHENPI_SEED": self.seed_path, "SHENPI_DEMO": _flag(self.demo),
             "SHENPI_ADMIN_TOKEN": self.admin_token, "SHENPI_EVENTS": _flag(self.events),
-            "SHENPI_EVENT_RETRY_SCALE": str(self.event_retry_scale),
+            "SHENPI_EVENT_RETRY_SCALE": str(self.event_retry_scale), "SHENPI_EVENT_LEASE": str(self.event_lease_s),
             "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
             "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
             "SHENPI_MAX_BODY_BYTES": str(self.max_body_bytes), "SHENPI_BODY_TIMEOUT": str(self.body_timeout_s),
@@ -108,6 +110,7 @@ class ServerConfig:
             demo=env.get("SHENPI_DEMO") == "1", admin_token=env.get("SHENPI_ADMIN_TOKEN", ""),
             events=env.get("SHENPI_EVENTS", "1") == "1",
             event_retry_scale=float(env.get("SHENPI_EVENT_RETRY_SCALE", "1")),
+            event_lease_s=float(env.get("SHENPI_EVENT_LEASE", str(LEASE_MS / 1000))),
             rate_limit_scale=float(env.get("SHENPI_RATE_LIMIT_SCALE", "1")),
             workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
             max_body_bytes=int(env.get("SHENPI_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
@@ -237,6 +240,7 @@ class Server:
     async def _start_events(self) -> None:
         """Push subscribed apps their events from the outbox (every worker process runs one; claims are leases)."""
         deliveries = self.svc.deliveries
+        deliveries.lease_ms = max(1, round(self.config.event_lease_s * 1000))
         worker = DeliveryWorker(deliveries, source=deliveries, now_ms=self.svc.clock.now_ms,
                                 schedule_scale=self.config.event_retry_scale, poll_interval_s=0.5,
                                 event_types=lambda app: app.event_types or DEFAULT_EVENT_TYPES,

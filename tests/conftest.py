@@ -10,6 +10,7 @@ postgres half is skipped locally, but with ``CI=true`` a missing PostgreSQL fail
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,8 @@ import lark_oapi as lark
 import pytest
 
 from shenpi.testing import ShenpiProcess, forget_sdk_tokens
+from tests.oracles import check, sdk_types
+from tests.oracles.capture import Recorder
 from tests.seeds import test_seed
 
 BACKENDS = [b for b in os.environ.get("SHENPI_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
@@ -41,6 +44,34 @@ def start_server(tmp: Path, name: str, backend: str = "sqlite", seed: dict[str, 
                         **options)
     srv.start()
     return srv
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checked_answers(request: pytest.FixtureRequest) -> Iterator[Recorder]:
+    """Every answer lark-oapi receives during the session, checked when the session ends against the Node SDK's
+    declared types and the contract's response schemas (tests/oracles). A mismatch fails the run, as an error at
+    the teardown of the session's last test, listing each endpoint and what differs."""
+    recorder = Recorder()
+    recorder.install()
+    yield recorder
+    recorder.uninstall()
+    if not recorder.answers:
+        return
+    if os.environ.get("SHENPI_KEEP_ANSWERS"):  # for looking at them after the run
+        Path(os.environ["SHENPI_KEEP_ANSWERS"]).write_text(json.dumps(
+            [[a.server, a.endpoint, a.status, a.body.decode("utf-8", "replace")] for a in recorder.answers]))
+    with_types = sdk_types.tsc_available()
+    if not with_types and os.environ.get("CI") == "true":
+        pytest.fail("node and tests/node's typescript (npm ci) are required in CI to check the answers")
+    report = check.check(recorder.answers, with_sdk_types=with_types)
+    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if terminal is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # past the capture of the last test's teardown
+            terminal.write_line("\n" + report.summary())
+    if report.problems:
+        pytest.fail(f"{len(report.problems)} endpoint(s) answered what the oracles refuse "
+                    f"({report.checked} distinct answers checked):\n{report.text()}", pytrace=False)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

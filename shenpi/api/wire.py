@@ -220,6 +220,12 @@ class Router:
         return None, {}, other_method
 
 
+def client_host(scope: Scope) -> str:
+    """The connection's peer address ("" when the server does not know it)."""
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
 async def read_body(receive: Receive) -> bytes:
     # The server's body guard bounds what this gathers (413 past the limit) and how long it waits (408).
     chunks = []

@@ -38,37 +38,34 @@ def delivery_view(d: Delivery) -> dict[str, Any]:
 class Deliveries:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self.lease_ms = LEASE_MS  # the server sets it from --event-lease
 
     # -- DeliveryStore (the worker) -----------------------------------------------------------------
     async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
         async with self._ctx.store.transaction() as tx:
             await tx.insert_deliveries([d.insert_row() for d in deliveries])
 
-    @property
-    def lease_ms(self) -> int:
-        return LEASE_MS
-
     async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
                   busy: Mapping[str, int] | None = None) -> list[Delivery]:
         async with self._ctx.store.transaction() as tx:
             await tx.take_redelivery_requests(now_ms)
-            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, LEASE_MS, per_app, busy)]
+            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, self.lease_ms, per_app, busy)]
 
     async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
         async with self._ctx.store.transaction() as tx:
-            return await tx.renew_lease(delivery_id, lease, now_ms + LEASE_MS)
+            return await tx.renew_lease(delivery_id, lease, now_ms + self.lease_ms)
 
-    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None:
+    async def mark_delivered(self, delivery_id: int, lease: int, now_ms: int) -> bool:
         async with self._ctx.store.transaction() as tx:
-            await tx.delivery_delivered(delivery_id, now_ms)
+            return await tx.delivery_delivered(delivery_id, lease, now_ms)
 
-    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None:
+    async def reschedule(self, delivery_id: int, lease: int, next_at_ms: int, attempts: int, last_error: str) -> bool:
         async with self._ctx.store.transaction() as tx:
-            await tx.delivery_reschedule(delivery_id, next_at_ms, attempts, last_error)
+            return await tx.delivery_reschedule(delivery_id, lease, next_at_ms, attempts, last_error)
 
-    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None:
+    async def dead_letter(self, delivery_id: int, lease: int, attempts: int, error: str) -> bool:
         async with self._ctx.store.transaction() as tx:
-            await tx.delivery_dead(delivery_id, attempts, error)
+            return await tx.delivery_dead(delivery_id, lease, attempts, error)
 
     async def dead_letters(self, app_id: str | None = None) -> list[Delivery]:
         async with self._ctx.store.transaction() as tx:

@@ -10,6 +10,9 @@ Seeding reads the ``tenants`` part (configuration: who exists, which processes),
 seed. Import restores ``tables`` — every row of every table, instances and outbox included — so an exported state
 comes back exactly. BLOB values travel as ``{"$base64": "..."}``. The ``tokens`` table survives reset and import,
 so a client's cached token stays valid while its app still exists.
+
+Exports leave secrets out unless asked for (``"secrets": "redacted"`` in the metadata); shenpi/app/redaction.py
+says what is left out and what importing such a snapshot does.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shenpi import __version__, ids
+from shenpi.app import redaction
 from shenpi.app.context import Context
 from shenpi.app.tokens import Tokens
 from shenpi.engine.definitions import build_definition
@@ -66,29 +70,34 @@ def is_snapshot(seed: Any) -> bool:
 
 
 def _to_json(value: Any) -> Any:
+    if value is redaction.REDACTED:
+        return redaction.MARKER
     return {"$base64": base64.b64encode(value).decode()} if isinstance(value, bytes) else value
 
 
 def _from_json(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"$base64"}:
         return base64.b64decode(value["$base64"])
+    if redaction.is_marker(value):
+        return redaction.REDACTED
     return value
 
 
-async def _seed_part(tx: Tx) -> list[dict[str, Any]]:
+async def _seed_part(tx: Tx, include_secrets: bool) -> list[dict[str, Any]]:
     """The state's configuration in the seed-file shape (passwords stay out: only their hashes exist)."""
     tenants: list[dict[str, Any]] = []
     for t in await tx.list_tenants():
         directory = await tx.load_directory(t.tenant_key)
+        apps = [{"app_id": a.app_id, "app_secret": a.app_secret, "scopes": list(a.scopes), "name": a.name,
+                 "event_url": a.event_url, "verification_token": a.verification_token,
+                 "encrypt_key": a.encrypt_key, "admin_user_ids": list(a.admin_user_ids),
+                 "event_types": list(a.event_types)}
+                for a in await tx.list_apps(t.tenant_key)]
         tenants.append({
             "tenant_key": t.tenant_key,
             "name": t.name,
             "rate_limit_scale": t.rate_limit_scale,
-            "apps": [{"app_id": a.app_id, "app_secret": a.app_secret, "scopes": list(a.scopes), "name": a.name,
-                      "event_url": a.event_url, "verification_token": a.verification_token,
-                      "encrypt_key": a.encrypt_key, "admin_user_ids": list(a.admin_user_ids),
-                      "event_types": list(a.event_types)}
-                     for a in await tx.list_apps(t.tenant_key)],
+            "apps": apps if include_secrets else redaction.redact_seed_apps(apps),
             "departments": [{"department_id": d.department_id, "name": d.name, "leader_user_id": d.leader_user_id,
                              "parent_department_id": d.parent_department_id}
                             for d in directory.departments.values()],
@@ -124,8 +133,16 @@ def snapshot_tables(snapshot: Any, schema_version: int) -> Tables:
     return out
 
 
-async def _restore_snapshot(tx: Tx, snapshot: Any) -> dict[str, int]:
+async def _restore_snapshot(tx: Tx, snapshot: Any, secrets_from: Tables | None = None) -> dict[str, int]:
+    """Restore a snapshot's tables; redacted secrets come from ``secrets_from`` (default: the rows being replaced)."""
     tables = snapshot_tables(snapshot, await tx.schema_version())
+    if redaction.has_redacted(tables):
+        if secrets_from is None:
+            secrets_from = await tx.dump_tables(only=tuple(redaction.SECRET_COLUMNS))
+        try:
+            redaction.fill_redacted(tables, secrets_from)
+        except redaction.MissingSecret as e:
+            raise SnapshotError(str(e)) from None
     try:
         return await tx.restore_tables(tables, keep=KEEP)
     except ValueError as e:  # the store's word for rows that do not fit its tables
@@ -146,12 +163,14 @@ class Snapshots:
         async with self._ctx.store.transaction() as tx:
             return await tx.schema_version()
 
-    async def export(self) -> dict[str, Any]:
-        """The whole state as a snapshot."""
+    async def export(self, *, include_secrets: bool = False) -> dict[str, Any]:
+        """The whole state as a snapshot; secrets redacted unless ``include_secrets``."""
         async with self._ctx.store.transaction() as tx:
             tables = await tx.dump_tables()
             schema = await tx.schema_version()
-            tenants = await _seed_part(tx)
+            tenants = await _seed_part(tx, include_secrets)
+        if not include_secrets:
+            tables = redaction.redact_tables(tables)
         clock = self._ctx.clock
         return {
             "tenants": tenants,
@@ -161,6 +180,7 @@ class Snapshots:
                 "schema_version": schema,
                 "exported_at_ms": clock.now_ms(),
                 "clock_offset_ms": clock.offset_ms,
+                "secrets": "included" if include_secrets else "redacted",
                 "tables": {name: {"columns": t["columns"], "rows": [[_to_json(v) for v in r] for r in t["rows"]]}
                            for name, t in tables.items()},
             },
@@ -175,10 +195,11 @@ class Snapshots:
         self.forget_caches()
         return {"tables": written, "pruned_token_apps": pruned}
 
-    async def restore_snapshot(self, snapshot: Any) -> dict[str, int]:
-        """Replace the state with a snapshot's tables, keeping every token (a baseline being built)."""
+    async def restore_snapshot(self, snapshot: Any, secrets_from: Tables | None = None) -> dict[str, int]:
+        """Replace the state with a snapshot's tables, keeping every token (a baseline being built); redacted
+        secrets come from ``secrets_from`` (tables from :meth:`dump_tables`), else from the rows replaced."""
         async with self._ctx.store.transaction() as tx:
-            written = await _restore_snapshot(tx, snapshot)
+            written = await _restore_snapshot(tx, snapshot, secrets_from)
         self.forget_caches()
         return written
 

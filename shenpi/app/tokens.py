@@ -8,6 +8,7 @@ prefixes, which token an API takes) are shenpi/platform/tokens.py.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 
 from shenpi import ids
 from shenpi.app.context import Context
@@ -16,10 +17,25 @@ from shenpi.platform import tokens as rules
 from shenpi.platform.errors import RateLimited
 from shenpi.store.records import App, Token
 
-# Wrong app secrets one app id may be sent per minute; then every call with it answers 429 for the rest of that
-# minute (the secret is not even compared, or a guess would still be told right or wrong). Right secrets do not
-# count, so an app that knows its secret is only held to Feishu's token limits.
+# Wrong app secrets one client address may send for one app id per minute; then that address's every call with
+# the app id answers 429 for the rest of the minute (the secret is not even compared, or a guess would still be told
+# right or wrong). Counted per address, not per app id alone: a count any client could fill would let anyone who
+# knows an app id (no secret) lock the app out; this way an app that knows its secret is only held to Feishu's token
+# limits, whoever guesses elsewhere. Right secrets do not count.
 SECRET_GUESSES_PER_MIN = 10
+
+
+def guess_source(address: str) -> str:
+    """Whose guesses count together: an IPv4 address, or an IPv6 /64 (one host may hold a whole /64)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 class Tokens:
@@ -28,13 +44,14 @@ class Tokens:
         self._cache: dict[str, Token] = {}
         self._attempts = Attempts(ctx.clock.now_s, ctx.store)
 
-    async def app_for_secret(self, app_id: str, secret: object) -> App | str:
+    async def app_for_secret(self, app_id: str, secret: object, address: str = "") -> App | str:
         """The app if ``secret`` is its secret, else Feishu's message: ``app id not exists`` (Feishu tells an unknown
-        app id apart) or ``app secret invalid``. RateLimited once the app id had too many wrong secrets this minute."""
+        app id apart) or ``app secret invalid``. RateLimited once ``address`` (the client's; see guess_source) sent
+        too many wrong secrets for the app id this minute."""
         app = await self._ctx.registry.app(app_id)
         if app is None:
             return "app id not exists"
-        taken = await self._attempts.take([(f"secret|{app_id}", SECRET_GUESSES_PER_MIN, 60)])
+        taken = await self._attempts.take([(f"secret|{app_id}|{guess_source(address)}", SECRET_GUESSES_PER_MIN, 60)])
         if taken.wait_s:
             raise RateLimited(headers={"x-ogw-ratelimit-limit": str(SECRET_GUESSES_PER_MIN),
                                        "x-ogw-ratelimit-reset": str(taken.wait_s), "Retry-After": str(taken.wait_s)})

@@ -52,6 +52,10 @@ shenpi demo is serving on {base}
               help="push events to subscribed apps' event_url (the delivery worker)")
 @click.option("--event-retry-scale", default=1.0, show_default=True, type=float,
               help="multiply the retry schedule (15 s, 5 min, 1 h, 6 h); e.g. 0.001 in tests")
+@click.option("--event-lease", default=10.0, show_default=True, type=click.FloatRange(min=0.05),
+              envvar="SHENPI_EVENT_LEASE", help="seconds a worker's claim on an event holds unless renewed (it is "
+              "renewed every quarter of it while the send is in flight); another process takes an event over only "
+              "after this long without a renewal")
 @click.option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
               "off loopback")
 @click.option("--tls-key", default="", help="the certificate's private key (PEM)")
@@ -72,7 +76,7 @@ shenpi demo is serving on {base}
 @click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
               envvar="SHENPI_MAX_CONNECTIONS", help="open connections per worker process; more are closed at once")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
-          admin_token: str, events: bool, event_retry_scale: float, tls_cert: str, tls_key: str,
+          admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
           sign_in_account_limit: str, sign_in_address_limit: str, log_level: str, max_body_bytes: int,
           body_timeout: float, header_timeout: float, keep_alive_timeout: int, max_connections: int) -> None:
     """Run the server."""
@@ -80,6 +84,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
 
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
+                          event_lease_s=event_lease,
                           rate_limit_scale=rate_limit_scale, workers=workers,
                           sign_in_account_limit=sign_in_account_limit,
                           sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,

@@ -18,11 +18,14 @@ if TYPE_CHECKING:
 @click.command("export")
 @db_option
 @click.option("-o", "--output", default="-", show_default=True, help="file to write ('-' for stdout)")
-def export_cmd(db: str, output: str) -> None:
-    """Write the whole state as a JSON snapshot (which `import` and `serve --seed` accept)."""
+@click.option("--include-secrets", is_flag=True,
+              help="keep app secrets, event keys, password hashes and issued tokens (left out by default)")
+def export_cmd(db: str, output: str, include_secrets: bool) -> None:
+    """Write the whole state as a JSON snapshot (which `import` accepts, and `serve --seed` when it has secrets).
+    Without --include-secrets, importing it keeps the secrets the target database holds for the same apps/users."""
 
     async def work(svc: Shenpi) -> dict[str, Any]:
-        return await svc.snapshots.export()
+        return await svc.snapshots.export(include_secrets=include_secrets)
 
     snapshot = with_service(db, work)
     text = json.dumps(snapshot, ensure_ascii=False, indent=2)

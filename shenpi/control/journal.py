@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -21,15 +22,16 @@ MAX_BODY = 64 * 1024
 CALL_KEY = "shenpi.call"  # scope entry where Control.before_call leaves tenant, app, endpoint and fired faults
 
 
-def _decode(raw: bytes) -> Any:
+def _decode(raw: bytes, oauth: bool = False) -> Any:
+    """The body as JSON; a body that is not JSON (or too long to keep whole) as text, its secrets masked all the same."""
     if not raw:
         return None
     if len(raw) > MAX_BODY:
-        return raw[:MAX_BODY].decode("utf-8", "replace") + "…"
+        return _mask_text(raw[:MAX_BODY].decode("utf-8", "replace"), oauth) + "…"
     try:
         return json.loads(raw)
     except ValueError:
-        return raw.decode("utf-8", "replace")
+        return _mask_text(raw.decode("utf-8", "replace"), oauth)
 
 
 # Keys whose string values are secrets wherever they appear in a request or an answer: app and OAuth client
@@ -38,6 +40,20 @@ def _decode(raw: bytes) -> Any:
 SECRET_KEYS = frozenset({"app_secret", "client_secret", "encrypt_key", "verification_token", "password",
                          "tenant_access_token", "app_access_token", "user_access_token", "access_token",
                          "refresh_token", "id_token"})
+
+
+def _text_secrets(oauth: bool) -> re.Pattern[str]:
+    keys = "|".join(sorted(SECRET_KEYS | ({"code"} if oauth else set()), key=len, reverse=True))
+    # a key, quoted or not, then ':' or '=', then its value up to the next quote, '&', ',', '}' or space
+    return re.compile(rf"""(\b(?:{keys})\b["']?\s*[:=]\s*["']?)[^"'&,}}\s]*""")
+
+
+_TEXT_SECRETS = {oauth: _text_secrets(oauth) for oauth in (False, True)}
+
+
+def _mask_text(text: str, oauth: bool) -> str:
+    """Text (a form body, broken JSON) with the value after every secret key replaced by ``***``."""
+    return _TEXT_SECRETS[oauth].sub(r"\1***", text)
 
 
 def _mask(body: Any, oauth: bool = False) -> Any:
@@ -99,7 +115,7 @@ class Journal:
             await app(scope, tapped_receive, tapped_send)
         finally:
             oauth = "/authen/" in scope["path"]
-            req_body = _mask(_decode(b"".join(request)), oauth)
+            req_body = _mask(_decode(b"".join(request), oauth), oauth)
             resp_body = _mask(_decode(b"".join(response)))
             call = scope.get(CALL_KEY) or {}
             app_id = call.get("app_id") or (req_body.get("app_id") if isinstance(req_body, dict) else None) or ""

@@ -99,7 +99,7 @@ class Control:
             # succeeded since the start and so no baseline exists to go back to.
             current = await self.svc.snapshots.dump_tables()
             try:
-                baseline = await self._build_baseline(seeds)
+                baseline = await self._build_baseline(seeds, current)
             except Exception:
                 await self.svc.snapshots.restore(current)
                 raise
@@ -114,11 +114,12 @@ class Control:
         self.journal.clear()
         return {"seed": key, "pruned_token_apps": pruned, "took_ms": round((time.perf_counter() - started) * 1000, 3)}
 
-    async def _build_baseline(self, seeds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    async def _build_baseline(self, seeds: list[dict[str, Any]],
+                              current: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         await self.svc.snapshots.restore({})  # empty, but for tokens
         for seed in seeds:
-            if is_snapshot(seed):
-                await self.svc.snapshots.restore_snapshot(seed)
+            if is_snapshot(seed):  # a redacted snapshot's secrets: those of the state before this reset
+                await self.svc.snapshots.restore_snapshot(seed, secrets_from=current)
             else:
                 await apply_seed(self.svc, check_seed(seed))
             self.svc.snapshots.forget_caches()

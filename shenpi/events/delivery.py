@@ -19,26 +19,35 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import httpx
 
 from shenpi.background import cancel_and_wait
-from shenpi.engine.model import Definition
 from shenpi.events.crypto import dumps, seal, signature
-from shenpi.events.payloads import (
-    APPROVAL_UPDATED_V4,
-    DEFAULT_EVENT_TYPES,
-    TYPES_BY_KIND,
-    OutboxEvent,
-    RenderedEvent,
-    UserIds,
-    approval_updated_from_definition,
-    render,
+from shenpi.events.queue import (
+    DEAD,
+    DELIVERED,
+    PENDING,
+    Delivery,
+    DeliveryStore,
+    EventTypes,
+    InstanceFacts,
+    OutboxSource,
+    app_event_types,
+    default_event_types,
+    delivery_for,
+    route_definition,
+    route_event,
+    route_pending,
 )
 from shenpi.store.records import App
+
+# The queue's names, re-exported: callers import them from here, beside the worker that sends what is queued.
+__all__ = ["DEAD", "DELIVERED", "PENDING", "Delivery", "DeliveryStore", "DeliveryWorker", "EventTypes",
+           "InstanceFacts", "OutboxSource", "app_event_types", "build_request", "default_event_types", "delivery_for",
+           "post", "route_definition", "route_event", "route_pending", "with_token"]
 
 log = logging.getLogger(__name__)
 
@@ -47,184 +56,12 @@ TIMEOUT_S = 3.0  # whole exchange, Feishu's "回调整体的超时时间为 3 �
 CONNECT_TIMEOUT_S = 2.0  # "TCP 建联的超时时间为 2 秒"
 CONTENT_TYPE = "application/json; charset=utf-8"
 
-PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 
 
 def _wall_ms() -> int:
     return int(time.time() * 1000)
 
 
-@dataclass(slots=True)
-class Delivery:
-    """One event for one app. ``body`` is the plaintext event JSON; the token, encryption and signature are
-    applied at send time from the app's current settings, so rotating a key does not strand queued events."""
-
-    app_id: str
-    tenant_key: str
-    stream: str  # ordering key within the app: the instance code, or "approval:<code>" for definition events
-    event_id: str
-    event_type: str
-    body: bytes
-    created_at: int  # ms
-    id: int = 0  # assigned by the store
-    outbox_id: int = 0  # 0 for events that did not come from the outbox
-    state: str = PENDING  # pending | delivered | dead
-    attempts: int = 0
-    next_at_ms: int = 0  # when a pending delivery may be tried (once it heads its stream)
-    last_error: str = ""
-    delivered_at: int = 0
-
-    def insert_row(self) -> tuple[Any, ...]:
-        """The columns ``Tx.insert_deliveries`` takes, in its order."""
-        return (self.tenant_key, self.app_id, self.stream, self.outbox_id, self.event_id, self.event_type, self.body,
-                self.created_at, self.next_at_ms)
-
-
-class DeliveryStore(Protocol):
-    """What the worker needs from storage (shenpi/app/deliveries.py over the SQL stores; events/memory.py in tests).
-
-    A backend shared by several worker processes must make ``due`` a claim: a lease only its holder renews, so two
-    workers never send the same head at once.
-    """
-
-    async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
-        """Insert pending deliveries; one whose (app_id, event_id) already exists is ignored (idempotent routing)."""
-        ...
-
-    @property
-    def lease_ms(self) -> int:
-        """How long a claim (or a renewal) holds a delivery for its caller."""
-        ...
-
-    async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
-                  busy: Mapping[str, int] | None = None) -> list[Delivery]:
-        """Claim, for each (app_id, stream), its oldest pending delivery, if that one's ``next_at_ms <= now_ms``.
-
-        Later pending deliveries of a stream are never returned while an older one is pending; dead-lettered and
-        delivered ones do not hold a stream back. At most ``limit``; with ``per_app``, at most ``per_app`` minus
-        ``busy[app_id]`` per app, the apps taking turns. Each is leased to the caller for ``lease_ms``: its
-        ``next_at_ms`` is the lease, the token :meth:`renew` takes.
-        """
-        ...
-
-    async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
-        """Extend the caller's lease to ``now_ms + lease_ms``; the new lease, 0 when the caller holds it no more."""
-        ...
-
-    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None: ...
-
-    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None: ...
-
-    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None: ...
-
-    async def dead_letters(self, app_id: str | None = None) -> list[Delivery]: ...
-
-    async def replay(self, delivery_id: int, now_ms: int) -> bool:
-        """Put a dead-lettered delivery back as pending, attempts 0, due at ``now_ms``; False if it is not dead."""
-        ...
-
-    async def get_app(self, app_id: str) -> App | None:
-        """The app as it is now (URL, token and key are read at every attempt)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceFacts:
-    uuid: str = ""  # the uuid given at instance creation
-    start_user_id: str = ""  # the submitter's user_id
-
-
-class OutboxSource(Protocol):
-    """Where new outbox rows come from, and what rendering them needs."""
-
-    async def unrouted(self, limit: int) -> list[OutboxEvent]:
-        """Outbox rows not yet turned into deliveries, oldest (lowest id) first."""
-        ...
-
-    async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:
-        """Apps of the tenant subscribed (``/approvals/:code/subscribe``) to the approval."""
-        ...
-
-    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts: ...
-
-    async def user_ids(self, tenant_key: str) -> UserIds: ...
-
-    async def routed(self, outbox_id: int, deliveries: Sequence[Delivery]) -> None:
-        """Enqueue ``deliveries`` and mark the outbox row routed, in one transaction."""
-        ...
-
-
-EventTypes = Callable[[App], Iterable[str]]
-
-
-def default_event_types(app: App) -> Iterable[str]:
-    return DEFAULT_EVENT_TYPES
-
-
-def app_event_types(app: App) -> Iterable[str]:
-    """The event types an app receives: the ones it chose, or the default set when it chose none."""
-    return app.event_types or DEFAULT_EVENT_TYPES
-
-
-def delivery_for(app: App, event: RenderedEvent, *, stream: str, created_at: int, outbox_id: int = 0) -> Delivery:
-    return Delivery(app_id=app.app_id, tenant_key=app.tenant_key, stream=stream, event_id=event.event_id,
-                    event_type=event.event_type, body=event.body(), created_at=created_at, outbox_id=outbox_id,
-                    next_at_ms=created_at)
-
-
-def route_event(
-    ev: OutboxEvent,
-    apps: Iterable[App],
-    users: UserIds,
-    facts: InstanceFacts = InstanceFacts(),  # noqa: B008 - frozen, so sharing the default is safe
-    event_types: EventTypes = default_event_types,
-) -> list[Delivery]:
-    """The deliveries one outbox row makes: one per app with an event URL and per event type the app takes."""
-    out: list[Delivery] = []
-    for app in apps:
-        if not app.event_url:
-            continue  # Feishu pushes nothing to an app without a request URL
-        wanted = set(event_types(app))
-        for event_type in TYPES_BY_KIND.get(ev.kind, ()):
-            if event_type in wanted:
-                rendered = render(event_type, ev, app, users, instance_uuid=facts.uuid, start_user_id=facts.start_user_id)
-                out.append(delivery_for(app, rendered, stream=ev.instance_code, created_at=ev.created_at,
-                                        outbox_id=ev.id))
-    return out
-
-
-def route_definition(
-    definition: Definition,
-    apps: Iterable[App],
-    changed_at_ms: int,
-    event_types: EventTypes = default_event_types,
-) -> list[Delivery]:
-    """``approval.approval.updated_v4`` deliveries for a saved definition version, to the subscribed ``apps``.
-
-    Definition events form their own stream per approval, so they never wait behind an instance's events.
-    """
-    return [
-        delivery_for(app, approval_updated_from_definition(app, definition, changed_at_ms),
-                     stream="approval:" + definition.code, created_at=changed_at_ms)
-        for app in apps
-        if app.event_url and APPROVAL_UPDATED_V4 in set(event_types(app))
-    ]
-
-
-async def route_pending(source: OutboxSource, *, event_types: EventTypes = default_event_types, limit: int = 100) -> int:
-    """Turn up to ``limit`` unrouted outbox rows into deliveries; returns how many rows were routed."""
-    rows = await source.unrouted(limit)
-    directories: dict[str, UserIds] = {}
-    for ev in rows:
-        apps = [a for a in await source.subscribers(ev.tenant_key, ev.approval_code) if a.event_url]
-        deliveries: list[Delivery] = []
-        if apps:
-            if ev.tenant_key not in directories:
-                directories[ev.tenant_key] = await source.user_ids(ev.tenant_key)
-            facts = await source.instance_facts(ev.tenant_key, ev.instance_code)
-            deliveries = route_event(ev, apps, directories[ev.tenant_key], facts, event_types)
-        await source.routed(ev.id, deliveries)
-    return len(rows)
 
 
 def with_token(body: bytes, token: str) -> bytes:
@@ -410,16 +247,20 @@ class DeliveryWorker:
             if not sending.done():
                 sending.cancel()
         error = sending.result()
-        if error is None:
-            await self.store.mark_delivered(d.id, self.now_ms())
-            return
         attempts = d.attempts + 1
-        if attempts > len(self.schedule):
-            log.warning("event %s to app %s dead-lettered after %d attempts: %s", d.event_id, d.app_id, attempts, error)
-            await self.store.dead_letter(d.id, attempts, error)
+        if error is None:
+            recorded = await self.store.mark_delivered(d.id, lease, self.now_ms())
+        elif attempts > len(self.schedule):
+            recorded = await self.store.dead_letter(d.id, lease, attempts, error)
+            if recorded:
+                log.warning("event %s to app %s dead-lettered after %d attempts: %s", d.event_id, d.app_id, attempts,
+                            error)
         else:
             next_at = self.now_ms() + int(self.schedule[attempts - 1] * 1000)
-            await self.store.reschedule(d.id, next_at, attempts, error)
+            recorded = await self.store.reschedule(d.id, lease, next_at, attempts, error)
+        if not recorded:  # the lease ran out and another worker (or an operator) has the delivery now
+            log.info("event %s to app %s: lease lost during the send, its result (%s) not recorded", d.event_id,
+                     d.app_id, error or "delivered")
 
     async def _send(self, d: Delivery) -> str | None:
         """One POST; None when acknowledged, else why not."""

@@ -21,6 +21,7 @@ class MemoryDeliveryStore:
         self.apps: dict[str, App] = {}
         self.deliveries: dict[int, Delivery] = {}
         self.lease_ms = 10_000
+        self.leased: set[int] = set()  # claimed deliveries (their lease is next_at_ms)
         self._next_id = 1
         # OutboxSource side
         self.outbox: list[OutboxEvent] = []
@@ -43,11 +44,16 @@ class MemoryDeliveryStore:
     async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
                   busy: Mapping[str, int] | None = None) -> list[Delivery]:
         heads: dict[tuple[str, str], Delivery] = {}
+        held: set[tuple[str, str, int]] = set()  # (app, stream, id) of running leases
         for d in sorted(self.deliveries.values(), key=lambda d: d.id):
             if d.state == PENDING:
                 heads.setdefault((d.app_id, d.stream), d)
+                if d.id in self.leased and d.next_at_ms > now_ms:
+                    held.add((d.app_id, d.stream, d.id))
         lanes: dict[str, list[Delivery]] = {}
-        for d in sorted((d for d in heads.values() if d.next_at_ms <= now_ms), key=lambda d: d.id):
+        free = [d for d in heads.values() if d.next_at_ms <= now_ms
+                and not any((a, s) == (d.app_id, d.stream) and i != d.id for a, s, i in held)]
+        for d in sorted(free, key=lambda d: d.id):
             lanes.setdefault(d.app_id, []).append(d)
         cap = per_app if per_app > 0 else limit
         ready = sorted(((rank, d) for lane in lanes.values()
@@ -56,6 +62,7 @@ class MemoryDeliveryStore:
         claimed = []
         for _, d in ready[:limit]:
             d.next_at_ms = now_ms + self.lease_ms  # leased, like the SQL stores' claims
+            self.leased.add(d.id)
             claimed.append(replace(d))  # copies, as a database would hand out
         return claimed
 
@@ -66,17 +73,31 @@ class MemoryDeliveryStore:
         d.next_at_ms = max(now_ms + self.lease_ms, lease + 1)
         return d.next_at_ms
 
-    async def mark_delivered(self, delivery_id: int, now_ms: int) -> None:
-        d = self.deliveries[delivery_id]
+    def _held(self, delivery_id: int, lease: int) -> Delivery | None:
+        """The delivery, if ``lease`` still holds it; released, as recording a result does."""
+        d = self.deliveries.get(delivery_id)
+        if d is None or d.state != PENDING or d.next_at_ms != lease:
+            return None
+        self.leased.discard(delivery_id)
+        return d
+
+    async def mark_delivered(self, delivery_id: int, lease: int, now_ms: int) -> bool:
+        if (d := self._held(delivery_id, lease)) is None:
+            return False
         d.state, d.delivered_at, d.attempts = DELIVERED, now_ms, d.attempts + 1
+        return True
 
-    async def reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None:
-        d = self.deliveries[delivery_id]
+    async def reschedule(self, delivery_id: int, lease: int, next_at_ms: int, attempts: int, last_error: str) -> bool:
+        if (d := self._held(delivery_id, lease)) is None:
+            return False
         d.next_at_ms, d.attempts, d.last_error = next_at_ms, attempts, last_error
+        return True
 
-    async def dead_letter(self, delivery_id: int, attempts: int, error: str) -> None:
-        d = self.deliveries[delivery_id]
+    async def dead_letter(self, delivery_id: int, lease: int, attempts: int, error: str) -> bool:
+        if (d := self._held(delivery_id, lease)) is None:
+            return False
         d.state, d.attempts, d.last_error = DEAD, attempts, error
+        return True
 
     async def dead_letters(self, app_id: str | None = None) -> list[Delivery]:
         return [replace(d) for d in sorted(self.deliveries.values(), key=lambda d: d.id)
@@ -87,6 +108,7 @@ class MemoryDeliveryStore:
         if d is None or d.state != DEAD:
             return False
         d.state, d.attempts, d.next_at_ms = PENDING, 0, now_ms
+        self.leased.discard(delivery_id)
         return True
 
     async def get_app(self, app_id: str) -> App | None:

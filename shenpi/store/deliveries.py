@@ -2,7 +2,10 @@
 
 Rows are handed out as tuples in ``DELIVERY_COLS`` order; shenpi/app/deliveries.py turns them into
 ``Delivery`` objects. Claims are leases: ``claim_due`` pushes ``next_at_ms`` forward under the row's current
-value, so when several worker processes share a database each head goes to exactly one of them.
+value, so when several worker processes share a database each head goes to exactly one of them. The lease is also
+a fencing token: a result is recorded only under the lease it was sent under, so a worker whose lease ran out and
+was taken over never overwrites the newer attempt's result. ``leased`` marks a claimed row: while one delivery of a
+stream is leased, no other of that stream is claimed (a replayed or redelivered older event waits for it).
 """
 
 from __future__ import annotations
@@ -70,8 +73,10 @@ class DeliveryMixin(SqlTx):
             f"SELECT {DELIVERY_COLS} FROM (SELECT {DELIVERY_COLS}, ROW_NUMBER() OVER (PARTITION BY d.app_id "
             "ORDER BY d.id) AS lane_rank FROM deliveries d WHERE d.state = 'pending' AND d.next_at_ms <= ? AND d.id = "
             "(SELECT MIN(h.id) FROM deliveries h WHERE h.app_id = d.app_id AND h.stream = d.stream "
-            "AND h.state = 'pending')) x WHERE lane_rank <= ? ORDER BY lane_rank, id LIMIT ?",
-            (now_ms, cap, max(limit, cap * 4)))
+            "AND h.state = 'pending') AND NOT EXISTS (SELECT 1 FROM deliveries f WHERE f.app_id = d.app_id "
+            "AND f.stream = d.stream AND f.state = 'pending' AND f.leased = 1 AND f.next_at_ms > ? AND f.id <> d.id)"
+            ") x WHERE lane_rank <= ? ORDER BY lane_rank, id LIMIT ?",
+            (now_ms, now_ms, cap, max(limit, cap * 4)))
         claimed: list[Sequence[Any]] = []
         taken: dict[str, int] = {}
         for r in heads:
@@ -79,7 +84,7 @@ class DeliveryMixin(SqlTx):
             if len(claimed) >= limit or taken.get(app_id, 0) + busy.get(app_id, 0) >= cap:
                 continue
             lease = now_ms + lease_ms
-            if await self._execute("UPDATE deliveries SET next_at_ms = ? WHERE id = ? AND next_at_ms = ? "
+            if await self._execute("UPDATE deliveries SET next_at_ms = ?, leased = 1 WHERE id = ? AND next_at_ms = ? "
                                    "AND state = 'pending'", (lease, r[0], r[10])) > 0:
                 taken[app_id] = taken.get(app_id, 0) + 1
                 claimed.append((*r[:10], lease, *r[11:]))
@@ -94,17 +99,22 @@ class DeliveryMixin(SqlTx):
             return renewed
         return 0
 
-    async def delivery_delivered(self, delivery_id: int, now_ms: int) -> None:
-        await self._execute("UPDATE deliveries SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 "
-                            "WHERE id = ?", (now_ms, delivery_id))
+    # The three results of an attempt: each recorded only under the lease the attempt held (False: it lost it).
+    _HELD = " WHERE id = ? AND next_at_ms = ? AND state = 'pending'"
 
-    async def delivery_reschedule(self, delivery_id: int, next_at_ms: int, attempts: int, last_error: str) -> None:
-        await self._execute("UPDATE deliveries SET next_at_ms = ?, attempts = ?, last_error = ? WHERE id = ?",
-                            (next_at_ms, attempts, last_error[:1000], delivery_id))
+    async def delivery_delivered(self, delivery_id: int, lease: int, now_ms: int) -> bool:
+        return await self._execute("UPDATE deliveries SET state = 'delivered', delivered_at = ?, "
+                                   "attempts = attempts + 1, leased = 0" + self._HELD,
+                                   (now_ms, delivery_id, lease)) > 0
 
-    async def delivery_dead(self, delivery_id: int, attempts: int, error: str) -> None:
-        await self._execute("UPDATE deliveries SET state = 'dead', attempts = ?, last_error = ? WHERE id = ?",
-                            (attempts, error[:1000], delivery_id))
+    async def delivery_reschedule(self, delivery_id: int, lease: int, next_at_ms: int, attempts: int,
+                                  last_error: str) -> bool:
+        return await self._execute("UPDATE deliveries SET next_at_ms = ?, attempts = ?, last_error = ?, leased = 0"
+                                   + self._HELD, (next_at_ms, attempts, last_error[:1000], delivery_id, lease)) > 0
+
+    async def delivery_dead(self, delivery_id: int, lease: int, attempts: int, error: str) -> bool:
+        return await self._execute("UPDATE deliveries SET state = 'dead', attempts = ?, last_error = ?, leased = 0"
+                                   + self._HELD, (attempts, error[:1000], delivery_id, lease)) > 0
 
     async def list_deliveries(self, *, state: str = "", app_id: str = "", outbox_id: int = 0,
                               limit: int = 1000) -> list[Sequence[Any]]:
@@ -122,12 +132,13 @@ class DeliveryMixin(SqlTx):
 
     async def delivery_replay(self, delivery_id: int, now_ms: int) -> bool:
         return await self._execute("UPDATE deliveries SET state = 'pending', attempts = 0, next_at_ms = ?, "
-                                   "last_error = '' WHERE id = ? AND state = 'dead'", (now_ms, delivery_id)) > 0
+                                   "last_error = '', leased = 0 WHERE id = ? AND state = 'dead'",
+                                   (now_ms, delivery_id)) > 0
 
     async def redeliver_outbox_row(self, outbox_id: int, now_ms: int) -> int:
         """Send an outbox event's deliveries again (same event ids); how many were re-queued."""
         return await self._execute("UPDATE deliveries SET state = 'pending', attempts = 0, next_at_ms = ?, "
-                                   "last_error = '' WHERE outbox_id = ?", (now_ms, outbox_id))
+                                   "last_error = '', leased = 0 WHERE outbox_id = ?", (now_ms, outbox_id))
 
     async def take_redelivery_requests(self, now_ms: int) -> int:
         """Turn operators' redelivery requests (table outbox_redeliveries) into re-queued deliveries."""

@@ -48,12 +48,14 @@ class OperatorMixin(SqlTx):
         r = await self._fetchone("SELECT MAX(version) FROM schema_migrations")
         return int(r[0] or 0) if r else 0
 
-    async def dump_tables(self) -> dict[str, dict[str, Any]]:
-        """Every state table as ``{name: {"columns": [...], "rows": [[...], ...]}}``, rows in the order they
-        were written (SQLite: rowid order; PostgreSQL, which keeps no such order: key order, which for the
-        tables with generated ids is the same)."""
+    async def dump_tables(self, only: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+        """Every state table (or those in ``only``) as ``{name: {"columns": [...], "rows": [[...], ...]}}``, rows
+        in the order they were written (SQLite: rowid order; PostgreSQL, which keeps no such order: key order, which
+        for the tables with generated ids is the same)."""
         out: dict[str, dict[str, Any]] = {}
         for table in await self._state_tables():
+            if only is not None and table not in only:
+                continue
             cols = await self._table_columns(table)
             col_sql = ", ".join(f'"{c}"' for c in cols)
             found = await self._fetch(f'SELECT {col_sql} FROM "{table}" ORDER BY {await self._dump_order(table)}')

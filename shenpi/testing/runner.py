@@ -57,7 +57,8 @@ def forget_sdk_tokens(app_ids: list[str] | None = None) -> None:
 
 
 def _seed_apps(seed: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(str(a["app_id"]), str(a.get("app_secret", "")))
+    """(app id, secret) of every app in a seed; "" for a secret a redacted export left out (not a string there)."""
+    return [(str(a["app_id"]), a["app_secret"] if isinstance(a.get("app_secret"), str) else "")
             for t in seed.get("tenants") or [] for a in t.get("apps") or [] if isinstance(a, dict) and "app_id" in a]
 
 
@@ -69,6 +70,8 @@ class ShenpiServer:
         self.base_url = base_url
         self.admin_token = admin_token
         self._seed = copy.deepcopy(seed)
+        # Secrets seen in any seed: resetting to a redacted export keeps the server's secrets, and so do clients.
+        self._secrets = {app_id: secret for app_id, secret in _seed_apps(seed) if secret}
         # TCP_NODELAY: httpx sends a POST's headers and body in two writes; with Nagle on, the body waits ~40 ms for
         # the server's delayed ACK, which would make every reset cost 40 ms instead of one or two.
         transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)], verify=verify)
@@ -97,7 +100,8 @@ class ShenpiServer:
         app_id = app_id or next(iter(apps))
         if app_id not in apps:
             raise LookupError(f"app {app_id!r} is not in the seed (it has {', '.join(apps)})")
-        return (lark.Client.builder().app_id(app_id).app_secret(apps[app_id]).domain(self.base_url)
+        secret = apps[app_id] or self._secrets.get(app_id, "")
+        return (lark.Client.builder().app_id(app_id).app_secret(secret).domain(self.base_url)
                 .log_level(lark.LogLevel.ERROR if log_level is None else log_level).build())
 
     # -- the admin API ------------------------------------------------------------------------------
@@ -120,6 +124,7 @@ class ShenpiServer:
         if seed is not None and seed != self._seed:
             answer = self.admin("POST", "reset", {"seed": seed})
             self._seed = copy.deepcopy(seed)
+            self._secrets.update((app_id, secret) for app_id, secret in _seed_apps(seed) if secret)
         else:
             answer = self.admin("POST", "reset", {})
         forget_sdk_tokens(sorted(set(self.app_ids()) | set(answer.get("pruned_token_apps") or [])))
@@ -171,9 +176,10 @@ class ShenpiServer:
         body: dict[str, Any] = {"ids": ids} if tenant_key is None else {"ids": ids, "tenant_key": tenant_key}
         return dict(self.admin("POST", "outbox/redeliver", body))
 
-    def export_state(self) -> dict[str, Any]:
-        """The whole state as a snapshot (also a valid seed: ``reset(seed=snapshot)`` makes it the baseline)."""
-        return dict(self.admin("GET", "export"))
+    def export_state(self, *, include_secrets: bool = False) -> dict[str, Any]:
+        """The whole state as a snapshot (also a valid seed: ``reset(seed=snapshot)`` makes it the baseline), its
+        secrets redacted unless ``include_secrets``; a redacted one keeps the server's secrets when imported."""
+        return dict(self.admin("GET", "export", params={"include_secrets": 1 if include_secrets else None}))
 
     def import_state(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         return dict(self.admin("POST", "import", snapshot))

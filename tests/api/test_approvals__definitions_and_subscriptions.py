@@ -44,7 +44,7 @@ def test_create_get_and_use_a_definition(client):
     resp = client.approval.v4.approval.create(CreateApprovalRequest.builder().request_body(_body(bob_open_id)).build())
     assert resp.code == 0, (resp.msg, resp.error)
     code = resp.data.approval_code
-    assert isinstance(resp.data.approval_id, int)
+    assert isinstance(resp.data.approval_id, str) and resp.data.approval_id.isdigit()  # an int64 id, as a string
     got = client.approval.v4.approval.get(GetApprovalRequest.builder().approval_code(code).build())
     assert got.code == 0
     assert got.data.approval_name == "采购" and got.data.status == "ACTIVE"

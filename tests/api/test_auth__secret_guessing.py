@@ -1,6 +1,7 @@
-"""App-secret guessing is throttled: after 10 wrong secrets for one app id in a minute, the token endpoints answer
-429 / 99991400 for the rest of that minute, counted in the database so that concurrent guesses cannot pass the limit.
-Feishu's messages (which tell an unknown app id apart) stay; right secrets do not count."""
+"""App-secret guessing is throttled: after 10 wrong secrets for one app id from one client address in a minute, the
+token endpoints answer that address 429 / 99991400 for the rest of that minute, counted in the database so that
+concurrent guesses cannot pass the limit. Feishu's messages (which tell an unknown app id apart) stay; right secrets
+do not count, and a client elsewhere that knows the secret is never held back by someone else's guesses."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def guarded(backend: str, tmp_path: Path) -> Iterator[ShenpiProcess]:
     srv.close()
 
 
-def token(srv: ShenpiProcess, app_id: str, secret: str) -> httpx.Response:
-    return httpx.post(f"{srv.base_url}/open-apis/auth/v3/tenant_access_token/internal",
+def token(srv: ShenpiProcess, app_id: str, secret: str, source: str = "127.0.0.1") -> httpx.Response:
+    with httpx.Client(transport=httpx.HTTPTransport(local_address=source)) as c:  # the client address: source
+        return c.post(f"{srv.base_url}/open-apis/auth/v3/tenant_access_token/internal",
                       json={"app_id": app_id, "app_secret": secret})
 
 
@@ -58,3 +60,14 @@ def test_concurrent_guesses_check_at_most_ten_secrets(guarded):
         return Counter(r.json()["code"] for r in answers)
 
     assert asyncio.run(guess_all()) == {10014: 10, 99991400: 30}
+
+
+def test_a_right_secret_from_another_address_is_not_held_back_by_guesses(guarded):
+    for _ in range(11):
+        token(guarded, "cli_acme", "wrong", source="127.0.0.1")
+    assert token(guarded, "cli_acme", "s3cret", source="127.0.0.1").status_code == 429
+    for _ in range(30):  # the app itself, on another host, keeps getting its tokens at its usual pace
+        assert token(guarded, "cli_acme", "s3cret", source="127.0.0.2").json()["code"] == 0
+    for _ in range(10):  # and that host's own guesses have their own count
+        assert token(guarded, "cli_acme", "wrong", source="127.0.0.2").json()["code"] == 10014
+    assert token(guarded, "cli_acme", "s3cret", source="127.0.0.2").status_code == 429

@@ -42,7 +42,7 @@ def test_seeding_twice_changes_nothing_and_a_changed_approval_is_a_new_version(d
 
 def test_export_then_import_brings_the_state_back(db_url):
     async def body(svc: Shenpi) -> None:
-        snapshot = await svc.snapshots.export()
+        snapshot = await svc.snapshots.export(include_secrets=True)
         assert snapshot["shenpi_snapshot"]["schema_version"] == await svc.snapshots.schema_version()
         await svc.people.set_password("acme", "bob", "pw")
         await svc.snapshots.restore({})

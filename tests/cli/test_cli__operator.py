@@ -63,7 +63,7 @@ def test_tasks_list_for_a_user(store):
 
 def test_events_list_and_redeliver(store, tmp_path):
     db = f"sqlite:///{tmp_path / 'copy.db'}"
-    cli("import", str(_export(store, tmp_path)), "--db", db)
+    cli("import", str(_export(store, tmp_path, "--include-secrets")), "--db", db)
     events = json.loads(cli("events", "list", "--db", db, "--json"))
     assert events and events[0]["tenant_key"] == "demo"
     assert "REDELIVER" in cli("events", "list", "--db", db).splitlines()[0]
@@ -73,25 +73,34 @@ def test_events_list_and_redeliver(store, tmp_path):
     assert result.exit_code == 1 and "no such event: 424242" in result.output
 
 
-def _export(store: dict, tmp_path: Path) -> Path:
+def _export(store: dict, tmp_path: Path, *options: str) -> Path:
     path = tmp_path / "state.json"
-    cli("export", "--db", store["db"], "-o", str(path))
+    cli("export", "--db", store["db"], "-o", str(path), *options)
     return path
 
 
 def test_export_then_import_into_an_empty_database_is_the_same_state(store, tmp_path):
-    path = _export(store, tmp_path)
+    path = _export(store, tmp_path, "--include-secrets")
     snapshot = json.loads(path.read_text())
     assert snapshot["tenants"][0]["tenant_key"] == "demo"
     db = f"sqlite:///{tmp_path / 'restored.db'}"
     assert "imported" in cli("import", str(path), "--db", db)
-    again = json.loads(cli("export", "--db", db))
+    again = json.loads(cli("export", "--db", db, "--include-secrets"))
     assert again["shenpi_snapshot"]["tables"] == snapshot["shenpi_snapshot"]["tables"]
     assert cli("instances", "list", "--db", db) == cli("instances", "list", "--db", store["db"])
 
 
-def test_check_seed_accepts_an_export(store, tmp_path):
-    assert cli("check-seed", str(_export(store, tmp_path))).strip() == "ok"
+def test_check_seed_accepts_an_export_with_its_secrets(store, tmp_path):
+    assert cli("check-seed", str(_export(store, tmp_path, "--include-secrets"))).strip() == "ok"
+
+
+def test_a_redacted_export_is_no_seed_and_brings_no_new_app(store, tmp_path):
+    path = _export(store, tmp_path)
+    assert "demo_secret" not in path.read_text()
+    result = CliRunner().invoke(main, ["check-seed", str(path)])
+    assert result.exit_code == 1 and "apps[0].app_secret was redacted" in result.output
+    result = CliRunner().invoke(main, ["import", str(path), "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
+    assert result.exit_code == 1 and "app_id cli_demo_app: app_secret was redacted" in result.output
 
 
 def test_a_missing_database_is_an_error_not_a_new_file(tmp_path):

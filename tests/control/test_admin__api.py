@@ -66,14 +66,14 @@ def test_export_then_import_brings_back_the_whole_state(shenpi_server):
     assert shenpi_server.outbox() == [{**e, "redeliver_requested_at": 0} for e in shenpi_server.outbox()]
 
 
-def test_a_snapshot_is_also_a_seed_file(shenpi_server, tmp_path):
+def test_a_snapshot_with_its_secrets_is_also_a_seed_file(shenpi_server, tmp_path):
     from shenpi.app import Shenpi
     from shenpi.seed import apply_seed, load_seed
     from shenpi.store import open_store
 
     submit_leave(shenpi_server.client())
     path = tmp_path / "snapshot.json"
-    path.write_text(json.dumps(shenpi_server.export_state()), encoding="utf-8")
+    path.write_text(json.dumps(shenpi_server.export_state(include_secrets=True)), encoding="utf-8")
 
     async def apply() -> list[str]:
         svc = Shenpi(open_store("sqlite:///:memory:"))

@@ -29,3 +29,17 @@ def test_the_journal_masks_secrets_and_issued_tokens(shenpi_server):
     oauth_call = next(e for e in entries if e["path"].endswith("/oauth/token"))
     assert oauth_call["request"]["client_secret"] == "***" and oauth_call["request"]["code"] == "***"
     assert isinstance(oauth_call["response"]["code"], int)  # an answer's code is Feishu's, not a secret
+
+
+def test_a_body_that_is_not_json_keeps_no_secret_either(shenpi_server):
+    base = shenpi_server.base_url
+    secret = "not-json-secret-0123456789"
+    httpx.post(f"{base}/open-apis/authen/v2/oauth/token", content=f"client_id=cli_x&client_secret={secret}&code=c0de",
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    httpx.post(f"{base}/open-apis/auth/v3/tenant_access_token/internal",
+               content=f'{{"app_id": "{DEMO_APP_ID}", "app_secret" : "{secret}", ',
+               headers={"Content-Type": "application/json"})
+    entries = shenpi_server.journal()
+    assert len(entries) == 2
+    assert secret not in json.dumps(entries)
+    assert "client_secret=***" in entries[0]["request"] and "c0de" not in entries[0]["request"]

@@ -49,6 +49,7 @@ class Receiver:
     handler: lark.EventDispatcherHandler
     behaviour: Behaviour = field(default=lambda n, rec: "ok")
     requests: list[Received] = field(default_factory=list)
+    delay_s: float = 0.0  # how long each answer takes (a slow receiver)
     _server: asyncio.AbstractServer | None = None
     _conns: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -108,6 +109,8 @@ class Receiver:
                     raw.uri, raw.headers, raw.body = path, headers, body
                     resp = self.handler.do(raw)
                     status, reply = resp.status_code, resp.content or b""
+                if self.delay_s:
+                    await asyncio.sleep(self.delay_s)
                 rec.status = status
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\n"

@@ -87,7 +87,7 @@ async def query(call: Call) -> dict[str, Any]:
     for task_id, started, inst in shown:
         d = defs[inst.approval_code]
         starter = directory.user(inst.user_id)
-        label = [{"language_code": 2052, "text": d.text(d.name, "zh-CN")}, {"language_code": 1033,
+        label = [{"language_code": "2052", "text": d.text(d.name, "zh-CN")}, {"language_code": "1033",
                   "text": d.text(d.name, "en-US")}] if d else []
         tasks.append({"task_id": task_id, "task_start_time": str(started),
                       "workflow_instance": {"id": inst.code, "label": label,
@@ -149,8 +149,8 @@ def _points(task: Task, view: InstanceView) -> list[dict[str, Any]]:
             seen.add(t.node_key)
             node = view.definition.node(t.node_key)
             name = view.definition.text(node.name, "zh-CN") if node else t.node_key
-            points.append({"id": t.id, "activity_label": [{"language_code": 2052, "text": name}], "is_start": False})
-    points.append({"id": "START", "activity_label": [{"language_code": 2052, "text": "发起"}], "is_start": True})
+            points.append({"id": t.id, "activity_label": [{"language_code": "2052", "text": name}], "is_start": False})
+    points.append({"id": "START", "activity_label": [{"language_code": "2052", "text": "发起"}], "is_start": True})
     return points
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.jsontypes import int64
 from shenpi.api.wire import Call, Route
 from shenpi.engine.definitions import option_value
 from shenpi.engine.model import Definition
@@ -45,7 +46,7 @@ async def create(call: Call) -> dict[str, Any]:
     body = call.json_object()
     definition = await call.svc.definitions.create(call.tenant_key, await _canonical_body(call, body),
                                                    check=check_open_api_definition)
-    return {"approval_code": definition.code, "approval_id": definition.approval_id}
+    return {"approval_code": definition.code, "approval_id": int64(definition.approval_id)}
 
 
 def render_definition(d: Definition, *, locale: str, id_of: Any, with_admin_id: bool) -> dict[str, Any]:

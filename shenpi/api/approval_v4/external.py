@@ -11,8 +11,9 @@ from typing import Any
 import msgspec
 
 from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route
-from shenpi.app.external import ms
+from shenpi.app.external import ms as stored_ms
 from shenpi.engine.errors import ParamInvalid
 
 _INSTANCE_STATUSES = ("PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED", "HIDDEN", "TERMINATED")
@@ -65,7 +66,24 @@ def _check_instance(body: dict[str, Any]) -> None:
 async def create_instance(call: Call) -> dict[str, Any]:
     body = call.json_object()
     _check_instance(body)
-    return {"data": await call.svc.external.put_instance(call.tenant_key, body)}
+    return {"data": _rendered(await call.svc.external.put_instance(call.tenant_key, body))}
+
+
+_TIMES = ("start_time", "end_time", "update_time", "create_time")
+
+
+def _with_times(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: ms(v) if k in _TIMES and isinstance(v, int | float) and not isinstance(v, bool) else v
+            for k, v in record.items()}
+
+
+def _rendered(stored: dict[str, Any]) -> dict[str, Any]:
+    """An external instance as stored (as its caller sent it), its times as strings whatever the caller sent."""
+    out = _with_times(stored)
+    for key in ("task_list", "cc_list"):
+        if isinstance(out.get(key), list):
+            out[key] = [_with_times(t) if isinstance(t, dict) else t for t in out[key]]
+    return out
 
 
 class CheckBody(msgspec.Struct):
@@ -74,7 +92,10 @@ class CheckBody(msgspec.Struct):
 
 async def check_instances(call: Call) -> dict[str, Any]:
     b: CheckBody = call.body(CheckBody)
-    return {"diff_instances": await call.svc.external.check_instances(call.tenant_key, b.instances)}
+    diff = await call.svc.external.check_instances(call.tenant_key, b.instances)
+    return {"diff_instances": [{**d, "update_time": ms(d["update_time"]),
+                                "tasks": [{**t, "update_time": ms(t["update_time"])} for t in d["tasks"]]}
+                               for d in diff]}
 
 
 class TaskListBody(msgspec.Struct):
@@ -99,9 +120,9 @@ async def list_tasks(call: Call) -> dict[str, Any]:
         if (b.user_ids or b.status) and not tasks:
             continue
         data.append({"instance_id": inst["instance_id"], "approval_id": "", "approval_code": inst["approval_code"],
-                     "status": inst["status"], "update_time": ms(inst.get("update_time")),
+                     "status": inst["status"], "update_time": ms(stored_ms(inst.get("update_time"))),
                      "tasks": [{"id": t.get("task_id"), "status": t.get("status"),
-                                "update_time": ms(t.get("update_time"))} for t in tasks]})
+                                "update_time": ms(stored_ms(t.get("update_time")))} for t in tasks]})
     return {"data": data, **next_token(offset, size, found.has_more)}
 
 

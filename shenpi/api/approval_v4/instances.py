@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route
 from shenpi.app import InstanceView
 from shenpi.engine.commands import CreateInstance
@@ -81,7 +82,7 @@ async def create(call: Call) -> dict[str, Any]:
         forbid_revoke=b.forbid_revoke,
     )
     inst = await call.svc.instances.create(call.tenant_key, b.approval_code, cmd)
-    return {"instance_code": inst.code}
+    return {"instance_code": inst.code, "instance_link": f"{call.base_url}/instances/{inst.code}"}
 
 
 def render_instance(view: InstanceView, directory: Directory, id_type: str, locale: str) -> dict[str, Any]:
@@ -106,13 +107,13 @@ def render_instance(view: InstanceView, directory: Directory, id_type: str, loca
             "node_name": d.text(node.name, locale) if node else t.node_key,
             "custom_node_id": t.node_key,
             "type": t.type,
-            "start_time": t.start_time,
-            "end_time": t.end_time,
+            "start_time": ms(t.start_time),
+            "end_time": ms(t.end_time),
         }
         task_list.append(entry)
     timeline = []
     for e in view.timeline:
-        item: dict[str, Any] = {"type": e.type, "create_time": e.create_time}
+        item: dict[str, Any] = {"type": e.type, "create_time": ms(e.create_time)}
         if e.user_id:
             item["user_id"], item["open_id"] = ext(e.user_id), oid(e.user_id)
         if e.task_id:
@@ -147,8 +148,8 @@ def render_instance(view: InstanceView, directory: Directory, id_type: str, loca
         "approval_name": d.text(d.name, locale),
         "approval_code": inst.approval_code,
         "instance_code": inst.code,
-        "start_time": inst.start_time,
-        "end_time": inst.end_time,
+        "start_time": ms(inst.start_time),
+        "end_time": ms(inst.end_time),
         "user_id": ext(inst.user_id),
         "open_id": oid(inst.user_id),
         "serial_number": inst.serial_number,

@@ -11,6 +11,7 @@ from shenpi.api.approval_v4.bodies import whole_number
 from shenpi.api.approval_v4.external_search import ExternalMatches, Filters, merged_page
 from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.jsontypes import int64, ms
 from shenpi.api.wire import Call, Route
 from shenpi.app import Found, SearchFilter
 from shenpi.engine.directory import Directory
@@ -43,7 +44,7 @@ def link(call: Call, instance_code: str) -> dict[str, str]:
 
 def approval_item(d: Definition | None, code: str, locale: str) -> dict[str, Any]:
     return {"code": code, "name": d.text(d.name, locale) if d else code, "is_external": False,
-            "approval_id": d.approval_id if d else 0, "icon": ""}
+            "approval_id": int64(d.approval_id) if d else "0", "icon": ""}
 
 
 def title(inst: Instance, d: Definition | None, locale: str) -> str:
@@ -54,7 +55,7 @@ def title(inst: Instance, d: Definition | None, locale: str) -> str:
 def instance_item(call: Call, inst: Instance, d: Definition | None, directory: Directory, locale: str) -> dict[str, Any]:
     return {
         "code": inst.code, "external_id": "", "user_id": directory.external_id(inst.user_id, call.user_id_type),
-        "start_time": inst.start_time, "end_time": inst.end_time, "status": inst.status.lower(),
+        "start_time": ms(inst.start_time), "end_time": ms(inst.end_time), "status": inst.status.lower(),
         "title": title(inst, d, locale), "extra": "", "serial_id": inst.serial_number, "link": link(call, inst.code),
     }
 
@@ -180,7 +181,7 @@ async def search_cc(call: Call) -> dict[str, Any]:
         d = defs[inst.approval_code]
         items.append({
             **_listed(call, inst, d, directory, b.locale),
-            "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": cc.create_time,
+            "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": ms(cc.create_time),
                    "read_status": cc.read_status.lower(), "title": title(inst, d, b.locale), "extra": "",
                    "link": link(call, inst.code)},
         })
@@ -200,9 +201,9 @@ def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, direct
                locale: str) -> dict[str, Any]:
     return {
         **_listed(call, inst, d, directory, locale),
-        "task": {"user_id": directory.external_id(t.user_id, call.user_id_type), "start_time": t.start_time,
-                 "end_time": t.end_time, "status": t.status.lower(), "title": title(inst, d, locale), "extra": "",
-                 "link": link(call, inst.code), "task_id": t.id, "update_time": max(t.start_time, t.end_time),
+        "task": {"user_id": directory.external_id(t.user_id, call.user_id_type), "start_time": ms(t.start_time),
+                 "end_time": ms(t.end_time), "status": t.status.lower(), "title": title(inst, d, locale), "extra": "",
+                 "link": link(call, inst.code), "task_id": t.id, "update_time": ms(max(t.start_time, t.end_time)),
                  "task_external_id": ""},
     }
 
@@ -252,12 +253,15 @@ async def list_instances(call: Call) -> dict[str, Any]:
     return {"instance_code_list": found.items, **next_token(offset, size, found.has_more)}
 
 
-# tasks/query topics, Feishu's numbering: 1 to do, 2 done, 3 started by the user, 17 unread CC, 18 read CC. Their
-# task status and the instance's process status are the codes the page's field table and the Node SDK declare, in
-# strings: status 1 to do, 2 done, 17 unread, 18 read; process status 1 running, 2 approved, 3 rejected,
-# 4 revoked, 5 terminated (a deleted instance is no longer running or revoked by its submitter).
+# The user task lists (tasks/query, GET /tasks, instances/initiated) answer their enums as numeric codes in strings,
+# as the pages' field tables and the SDKs declare them (the pages' examples print the enum's names instead).
+# Task status: "1" to do, "2" done, "17" unread CC, "18" read CC. tasks/query topics: 1 to do, 2 done, 3 started by
+# the user, 17 unread CC, 18 read CC.
 _TOPIC_STATUS = {1: "1", 2: "2", 3: "2", 17: "17", 18: "18"}
-_PROCESS_STATUS = {"PENDING": "1", "APPROVED": "2", "REJECTED": "3", "CANCELED": "4", "DELETED": "5"}
+# Instance ("process") status: "1" running, "2" approved, "3" rejected, "4" withdrawn, "5" terminated (a deleted
+# instance is over without a decision).
+PROCESS_STATUS = {"PENDING": "1", "APPROVED": "2", "REJECTED": "3", "CANCELED": "4", "DELETED": "5"}
+TASK_STATUS = {"PENDING": "1"}  # any other task status is done: "2"
 
 
 async def query_user_tasks(call: Call) -> dict[str, Any]:
@@ -299,12 +303,12 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
             "topic": str(topic), "user_id": q["user_id"], "title": title(inst, d, ""),
             "urls": {"helpdesk": "", "mobile": link(call, inst.code)["mobile_link"], "pc": link(call, inst.code)["pc_link"]},
             "process_external_id": "", "task_external_id": "", "status": _TOPIC_STATUS[topic],
-            "process_status": _PROCESS_STATUS.get(inst.status, "1"), "definition_code": inst.approval_code,
+            "process_status": PROCESS_STATUS.get(inst.status, "1"), "definition_code": inst.approval_code,
             "initiators": [directory.external_id(inst.user_id, call.user_id_type)],
             "initiator_names": [initiator.name if initiator else inst.user_id],
             "task_id": task_id, "process_id": inst.code, "process_code": inst.serial_number,
             "definition_group_id": "", "definition_group_name": "",
-            "definition_id": str(d.approval_id) if d else "", "definition_name": d.text(d.name, "") if d else "",
+            "definition_id": int64(d.approval_id) if d else "", "definition_name": d.text(d.name, "") if d else "",
         })
     out: dict[str, Any] = {"tasks": tasks, **next_token(offset, size, found.page.has_more)}
     if offset == 0:

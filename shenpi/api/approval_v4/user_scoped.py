@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import msgspec
 
 from shenpi.api.approval_v4.paging import next_token, page, query_int
-from shenpi.api.approval_v4.search import link
+from shenpi.api.approval_v4.search import PROCESS_STATUS, TASK_STATUS, link
 from shenpi.api.approval_v4.users import to_internal
+from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route, require
 from shenpi.app import SearchFilter
 from shenpi.engine import commands
@@ -167,16 +168,16 @@ async def detail(call: Call) -> dict[str, Any]:
     current = [n for n in d.nodes if any(t.node_key == n.key and t.status == "PENDING" for t in view.tasks)]
     return {
         "definition_name": d.text(d.name, locale), "definition_code": d.code, "instance_code": inst.code,
-        "start_time": inst.start_time, "end_time": inst.end_time, "user_id": ext(inst.user_id),
+        "start_time": ms(inst.start_time), "end_time": ms(inst.end_time), "user_id": ext(inst.user_id),
         "serial_number": inst.serial_number, "department_id": inst.department_id, "status": inst.status,
         "form": msgspec.json.encode(inst.form).decode(), "reverted": inst.reverted,
         "tasks": [{"id": t.id, "user_id": ext(t.user_id), "status": t.status,
                    "node_id": nodes[t.node_key].node_id if t.node_key in nodes else t.node_key,
                    "node_name": d.text(nodes[t.node_key].name, locale) if t.node_key in nodes else t.node_key,
-                   "type": t.type, "start_time": t.start_time, "end_time": t.end_time} for t in view.tasks],
-        "comments": [{"id": str(c.id), "user_id": ext(c.user_id), "comment": c.content, "create_time": c.create_time,
+                   "type": t.type, "start_time": ms(t.start_time), "end_time": ms(t.end_time)} for t in view.tasks],
+        "comments": [{"id": str(c.id), "user_id": ext(c.user_id), "comment": c.content, "create_time": ms(c.create_time),
                       "files": []} for c in comments if not c.is_delete],
-        "operation_records": [{"type": e.type, "create_time": e.create_time, "user_id": ext(e.user_id),
+        "operation_records": [{"type": e.type, "create_time": ms(e.create_time), "user_id": ext(e.user_id),
                                "cc_user_ids": [ext(u) for u in e.cc_user_ids], "task_id": e.task_id,
                                "comment": e.comment, "node_id": nodes[e.node_key].node_id if e.node_key in nodes
                                else e.node_key, "files": []} for e in view.timeline],
@@ -202,7 +203,7 @@ async def initiated(call: Call) -> dict[str, Any]:
     items = []
     for inst in found.page.items:
         d = defs[inst.approval_code]
-        items.append({"instance_status": inst.status, "definition_code": inst.approval_code,
+        items.append({"instance_status": PROCESS_STATUS.get(inst.status, "1"), "definition_code": inst.approval_code,
                       "initiator": directory.external_id(inst.user_id, call.user_id_type),
                       "initiator_name": me.name if me else "", "instance_code": inst.code,
                       "definition_group_id": "", "definition_group_name": "",
@@ -230,8 +231,9 @@ async def list_tasks(call: Call) -> dict[str, Any]:
         d = defs[inst.approval_code]
         starter = directory.user(inst.user_id)
         name = d.text(d.name, call.query.get("locale", "")) if d else ""
-        items.append({"topic": topic, "user_id": directory.external_id(t.user_id, call.user_id_type),
-                      "title": inst.title or name, "status": t.status, "instance_status": inst.status,
+        items.append({"topic": str(topic), "user_id": directory.external_id(t.user_id, call.user_id_type),
+                      "title": inst.title or name, "status": TASK_STATUS.get(t.status, "2"),
+                      "instance_status": PROCESS_STATUS.get(inst.status, "1"),
                       "definition_code": inst.approval_code,
                       "initiator": directory.external_id(inst.user_id, call.user_id_type),
                       "initiator_name": starter.name if starter else "", "task_id": t.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import msgspec
 
 from shenpi import ids
-from shenpi.api.wire import Receive, Scope, Send, decode_json, envelope, read_body, respond
+from shenpi.api.wire import Receive, Scope, Send, client_host, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.platform.errors import RateLimited
 
@@ -29,7 +29,7 @@ async def issue_token(svc: Shenpi, kind: str, scope: Scope, receive: Receive, se
         answer: dict[str, object] = {"code": 10003, "msg": "invalid param", "data": {}}
     else:
         try:
-            app = await svc.tokens.app_for_secret(app_id, secret)
+            app = await svc.tokens.app_for_secret(app_id, secret, client_host(scope))
         except RateLimited as e:  # too many wrong secrets for this app id this minute
             await respond(send, e.http_status, envelope(e.code, e.msg, None, {"log_id": log_id}), log_id, e.headers)
             return

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 
 from shenpi import ids
-from shenpi.api.wire import Call, Receive, Route, Scope, Send, decode_json, envelope, read_body, respond
+from shenpi.api.wire import Call, Receive, Route, Scope, Send, client_host, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.platform.errors import RateLimited
@@ -102,7 +102,11 @@ async def oidc_token(call: Call) -> dict[str, Any]:
 async def legacy_token(call: Call) -> dict[str, Any]:
     b: GrantBody = call.body(GrantBody)
     access, refresh = await _grant(call.svc, call.app, b.grant_type, b.code, b.refresh_token)
-    return {**_user_token_data(call.svc, access, refresh, call.app), **await _user_info(call, access.user_id)}
+    # The v1 answer carries the user's profile but neither scope (the OIDC answer's) nor employee_no (user_info's):
+    # the v1 page and the SDKs' declarations list neither.
+    data = {k: v for k, v in _user_token_data(call.svc, access, refresh, call.app).items() if k != "scope"}
+    profile = {k: v for k, v in (await _user_info(call, access.user_id)).items() if k != "employee_no"}
+    return {**data, **profile}
 
 
 async def _user_info(call: Call, user_id: str) -> dict[str, Any]:
@@ -111,7 +115,8 @@ async def _user_info(call: Call, user_id: str) -> dict[str, Any]:
     if u is None:
         raise ParamInvalid("the token's user is gone from the directory", field="user_access_token")
     return {"name": u.name, "en_name": u.name, "open_id": u.open_id, "union_id": u.union_id, "email": u.email,
-            "user_id": u.user_id, "tenant_key": call.tenant_key, "avatar_url": "", "mobile": "", "employee_no": ""}
+            "user_id": u.user_id, "tenant_key": call.tenant_key, "avatar_url": "", "avatar_thumb": "", "avatar_middle": "",
+            "avatar_big": "", "mobile": "", "employee_no": ""}
 
 
 async def user_info(call: Call) -> dict[str, Any]:
@@ -130,7 +135,8 @@ async def oauth_v2_token(svc: Shenpi, scope: Scope, receive: Receive, send: Send
                                                "error_description": "the body must be a JSON object"}), log_id)
         return
     try:
-        app = await svc.tokens.app_for_secret(str(body.get("client_id", "")), body.get("client_secret"))
+        app = await svc.tokens.app_for_secret(str(body.get("client_id", "")), body.get("client_secret"),
+                                               client_host(scope))
     except RateLimited as e:  # too many wrong secrets for this app id this minute
         await respond(send, e.http_status, envelope(e.code, e.msg, None, {"log_id": log_id}), log_id, e.headers)
         return
