@@ -13,31 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from shenpi.app import SearchFilter
 from shenpi.app.external import ms
 from shenpi.engine.directory import Directory
 
 
 @dataclass(slots=True)
 class Filters:
-    """A search body's filters, with the user already mapped to a tenant user id ("" for none)."""
+    """A search body's filters: those native records answer too (the user already a tenant user id), and the two
+    ids only external records carry."""
 
-    approval_code: str = ""
+    native: SearchFilter
     group_external_id: str = ""
-    instance_code: str = ""
     instance_external_id: str = ""
-    user_id: str = ""
-    title: str = ""
-    start_from: int = 0
-    start_to: int = 0
 
     def natives_can_match(self) -> bool:
         """Native approvals have no group and native instances no external id: a filter on only those leaves
         the native side out."""
-        return not (self.group_external_id and not self.approval_code) and \
-            not (self.instance_external_id and not self.instance_code)
+        return not (self.group_external_id and not self.native.approval_code) and \
+            not (self.instance_external_id and not self.native.instance_code)
 
     def externals_can_match(self) -> bool:
-        return not (self.instance_code and not self.instance_external_id)
+        return not (self.native.instance_code and not self.instance_external_id)
 
 
 def _texts(*bodies: dict[str, Any], locale: str) -> dict[str, str]:
@@ -71,14 +68,14 @@ def _link(entry: dict[str, Any]) -> dict[str, str]:
 
 
 def _in_window(at: int, f: Filters) -> bool:
-    return not f.start_from or f.start_from <= at <= f.start_to
+    return not f.native.time_from or f.native.time_from <= at <= f.native.time_to
 
 
 def _approval_matches(body: dict[str, Any], approvals: dict[str, dict[str, Any]], f: Filters) -> bool:
-    if not (f.approval_code or f.group_external_id):
+    if not (f.native.approval_code or f.group_external_id):
         return True
     group = (approvals.get(body["approval_code"]) or {}).get("group_code")
-    return bool((f.approval_code and body["approval_code"] == f.approval_code)
+    return bool((f.native.approval_code and body["approval_code"] == f.native.approval_code)
                 or (f.group_external_id and group == f.group_external_id))
 
 
@@ -118,10 +115,12 @@ class ExternalMatches:
                 continue
             if f.instance_external_id and body["instance_id"] != f.instance_external_id:
                 continue
-            if (f.user_id and _user(self._directory, body) != f.user_id) or not _in_window(ms(body.get("start_time")), f):
+            if f.native.user_id and _user(self._directory, body) != f.native.user_id:
+                continue
+            if not _in_window(ms(body.get("start_time")), f):
                 continue
             item, _ = self._listed(body)
-            if f.title and f.title not in item["instance"]["title"]:
+            if f.native.title and f.native.title not in item["instance"]["title"]:
                 continue
             out.append(item)
         return out
@@ -137,8 +136,8 @@ class ExternalMatches:
             for t in body.get("task_list") or []:
                 user = _user(self._directory, t)
                 title = texts.get(str(t.get("title") or ""), str(t.get("title") or ""))
-                if (statuses and t.get("status") not in statuses) or (f.user_id and user != f.user_id) \
-                        or not _in_window(ms(t.get("create_time")), f) or (f.title and f.title not in title):
+                if (statuses and t.get("status") not in statuses) or (f.native.user_id and user != f.native.user_id) \
+                        or not _in_window(ms(t.get("create_time")), f) or (f.native.title and f.native.title not in title):
                     continue
                 out.append({**listed, "task": {
                     "user_id": self._directory.external_id(user, self._id_type) if user else str(t.get("user_id") or ""),

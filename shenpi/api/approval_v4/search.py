@@ -116,10 +116,8 @@ def _answer(key: str, items: list[dict[str, Any]], found: Found, offset: int, si
     return {"count": found.page.total, key: items, **next_token(offset, size, found.page.has_more)}
 
 
-def _filters(b: SearchBody, user_id: str, title: str, start: int, end: int) -> Filters:
-    return Filters(approval_code=b.approval_code, group_external_id=b.group_external_id,
-                   instance_code=b.instance_code, instance_external_id=b.instance_external_id, user_id=user_id,
-                   title=title, start_from=start, start_to=end)
+def _filters(b: SearchBody, native: SearchFilter) -> Filters:
+    return Filters(native, group_external_id=b.group_external_id, instance_external_id=b.instance_external_id)
 
 
 async def _externals(call: Call, b: SearchBody, directory: Directory) -> ExternalMatches:
@@ -143,11 +141,11 @@ async def query_instances(call: Call) -> dict[str, Any]:
     status = _status_filter(b.instance_status, _INSTANCE_FILTER, "instance_status",
                             f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}")
     start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time")
-    f = _filters(b, user_id, b.instance_title, start, end)
+    native = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
+                          time_from=start, time_to=end)
+    f = _filters(b, native)
     natives, native_total = [], 0
     if f.natives_can_match():
-        native = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
-                              time_from=start, time_to=end)
         found = await call.svc.search.instances(call.tenant_key, native,
                                                 reverted=None if b.with_revoked_instance else False,
                                                 offset=offset, limit=size)
@@ -221,11 +219,11 @@ async def search_tasks(call: Call) -> dict[str, Any]:
     if b.order not in (0, 1, 2, 3):
         raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
     start, end, directory, user_id = await _window_and_user(call, b, "task_start_time")
-    f = _filters(b, user_id, b.task_title, start, end)
+    native = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses),
+                          time_from=start, time_to=end)
+    f = _filters(b, native)
     natives, native_total = [], 0
     if f.natives_can_match():
-        native = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses),
-                              time_from=start, time_to=end)
         found = await call.svc.search.tasks(call.tenant_key, native, order=b.order, offset=offset, limit=size)
         defs = found.definitions
         natives = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
