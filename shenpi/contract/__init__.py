@@ -21,12 +21,17 @@ JsonSchema = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class ErrorCode:
-    """A code the page documents: its HTTP status, the condition in our words, and the test that proves it."""
+    """A code the endpoint answers: its HTTP status, the condition in our words, and the test that proves it.
+
+    ``source`` is None for a code the endpoint's own page lists. A code shenpi answers beyond that list names where
+    it comes from instead: the page of a sibling endpoint that documents it for the same condition, or
+    ``docs/compatibility.md`` where the choice is ours; the fuzz test holds every answer to this list."""
 
     code: int
     http: int
     when: str
     test: str | None
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +85,8 @@ def parse(data: dict[str, Any], source: str = "") -> Endpoint:
             field_scopes=MappingProxyType({k: tuple(v) for k, v in (data.get("field_scopes") or {}).items()}),
             path_params=data.get("path_params") or _EMPTY_OBJECT, query=data.get("query") or _EMPTY_OBJECT,
             body=data.get("body"), response=data["response"],
-            errors=tuple(ErrorCode(code=e["code"], http=e["http"], when=e["when"], test=e.get("test"))
+            errors=tuple(ErrorCode(code=e["code"], http=e["http"], when=e["when"], test=e.get("test"),
+                                   source=e.get("source"))
                          for e in data.get("errors", ())),
             rules=tuple(Rule(rule=r["rule"], test=r.get("test")) for r in data.get("rules", ())),
             notes=tuple(data.get("notes", ())),
