@@ -226,6 +226,22 @@ def test_query_accepts_the_page_boundaries(client):
         assert_ok(query(client, kunlun_user_id=kunlun("bob"), **body))
 
 
+def test_query_type_is_optional(client):
+    """user_task query: type is optional (the page names no default); left out, the user's pending and archived
+    tasks are both listed.
+    Page: https://open.feishu.cn/document/apaas-v1/flow/user-task/query"""
+    done = pending_task(client, create_instance(client, "AND2"), "carol")
+    assert_ok(agree(client, done, user_id=kunlun("carol")))
+    waiting = pending_task(client, create_instance(client, "AND2"), "carol")
+    everything = client.apaas.v1.user_task.query(QueryUserTaskRequest.builder().request_body(
+        QueryUserTaskRequestBody.builder().source("assignMe").limit("50").kunlun_user_id(kunlun("carol")).build())
+        .build())
+    assert_ok(everything)
+    assert {done, waiting} <= {t.task_id for t in everything.data.tasks}
+    pending = query(client, source="assignMe", limit="50", kunlun_user_id=kunlun("carol"))
+    assert waiting in {t.task_id for t in pending.data.tasks} and done not in {t.task_id for t in pending.data.tasks}
+
+
 def test_query_needs_kunlun_user_id(client):
     """user_task query: kunlun_user_id is required.
     Page: https://open.feishu.cn/document/apaas-v1/flow/user-task/query"""
