@@ -109,6 +109,22 @@ def test_add_assignee_approvers_take_at_most_20_ids(client):
                            add_assignee_type="afterAndAddAssign"))
 
 
+def test_add_assignee_approvers_are_optional(client):
+    """add_assignee: approvers is optional (0 to 20 ids): with none, nothing is added and the call succeeds for the
+    task's assignee; another user, or a task that is not pending, still answers 2320001.
+    Page: https://open.feishu.cn/document/apaas-v1/flow/user-task/add_assignee"""
+    inst = create_instance(client, "AND2")
+    task = pending_task(client, inst, "bob")
+    before = len(get_instance(client, inst).task_list)
+    assert_ok(add_assignee(client, task, user_id=kunlun("bob")))
+    assert_ok(add_assignee(client, task, user_id=kunlun("bob"), approvers=[]))
+    assert len(get_instance(client, inst).task_list) == before
+    assert_2320001(add_assignee(client, task, user_id=kunlun("carol")))
+    assert_2320001(add_assignee(client, "no-such-task", user_id=kunlun("bob")))
+    assert_ok(agree(client, task, user_id=kunlun("bob")))
+    assert_2320001(add_assignee(client, task, user_id=kunlun("bob")))
+
+
 def cancel(client: lark.Client, instance: str, **body: Any) -> Any:
     return client.apaas.v1.approval_instance.cancel(CancelApprovalInstanceRequest.builder()
         .approval_instance_id(instance).request_body(build(CancelApprovalInstanceRequestBody.builder(), **body))
