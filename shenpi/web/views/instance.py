@@ -35,10 +35,11 @@ CHOOSE = {"transfer": ("transfer_user_id", False, "Choose who to transfer to."),
           "comment": ("comment", False, "Write a comment first.")}
 
 
-async def _load(ctx: Ctx, code: str) -> tuple[InstanceView, Aggregate] | Response:
-    """The instance in the viewer's tenant, or the error page: another tenant's code is simply not found."""
+async def _load(ctx: Ctx, code: str | None = None) -> tuple[InstanceView, Aggregate] | Response:
+    """The instance (the page's own by default) in the viewer's tenant, or the error page: another tenant's code is
+    simply not found."""
     try:
-        view = await ctx.svc.instances.get(ctx.me.tenant_key, code)
+        view = await ctx.svc.instances.get(ctx.me.tenant_key, code or ctx.request.path_params["code"])
     except InstanceNotFound:
         return ctx.problem(404, ctx.t("Request not found."))
     agg = Aggregate(view.definition, view.instance, view.tasks)
@@ -76,12 +77,10 @@ async def _render(ctx: Ctx, code: str, *, status: int = 200, error: str = "", fl
 
 @page()
 async def show(ctx: Ctx) -> Response:
-    code = ctx.request.path_params["code"]
-    loaded = await _load(ctx, code)
+    loaded = await _load(ctx)
     if isinstance(loaded, Response):
         return loaded
-    view, _ = loaded
-    me = ctx.me
+    view, me = loaded[0], ctx.me
     # Opening the page is reading it: a CC'd user's unread CCs become read, as cc_read would mark them.
     if any(r.user_id == me.user_id and not r.read_time for r in list_ccs(view.instance)):
         try:
@@ -96,8 +95,7 @@ async def show(ctx: Ctx) -> Response:
 
 @action()
 async def act(ctx: Ctx) -> Response:
-    code = ctx.request.path_params["code"]
-    loaded = await _load(ctx, code)
+    loaded = await _load(ctx)
     if isinstance(loaded, Response):
         return loaded
     view, agg = loaded
