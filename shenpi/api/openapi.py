@@ -145,12 +145,16 @@ def operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     if ep.body is not None:
         op["requestBody"] = {"required": bool(ep.body.get("required")),
                              "content": {"application/json": {"schema": copy.deepcopy(ep.body)}}}
-    op["responses"] = {
-        "200": {"description": "`code` 0; `data` as the reference page documents it",
-                "headers": _LOG_ID_HEADER,
-                "content": {"application/json": {"schema": success}}},
-        **_error_responses(ep),
-    }
+    responses = _error_responses(ep)
+    ok = "`code` 0: success, `data` as the reference page documents it"
+    if (errors := responses.get("200")) is not None:  # codes Feishu answers with HTTP 200 (the sign-in endpoints)
+        errors["description"] = f"- {ok}\n{errors['description']}"
+        errors["content"]["application/json"]["schema"] = {
+            "anyOf": [success, errors["content"]["application/json"]["schema"]]}
+    else:
+        responses["200"] = {"description": ok, "headers": _LOG_ID_HEADER,
+                            "content": {"application/json": {"schema": success}}}
+    op["responses"] = dict(sorted(responses.items()))
     op["x-errors"] = [{"code": e.code, "http": e.http, "when": e.when, **({"source": e.source} if e.source else {})}
                       for e in ep.errors]
     op["x-platform-errors"] = [{"code": err.code, "http": err.http_status, "when": when}
