@@ -122,7 +122,8 @@ def test_a_broken_json_seed_is_answered_with_its_json_line(tmp_path, case):
 
 def test_every_problem_is_reported_at_once(tmp_path):
     path = tmp_path / "seed.yaml"
-    text = _broken(3, "    nmae: Acme").replace('"type":"amount"', '"type":"amont"').replace("user_id: dana}]", "user_id: nobody}]")
+    text = _broken(3, "    nmae: Acme").replace('"type":"amount"', '"type":"amont"')
+    text = text.replace("user_id: dana}]", "user_id: nobody}]")
     path.write_text(text)
     lines = _check(path).stderr.splitlines()
     assert [line.split(": ", 1)[0] for line in lines] == [f"{path}:3", f"{path}:16", f"{path}:21"]
