@@ -3,6 +3,7 @@ problem and exit 1, before anything is written; a valid seed is ``ok``."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -169,3 +170,28 @@ def test_serve_refuses_a_broken_seed_before_writing_anything(tmp_path):
         f"{path}:21: tenants[0].approvals[0].node_list[1].approver[0].user_id: Personal approver 'nobody' is not a "
         "user of tenant 'acme'"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seed.yaml"]  # no shenpi.db left behind
+
+
+def test_serve_counts_the_users_and_departments_its_database_holds(tmp_path):
+    """A seed may name whom an earlier seed put in the database; a database that does not exist is not created."""
+    from shenpi.app import Shenpi
+    from shenpi.cli.seeds import seed_problems
+    from shenpi.seed import apply_seed
+    from shenpi.store import open_store
+
+    db = f"sqlite:///{tmp_path / 'held.db'}"
+    path = tmp_path / "seed.yaml"
+    path.write_text(_broken(21, "            approver: [{type: Personal, user_id: erin}]"))
+    assert [line.split(": ", 1)[0] for line in seed_problems(str(path), db=db)] == [f"{path}:21"]
+    assert not (tmp_path / "held.db").exists()
+
+    async def hold_erin() -> None:
+        svc = Shenpi(open_store(db))
+        await svc.open()
+        try:
+            await apply_seed(svc, {"tenants": [{"tenant_key": "acme", "users": [{"user_id": "erin"}]}]})
+        finally:
+            await svc.close()
+
+    asyncio.run(hold_erin())
+    assert seed_problems(str(path), db=db) == []

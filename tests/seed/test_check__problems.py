@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +116,10 @@ def test_syntax_errors_carry_their_line():
     with pytest.raises(SeedSyntaxError) as json_error:
         parse_json("s.json", '{"tenants": [\n\n  }')
     assert str(json_error.value).startswith("s.json:3: invalid JSON")
+
+
+def test_the_documented_seed_has_no_problem():
+    text = (Path(__file__).parents[2] / "docs" / "seed-format.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    source = parse_yaml("seed-format.md", block)
+    assert source_problems(source, KnownIds()) == []
