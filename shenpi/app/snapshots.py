@@ -71,7 +71,6 @@ class KnownIds:
 
     users: dict[str, set[str]] = field(default_factory=dict)
     departments: dict[str, set[str]] = field(default_factory=dict)
-    definitions: dict[str, set[str]] = field(default_factory=dict)
     apps: dict[str, str] = field(default_factory=dict)  # app_id -> its tenant
 
 
@@ -249,7 +248,6 @@ class Snapshots:
                 directory = await tx.load_directory(t.tenant_key)
                 known.users[t.tenant_key] = set(directory.users)
                 known.departments[t.tenant_key] = set(directory.departments)
-                known.definitions[t.tenant_key] = {d.code for d in await tx.list_definitions(t.tenant_key)}
             known.apps = {a.app_id: a.tenant_key for a in await tx.list_apps()}
         return known
 
