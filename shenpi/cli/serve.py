@@ -6,11 +6,13 @@ import inspect
 import logging
 import os
 import socket
+import sys
 from typing import Any
 
 import click
 
 from shenpi.cli.options import db_option
+from shenpi.cli.seeds import seed_problems
 from shenpi.demo import DEMO_APP_ID, DEMO_APP_SECRET
 
 # What uvicorn calls in each worker process; the configuration reaches it as SHENPI_* variables.
@@ -80,6 +82,10 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
           sign_in_account_limit: str, sign_in_address_limit: str, log_level: str, max_body_bytes: int,
           body_timeout: float, header_timeout: float, keep_alive_timeout: int, max_connections: int) -> None:
     """Run the server."""
+    if seed_path and (problems := seed_problems(seed_path, db=db, demo=demo)):
+        for line in problems:  # before anything is written or opened: no database file is left behind
+            click.echo(line, err=True)
+        sys.exit(1)
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
