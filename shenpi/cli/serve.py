@@ -141,7 +141,7 @@ def _on(flag: bool) -> str:
 
 def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, **options: Any) -> bool:
     """Serve ``app`` (a factory) under uvicorn on ``sock`` (bound by uvicorn from ``host`` and ``port`` when None);
-    False if a single worker did not start. With several workers the listening socket gets TCP_NODELAY.
+    False if the application did not start. With several workers the listening socket gets TCP_NODELAY.
 
     uvicorn binds that socket itself as ``socket.socket(AF_INET)``, whose ``proto`` is 0, and asyncio sets
     TCP_NODELAY only on connections whose ``proto`` is IPPROTO_TCP: with ``--workers`` > 1 every connection kept
@@ -149,6 +149,7 @@ def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, **opt
     delayed ACK, ~40 ms (bench/: 1.4k req/s at 64 connections, whatever the app). Linux hands TCP_NODELAY from
     a listening socket down to the connections it accepts, so setting it there once is enough."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(app, factory=True, workers=workers, **options)
@@ -156,13 +157,19 @@ def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, **opt
         sock = config.bind_socket()
     if workers <= 1:
         server = uvicorn.Server(config)
-        with contextlib.suppress(KeyboardInterrupt):
+        try:
             server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        except SystemExit:  # uvicorn's way to say the application did not start (its log says why)
+            return False
         return server.started
     if sock.family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # What uvicorn.run does with several workers (older uvicorns also hand the supervisor the server's run).
     extra = {"target": uvicorn.Server(config).run} if "target" in inspect.signature(Multiprocess).parameters else {}
+    supervisor = Multiprocess(config, sockets=[sock], **extra)
     with contextlib.suppress(KeyboardInterrupt):
-        Multiprocess(config, sockets=[sock], **extra).run()
-    return True
+        supervisor.run()
+    # A worker whose application did not start makes the supervisor stop them all; it keeps that worker's exit code.
+    return not any(getattr(p, "exitcode", None) == STARTUP_FAILURE for p in supervisor.processes)

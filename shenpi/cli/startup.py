@@ -65,7 +65,7 @@ def new_sqlite_file(db: str) -> Path | None:
 def remove_sqlite_file(path: Path | None) -> None:
     if path is not None:
         for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                 name.unlink()
 
 

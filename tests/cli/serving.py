@@ -37,7 +37,8 @@ def clean_env(extra: Mapping[str, str] = {}) -> dict[str, str]:
     return {**env, "PYTHONUNBUFFERED": "1", **extra}
 
 
-def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] = {}, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] = {},
+        timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """``shenpi <args>`` to its end."""
     return subprocess.run([sys.executable, "-m", "shenpi", *args], cwd=cwd, env=clean_env(env), capture_output=True,
                           text=True, timeout=timeout)
