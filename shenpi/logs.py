@@ -59,11 +59,26 @@ def without_query(text: str) -> str:
 _URL_QUERY = re.compile(r"(https?://[^\s?#'\"]*)\?[^\s'\"]*")
 
 
+_second: list[Any] = [-1, ""]  # the last second formatted, and its text: a server logs many lines a second
+
+
 def _time(record: logging.LogRecord) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+    second = int(record.created)
+    if second != _second[0]:
+        _second[:] = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+    return f"{_second[1]}.{int(record.msecs):03d}Z"
 
 
-class PlainFormatter(logging.Formatter):
+class _Formatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__()
+        # What the logging HOWTO's "Optimization" section turns off when nothing shows it: a record's caller, thread
+        # and process. A server process that formats with these has no use for them, and they cost each request.
+        logging._srcfile = None
+        logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+
+
+class PlainFormatter(_Formatter):
     """``<time> <line>`` for shenpi's own lines; ``<time> <LEVEL> <logger>: <message>`` (and a traceback) else."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -75,7 +90,7 @@ class PlainFormatter(logging.Formatter):
         return text
 
 
-class JsonFormatter(logging.Formatter):
+class JsonFormatter(_Formatter):
     """One JSON object per record: ``time`` and a shenpi line's own keys, else ``level``, ``logger``, ``message``
     (and ``exception``, the traceback as one string, so that a record stays one line)."""
 
