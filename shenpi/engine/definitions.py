@@ -175,6 +175,12 @@ def build_definition(
     viewers = body.get("viewers")
     if viewers is not None and not isinstance(viewers, list):
         raise ParamInvalid("viewers must be an array", field="viewers")
+    for i, v in enumerate(viewers or []):
+        # A USER viewer names its user and a DEPARTMENT viewer its department; TENANT and NONE name nobody.
+        needs = {"USER": "viewer_user_id", "DEPARTMENT": "viewer_department_id"}.get(
+            v.get("viewer_type", "") if isinstance(v, dict) else "")
+        if needs and isinstance(v, dict) and not v.get(needs):
+            raise ParamInvalid(f"a {v['viewer_type']} viewer needs {needs}", field=f"viewers[{i}].{needs}")
     form = body.get("form")
     if not isinstance(form, dict):
         raise ParamInvalid("form is required", field="form")

@@ -30,8 +30,7 @@ def _req(body: dict[str, Any], key: str, where: str = "") -> str:
 async def create_approval(call: Call) -> dict[str, Any]:
     body = call.json_object()
     code = _req(body, "approval_code")
-    _req(body, "approval_name")
-    _req(body, "group_code")
+    _req(body, "approval_name")  # group_code is optional: an update without it keeps the approval's group
     if not isinstance(body.get("external"), dict):
         raise ParamInvalid("external is required", field="external")
     await call.svc.external.put_approval(call.tenant_key, code, body)
@@ -39,7 +38,8 @@ async def create_approval(call: Call) -> dict[str, Any]:
 
 
 async def get_approval(call: Call) -> dict[str, Any]:
-    return await call.svc.external.get_approval(call.tenant_key, call.path["approval_code"])
+    # An approval created without a group is in none: its group_code (always answered) is empty.
+    return {"group_code": "", **await call.svc.external.get_approval(call.tenant_key, call.path["approval_code"])}
 
 
 def _check_instance(body: dict[str, Any]) -> None:

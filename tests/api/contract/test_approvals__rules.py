@@ -174,9 +174,16 @@ def test_the_flow_starts_at_start_and_ends_at_end(client):
     assert create(client, node_list=[node()]).code == PARAM_INVALID
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi accepts a USER viewer without viewer_user_id today")
 def test_a_user_viewer_names_the_user(client):
-    assert create(client, viewers=[viewer("USER")]).code == PARAM_INVALID
+    """A USER viewer needs viewer_user_id, a DEPARTMENT viewer viewer_department_id; each left out is 1390001.
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/approval/create"""
+    refused = create(client, viewers=[viewer("USER")])
+    assert (refused.code, refused.raw.status_code) == (PARAM_INVALID, 400), refused.msg
+    assert refused.error["field_violations"][0]["field"] == "viewers[0].viewer_user_id", refused.error
+    assert create(client, viewers=[viewer("DEPARTMENT")]).code == PARAM_INVALID
+    named = [ApprovalCreateViewers.builder().viewer_type("USER").viewer_user_id("ou_alice").build(),
+             ApprovalCreateViewers.builder().viewer_type("DEPARTMENT").viewer_department_id("fin").build()]
+    assert create(client, viewers=named).code == 0
 
 
 def test_the_default_language_carries_every_key(client):
