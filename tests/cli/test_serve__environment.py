@@ -1,5 +1,5 @@
 """``shenpi serve`` takes every option from a SHENPI_<OPTION> variable too (``--help`` names each one), and the
-command line wins over the environment."""
+command line wins over the environment; the other commands read SHENPI_DB as ``--db``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def test_the_database_demo_and_port_come_from_the_environment(tmp_path):
         out, _ = srv.stop()
     assert (tmp_path / "from-env.db").exists() and not (tmp_path / "shenpi.db").exists()
     assert re.search(r"database=sqlite:///\S*from-env\.db workers=1 admin_api=on events=off demo=on", out), out
+    # The operator's commands read SHENPI_DB too: run in the server's environment, they open its database.
+    listed = run(["app", "list"], tmp_path, env={"SHENPI_DB": f"sqlite:///{tmp_path / 'from-env.db'}"})
+    assert listed.returncode == 0 and DEMO_APP_ID in listed.stdout, listed
 
 
 def test_the_command_line_wins_over_the_environment(tmp_path):
