@@ -38,7 +38,7 @@ from shenpi.events.delivery import DeliveryWorker
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
 from shenpi.platform import errors as perr
-from shenpi.seed import apply_seed, load_seed
+from shenpi.seed import SeedError, apply_seed, load_seed
 from shenpi.store import open_store
 from shenpi.web import asgi_app
 
@@ -232,6 +232,10 @@ class Server:
                     await self._startup()
                     if self.config.events:
                         await self._start_events()
+                except SeedError as exc:  # the seed's own mistake, said in a line: no traceback to read
+                    log.error("startup failed: %s", exc)
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
                 except Exception as exc:
                     log.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
