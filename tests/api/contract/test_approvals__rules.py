@@ -174,9 +174,12 @@ def test_the_flow_starts_at_start_and_ends_at_end(client):
     assert create(client, node_list=[node()]).code == PARAM_INVALID
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi accepts a USER viewer without viewer_user_id today")
-def test_a_user_viewer_names_the_user(client):
+def test_a_user_viewer_names_the_user_and_a_department_viewer_the_department(client):
+    named = ApprovalCreateViewers.builder().viewer_type("USER").viewer_user_id("ou_alice").build()
+    department = ApprovalCreateViewers.builder().viewer_type("DEPARTMENT").viewer_department_id("eng").build()
+    assert create(client, viewers=[named, department]).code == 0
     assert create(client, viewers=[viewer("USER")]).code == PARAM_INVALID
+    assert create(client, viewers=[viewer("DEPARTMENT")]).code == PARAM_INVALID
 
 
 def test_the_default_language_carries_every_key(client):

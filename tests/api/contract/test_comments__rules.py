@@ -70,12 +70,21 @@ def test_list_page_size_is_at_most_1000(client, size, code):
     assert listing(client, create_instance(client), page_size=size).code == code
 
 
-@pytest.mark.xfail(strict=True, reason="shenpi refuses a remove without user_id today")
 def test_remove_takes_user_id_as_optional(client):
     inst = create_instance(client)
     add(client, inst)
     req = RemoveInstanceCommentRequest.builder().instance_id(inst).build()
     assert client.approval.v4.instance_comment.remove(req).code == 0
+    assert listing(client, inst).data.comments == []
+
+
+def test_remove_with_a_user_id_type_outside_the_enum_is_1390001(client):
+    """The remove page lists 1390001 for an invalid parameter; user_id_type is open_id, union_id or user_id."""
+    inst = create_instance(client)
+    add(client, inst)
+    req = RemoveInstanceCommentRequest.builder().instance_id(inst).user_id_type("email").user_id("alice").build()
+    assert client.approval.v4.instance_comment.remove(req).code == PARAM_INVALID
+    assert len(listing(client, inst).data.comments) == 1
 
 
 @pytest.mark.parametrize("missing", ["user_id", "name", "offset"])
