@@ -18,6 +18,7 @@ from lark_oapi.api.approval.v4 import (
     ExternalInstance,
     ExternalInstanceLink,
     ExternalInstanceTaskNode,
+    GetExternalApprovalRequest,
     I18nResource,
     I18nResourceText,
     InstanceSearch,
@@ -165,3 +166,16 @@ def test_task_list_by_user_needs_codes_and_status_and_by_status_needs_codes(clie
     assert answer(list_tasks(client, user_ids=["bob"], status="PENDING")) == PARAM_INVALID
     assert answer(list_tasks(client, approval_codes=[CODE], user_ids=["bob"])) == PARAM_INVALID
     assert answer(list_tasks(client, status="PENDING")) == PARAM_INVALID
+
+
+def test_get_with_a_user_id_type_outside_the_enum_is_1390001(client, synced_definition):
+    """user_id_type is open_id, union_id or user_id; another value is a parameter out of its range (1390001).
+
+    Page: https://open.feishu.cn/document/approval-v4/external_approval/get
+    """
+    def get(id_type: str) -> tuple[int, int]:
+        return answer(client.approval.v4.external_approval.get(GetExternalApprovalRequest.builder()
+                                                               .approval_code(CODE).user_id_type(id_type).build()))
+
+    assert get("user_id") == OK
+    assert get("email") == PARAM_INVALID

@@ -24,6 +24,8 @@ from lark_oapi.api.approval.v4 import (
     PreviewInstanceRequest,
     PreviewInstanceRequestBody,
     SearchCcInstanceRequest,
+    SpecifiedRollback,
+    SpecifiedRollbackInstanceRequest,
 )
 
 from tests.api.helpers import approve, create_instance, get_instance, pending_task
@@ -139,6 +141,16 @@ def test_specified_rollback_acts_on_a_pending_task_of_user_id(client, at_second_
     assert rollback(client, "carol", task, ["one"]).code == 0
     assert rollback(client, "carol", task, ["one"]).code == 1390010
     assert get_instance(client, inst).status == "PENDING"
+
+
+def test_specified_rollback_takes_extra_as_reserved(client, at_second_step):
+    """specified_rollback: extra is reserved (not yet open); a value sent in it changes nothing."""
+    inst, task = at_second_step
+    body = SpecifiedRollback.builder().user_id("carol").task_id(task).task_def_key_list(["one"]).extra("{}").build()
+    resp = client.approval.v4.instance.specified_rollback(
+        SpecifiedRollbackInstanceRequest.builder().user_id_type("user_id").request_body(body).build())
+    assert resp.code == 0, resp.msg
+    assert pending_task(client, inst, "bob")
 
 
 def test_add_sign_approval_method_is_asked_of_types_1_and_2_only(client):
