@@ -12,8 +12,11 @@ what a request means and what the answer holds. Expected codes and values are wr
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import lark_oapi as lark
 import pytest
 from lark_oapi.api.approval.v4 import (
     CcSearch,
@@ -30,6 +33,8 @@ from lark_oapi.api.approval.v4 import (
 
 from tests.api.helpers import approve, create_instance, get_instance, pending_task
 from tests.api.helpers_ops import add_sign, rollback
+from tests.conftest import start_server
+from tests.seeds import ALL, test_seed
 
 PARAM_INVALID = 1390001
 FORM = json.dumps([{"id": "reason", "type": "textarea", "value": "laptop"}])
@@ -89,6 +94,28 @@ def test_preview_marks_a_node_without_approver_as_empty_logic(client):
     found = preview(client, approval_code="LEAVE", user_id="alice", form=FORM)
     mgr = next(n for n in found.data.preview_nodes if n.custom_node_id == "mgr")
     assert (mgr.is_empty_logic, mgr.user_id_list) == (False, ["bob"])
+
+
+@pytest.fixture
+def with_fay(backend: str, tmp_path: Path) -> Iterator[lark.Client]:
+    """A client of a server whose seed adds fay, in both the eng and the fin department. Its app id is one the
+    suite's server does not have, so that lark-oapi's token cache (by app id) keeps the two servers apart."""
+    seed = test_seed()
+    acme = seed["tenants"][0]
+    acme["users"].append({"user_id": "fay", "name": "Fay", "department_ids": ["eng", "fin"], "leader_user_id": "bob"})
+    acme["apps"].append({"app_id": "cli_fay", "app_secret": "fay", "scopes": ALL})
+    srv = start_server(tmp_path, "fay", backend, seed=seed)
+    yield (lark.Client.builder().app_id("cli_fay").app_secret("fay").domain(srv.base_url)
+           .log_level(lark.LogLevel.ERROR).build())
+    srv.close()
+
+
+def test_preview_needs_department_id_of_a_submitter_in_several_departments(with_fay):
+    """Preview: department_id is needed when the submitter belongs to several departments (1390001 without it)."""
+    assert preview(with_fay, approval_code="LEAVE", user_id="fay", form=FORM).code == PARAM_INVALID
+    resp = preview(with_fay, approval_code="LEAVE", user_id="fay", form=FORM, department_id="fin")
+    assert resp.code == 0, resp.msg
+    assert preview(with_fay, approval_code="LEAVE", user_id="alice", form=FORM).code == 0
 
 
 def search_cc(client: Any, **fields: Any) -> Any:
