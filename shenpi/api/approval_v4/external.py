@@ -15,7 +15,7 @@ from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route
 from shenpi.app.external import ms as stored_ms
 from shenpi.engine.errors import ParamInvalid
-from shenpi.engine.open_api_definition import check_viewers
+from shenpi.engine.open_api_definition import check_default_texts, check_viewers
 
 _INSTANCE_STATUSES = ("PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED", "HIDDEN", "TERMINATED")
 _TASK_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TRANSFERRED", "DONE")
@@ -40,6 +40,11 @@ async def create_approval(call: Call) -> dict[str, Any]:
         raise ParamInvalid("external.support_pc and external.support_mobile may not both be false",
                            field="external.support_pc")
     check_viewers(body.get("viewers"))
+    # Every display text is an i18n key (the schema's pattern); the default locale gives each one its text.
+    named = {"approval_name": body.get("approval_name"), "group_name": body.get("group_name"),
+             "description": body.get("description"), "external.biz_name": external.get("biz_name")}
+    check_default_texts(body.get("i18n_resources"),
+                        [(key, field) for field, key in named.items() if isinstance(key, str) and key])
     await call.svc.external.put_approval(call.tenant_key, code, body)
     return {"approval_code": code}
 

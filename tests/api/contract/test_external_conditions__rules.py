@@ -36,9 +36,15 @@ def answer(resp: Any) -> tuple[int, int]:
     return resp.raw.status_code, resp.code
 
 
+def texts(*keys: str) -> list[I18nResource]:
+    """A default zh-CN locale with a text for each of ``keys``."""
+    return [I18nResource.builder().locale("zh-CN").is_default(True).texts(
+        [I18nResourceText.builder().key(k).value(k[6:]).build() for k in keys]).build()]
+
+
 def define(client: Any, external: ApprovalCreateExternal | None = None, **fields: Any) -> Any:
     b = (ExternalApproval.builder().approval_name("@i18n@rules").approval_code(f"EXT-{uuid.uuid4().hex[:8]}")
-         .group_code("G").group_name("@i18n@g")
+         .group_code("G").group_name("@i18n@g").i18n_resources(texts("@i18n@rules", "@i18n@g"))
          .external(external or ApprovalCreateExternal.builder().support_pc(True).build()))
     for name, value in fields.items():
         b = getattr(b, name)(value)
@@ -81,10 +87,28 @@ def test_support_pc_and_support_mobile_are_not_both_false(client, pc, mobile, ex
     assert answer(define(client, external=b.build())) == expected
 
 
+def test_the_default_locale_holds_a_text_for_every_key(client):
+    """The default language holds every key the definition uses (a key another locale lacks falls back to it):
+    approval_name, group_name, description and external.biz_name.
+
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_approval/create
+    """
+    biz = ApprovalCreateExternal.builder().support_pc(True).biz_name("@i18n@erp").build()
+    full = texts("@i18n@rules", "@i18n@g", "@i18n@about", "@i18n@erp")
+    assert answer(define(client, external=biz, description="@i18n@about", i18n_resources=full)) == OK
+    for missing in ("@i18n@rules", "@i18n@g", "@i18n@about", "@i18n@erp"):
+        short = texts(*(k for k in ("@i18n@rules", "@i18n@g", "@i18n@about", "@i18n@erp") if k != missing))
+        assert answer(define(client, external=biz, description="@i18n@about", i18n_resources=short)) == PARAM_INVALID
+    not_default = texts("@i18n@rules", "@i18n@g")
+    not_default[0].is_default = False
+    assert answer(define(client, i18n_resources=not_default)) == PARAM_INVALID
+
+
 @pytest.fixture(scope="module")
 def synced_definition(client: Any) -> None:
     body = (ExternalApproval.builder().approval_name("@i18n@rules").approval_code(CODE).group_code("G-COND")
-            .group_name("@i18n@g").external(ApprovalCreateExternal.builder().support_pc(True).build()).build())
+            .group_name("@i18n@g").external(ApprovalCreateExternal.builder().support_pc(True).build())
+            .i18n_resources(texts("@i18n@rules", "@i18n@g")).build())
     made = client.approval.v4.external_approval.create(CreateExternalApprovalRequest.builder().request_body(body)
                                                        .build())
     assert made.code == 0, made.msg
