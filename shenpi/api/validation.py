@@ -35,12 +35,21 @@ def _field(name: str) -> str:
     return name[5:] if name.startswith("data.") else "" if name == "data" else name
 
 
-def _refusal(e: fastjsonschema.JsonSchemaValueException, where: str) -> ParamInvalid:
+class SchemaRefusal(ParamInvalid):
+    """A request the contract refuses: a 1390001 that also says which schema keyword refused it (``required``,
+    ``enum``...), for the dialects whose pages give a missing field and a value out of its enum different codes."""
+
+    def __init__(self, detail: str, field: str, rule: str) -> None:
+        super().__init__(detail, field=field)
+        self.rule = rule
+
+
+def _refusal(e: fastjsonschema.JsonSchemaValueException, where: str) -> SchemaRefusal:
     field, rule, limit = _field(e.name or ""), e.rule, e.rule_definition
     if rule == "required" and isinstance(e.value, dict):
         missing = next((r for r in limit if r not in e.value), "")
         field = f"{field}.{missing}" if field else missing
-        return ParamInvalid(f"{field} is required", field=field)
+        return SchemaRefusal(f"{field} is required", field, "required")
     shown = field or where
     messages = {
         "type": lambda: f"{shown} must be {_TYPE_NAMES.get(str(limit), str(limit))}",
@@ -55,7 +64,7 @@ def _refusal(e: fastjsonschema.JsonSchemaValueException, where: str) -> ParamInv
         f"{shown} must match {limit}",
     }
     message = messages[rule]() if rule in messages else e.message.replace("data", shown, 1)
-    return ParamInvalid(message, field=shown)
+    return SchemaRefusal(message, shown, str(rule))
 
 
 def _compile(schema: JsonSchema | None) -> Check | None:

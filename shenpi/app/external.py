@@ -30,7 +30,12 @@ class External:
         self._ctx = ctx
 
     async def put_approval(self, tenant_key: str, approval_code: str, body: dict[str, Any]) -> None:
+        """Create or replace an external approval; a body without group_code keeps the stored group."""
         async with self._ctx.store.transaction() as tx:
+            if not body.get("group_code"):
+                stored = await tx.get_external_approval(tenant_key, approval_code) or {}
+                group = {k: stored[k] for k in ("group_code", "group_name") if stored.get(k)}
+                body = {**body, **group}
             await tx.put_external_approval(tenant_key, approval_code, body, self._ctx.clock.now_ms())
 
     async def get_approval(self, tenant_key: str, approval_code: str) -> dict[str, Any]:

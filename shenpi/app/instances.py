@@ -136,6 +136,15 @@ class Instances:
                        instance_code: str | None = None) -> Transition:
         return await self._command(tenant_key, commands.add_sign, cmd, cmd.task_id, approval_code, instance_code)
 
+    async def check_may_act(self, tenant_key: str, task_id: str, user_id: str) -> None:
+        """Raise what acting on the task would (an unknown task, not the user's, not pending), changing nothing:
+        for a call that asks for no change, such as adding no assignee."""
+        async with self._ctx.store.transaction() as tx:
+            agg = await _locate(tx, tenant_key, task_id, None, None)
+        refusal = commands.task_refusal(agg, task_id, user_id)
+        if refusal is not None:
+            raise refusal
+
     async def cancel(self, tenant_key: str, cmd: commands.Cancel, *, instance_code: str,
                      approval_code: str | None = None) -> Transition:
         """Cancel (撤回) a PENDING instance; the engine reverts (撤销) an APPROVED one."""

@@ -6,6 +6,8 @@ no need to repeat the operation"), for apps and users alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
 from shenpi.engine.errors import SubscriptionExisted
@@ -39,11 +41,13 @@ class Subscriptions:
         if not changed:
             raise SubscriptionExisted(f"{kind} subscription {subscription_type} is already on")
 
-    async def unsubscribe_user(self, tenant_key: str, user_id: str, kind: str, subscription_type: str) -> None:
+    async def unsubscribe_user(self, tenant_key: str, user_id: str, kind: str,
+                               subscription_types: Sequence[str]) -> None:
+        """End the user's ``kind`` subscriptions of these types; 1390007 when none of them was on."""
         async with self._ctx.store.transaction() as tx:
-            changed = await tx.unsubscribe(_user_key(user_id, kind), subscription_type)
-        if not changed:
-            raise SubscriptionExisted(f"{kind} subscription {subscription_type} is already off")
+            changed = [await tx.unsubscribe(_user_key(user_id, kind), t) for t in subscription_types]
+        if not any(changed):
+            raise SubscriptionExisted(f"{kind} subscription {' or '.join(subscription_types)} is already off")
 
 
 def _user_key(user_id: str, kind: str) -> str:

@@ -100,17 +100,27 @@ class Tokens:
 
     async def lookup(self, value: str, kind: str) -> Token | None:
         """A live token of the given kind (authorization codes, refresh tokens), or None."""
-        return await self._live(value, kind, use_up=False)
+        token = await self._live(value, kind, use_up=False)
+        return token if isinstance(token, Token) else None
 
     async def consume(self, value: str, kind: str) -> Token | None:
         """Like lookup, but the token can be used only once (authorization codes, refresh tokens)."""
+        token = await self.redeem(value, kind)
+        return token if isinstance(token, Token) else None
+
+    async def redeem(self, value: str, kind: str) -> Token | str:
+        """Use a once-only token (an authorization code, a refresh token), or say why not: ``"expired"`` for a
+        token of this kind past its time, ``"unknown"`` otherwise (never issued, of another kind, or used: a used
+        token is gone)."""
         return await self._live(value, kind, use_up=True)
 
-    async def _live(self, value: str, kind: str, *, use_up: bool) -> Token | None:
+    async def _live(self, value: str, kind: str, *, use_up: bool) -> Token | str:
         async with self._ctx.store.transaction() as tx:
             token = await tx.get_token(value)
-            if token is None or token.kind != kind or token.expires_at <= self._ctx.clock.now_ms():
-                return None
+            if token is None or token.kind != kind:
+                return "unknown"
+            if token.expires_at <= self._ctx.clock.now_ms():
+                return "expired"
             if use_up:  # in the transaction that read it: two requests racing with one code cannot both use it
                 await tx.delete_token(value)
         return token

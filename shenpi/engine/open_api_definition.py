@@ -7,10 +7,9 @@ seed files and web admin stand for that console, so these rules apply to ``POST 
   description and its nodes' names are at least 9 characters long, and the default locale of
   ``i18n_resources`` has a text for every key the definition uses (other locales fall back to it);
 - a widget type the definition API does not accept (formula, serial numbers, the attendance and trip widget
-  groups, referenced Bitable tables) is refused;
-- a USER viewer names its user (``viewer_user_id``), a DEPARTMENT viewer its department
-  (``viewer_department_id``); the external-approval call keeps the same rule, and that the default locale has a
-  text for every key its definition uses.
+  groups, referenced Bitable tables) is refused.
+
+The external-approval call keeps the rule that the default locale has a text for every key its definition uses.
 """
 
 from __future__ import annotations
@@ -78,22 +77,8 @@ def _default_texts(resources: Any) -> set[str] | None:
     return None
 
 
-_VIEWER_NAMES = {"USER": "viewer_user_id", "DEPARTMENT": "viewer_department_id"}
-
-
-def check_viewers(viewers: Any) -> None:
-    """1390001 naming the field a USER or DEPARTMENT viewer leaves out."""
-    for i, v in enumerate(viewers if isinstance(viewers, list) else []):
-        if not isinstance(v, dict):
-            continue
-        needed = _VIEWER_NAMES.get(str(v.get("viewer_type")))
-        if needed and v.get(needed) in (None, ""):
-            raise ParamInvalid(f"a {v['viewer_type']} viewer needs {needed}", field=f"viewers[{i}].{needed}")
-
-
 def check_open_api_definition(body: dict[str, Any]) -> None:
     """1390001 naming the field, for the first rule above that ``body`` breaks."""
-    check_viewers(body.get("viewers"))
     used = [(_key(body.get("approval_name"), "approval_name", min_chars=_MIN_KEY_CHARS), "approval_name")]
     if body.get("description") not in (None, ""):
         used.append((_key(body["description"], "description", min_chars=_MIN_KEY_CHARS), "description"))

@@ -71,12 +71,15 @@ _ASSIGNEE_TYPES = {"currentAndAddAssign": 3, "afterAndAddAssign": 2}
 async def add_assignee(call: Call) -> dict[str, Any]:
     b: AddAssigneeBody = call.body(AddAssigneeBody)
     operator = await apaas_user(call, b.user_id, "user_id")
-    if not b.approvers or len(b.approvers) > 20:
-        raise ApaasParamInvalid("approvers takes 1 to 20 users", field="approvers")
+    if len(b.approvers) > 20:
+        raise ApaasParamInvalid("approvers takes at most 20 users", field="approvers")
     kind = _ASSIGNEE_TYPES.get(b.add_assignee_type or "currentAndAddAssign")  # optional: alongside by default
     if kind is None:
         raise ApaasParamInvalid("add_assignee_type must be currentAndAddAssign or afterAndAddAssign",
                                 field="add_assignee_type")
+    if not b.approvers:  # optional, 0 to 20 (the page): adding nobody changes nothing, once the operator may act
+        await call.svc.instances.check_may_act(call.tenant_key, call.path["approval_task_id"], operator)
+        return {}
     added = [await apaas_user(call, str(u), "approvers") for u in b.approvers]
     cmd = commands.AddSign(task_id=call.path["approval_task_id"], user_id=operator, add_sign_user_ids=added,
                            add_sign_type=kind, approval_method=2 if kind == 2 else 0, comment=b.opinion)

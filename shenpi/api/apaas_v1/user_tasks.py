@@ -36,6 +36,9 @@ def _digits(value: str, most: int = 18) -> bool:
     return value.isascii() and value.isdigit() and len(value) <= most
 
 
+_ARCHIVED_TASKS = ("APPROVED", "REJECTED", "TRANSFERRED", "DONE")
+
+
 class QueryBody(msgspec.Struct):
     type: str = ""
     source: str = ""
@@ -50,7 +53,7 @@ class QueryBody(msgspec.Struct):
 async def query(call: Call) -> dict[str, Any]:
     b: QueryBody = call.body(QueryBody)
     user_id = await apaas_user(call, b.kunlun_user_id, "kunlun_user_id")
-    if b.type not in ("pending", "archived"):
+    if b.type and b.type not in ("pending", "archived"):
         raise ApaasParamInvalid("type must be pending or archived", field="type")
     if b.source and b.source not in ("fromMe", "assignMe", "CCMe"):
         raise ApaasParamInvalid("source must be fromMe, assignMe or CCMe", field="source")
@@ -62,21 +65,23 @@ async def query(call: Call) -> dict[str, Any]:
         raise ApaasParamInvalid("api_ids takes at most 100 ids", field="api_ids")
     start, end = _ms(b.start_time, "start_time"), _ms(b.end_time, "end_time")
     directory = await call.directory()
-    pending = b.type == "pending"
+    # type is optional (the page names no default): left out, pending and archived work are both listed.
+    pending, archived = b.type in ("pending", ""), b.type in ("archived", "")
     items: list[tuple[str, int, Any]] = []  # (task id, start time, instance)
     defs: dict[str, Any] = {}
     search = call.svc.search
     for code in b.api_ids or [""]:
         if b.source == "fromMe":
-            f = SearchFilter(user_id, code, statuses=("PENDING",) if pending else (), time_from=start, time_to=end)
+            f = SearchFilter(user_id, code, statuses=() if archived else ("PENDING",), time_from=start, time_to=end)
             found = await search.instances(call.tenant_key, f, reverted=None, limit=offset + limit)
             items += [("", i.start_time, i) for i in found.page.items if pending or i.status != "PENDING"]
         elif b.source == "CCMe":
-            f = SearchFilter(user_id, code, read_status="UNREAD" if pending else "READ", time_from=start, time_to=end)
+            read = "" if pending and archived else "UNREAD" if pending else "READ"
+            f = SearchFilter(user_id, code, read_status=read, time_from=start, time_to=end)
             found = await search.ccs(call.tenant_key, f, limit=offset + limit)
             items += [("", c.create_time, i) for c, i in found.page.items]
         else:
-            statuses = ("PENDING",) if pending else ("APPROVED", "REJECTED", "TRANSFERRED", "DONE")
+            statuses = (("PENDING",) if pending else ()) + (_ARCHIVED_TASKS if archived else ())
             f = SearchFilter(user_id, code, statuses=statuses, time_from=start, time_to=end)
             found = await search.tasks(call.tenant_key, f, limit=offset + limit)
             items += [(t.id, t.start_time, i) for t, i in found.page.items]

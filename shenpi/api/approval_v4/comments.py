@@ -101,7 +101,7 @@ async def delete(call: Call) -> dict[str, Any]:
 
 async def remove(call: Call) -> dict[str, Any]:
     code = await _instance_code(call)
-    if call.query.get("user_id"):  # optional on this page alone; a user given must still be one of the tenant's
+    if call.query.get("user_id"):  # optional here (the remove page), but a user_id given must name someone
         await _actor(call)
     await call.svc.comments.remove_all(call.tenant_key, code)
     return {"instance_id": code, "external_id": ""}

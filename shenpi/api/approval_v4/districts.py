@@ -1,4 +1,5 @@
-"""Districts (行政区划) for address widgets: a small built-in tree (China's provincial-level divisions)."""
+"""Districts (行政区划) for address widgets: a small built-in tree (China's provincial-level divisions, a few
+cities)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ _DISTRICTS = [
     ("CN-CQ", "重庆市", "Chongqing", "CN"), ("CN-GD", "广东省", "Guangdong", "CN"), ("CN-ZJ", "浙江省", "Zhejiang", "CN"),
     ("CN-JS", "江苏省", "Jiangsu", "CN"), ("CN-SC", "四川省", "Sichuan", "CN"), ("CN-HB", "湖北省", "Hubei", "CN"),
     ("CN-FJ", "福建省", "Fujian", "CN"), ("CN-SD", "山东省", "Shandong", "CN"), ("CN-HK", "香港", "Hong Kong", "CN"),
+    ("CN-HE", "河北省", "Hebei", "CN"), ("CN-SX", "山西省", "Shanxi", "CN"),
+    ("CN-NM", "内蒙古自治区", "Inner Mongolia", "CN"),
+    ("CN-LN", "辽宁省", "Liaoning", "CN"), ("CN-JL", "吉林省", "Jilin", "CN"), ("CN-HL", "黑龙江省", "Heilongjiang", "CN"),
+    ("CN-AH", "安徽省", "Anhui", "CN"), ("CN-JX", "江西省", "Jiangxi", "CN"), ("CN-HA", "河南省", "Henan", "CN"),
+    ("CN-HN", "湖南省", "Hunan", "CN"), ("CN-GX", "广西壮族自治区", "Guangxi", "CN"), ("CN-HI", "海南省", "Hainan", "CN"),
+    ("CN-GZ", "贵州省", "Guizhou", "CN"), ("CN-YN", "云南省", "Yunnan", "CN"), ("CN-XZ", "西藏自治区", "Tibet", "CN"),
+    ("CN-SN", "陕西省", "Shaanxi", "CN"), ("CN-GS", "甘肃省", "Gansu", "CN"), ("CN-QH", "青海省", "Qinghai", "CN"),
+    ("CN-NX", "宁夏回族自治区", "Ningxia", "CN"), ("CN-XJ", "新疆维吾尔自治区", "Xinjiang", "CN"),
+    ("CN-MO", "澳门", "Macao", "CN"), ("CN-TW", "台湾", "Taiwan", "CN"),
     ("CN-GD-SZ", "深圳市", "Shenzhen", "CN-GD"), ("CN-GD-GZ", "广州市", "Guangzhou", "CN-GD"),
     ("CN-ZJ-HZ", "杭州市", "Hangzhou", "CN-ZJ"),
 ]
@@ -58,7 +68,7 @@ def _leaves_below(root: str) -> list[tuple[str, str, str, str]]:
 
 
 async def list_(call: Call) -> dict[str, Any]:
-    offset, size = page(call.query, default=100, low=1, high=500)
+    offset, size = page(call.query, default=20, low=1, high=100)  # the list page: 20 by default, at most 100
     root = call.query.get("root_district_id", "")
     if root and root not in _BY_ID:
         raise ParamInvalid(f"root_district_id {root} is not a district", field="root_district_id")
@@ -77,9 +87,7 @@ class SearchBody(msgspec.Struct):
 
 
 async def search(call: Call) -> dict[str, Any]:
-    b: SearchBody = call.body(SearchBody)
-    if not b.district_ids and not b.keyword:
-        raise ParamInvalid("one of district_ids or keyword is required", field="keyword")
+    b: SearchBody = call.body(SearchBody)  # neither ids nor keyword (the page requires neither): nothing matches
     locale = call.query.get("locale", "zh-CN")
     found = [d for d in _DISTRICTS
              if (d[0] in b.district_ids) or (b.keyword and (b.keyword in d[1] or b.keyword.lower() in d[2].lower()))]

@@ -14,8 +14,9 @@ from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route
 from shenpi.app.external import ms as stored_ms
+from shenpi.engine.definitions import check_viewers
 from shenpi.engine.errors import ParamInvalid
-from shenpi.engine.open_api_definition import check_default_texts, check_viewers
+from shenpi.engine.open_api_definition import check_default_texts
 
 _INSTANCE_STATUSES = ("PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED", "HIDDEN", "TERMINATED")
 _TASK_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TRANSFERRED", "DONE")
@@ -31,8 +32,7 @@ def _req(body: dict[str, Any], key: str, where: str = "") -> str:
 async def create_approval(call: Call) -> dict[str, Any]:
     body = call.json_object()
     code = _req(body, "approval_code")
-    _req(body, "approval_name")
-    _req(body, "group_code")
+    _req(body, "approval_name")  # group_code is optional: an update without it keeps the approval's group
     external = body.get("external")
     if not isinstance(external, dict):
         raise ParamInvalid("external is required", field="external")
@@ -50,7 +50,8 @@ async def create_approval(call: Call) -> dict[str, Any]:
 
 
 async def get_approval(call: Call) -> dict[str, Any]:
-    return await call.svc.external.get_approval(call.tenant_key, call.path["approval_code"])
+    # An approval created without a group is in none: its group_code (always answered) is empty.
+    return {"group_code": "", **await call.svc.external.get_approval(call.tenant_key, call.path["approval_code"])}
 
 
 def _check_instance(body: dict[str, Any]) -> None:

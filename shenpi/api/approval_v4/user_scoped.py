@@ -264,10 +264,16 @@ def _subscribe(kind: str) -> Any:
     return handler
 
 
+SUBSCRIPTION_TYPES = ("INVOLVED_APPROVAL", "MANAGED_APPROVAL")
+
+
 def _unsubscribe(kind: str) -> Any:
     async def handler(call: Call) -> dict[str, Any]:
-        stype = _subscription_type(call.query.get("subscription_type", ""))
-        await call.svc.subscriptions.unsubscribe_user(call.tenant_key, call.token.user_id, kind, stype)
+        # subscription_type is optional here (the SDK's declaration): left out, every type the user is subscribed
+        # to goes.
+        stype = call.query.get("subscription_type", "")
+        await call.svc.subscriptions.unsubscribe_user(call.tenant_key, call.token.user_id, kind,
+                                                      (stype,) if stype else SUBSCRIPTION_TYPES)
         return {}
 
     return handler

@@ -15,10 +15,25 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 
 from shenpi import ids
+from shenpi.api.auth.errors import (
+    AuthenError,
+    CodeExpired,
+    CodeInvalid,
+    GrantOfAnotherApp,
+    GrantTypeUnsupported,
+    InvalidRequest,
+    NoUserToken,
+    RefreshTokenExpired,
+    RefreshTokenInvalid,
+    RefreshTokenNotFound,
+    UserGone,
+)
+from shenpi.api.validation import SchemaRefusal
 from shenpi.api.wire import Call, Receive, Route, Scope, Send, client_host, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
-from shenpi.engine.errors import DomainError, ParamInvalid
+from shenpi.engine.errors import DomainError
 from shenpi.platform.errors import RateLimited
+from shenpi.platform.tokens import prefix as token_prefix
 from shenpi.store.records import App, Token
 
 CODE_LIFETIME_S = 300
@@ -26,8 +41,24 @@ REFRESH_LIFETIME_S = 30 * 24 * 3600
 _enc = msgspec.json.Encoder()
 
 
-class InvalidGrant(DomainError):
-    code, msg = 20003, "invalid grant: the code or refresh token is unknown, used or expired"
+def _invalid_request(exc: DomainError) -> DomainError:
+    return exc if isinstance(exc, AuthenError) else InvalidRequest(exc.detail or exc.msg, field=exc.field)
+
+
+def oidc_error(exc: DomainError) -> DomainError:
+    """The OIDC token pages' mapping: a grant_type out of its enum is 20036, any other invalid request 20001;
+    the grant's own errors (20003/20004, 20024, 20026/20037/20038) are already theirs."""
+    if isinstance(exc, SchemaRefusal) and exc.field == "grant_type" and exc.rule != "required":
+        return GrantTypeUnsupported(exc.detail, field=exc.field)
+    return _invalid_request(exc)
+
+
+def legacy_error(exc: DomainError) -> DomainError:
+    """The v1 access_token / refresh_access_token pages list fewer codes: a bad request (grant_type included) is
+    20001, and a code or refresh token that yields no token (unknown, used, expired) is 20007."""
+    if isinstance(exc, (CodeInvalid, CodeExpired, RefreshTokenInvalid, RefreshTokenExpired, RefreshTokenNotFound)):
+        return NoUserToken(exc.detail or exc.msg, field=exc.field)
+    return _invalid_request(exc)
 
 
 async def _page(send: Send, status: int, body: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
@@ -75,13 +106,24 @@ def _user_token_data(svc: Shenpi, access: Token, refresh: Token, app: App) -> di
 
 async def _grant(svc: Shenpi, app: App, grant_type: str, code: str, refresh_token: str) -> tuple[Token, Token]:
     if grant_type == "authorization_code":
-        grant = await svc.tokens.consume(code, "code") if code else None
+        grant = await svc.tokens.redeem(code, "code") if code else "unknown"
+        if grant == "expired":
+            raise CodeExpired("the code has expired (codes last 5 minutes)", field="code")
+        if not isinstance(grant, Token):
+            raise CodeInvalid("the code is unknown or was already used", field="code")
     elif grant_type == "refresh_token":
-        grant = await svc.tokens.consume(refresh_token, "refresh") if refresh_token else None
+        if not refresh_token.startswith(token_prefix("refresh")):
+            raise RefreshTokenInvalid("this is not a refresh token", field="refresh_token")
+        grant = await svc.tokens.redeem(refresh_token, "refresh")
+        if grant == "expired":
+            raise RefreshTokenExpired("the refresh token has expired", field="refresh_token")
+        if not isinstance(grant, Token):
+            raise RefreshTokenNotFound("the refresh token is unknown or was already used", field="refresh_token")
     else:
-        raise ParamInvalid("grant_type must be authorization_code or refresh_token", field="grant_type")
-    if grant is None or grant.app_id != app.app_id:
-        raise InvalidGrant(field="code" if grant_type == "authorization_code" else "refresh_token")
+        raise GrantTypeUnsupported("grant_type must be authorization_code or refresh_token", field="grant_type")
+    if grant.app_id != app.app_id:
+        raise GrantOfAnotherApp("the grant was issued to another app", field="code" if grant_type ==
+                                "authorization_code" else "refresh_token")
     access = await svc.tokens.issue(app, "user", grant.user_id, reuse=False)
     refresh = await svc.tokens.issue(app, "refresh", grant.user_id, lifetime_s=REFRESH_LIFETIME_S, reuse=False)
     return access, refresh
@@ -113,7 +155,7 @@ async def _user_info(call: Call, user_id: str) -> dict[str, Any]:
     directory = await call.svc.directory(call.tenant_key)
     u = directory.user(user_id)
     if u is None:
-        raise ParamInvalid("the token's user is gone from the directory", field="user_access_token")
+        raise UserGone("the token's user is gone from the directory", field="user_access_token")
     return {"name": u.name, "en_name": u.name, "open_id": u.open_id, "union_id": u.union_id, "email": u.email,
             "user_id": u.user_id, "tenant_key": call.tenant_key, "avatar_url": "", "avatar_thumb": "", "avatar_middle": "",
             "avatar_big": "", "mobile": "", "employee_no": ""}
@@ -148,7 +190,8 @@ async def oauth_v2_token(svc: Shenpi, scope: Scope, receive: Receive, send: Send
         access, refresh = await _grant(svc, app, str(body.get("grant_type", "")), str(body.get("code", "")),
                                        str(body.get("refresh_token", "")))
     except DomainError as e:
-        await respond(send, 400, _enc.encode({"code": e.code, "error": "invalid_grant",
+        error = "unsupported_grant_type" if isinstance(e, GrantTypeUnsupported) else "invalid_grant"
+        await respond(send, 400, _enc.encode({"code": e.code, "error": error,
                                                "error_description": e.detail or e.msg}), log_id)
         return
     await respond(send, 200, _enc.encode({
@@ -159,13 +202,13 @@ async def oauth_v2_token(svc: Shenpi, scope: Scope, receive: Receive, send: Send
 
 ROUTES = [
     Route("POST", "/open-apis/authen/v1/oidc/access_token", "authen.v1.oidc_access_token.create", oidc_token,
-          tokens=("app",), user_id_type=False),
+          errors=oidc_error, tokens=("app",), user_id_type=False),
     Route("POST", "/open-apis/authen/v1/oidc/refresh_access_token", "authen.v1.oidc_refresh_access_token.create",
-          oidc_token, tokens=("app",), user_id_type=False),
+          oidc_token, errors=oidc_error, tokens=("app",), user_id_type=False),
     Route("POST", "/open-apis/authen/v1/access_token", "authen.v1.access_token.create", legacy_token,
-          tokens=("app",), user_id_type=False),
+          errors=legacy_error, tokens=("app",), user_id_type=False),
     Route("POST", "/open-apis/authen/v1/refresh_access_token", "authen.v1.refresh_access_token.create",
-          legacy_token, tokens=("app",), user_id_type=False),
-    Route("GET", "/open-apis/authen/v1/user_info", "authen.v1.user_info.get", user_info, tokens=("user",),
-          user_id_type=False),
+          legacy_token, errors=legacy_error, tokens=("app",), user_id_type=False),
+    Route("GET", "/open-apis/authen/v1/user_info", "authen.v1.user_info.get", user_info, errors=_invalid_request,
+          tokens=("user",), user_id_type=False),
 ]

@@ -6,13 +6,9 @@ from typing import Any
 
 import msgspec
 
+from shenpi.api.contact_v3.errors import ContactParamInvalid, ContactUserNotFound, contact_error
 from shenpi.api.wire import Call, Route
 from shenpi.engine.directory import Directory, User
-from shenpi.engine.errors import DomainError, ParamInvalid
-
-
-class ContactUserNotFound(DomainError):
-    code, msg = 41050, "no user authority error"
 
 
 def render_user(u: User, directory: Directory, id_type: str) -> dict[str, Any]:
@@ -41,7 +37,7 @@ class BatchGetId(msgspec.Struct):
 async def batch_get_id(call: Call) -> dict[str, Any]:
     b: BatchGetId = call.body(BatchGetId)
     if len(b.emails) > 50 or len(b.mobiles) > 50:
-        raise ParamInvalid("at most 50 emails and 50 mobiles", field="emails")
+        raise ContactParamInvalid("at most 50 emails and 50 mobiles", field="emails")
     directory = await call.directory()
     by_email = {u.email.lower(): u for u in directory.users.values() if u.email}
     out = []
@@ -56,6 +52,8 @@ async def batch_get_id(call: Call) -> dict[str, Any]:
 
 
 ROUTES = [
-    Route("GET", "/open-apis/contact/v3/users/:user_id", "contact.v3.user.get", get_user),
-    Route("POST", "/open-apis/contact/v3/users/batch_get_id", "contact.v3.user.batch_get_id", batch_get_id),
+    Route("GET", "/open-apis/contact/v3/users/:user_id", "contact.v3.user.get", get_user, errors=contact_error,
+          tokens=("tenant", "user")),
+    Route("POST", "/open-apis/contact/v3/users/batch_get_id", "contact.v3.user.batch_get_id", batch_get_id,
+          errors=contact_error),
 ]

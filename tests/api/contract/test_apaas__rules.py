@@ -109,6 +109,22 @@ def test_add_assignee_approvers_take_at_most_20_ids(client):
                            add_assignee_type="afterAndAddAssign"))
 
 
+def test_add_assignee_approvers_are_optional(client):
+    """add_assignee: approvers is optional (0 to 20 ids): with none, nothing is added and the call succeeds for the
+    task's assignee; another user, or a task that is not pending, still answers 2320001.
+    Page: https://open.feishu.cn/document/apaas-v1/flow/user-task/add_assignee"""
+    inst = create_instance(client, "AND2")
+    task = pending_task(client, inst, "bob")
+    before = len(get_instance(client, inst).task_list)
+    assert_ok(add_assignee(client, task, user_id=kunlun("bob")))
+    assert_ok(add_assignee(client, task, user_id=kunlun("bob"), approvers=[]))
+    assert len(get_instance(client, inst).task_list) == before
+    assert_2320001(add_assignee(client, task, user_id=kunlun("carol")))
+    assert_2320001(add_assignee(client, "no-such-task", user_id=kunlun("bob")))
+    assert_ok(agree(client, task, user_id=kunlun("bob")))
+    assert_2320001(add_assignee(client, task, user_id=kunlun("bob")))
+
+
 def cancel(client: lark.Client, instance: str, **body: Any) -> Any:
     return client.apaas.v1.approval_instance.cancel(CancelApprovalInstanceRequest.builder()
         .approval_instance_id(instance).request_body(build(CancelApprovalInstanceRequestBody.builder(), **body))
@@ -224,6 +240,22 @@ def test_query_accepts_the_page_boundaries(client):
     for body in ({"limit": "1"}, {"limit": "50", "offset": "0"}, {"api_ids": ["AND2"] * 100},
                  {"start_time": "0", "end_time": "4102444800000", "source": "CCMe"}):
         assert_ok(query(client, kunlun_user_id=kunlun("bob"), **body))
+
+
+def test_query_type_is_optional(client):
+    """user_task query: type is optional (the page names no default); left out, the user's pending and archived
+    tasks are both listed.
+    Page: https://open.feishu.cn/document/apaas-v1/flow/user-task/query"""
+    done = pending_task(client, create_instance(client, "AND2"), "carol")
+    assert_ok(agree(client, done, user_id=kunlun("carol")))
+    waiting = pending_task(client, create_instance(client, "AND2"), "carol")
+    everything = client.apaas.v1.user_task.query(QueryUserTaskRequest.builder().request_body(
+        QueryUserTaskRequestBody.builder().source("assignMe").limit("50").kunlun_user_id(kunlun("carol")).build())
+        .build())
+    assert_ok(everything)
+    assert {done, waiting} <= {t.task_id for t in everything.data.tasks}
+    pending = query(client, source="assignMe", limit="50", kunlun_user_id=kunlun("carol"))
+    assert waiting in {t.task_id for t in pending.data.tasks} and done not in {t.task_id for t in pending.data.tasks}
 
 
 def test_query_needs_kunlun_user_id(client):

@@ -182,12 +182,16 @@ def test_the_flow_starts_at_start_and_ends_at_end(client):
     assert create(client, node_list=[node()]).code == PARAM_INVALID
 
 
-def test_a_user_viewer_names_the_user_and_a_department_viewer_the_department(client):
-    named = ApprovalCreateViewers.builder().viewer_type("USER").viewer_user_id("ou_alice").build()
-    department = ApprovalCreateViewers.builder().viewer_type("DEPARTMENT").viewer_department_id("eng").build()
-    assert create(client, viewers=[named, department]).code == 0
-    assert create(client, viewers=[viewer("USER")]).code == PARAM_INVALID
+def test_a_user_viewer_names_the_user(client):
+    """A USER viewer needs viewer_user_id, a DEPARTMENT viewer viewer_department_id; each left out is 1390001.
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/approval/create"""
+    refused = create(client, viewers=[viewer("USER")])
+    assert (refused.code, refused.raw.status_code) == (PARAM_INVALID, 400), refused.msg
+    assert refused.error["field_violations"][0]["field"] == "viewers[0].viewer_user_id", refused.error
     assert create(client, viewers=[viewer("DEPARTMENT")]).code == PARAM_INVALID
+    named = [ApprovalCreateViewers.builder().viewer_type("USER").viewer_user_id("ou_alice").build(),
+             ApprovalCreateViewers.builder().viewer_type("DEPARTMENT").viewer_department_id("fin").build()]
+    assert create(client, viewers=named).code == 0
 
 
 def test_the_default_language_carries_every_key(client):

@@ -72,11 +72,14 @@ def test_list_page_size_is_at_most_1000(client, size, code):
 
 
 def test_remove_takes_user_id_as_optional(client):
+    """The remove page makes user_id optional: left out, every comment goes all the same.
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/instance-comment/remove"""
     inst = create_instance(client)
     add(client, inst)
     req = RemoveInstanceCommentRequest.builder().instance_id(inst).build()
-    assert client.approval.v4.instance_comment.remove(req).code == 0
-    assert listing(client, inst).data.comments == []
+    resp = client.approval.v4.instance_comment.remove(req)
+    assert (resp.code, resp.data.instance_id) == (0, inst), (resp.msg, resp.error)
+    assert listing(client, inst).data.comments in (None, [])
 
 
 def test_remove_with_a_user_id_type_outside_the_enum_is_1390001(client):
@@ -147,3 +150,26 @@ def test_list_answers_times_as_strings_and_is_delete_as_0_or_1(client):
     for c in raw:
         assert isinstance(c["create_time"], str) and c["create_time"].isdigit()
         assert isinstance(c["update_time"], str) and c["update_time"].isdigit()
+
+
+@pytest.mark.parametrize("method", ["list", "delete", "remove"])
+def test_an_unknown_instance_is_1390003_and_a_user_naming_nobody_1390004(client, method):
+    """The comment pages list only 1390001; for an instance nobody has and a user_id naming nobody shenpi answers
+    the codes the instance get page documents for the same conditions, 1390003 and 1390004 (HTTP 400).
+    Pages: https://open.feishu.cn/document/server-docs/approval-v4/instance-comment/list (delete, remove) and
+    https://open.feishu.cn/document/server-docs/approval-v4/instance/get"""
+    inst = create_instance(client)
+    cid = add(client, inst).data.comment_id
+
+    def call(instance_id: str, user: str) -> Any:
+        if method == "list":
+            return listing(client, instance_id, user=user)
+        if method == "delete":
+            return client.approval.v4.instance_comment.delete(DeleteInstanceCommentRequest.builder().instance_id(
+                instance_id).comment_id(cid).user_id_type("user_id").user_id(user).build())
+        return client.approval.v4.instance_comment.remove(RemoveInstanceCommentRequest.builder().instance_id(
+            instance_id).user_id_type("user_id").user_id(user).build())
+
+    unknown, nobody = call("no-such-instance", "alice"), call(inst, "ghost")
+    assert (unknown.code, unknown.raw.status_code) == (1390003, 400), unknown.msg
+    assert (nobody.code, nobody.raw.status_code) == (1390004, 400), nobody.msg

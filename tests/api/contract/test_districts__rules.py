@@ -90,3 +90,27 @@ def test_list_leaf_level_answers_the_leaves_with_their_parents_up_to_the_root(cl
                          .page_size(100).build())
     assert answer(sub) == (200, 0) and "CN-GD" in [d.id for d in sub.data.items]
     assert all(d.parent_districts is None for d in sub.data.items)
+
+
+def test_list_page_size_is_20_by_default(client):
+    """page_size is 20 when left out (the country has more provincial divisions than that: the rest is on the next
+    page). Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/list
+    """
+    districts = client.approval.v4.district
+    first = districts.list(ListDistrictRequest.builder().root_district_id("CN").build())
+    assert answer(first) == (200, 0), first.msg
+    assert len(first.data.items) == 20 and first.data.has_more and first.data.page_token
+    rest = districts.list(ListDistrictRequest.builder().root_district_id("CN").page_token(first.data.page_token)
+                          .build())
+    assert rest.code == 0 and rest.data.items
+    assert not {d.id for d in rest.data.items} & {d.id for d in first.data.items}
+
+
+def test_search_requires_neither_ids_nor_keyword(client):
+    """The page makes both district_ids and keyword optional: a body with neither is answered (nothing matches).
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/search
+    """
+    resp = client.approval.v4.district.search(SearchDistrictRequest.builder().request_body(
+        SearchDistrictRequestBody.builder().build()).build())
+    assert answer(resp) == (200, 0), resp.msg
+    assert not resp.data.items

@@ -395,3 +395,28 @@ def test_check_and_task_list_take_a_read_only_app(client_for):
         [ExteranlInstanceCheck.builder().instance_id("i-ro").update_time(1).tasks([]).build()]).build()).build()
     assert answer(readonly.approval.v4.external_instance.check(req)) == (200, 0)
     assert answer(list_tasks(readonly, approval_codes=["EXT-RULES"])) == (200, 0)
+
+
+def test_definition_group_code_is_optional(client):
+    """group_code is optional: an approval may be created without one (its group_code reads empty), and an update
+    without one keeps the group the approval has.
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_approval/create
+    """
+    code = f"EXT-{uuid.uuid4().hex[:8]}"
+
+    def without_group() -> ExternalApproval:
+        return (ExternalApproval.builder().approval_name("@i18n@rules").approval_code(code)
+                .external(ApprovalCreateExternal.builder().support_pc(True).build())
+                .i18n_resources(texts("@i18n@rules")).build())
+
+    def group_of() -> str:
+        got = client.approval.v4.external_approval.get(GetExternalApprovalRequest.builder().approval_code(code)
+                                                       .build())
+        assert got.code == 0, got.msg
+        return str(got.data.group_code)
+
+    assert answer(define(client, without_group())) == (200, 0)
+    assert group_of() == ""
+    assert answer(define(client, definition(approval_code=code, group_code="HR"))) == (200, 0)
+    assert answer(define(client, without_group())) == (200, 0)
+    assert group_of() == "HR"

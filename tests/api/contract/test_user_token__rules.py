@@ -33,6 +33,7 @@ from lark_oapi.api.approval.v4 import (
     SubscriptionInstanceRequestBody,
     SubscriptionTaskRequest,
     SubscriptionTaskRequestBody,
+    UnsubscriptionInstanceRequest,
     UnsubscriptionTaskRequest,
 )
 
@@ -82,6 +83,14 @@ def test_task_unsubscription_type_is_an_enum(as_user):
     uc, opt = as_user
     unsub = uc.approval.v4.task.unsubscription(UnsubscriptionTaskRequest.builder().subscription_type("mine").build(),
                                                opt("carol"))
+    assert answer(unsub) == PARAM_INVALID
+
+
+def test_instance_unsubscription_type_is_an_enum(as_user):
+    """subscription_type is INVOLVED_APPROVAL or MANAGED_APPROVAL (node-sdk: approval.v4.instance.unsubscription)."""
+    uc, opt = as_user
+    unsub = uc.approval.v4.instance.unsubscription(UnsubscriptionInstanceRequest.builder().subscription_type("mine")
+                                                   .build(), opt("carol"))
     assert answer(unsub) == PARAM_INVALID
 
 
@@ -239,3 +248,30 @@ def test_initiated_answers_instance_status_as_a_code(client, as_user):
     assert listed.code == 0, listed.msg
     status = {i.instance_code: i.instance_status for i in listed.data.instances}
     assert [status[c] for c in (running, approved, rejected, recalled)] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("kind", ["task", "instance"])
+def test_unsubscription_without_a_type_ends_every_type(as_user, kind):
+    """subscription_type is optional on unsubscription (node-sdk: approval.v4.task.unsubscription and
+    approval.v4.instance.unsubscription declare it `subscription_type?`): left out, the user's subscriptions of every
+    type end, and with none left a second call answers 1390007 (already off), the code the approval unsubscribe page
+    gives. Page: https://open.feishu.cn/document/server-docs/approval-v4/approval/unsubscribe"""
+    uc, opt = as_user
+    user = "dana" if kind == "task" else "erin"
+    api = getattr(uc.approval.v4, kind)
+    sub_req, body, unsub_req = ((SubscriptionTaskRequest, SubscriptionTaskRequestBody, UnsubscriptionTaskRequest)
+                                if kind == "task" else
+                                (SubscriptionInstanceRequest, SubscriptionInstanceRequestBody,
+                                 UnsubscriptionInstanceRequest))
+    for stype in ("INVOLVED_APPROVAL", "MANAGED_APPROVAL"):
+        sub = api.subscription(sub_req.builder().request_body(body.builder().subscription_type(stype).build())
+                               .build(), opt(user))
+        assert sub.code == 0, sub.msg
+    off = api.unsubscription(unsub_req.builder().build(), opt(user))
+    assert answer(off) == (200, 0), off.msg
+    for stype in ("INVOLVED_APPROVAL", "MANAGED_APPROVAL"):  # each can be taken again: both ended
+        again = api.subscription(sub_req.builder().request_body(body.builder().subscription_type(stype).build())
+                                 .build(), opt(user))
+        assert again.code == 0, (stype, again.msg)
+    assert answer(api.unsubscription(unsub_req.builder().build(), opt(user))) == (200, 0)
+    assert answer(api.unsubscription(unsub_req.builder().build(), opt(user))) == (400, 1390007)
