@@ -7,7 +7,8 @@ and the hooks, from one :class:`ServerConfig`.
     app = build_app(ServerConfig(db="postgresql://...", demo=True))   # an ASGI app; its lifespan opens the store
 
 Paths: ``/open-apis/...`` is the Open API, ``/_shenpi/...`` the admin API (a 404 like any unknown path while no admin
-token is set), ``/healthz`` a liveness probe, and every other path a page of the web inbox.
+token is set), ``/healthz`` a liveness probe, ``/openapi.json`` the API document and ``/docs`` its page, and every
+other path a page of the web inbox.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import msgspec
 
 from shenpi import __version__, ids
 from shenpi.api.app import ROUTES, OpenApi
-from shenpi.api.wire import envelope, respond
+from shenpi.api.openapi import docs_page, document_json
+from shenpi.api.wire import JSON_CT, envelope, respond
 from shenpi.app import Shenpi
 from shenpi.app.deliveries import LEASE_MS
 from shenpi.app.ratelimits import SignInLimits, parse_limit
@@ -36,7 +38,7 @@ from shenpi.events.delivery import DeliveryWorker
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
 from shenpi.platform import errors as perr
-from shenpi.seed import apply_seed, load_seed
+from shenpi.seed import SeedError, apply_seed, load_seed
 from shenpi.store import open_store
 from shenpi.web import asgi_app
 
@@ -46,6 +48,11 @@ Startup = Callable[[], Awaitable[None]]
 _DEFAULT_DB = "sqlite:///shenpi.db"
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # Feishu documents no gateway limit: ours, larger than any API body
 DEFAULT_BODY_TIMEOUT_S = 30.0
+_ENDPOINTS = tuple(route.endpoint for route in ROUTES)
+# The /docs page is our own: its script and style are inline, and it fetches nothing but /openapi.json.
+_DOCS_HEADERS = [(b"Content-Type", b"text/html; charset=utf-8"), (b"Content-Security-Policy",
+                  b"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                  b"base-uri 'none'; form-action 'none'")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +218,8 @@ class Server:
         elif path == "/healthz":
             body: dict[str, Any] = {"status": "ok", "version": __version__}
             await respond(send, 200, msgspec.json.encode(body), ids.log_id())
+        elif path in ("/openapi.json", "/docs"):
+            await _api_document(scope, send)
         else:  # a page of the web inbox, its own 404 included
             await self.web(scope, receive, send)
 
@@ -223,6 +232,10 @@ class Server:
                     await self._startup()
                     if self.config.events:
                         await self._start_events()
+                except SeedError as exc:  # the seed's own mistake, said in a line: no traceback to read
+                    log.error("startup failed: %s", exc)
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
                 except Exception as exc:
                     log.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
@@ -247,6 +260,22 @@ class Server:
                                 client=self.hooks.delivery_client() if self.hooks is not None else None)
         await worker.start()
         self.svc.events = worker
+
+
+async def _api_document(scope: Scope, send: Send) -> None:
+    """``/openapi.json`` (the API document, from the endpoint contract) or ``/docs`` (the page that reads it)."""
+    log_id = ids.log_id()
+    if scope["method"] not in ("GET", "HEAD"):
+        err = perr.MethodMismatch()
+        await respond(send, err.http_status, envelope(err.code, err.msg, None, {"log_id": log_id}), log_id)
+        return
+    if scope["path"] == "/openapi.json":
+        body, headers = document_json(_ENDPOINTS), [(b"Content-Type", JSON_CT)]
+    else:
+        body, headers = docs_page(_ENDPOINTS), _DOCS_HEADERS
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [*headers, (b"Content-Length", str(len(body)).encode()), (b"X-Tt-Logid", log_id.encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _RequestRefused(BaseException):

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
 
 from shenpi import ids
 from shenpi.api import apaas_v1, approval_v4, contact_v3
 from shenpi.api.auth import ROUTES as AUTH_ROUTES
 from shenpi.api.auth import auth_v3, authen
-from shenpi.api.wire import Receive, Router, Scope, Send, dispatch, envelope, internal_error, respond
+from shenpi.api.wire import (
+    INTERNAL_ERROR_CODE,
+    Receive,
+    Router,
+    Scope,
+    Send,
+    dispatch,
+    envelope,
+    internal_error,
+    respond,
+)
 from shenpi.app import Shenpi
 from shenpi.hooks import ServerHooks
+from shenpi.logs import log_request
 from shenpi.platform import errors as perr
 
 log = logging.getLogger("shenpi.api")
@@ -30,6 +48,7 @@ class OpenApi:
         self.router = Router(ROUTES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         path: str = scope["path"]
         method: str = scope["method"]
         route, params, other_method = self.router.match(method, path)
@@ -46,29 +65,71 @@ class OpenApi:
         elif method == "POST" and path == "/open-apis/authen/v2/oauth/token":
             own = partial(authen.oauth_v2_token, self.svc, scope)
         if own is not None:
-            await _answering_errors(path, own, receive, send)
+            await _answering_errors(scope, started, own, receive, send)
             return
         err: perr.PlatformError = perr.MethodMismatch() if other_method else perr.NotFound()
         log_id = ids.log_id()
         await respond(send, err.http_status, envelope(err.code, err.msg, None, {"log_id": log_id}), log_id)
+        log_request(scope, err.http_status, err.code, started, log_id, None)
 
 
-async def _answering_errors(path: str, endpoint: Callable[[Receive, Send], Awaitable[None]], receive: Receive,
-                            send: Send) -> None:
+class _Answer(msgspec.Struct):
+    code: int = 0
+
+
+class _Client(msgspec.Struct):
+    app_id: Any = None
+    client_id: Any = None
+
+
+_APP_ID = re.compile(r"[\w.-]{1,64}")
+
+
+def _app_id_of(scope: Scope, body: bytes) -> str | None:
+    """The app id a token or OAuth request names (``app_id`` or ``client_id``, in its JSON or form body or query);
+    None unless it looks like one, so that a client cannot write what it likes into the log."""
+    fields = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    try:
+        sent = msgspec.json.decode(body or b"{}", type=_Client)
+        fields.update(app_id=sent.app_id, client_id=sent.client_id)
+    except msgspec.DecodeError:  # a form: the OAuth sign-in page posts one
+        fields.update(parse_qsl(body.decode("utf-8", "replace")))
+    app_id = fields.get("app_id") or fields.get("client_id")
+    return app_id if isinstance(app_id, str) and _APP_ID.fullmatch(app_id) else None
+
+
+async def _answering_errors(scope: Scope, started: float, endpoint: Callable[[Receive, Send], Awaitable[None]],
+                            receive: Receive, send: Send) -> None:
     """Run an endpoint that answers by itself (outside the dispatcher), with the dispatcher's answer to the
-    unexpected: a failing database made the token endpoint answer a plain-text 500 that no SDK can read."""
-    started = False
+    unexpected: a failing database made the token endpoint answer a plain-text 500 that no SDK can read. Its
+    request is logged as the dispatcher's are, from what it answered (these answers are small and rare)."""
+    path: str = scope["path"]
+    status, code, log_id = 0, 0, ""
+    chunks: list[bytes] = []  # the request body as the endpoint read it, for its app id
 
-    async def tracking_send(message: dict[str, object]) -> None:
-        nonlocal started
-        started = started or message["type"] == "http.response.start"
+    async def tracking_receive() -> dict[str, Any]:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        return message
+
+    async def tracking_send(message: dict[str, Any]) -> None:
+        nonlocal status, code, log_id
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            log_id = next((v.decode("latin-1") for k, v in message["headers"] if k == b"X-Tt-Logid"), "")
+        elif message["type"] == "http.response.body" and status:
+            with contextlib.suppress(msgspec.DecodeError):  # a page (the OAuth sign-in) has no code
+                code = msgspec.json.decode(message.get("body", b""), type=_Answer).code
         await send(message)
 
     try:
-        await endpoint(receive, tracking_send)
+        await endpoint(tracking_receive, tracking_send)
     except Exception:
-        log_id = ids.log_id()
-        log.exception("unexpected error in %s (log id %s)", path, log_id)
-        if not started:
-            status, body = internal_error(log_id)
+        fault_id = ids.log_id()
+        log.exception("unexpected error in %s (log id %s)", path, fault_id)
+        if not status:
+            status, body = internal_error(fault_id)
+            code, log_id = INTERNAL_ERROR_CODE, fault_id
             await respond(send, status, body, log_id)
+    log_request(scope, status, code, started, log_id, _app_id_of(scope, b"".join(chunks)))
+

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from shenpi.app import Shenpi
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.hooks import ServerHooks
+from shenpi.logs import log_request
 from shenpi.platform import errors as perr
 from shenpi.platform.scopes import check_scopes, help_url
 from shenpi.store.records import App, Token
@@ -35,6 +37,7 @@ JSON_CT = b"application/json; charset=utf-8"
 _NOT_DECODED: Any = object()  # Call.decoded when the dispatcher left the body to the handler
 _encoder = msgspec.json.Encoder()
 USER_ID_TYPES = ("open_id", "union_id", "user_id")
+INTERNAL_ERROR_CODE = 1395001
 
 
 @dataclass(slots=True)
@@ -263,8 +266,9 @@ def _error_object(log_id: str, exc: Exception) -> dict[str, Any]:
 
 async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Scope, receive: Receive,
                    send: Send, hooks: ServerHooks | None = None) -> None:
+    started = time.perf_counter()
     log_id = ids.log_id()
-    status, extra = 200, None
+    status, code, extra, app_id = 200, 0, None, None
     try:
         auth = None
         for k, v in scope["headers"]:
@@ -276,6 +280,7 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         app = await svc.registry.app(token.app_id)
         if app is None:
             raise perr.InvalidTenantToken()
+        app_id = app.app_id
         # The server's hooks (a test's faults and journal labels) see the call before anything counts or changes.
         if hooks is not None:
             await hooks.before_call(scope, token.tenant_key, app.app_id, route.endpoint)
@@ -295,16 +300,18 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         data = await route.handler(call)
         body = envelope(0, "success", data)
     except perr.PlatformError as exc:
-        status, extra = exc.http_status, exc.headers
+        status, code, extra = exc.http_status, exc.code, exc.headers
         body = envelope(exc.code, exc.msg, None, _error_object(log_id, exc))
     except DomainError as exc:
         wire = route.errors(exc)
-        status = wire.http_status
+        status, code = wire.http_status, wire.code
         body = envelope(wire.code, wire.msg, None, _error_object(log_id, wire))
     except Exception:
         log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
         status, body = internal_error(log_id)
+        code = INTERNAL_ERROR_CODE
     await respond(send, status, body, log_id, extra)
+    log_request(scope, status, code, started, log_id, app_id)
 
 
 def checked_request(checks: RequestCheck, path: dict[str, str], query: dict[str, str], raw: bytes) -> Any:
@@ -325,4 +332,5 @@ def checked_request(checks: RequestCheck, path: dict[str, str], query: dict[str,
 def internal_error(log_id: str) -> tuple[int, bytes]:
     """The answer to a server fault (a bug, a database down): Feishu documents its internal error, 1395001, with
     HTTP 400. Nothing of the fault itself goes out: the log id finds it in the server's log."""
-    return 400, envelope(1395001, "There have been some errors. Please try again later", None, {"log_id": log_id})
+    return 400, envelope(INTERNAL_ERROR_CODE, "There have been some errors. Please try again later", None,
+                         {"log_id": log_id})

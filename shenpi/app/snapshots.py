@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shenpi import __version__, ids
@@ -63,6 +63,15 @@ class SeedTenant:
     departments: list[Department]
     users: list[tuple[User, str | None]]  # with the password hash to store; None keeps the stored one
     approvals: list[SeedApproval]
+
+
+@dataclass(slots=True)
+class KnownIds:
+    """What the database being seeded holds already, per tenant: a seed may refer to it without repeating it."""
+
+    users: dict[str, set[str]] = field(default_factory=dict)
+    departments: dict[str, set[str]] = field(default_factory=dict)
+    apps: dict[str, str] = field(default_factory=dict)  # app_id -> its tenant
 
 
 def is_snapshot(seed: Any) -> bool:
@@ -230,6 +239,17 @@ class Snapshots:
             pruned = await tx.prune_tokens(self._ctx.clock.now_ms())
         self._tokens.forget()
         return pruned
+
+    async def known_ids(self) -> KnownIds:
+        """The ids a seed applied now may refer to without giving them itself."""
+        known = KnownIds()
+        async with self._ctx.store.transaction() as tx:
+            for t in await tx.list_tenants():
+                directory = await tx.load_directory(t.tenant_key)
+                known.users[t.tenant_key] = set(directory.users)
+                known.departments[t.tenant_key] = set(directory.departments)
+            known.apps = {a.app_id: a.tenant_key for a in await tx.list_apps()}
+        return known
 
     async def apply_seed(self, tenants: Sequence[SeedTenant]) -> None:
         """Write a seed's tenants, apps, directory and definitions; an unchanged definition keeps its version,

@@ -20,7 +20,9 @@ T = TypeVar("T")
 
 DEFAULT_DB = "sqlite:///shenpi.db"
 
-db_option = click.option("--db", default=DEFAULT_DB, show_default=True, help="sqlite:///path or postgresql://...")
+# SHENPI_DB as for ``serve``: an operator's command run in the server's environment opens the server's database.
+db_option = click.option("--db", default=DEFAULT_DB, show_default=True, envvar="SHENPI_DB", show_envvar=True,
+                         help="sqlite:///path or postgresql://...")
 json_option = click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
 
 
@@ -36,7 +38,7 @@ def with_service(db: str, work: Callable[[Shenpi], Awaitable[T]], *, must_exist:
 
         path = sqlite_path(db)
         if path != ":memory:" and not Path(path).exists():
-            raise click.ClickException(f"no database at {path} (pass --db)")
+            raise click.ClickException(f"no database at {path} (pass --db or set SHENPI_DB)")
 
     async def go() -> T:
         svc = Shenpi(open_store(db))

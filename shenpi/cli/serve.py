@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-import logging
+import logging.config
 import os
 import socket
-from typing import Any
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-from shenpi.cli.options import db_option
+from shenpi import __version__, logs
+from shenpi.cli import startup
+from shenpi.cli.options import DEFAULT_DB
+from shenpi.cli.seeds import seed_problems
 from shenpi.demo import DEMO_APP_ID, DEMO_APP_SECRET
 
+F = TypeVar("F", bound=Callable[..., Any])
 # What uvicorn calls in each worker process; the configuration reaches it as SHENPI_* variables.
 APP_FACTORY = "shenpi.server:build_app_from_env"
+
+
+def env_option(*decls: str, **attrs: Any) -> Callable[[F], F]:
+    """A ``serve`` option that the environment can also give, as ``SHENPI_<OPTION>`` (``--event-lease``:
+    ``SHENPI_EVENT_LEASE``; ``--events/--no-events``: ``SHENPI_EVENTS=1`` or ``0``); the command line wins."""
+    name = next(d for d in decls[0].split("/") if d.startswith("--"))
+    envvar = "SHENPI_" + name[2:].replace("-", "_").upper()
+    return click.option(*decls, envvar=envvar, show_envvar=True, **attrs)
 
 
 def _demo_banner(host: str, port: int, admin_token: str) -> str:
@@ -37,58 +52,71 @@ shenpi demo is serving on {base}
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
-@db_option
-@click.option("--seed", "seed_path", default="", help="a seed file (YAML or JSON) applied at start")
-@click.option("--demo", is_flag=True, help="start with built-in demo data and print how to call it")
-@click.option("--rate-limit-scale", default=1.0, show_default=True, type=float,
-              help="multiply every rate limit; 0 turns them off")
-@click.option("--workers", default=1, show_default=True, type=int)
-@click.option("--admin-token", default="", envvar="SHENPI_ADMIN_TOKEN",
-              help="enable the /_shenpi/ admin API behind this bearer token (--demo enables it behind a random one, "
-                   "printed in the banner)")
-@click.option("--events/--no-events", default=True, show_default=True,
-              help="push events to subscribed apps' event_url (the delivery worker)")
-@click.option("--event-retry-scale", default=1.0, show_default=True, type=float,
-              help="multiply the retry schedule (15 s, 5 min, 1 h, 6 h); e.g. 0.001 in tests")
-@click.option("--event-lease", default=10.0, show_default=True, type=click.FloatRange(min=0.05),
-              envvar="SHENPI_EVENT_LEASE", help="seconds a worker's claim on an event holds unless renewed (it is "
-              "renewed every quarter of it while the send is in flight); another process takes an event over only "
-              "after this long without a renewal")
-@click.option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
-              "off loopback")
-@click.option("--tls-key", default="", help="the certificate's private key (PEM)")
-@click.option("--sign-in-account-limit", default="5/900", show_default=True,
-              help="web sign-in: passwords checked per account per window, ATTEMPTS/SECONDS (0/1: off)")
-@click.option("--sign-in-address-limit", default="30/60", show_default=True,
-              help="web sign-in: passwords checked per client address per window, ATTEMPTS/SECONDS (0/1: off)")
-@click.option("--log-level", default="warning", show_default=True)
-@click.option("--max-body-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
-              envvar="SHENPI_MAX_BODY_BYTES", help="a request body over this many bytes answers 413 (every path)")
-@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
-              envvar="SHENPI_BODY_TIMEOUT", help="seconds to receive a whole request body, else 408; 0: no limit")
-@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
-              envvar="SHENPI_HEADER_TIMEOUT", help="seconds to receive a request head, else the connection is "
-              "closed; 0: no limit")
-@click.option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
-              envvar="SHENPI_KEEP_ALIVE_TIMEOUT", help="seconds an idle kept-alive connection stays open")
-@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
-              envvar="SHENPI_MAX_CONNECTIONS", help="open connections per worker process; more are closed at once")
+@env_option("--host", default="127.0.0.1", show_default=True)
+@env_option("--port", default=8080, show_default=True, type=int)
+@env_option("--db", default=DEFAULT_DB, show_default=True, help="sqlite:///path or postgresql://...")
+@env_option("--seed", "seed_path", default="", help="a seed file (YAML or JSON) applied at start")
+@env_option("--demo", is_flag=True, help="start with built-in demo data and print how to call it")
+@env_option("--rate-limit-scale", default=1.0, show_default=True, type=float,
+            help="multiply every rate limit; 0 turns them off")
+@env_option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+@env_option("--admin-token", default="", help="enable the /_shenpi/ admin API behind this bearer token (--demo "
+            "enables it behind a random one, printed in the banner)")
+@env_option("--events/--no-events", default=True, show_default=True,
+            help="push events to subscribed apps' event_url (the delivery worker)")
+@env_option("--event-retry-scale", default=1.0, show_default=True, type=float,
+            help="multiply the retry schedule (15 s, 5 min, 1 h, 6 h); e.g. 0.001 in tests")
+@env_option("--event-lease", default=10.0, show_default=True, type=click.FloatRange(min=0.05),
+            help="seconds a worker's claim on an event holds unless renewed (it is renewed every quarter of it while "
+            "the send is in flight); another process takes an event over only after this long without a renewal")
+@env_option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
+            "off loopback")
+@env_option("--tls-key", default="", help="the certificate's private key (PEM)")
+@env_option("--sign-in-account-limit", default="5/900", show_default=True,
+            help="web sign-in: passwords checked per account per window, ATTEMPTS/SECONDS (0/1: off)")
+@env_option("--sign-in-address-limit", default="30/60", show_default=True,
+            help="web sign-in: passwords checked per client address per window, ATTEMPTS/SECONDS (0/1: off)")
+@env_option("--log-format", default="plain", show_default=True, type=click.Choice(logs.FORMATS),
+            help="stdout's lines (start, requests, event deliveries): key=value text, or one JSON object each")
+@env_option("--log-level", default="warning", show_default=True,
+            type=click.Choice(["debug", "info", "warning", "error", "critical"], case_sensitive=False),
+            help="the least severe of other log records shown (shenpi's own lines are always shown)")
+@env_option("--max-body-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
+            help="a request body over this many bytes answers 413 (every path)")
+@env_option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
+            help="seconds to receive a whole request body, else 408; 0: no limit")
+@env_option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
+            help="seconds to receive a request head, else the connection is closed; 0: no limit")
+@env_option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
+            help="seconds an idle kept-alive connection stays open")
+@env_option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
+            help="open connections per worker process; more are closed at once")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
-          sign_in_account_limit: str, sign_in_address_limit: str, log_level: str, max_body_bytes: int,
-          body_timeout: float, header_timeout: float, keep_alive_timeout: int, max_connections: int) -> None:
-    """Run the server."""
+          sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
+          max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
+          max_connections: int) -> None:
+    """Run the server. Every option can also be given as a SHENPI_<OPTION> environment variable (shown with each
+    option below); the command line wins."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
+    if bool(tls_cert) != bool(tls_key):
+        raise click.UsageError("--tls-cert and --tls-key go together")
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
-                          event_lease_s=event_lease,
-                          rate_limit_scale=rate_limit_scale, workers=workers,
+                          event_lease_s=event_lease, rate_limit_scale=rate_limit_scale, workers=workers,
                           sign_in_account_limit=sign_in_account_limit,
                           sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
                           body_timeout_s=body_timeout).with_demo_admin_token()
+    # Everything that can make the start fail, before a word is printed: seeds, port, database.
+    if seed_path and (problems := seed_problems(seed_path, db=db, demo=demo)):
+        for line in problems:  # one line per problem, before anything is written or opened
+            click.echo(line, err=True)
+        sys.exit(1)
+    startup.check_seeds(config)
+    sock = startup.listen(host, port)
+    created = startup.new_sqlite_file(db)
+    startup.check_database(db, created)
     os.environ.update(config.to_env())
     # Worker processes import the protocol class afresh and read these; this process sets them on the class.
     os.environ.update({"SHENPI_HEADER_TIMEOUT": str(header_timeout), "SHENPI_MAX_CONNECTIONS": str(max_connections)})
@@ -96,18 +124,30 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
 
     GuardedH11Protocol.header_timeout_s, GuardedH11Protocol.max_connections = header_timeout, max_connections
     raise_descriptor_limit(max_connections)
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if demo:
-        click.echo(_demo_banner(host, port, config.admin_token))
-    if bool(tls_cert) != bool(tls_key):
-        raise click.UsageError("--tls-cert and --tls-key go together")
-    run_uvicorn(APP_FACTORY, workers, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False, date_header=True, http=GuardedH11Protocol, timeout_keep_alive=keep_alive_timeout,
-                ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
+    log_config = logs.logging_config(log_format, log_level)
+    logging.config.dictConfig(log_config)
+    port = sock.getsockname()[1]
+    address = f"{'https' if tls_cert else 'http'}://{host}:{port}"
+    logs.starts.info(logs.START_LINE, __version__, address, logs.mask_url(db), workers, _on(bool(config.admin_token)),
+                     _on(events), _on(demo))
+    if demo:  # for people: beside JSON lines it goes to stderr, so stdout stays one JSON object a line
+        click.echo(_demo_banner(host, port, config.admin_token), err=log_format == "json")
+    started = run_uvicorn(APP_FACTORY, workers, sock=sock, log_config=log_config, log_level=log_level,
+                          access_log=False, server_header=False, date_header=True, http=GuardedH11Protocol,
+                          timeout_keep_alive=keep_alive_timeout, ssl_certfile=tls_cert or None,
+                          ssl_keyfile=tls_key or None)
+    if not started:
+        startup.remove_sqlite_file(created)
+        raise click.ClickException("the server did not start (its log above says why)")
 
 
-def run_uvicorn(app: str, workers: int, **options: Any) -> None:
-    """``uvicorn.run(app, factory=True, ...)``; with several workers the shared listening socket gets TCP_NODELAY.
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, **options: Any) -> bool:
+    """Serve ``app`` (a factory) under uvicorn on ``sock`` (bound by uvicorn from ``host`` and ``port`` when None);
+    False if the application did not start. With several workers the listening socket gets TCP_NODELAY.
 
     uvicorn binds that socket itself as ``socket.socket(AF_INET)``, whose ``proto`` is 0, and asyncio sets
     TCP_NODELAY only on connections whose ``proto`` is IPPROTO_TCP: with ``--workers`` > 1 every connection kept
@@ -115,18 +155,27 @@ def run_uvicorn(app: str, workers: int, **options: Any) -> None:
     delayed ACK, ~40 ms (bench/: 1.4k req/s at 64 connections, whatever the app). Linux hands TCP_NODELAY from
     a listening socket down to the connections it accepts, so setting it there once is enough."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    if workers <= 1:
-        uvicorn.run(app, factory=True, workers=workers, **options)
-        return
     config = uvicorn.Config(app, factory=True, workers=workers, **options)
-    sock = config.bind_socket()
+    if sock is None:
+        sock = config.bind_socket()
+    if workers <= 1:
+        server = uvicorn.Server(config)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        except SystemExit:  # uvicorn's way to say the application did not start (its log says why)
+            return False
+        return server.started
     if sock.family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # What uvicorn.run does with several workers (older uvicorns also hand the supervisor the server's run).
     extra = {"target": uvicorn.Server(config).run} if "target" in inspect.signature(Multiprocess).parameters else {}
-    try:
-        Multiprocess(config, sockets=[sock], **extra).run()
-    except KeyboardInterrupt:
-        pass
+    supervisor = Multiprocess(config, sockets=[sock], **extra)
+    with contextlib.suppress(KeyboardInterrupt):
+        supervisor.run()
+    # A worker whose application did not start makes the supervisor stop them all; it keeps that worker's exit code.
+    return not any(getattr(p, "exitcode", None) == STARTUP_FAILURE for p in supervisor.processes)

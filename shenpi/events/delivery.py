@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from shenpi import logs
 from shenpi.background import cancel_and_wait
 from shenpi.events.crypto import dumps, seal, signature
 from shenpi.events.queue import (
@@ -236,6 +237,7 @@ class DeliveryWorker:
         lease = await self.store.renew(d.id, d.next_at_ms, self.now_ms())  # measured from the send's start
         if not lease:
             return  # another process took it over: its outcome is that process's to record
+        started = time.perf_counter()
         sending = asyncio.ensure_future(self._send(d))
         try:
             while True:
@@ -248,17 +250,19 @@ class DeliveryWorker:
                 sending.cancel()
         error = sending.result()
         attempts = d.attempts + 1
+        duration_ms = (time.perf_counter() - started) * 1000
         if error is None:
-            recorded = await self.store.mark_delivered(d.id, lease, self.now_ms())
+            recorded, outcome = await self.store.mark_delivered(d.id, lease, self.now_ms()), "delivered"
         elif attempts > len(self.schedule):
-            recorded = await self.store.dead_letter(d.id, lease, attempts, error)
-            if recorded:
-                log.warning("event %s to app %s dead-lettered after %d attempts: %s", d.event_id, d.app_id, attempts,
-                            error)
+            recorded, outcome = await self.store.dead_letter(d.id, lease, attempts, error), "dead"
         else:
             next_at = self.now_ms() + int(self.schedule[attempts - 1] * 1000)
-            recorded = await self.store.reschedule(d.id, lease, next_at, attempts, error)
-        if not recorded:  # the lease ran out and another worker (or an operator) has the delivery now
+            recorded, outcome = await self.store.reschedule(d.id, lease, next_at, attempts, error), "retry"
+        if recorded:  # the attempt's line: delivered, to be retried, or dead-lettered (4 retries failed)
+            level = logging.WARNING if outcome == "dead" else logging.INFO
+            logs.deliveries.log(level, logs.DELIVERY_LINE, outcome, d.event_id, d.app_id, attempts, duration_ms,
+                                logs.without_query(error) if error else None)
+        else:  # the lease ran out and another worker (or an operator) has the delivery now
             log.info("event %s to app %s: lease lost during the send, its result (%s) not recorded", d.event_id,
                      d.app_id, error or "delivered")
 

@@ -108,7 +108,7 @@ def test_a_redacted_export_is_no_seed(db_url):
     async def body(svc: Shenpi) -> None:
         await _secrets(svc)
         redacted = await svc.snapshots.export()
-        with pytest.raises(SeedError, match=r"tenants\[0\]\.apps\[0\]\.app_secret was redacted"):
+        with pytest.raises(SeedError, match=r"tenants\[0\]\.apps\[0\]\.app_secret: was redacted"):
             await apply_seed(svc, redacted)
 
     with_app(db_url, body, seeded=False)

@@ -98,7 +98,7 @@ def test_a_redacted_export_is_no_seed_and_brings_no_new_app(store, tmp_path):
     path = _export(store, tmp_path)
     assert "demo_secret" not in path.read_text()
     result = CliRunner().invoke(main, ["check-seed", str(path)])
-    assert result.exit_code == 1 and "apps[0].app_secret was redacted" in result.output
+    assert result.exit_code == 1 and "apps[0].app_secret: was redacted" in result.output
     result = CliRunner().invoke(main, ["import", str(path), "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
     assert result.exit_code == 1 and "app_id cli_demo_app: app_secret was redacted" in result.output
 

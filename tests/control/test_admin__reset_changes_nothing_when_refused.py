@@ -38,6 +38,11 @@ def _bad_seeds(snapshot: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     bad_table["shenpi_snapshot"]["tables"]["apps"]["rows"][0][1] = "no-such-tenant"
     unknown_table = copy.deepcopy(snapshot)
     unknown_table["shenpi_snapshot"]["tables"]["no_such_table"] = {"columns": ["a"], "rows": [[1]]}
+    approver_nobody = demo_seed()
+    approver_nobody["tenants"][0]["approvals"][0]["node_list"][1]["approver"] = [{"type": "Personal",
+                                                                                 "user_id": "nobody"}]
+    misspelled = demo_seed()
+    misspelled["tenants"][0]["users"][0]["nmae"] = misspelled["tenants"][0]["users"][0].pop("name")
     second_bad = {"tenants": [demo_seed()["tenants"][0], {"name": "no key"}]}  # the first tenant would apply
     return [
         ("bad shape", {"tenants": "not a list"}),
@@ -46,6 +51,8 @@ def _bad_seeds(snapshot: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         ("a good tenant, then a bad one", second_bad),
         ("a definition the builder refuses", builder_refuses),
         ("a user without a user_id", user_without_id),
+        ("a Personal approver who is nobody", approver_nobody),
+        ("a misspelled key", misspelled),
         ("a snapshot with a broken reference", bad_table),
         ("a snapshot with an unknown table", unknown_table),
     ]

@@ -5,31 +5,46 @@ See docs/seed-format.md. Applying the same file twice changes nothing; changing 
 
 from __future__ import annotations
 
-import json
-import uuid
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from shenpi import ids
 from shenpi.app import Shenpi
 from shenpi.app.redaction import APP_SECRET_FIELDS, is_marker
-from shenpi.app.snapshots import SeedApproval, SeedError, SeedTenant
+from shenpi.app.snapshots import KnownIds, SeedApproval, SeedError, SeedTenant
 from shenpi.engine.directory import Department, User
 from shenpi.platform.passwords import hash_password, password_needs_rehash, verify_password
+from shenpi.seed.check import Problem, SeedInvalid, approval_code, check_seed
+from shenpi.seed.source import SeedSource, SeedSyntaxError, read_seed_source
 from shenpi.store.records import App, Tenant
 
 # The password rules and the seed's error live elsewhere; these names stay importable from here.
-__all__ = ["SeedError", "apply_seed", "hash_password", "load_seed", "password_needs_rehash", "verify_password"]
+__all__ = ["Problem", "SeedError", "SeedInvalid", "SeedSource", "SeedSyntaxError", "apply_seed", "check_seed",
+           "format_problems", "hash_password", "load_seed", "password_needs_rehash", "read_seed_source",
+           "source_problems", "verify_password"]
 
 
 def load_seed(path: str | Path) -> dict[str, Any]:
-    text = Path(path).read_text(encoding="utf-8")
-    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-    if not isinstance(data, dict) or not isinstance(data.get("tenants"), list):
-        raise SeedError(f"{path}: a seed file needs a top-level 'tenants' list")
+    """A seed file's data, its shape checked (references are checked when it is applied, against the database).
+    Raises :class:`SeedSyntaxError` for a file that is not YAML/JSON, :class:`SeedInvalid` for a bad shape."""
+    source = read_seed_source(path)
+    problems = source_problems(source)
+    if problems:
+        raise SeedInvalid(problems)
+    data: dict[str, Any] = source.data
     return data
+
+
+def source_problems(source: SeedSource, known: KnownIds | None = None) -> list[Problem]:
+    """Everything wrong with a seed file, keys written twice in one mapping included."""
+    twice = [Problem(path, f"key '{path[-1]}' is given twice in this mapping") for path in source.duplicate_keys]
+    return twice + check_seed(source.data, known)
+
+
+def format_problems(source: SeedSource, problems: list[Problem]) -> list[str]:
+    """``file:line: where: message``, one line per problem, in the order of the file."""
+    located = sorted(((source.line_of(p.path), p) for p in problems), key=lambda lp: lp[0])
+    return [f"{source.file}:{line}: {p.where()}: {p.message}" for line, p in located]
 
 
 def _req(entry: dict[str, Any], key: str, where: str) -> str:
@@ -100,13 +115,16 @@ def _tenant(t: Any, where: str) -> SeedTenant:
         w = f"{where}.approvals[{di}]"
         if not isinstance(body, dict):
             raise SeedError(f"{w} must be a mapping")
-        code = str(body.get("approval_code") or
-                   str(uuid.uuid5(uuid.NAMESPACE_URL, f"shenpi:{tenant_key}:{body.get('approval_name')}")).upper())
+        code = approval_code(tenant_key, body)
         approvals.append(SeedApproval(w, code, {**body, "approval_code": code}))
     return SeedTenant(Tenant(tenant_key, str(t.get("name") or tenant_key), float(t.get("rate_limit_scale", 1.0))),
                       apps, departments, users, approvals)
 
 
 async def apply_seed(svc: Shenpi, seed: dict[str, Any]) -> None:
-    """Write the seed's tenants, apps, directory and definitions, all or nothing; safe to run on every start."""
+    """Write the seed's tenants, apps, directory and definitions, all or nothing; safe to run on every start.
+    Nothing is written when :func:`check_seed` finds a problem (against what the database holds): SeedInvalid."""
+    problems = check_seed(seed, await svc.snapshots.known_ids())
+    if problems:
+        raise SeedInvalid(problems)
     await svc.snapshots.apply_seed([_tenant(t, f"tenants[{ti}]") for ti, t in enumerate(seed.get("tenants") or [])])
