@@ -109,7 +109,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
                           sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
                           body_timeout_s=body_timeout).with_demo_admin_token()
     # Everything that can make the start fail, before a word is printed: seeds, port, database.
-    if seed_path and (problems := seed_problems(seed_path, db=db, demo=demo)):
+    if seed_path and os.path.isfile(seed_path) and (problems := seed_problems(seed_path, db=db, demo=demo)):
         for line in problems:  # one line per problem, before anything is written or opened
             click.echo(line, err=True)
         sys.exit(1)

@@ -105,34 +105,34 @@ TENANT = Obj({"tenant_key": ID, "name": TEXT, "rate_limit_scale": NUMBER, "apps"
 SEED = Obj({"tenants": Arr(TENANT), SNAPSHOT_KEY: ANY})
 
 
+def _members(value: dict[str, Any], spec: Obj, path: Path_, out: list[Problem]) -> None:
+    for key, sub in spec.fields.items():
+        if sub == ID and not is_marker(value.get(key)) and (not isinstance(value.get(key), str) or not value[key]):
+            out.append(Problem((*path, key), f"'{key}' is required (a non-empty string)"))
+    for key, v in value.items():
+        if key not in spec.fields:
+            near = difflib.get_close_matches(str(key), list(spec.fields), n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else f"; known: {', '.join(spec.fields)}"
+            out.append(Problem((*path, key), f"unknown key '{key}'{hint}"))
+        else:
+            _shape(v, spec.fields[key], (*path, key), out)
+
+
 def _shape(value: Any, spec: Any, path: Path_, out: list[Problem]) -> None:
     if is_marker(value):
         out.append(Problem(path, "was redacted at export: a snapshot used as a seed needs its secrets "
                                  "(shenpi export --include-secrets)"))
-    elif isinstance(spec, Obj):
+    elif isinstance(spec, Obj | Arr):
         if value is None:
             return
-        if not isinstance(value, dict):
-            out.append(Problem(path, "must be a mapping"))
-            return
-        for key, sub in spec.fields.items():
-            if sub == ID and not is_marker(value.get(key)) and (not isinstance(value.get(key), str) or not value[key]):
-                out.append(Problem((*path, key), f"'{key}' is required (a non-empty string)"))
-        for key, v in value.items():
-            if key not in spec.fields:
-                near = difflib.get_close_matches(str(key), list(spec.fields), n=1)
-                hint = f"; did you mean '{near[0]}'?" if near else f"; known: {', '.join(spec.fields)}"
-                out.append(Problem((*path, key), f"unknown key '{key}'{hint}"))
-            else:
-                _shape(v, spec.fields[key], (*path, key), out)
-    elif isinstance(spec, Arr):
-        if value is None:
-            return
-        if not isinstance(value, list):
-            out.append(Problem(path, "must be a list"))
-            return
-        for i, item in enumerate(value):
-            _shape(item, spec.item, (*path, i), out)
+        kind, name = (dict, "a mapping") if isinstance(spec, Obj) else (list, "a list")
+        if not isinstance(value, kind):
+            out.append(Problem(path, f"must be {name}"))
+        elif isinstance(spec, Obj) and isinstance(value, dict):
+            _members(value, spec, path, out)
+        elif isinstance(spec, Arr):
+            for i, item in enumerate(value):
+                _shape(item, spec.item, (*path, i), out)
     elif spec == NUMBER and (isinstance(value, bool) or not isinstance(value, int | float)):
         out.append(Problem(path, "must be a number"))
     elif spec != ANY and isinstance(value, dict | list):

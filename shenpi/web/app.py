@@ -64,31 +64,34 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+# Each page: what a GET shows and what a POST to it does (None: the method is not served there).
+_PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
+    ("/login", auth.login_form, auth.login),
+    ("/login/switch", None, auth.switch_user),
+    ("/logout", None, auth.logout),
+    ("/inbox", inbox.inbox, None),
+    ("/inbox/{tab}", inbox.inbox, None),
+    ("/instances/{code}", instance.show, instance.act),
+    ("/start", start.choose, None),
+    ("/start/{code}", start.form, start.submit),
+    ("/admin/definitions", admin.definitions, None),
+    ("/admin/definitions/new", admin.definition, admin.save_definition),
+    ("/admin/definitions/{code}", admin.definition, admin.save_definition),
+    ("/admin/apps", admin.apps, None),
+    ("/admin/outbox", admin.outbox, admin.redeliver),
+]
+
+
 def create_app(svc: Shenpi, *, demo: bool | None = None) -> Starlette:
     """The web app over ``svc``. ``demo`` (default: ``SHENPI_DEMO=1``, as ``shenpi serve --demo`` sets it)
     turns the sign-in page into a user switcher."""
     routes = [
         Route("/", root),
-        Route("/login", auth.login_form, methods=["GET"]),
-        Route("/login", auth.login, methods=["POST"]),
-        Route("/login/switch", auth.switch_user, methods=["POST"]),
-        Route("/logout", auth.logout, methods=["POST"]),
-        Route("/inbox", inbox.inbox, methods=["GET"]),
-        Route("/inbox/{tab}", inbox.inbox, methods=["GET"]),
-        Route("/instances/{code}", instance.show, methods=["GET"]),
-        Route("/instances/{code}", instance.act, methods=["POST"]),
-        Route("/start", start.choose, methods=["GET"]),
-        Route("/start/{code}", start.form, methods=["GET"]),
-        Route("/start/{code}", start.submit, methods=["POST"]),
         Route("/admin", admin_root),
-        Route("/admin/definitions", admin.definitions, methods=["GET"]),
-        Route("/admin/definitions/new", admin.definition, methods=["GET"]),
-        Route("/admin/definitions/new", admin.save_definition, methods=["POST"]),
-        Route("/admin/definitions/{code}", admin.definition, methods=["GET"]),
-        Route("/admin/definitions/{code}", admin.save_definition, methods=["POST"]),
-        Route("/admin/apps", admin.apps, methods=["GET"]),
-        Route("/admin/outbox", admin.outbox, methods=["GET"]),
-        Route("/admin/outbox", admin.redeliver, methods=["POST"]),
+        *(Route(path, handler, methods=[method]) for path, shows, does in _PAGES
+          for method, handler in (("GET", shows), ("POST", does)) if handler is not None),
         Mount("/static", app=_Static(directory=_STATIC), name="static"),
     ]
     app = Starlette(routes=routes, max_body_size=2 * 1024 * 1024)
