@@ -167,6 +167,16 @@ def _settings(raw: Any) -> Settings:
     return s
 
 
+def check_viewers(viewers: Any) -> None:
+    """1390001 naming the field a viewer leaves out: a USER viewer names its user and a DEPARTMENT viewer its
+    department; TENANT and NONE name nobody. The external-approval call keeps the same rule."""
+    for i, v in enumerate(viewers if isinstance(viewers, list) else []):
+        needs = {"USER": "viewer_user_id", "DEPARTMENT": "viewer_department_id"}.get(
+            v.get("viewer_type", "") if isinstance(v, dict) else "")
+        if needs and isinstance(v, dict) and not v.get(needs):
+            raise ParamInvalid(f"a {v['viewer_type']} viewer needs {needs}", field=f"viewers[{i}].{needs}")
+
+
 def build_definition(
     body: dict[str, Any], *, tenant_key: str, approval_code: str, approval_id: int, version: int = 1
 ) -> Definition:
@@ -175,12 +185,7 @@ def build_definition(
     viewers = body.get("viewers")
     if viewers is not None and not isinstance(viewers, list):
         raise ParamInvalid("viewers must be an array", field="viewers")
-    for i, v in enumerate(viewers or []):
-        # A USER viewer names its user and a DEPARTMENT viewer its department; TENANT and NONE name nobody.
-        needs = {"USER": "viewer_user_id", "DEPARTMENT": "viewer_department_id"}.get(
-            v.get("viewer_type", "") if isinstance(v, dict) else "")
-        if needs and isinstance(v, dict) and not v.get(needs):
-            raise ParamInvalid(f"a {v['viewer_type']} viewer needs {needs}", field=f"viewers[{i}].{needs}")
+    check_viewers(viewers)
     form = body.get("form")
     if not isinstance(form, dict):
         raise ParamInvalid("form is required", field="form")

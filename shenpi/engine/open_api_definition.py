@@ -8,6 +8,8 @@ seed files and web admin stand for that console, so these rules apply to ``POST 
   ``i18n_resources`` has a text for every key the definition uses (other locales fall back to it);
 - a widget type the definition API does not accept (formula, serial numbers, the attendance and trip widget
   groups, referenced Bitable tables) is refused.
+
+The external-approval call keeps the rule that the default locale has a text for every key its definition uses.
 """
 
 from __future__ import annotations
@@ -87,7 +89,12 @@ def check_open_api_definition(body: dict[str, Any]) -> None:
         if isinstance(n, dict) and n.get("id") not in ("START", "END") and n.get("name") not in (None, ""):
             field = f"node_list[{i}].name"
             used.append((_key(n["name"], field, min_chars=_MIN_KEY_CHARS), field))
-    texts = _default_texts(body.get("i18n_resources"))
+    check_default_texts(body.get("i18n_resources"), used)
+
+
+def check_default_texts(resources: Any, used: list[tuple[str, str]]) -> None:
+    """1390001 unless one locale of ``resources`` is the default and has a text for each (key, field) used."""
+    texts = _default_texts(resources)
     if texts is None:
         raise ParamInvalid("i18n_resources needs one locale with is_default true", field="i18n_resources")
     for key, field in used:

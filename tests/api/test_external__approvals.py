@@ -39,7 +39,11 @@ def ext_instance(iid: str, status: str, update_time: int, tasks: list[tuple[str,
 def test_external_flow(client):
     body = (ExternalApproval.builder().approval_name("@i18n@ext").approval_code("EXT-1").group_code("G")
             .group_name("@i18n@g").external(ApprovalCreateExternal.builder().biz_name("@i18n@b").support_pc(True)
-                                             .build()).build())
+                                             .build())
+            .i18n_resources([I18nResource.builder().locale("zh-CN").is_default(True).texts(
+                [I18nResourceText.builder().key(k).value(v).build()
+                 for k, v in (("@i18n@ext", "Purchases"), ("@i18n@g", "ERP"), ("@i18n@b", "ERP"))]).build()])
+            .build())
     created = client.approval.v4.external_approval.create(CreateExternalApprovalRequest.builder()
                                                           .request_body(body).build())
     assert (created.code, created.data.approval_code) == (0, "EXT-1")

@@ -167,3 +167,18 @@ def test_a_form_that_is_no_list_of_widget_values_is_1390001(client, action, form
     assert (resp.code, resp.raw.status_code) == (1390001, 400), resp.msg
     task = next(t for t in get_instance(client, body["instance_code"]).task_list if t.id == body["task_id"])
     assert task.status == "PENDING"
+
+
+@pytest.mark.parametrize("action", ["approve", "transfer", "resubmit"])
+def test_the_body_user_ids_are_read_in_the_user_id_type_of_the_query(client, action):
+    """user_id (and transfer's transfer_user_id) are of the query's user_id_type, open_id by default: the same
+    person named by open_id acts under open_id, and their user_id under open_id names nobody who may act."""
+    body = ready(client, action)
+    ids = ("user_id", "transfer_user_id")
+    as_open_ids = {k: get_instance(client, create_instance(client, user_id=v), "open_id").open_id if k in ids else v
+                   for k, v in body.items()}
+    assert send(client, action, body, user_id_type="open_id").code == 1390009
+    resp = send(client, action, as_open_ids, user_id_type="open_id")
+    assert resp.code == 0, (resp.code, resp.msg)
+    task = next(t for t in get_instance(client, body["instance_code"]).task_list if t.id == body["task_id"])
+    assert task.status != "PENDING"

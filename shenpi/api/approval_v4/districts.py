@@ -34,15 +34,37 @@ _DISTRICTS = [
 _BY_ID = {d[0]: d for d in _DISTRICTS}
 
 
-def _item(d: tuple[str, str, str, str], locale: str) -> dict[str, Any]:
-    name = d[2] if locale.startswith("en") else d[1]
-    parents: list[dict[str, str]] = []
+def _parents(d: tuple[str, str, str, str], locale: str) -> list[dict[str, str]]:
+    """The district's ancestors, from its parent up to the root."""
+    out: list[dict[str, str]] = []
     p = _BY_ID.get(d[3])
     while p is not None:
-        parents.insert(0, {"id": p[0], "name": p[2] if locale.startswith("en") else p[1]})
+        out.append({"id": p[0], "name": p[2] if locale.startswith("en") else p[1]})
         p = _BY_ID.get(p[3])
-    return {"id": d[0], "name": name, "level": str(len(parents) + 1),
-            "has_sub_district": any(c[3] == d[0] for c in _DISTRICTS), "parent_districts": parents}
+    return out
+
+
+def _item(d: tuple[str, str, str, str], locale: str, *, with_parents: bool = True,
+          root_first: bool = True) -> dict[str, Any]:
+    name = d[2] if locale.startswith("en") else d[1]
+    parents = _parents(d, locale)
+    item: dict[str, Any] = {"id": d[0], "name": name, "level": str(len(parents) + 1),
+                            "has_sub_district": any(c[3] == d[0] for c in _DISTRICTS)}
+    if with_parents:
+        item["parent_districts"] = parents[::-1] if root_first else parents
+    return item
+
+
+def _leaves_below(root: str) -> list[tuple[str, str, str, str]]:
+    """Every district without sub-districts that lies below ``root`` (below the top when ``root`` is empty)."""
+    def below(d: tuple[str, str, str, str]) -> bool:
+        p = _BY_ID.get(d[3])
+        while p is not None:
+            if p[0] == root:
+                return True
+            p = _BY_ID.get(p[3])
+        return not root
+    return [d for d in _DISTRICTS if not any(c[3] == d[0] for c in _DISTRICTS) and d[0] != root and below(d)]
 
 
 async def list_(call: Call) -> dict[str, Any]:
@@ -50,10 +72,13 @@ async def list_(call: Call) -> dict[str, Any]:
     root = call.query.get("root_district_id", "")
     if root and root not in _BY_ID:
         raise ParamInvalid(f"root_district_id {root} is not a district", field="root_district_id")
-    children = [d for d in _DISTRICTS if d[3] == root]
+    # sub_level (the default) is the next level below the root; leaf_level every leaf below it, and only those
+    # carry parent_districts, from the leaf's parent up to the root.
+    leaf_level = call.query.get("list_type") == "leaf_level"
+    chosen = _leaves_below(root) if leaf_level else [d for d in _DISTRICTS if d[3] == root]
     locale = call.query.get("locale", "zh-CN")
-    items = [_item(d, locale) for d in children[offset:offset + size]]
-    return {"version": VERSION, "items": items, **next_token(offset, size, offset + size < len(children))}
+    items = [_item(d, locale, with_parents=leaf_level, root_first=False) for d in chosen[offset:offset + size]]
+    return {"version": VERSION, "items": items, **next_token(offset, size, offset + size < len(chosen))}
 
 
 class SearchBody(msgspec.Struct):

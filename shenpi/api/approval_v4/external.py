@@ -14,7 +14,9 @@ from shenpi.api.approval_v4.paging import next_token, page
 from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route
 from shenpi.app.external import ms as stored_ms
+from shenpi.engine.definitions import check_viewers
 from shenpi.engine.errors import ParamInvalid
+from shenpi.engine.open_api_definition import check_default_texts
 
 _INSTANCE_STATUSES = ("PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED", "HIDDEN", "TERMINATED")
 _TASK_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TRANSFERRED", "DONE")
@@ -31,8 +33,18 @@ async def create_approval(call: Call) -> dict[str, Any]:
     body = call.json_object()
     code = _req(body, "approval_code")
     _req(body, "approval_name")  # group_code is optional: an update without it keeps the approval's group
-    if not isinstance(body.get("external"), dict):
+    external = body.get("external")
+    if not isinstance(external, dict):
         raise ParamInvalid("external is required", field="external")
+    if external.get("support_pc") is not True and external.get("support_mobile") is not True:  # both default false
+        raise ParamInvalid("external.support_pc and external.support_mobile may not both be false",
+                           field="external.support_pc")
+    check_viewers(body.get("viewers"))
+    # Every display text is an i18n key (the schema's pattern); the default locale gives each one its text.
+    named = {"approval_name": body.get("approval_name"), "group_name": body.get("group_name"),
+             "description": body.get("description"), "external.biz_name": external.get("biz_name")}
+    check_default_texts(body.get("i18n_resources"),
+                        [(key, field) for field, key in named.items() if isinstance(key, str) and key])
     await call.svc.external.put_approval(call.tenant_key, code, body)
     return {"approval_code": code}
 
@@ -110,6 +122,11 @@ async def list_tasks(call: Call) -> dict[str, Any]:
     offset, size = page(call.query, default=50, low=1, high=500)
     if b.status and b.status not in _TASK_STATUSES:
         raise ParamInvalid(f"status must be one of {', '.join(_TASK_STATUSES)}", field="status")
+    # The page's request examples: a user filter comes with approval_codes and status, a status with approval_codes.
+    if (b.user_ids or b.status) and not b.approval_codes:
+        raise ParamInvalid("approval_codes is required with user_ids or status", field="approval_codes")
+    if b.user_ids and not b.status:
+        raise ParamInvalid("status is required with user_ids", field="status")
     found = await call.svc.external.instances(call.tenant_key, approval_codes=b.approval_codes,
                                               instance_ids=b.instance_ids, offset=offset, limit=size)
     data = []

@@ -1,5 +1,6 @@
 """Definition create, as its reference page documents the request: viewers required and at most 200, the
-viewer_type and locale enums, icon 0..24, at most 200 process managers. Each limit is probed on both sides: the
+viewer_type and locale enums, icon 0..24, at most 200 process managers; a second create with the same approval_code
+replaces the definition; each app holds its own subscriptions. Each limit is probed on both sides: the
 value at the limit is accepted, one past it answers 1390001 (param is invalid).
 
 Page: https://open.feishu.cn/document/server-docs/approval-v4/approval/create
@@ -19,10 +20,17 @@ from lark_oapi.api.approval.v4 import (
     ApprovalForm,
     ApprovalNode,
     CreateApprovalRequest,
+    CreateInstanceRequest,
     GetApprovalRequest,
     I18nResource,
     I18nResourceText,
+    InstanceCreate,
+    NodeApprover,
+    SubscribeApprovalRequest,
+    UnsubscribeApprovalRequest,
 )
+
+from tests.api.helpers import create_instance, get_instance
 
 PARAM_INVALID = 1390001
 
@@ -199,3 +207,55 @@ def test_get_form_widgets_carry_their_default_value_fields(client):
         assert isinstance(w.get("enable_default_value"), bool), w
         assert isinstance(w.get("widget_default_value"), str), w
         assert isinstance(w.get("default_value_type"), str), w
+
+
+def test_create_with_an_approval_code_replaces_that_definition_whole(client):
+    """Given approval_code, the call replaces that definition: its form and its process are the new ones."""
+    made = create(client)
+    assert made.code == 0, made.msg
+    code = made.data.approval_code
+    form = ApprovalForm.builder().form_content(json.dumps(
+        [{"id": "why", "type": "textarea", "name": "@i18n@reason", "required": True}])).build()
+    again = create(client, approval_code=code, form=form, node_list=flow(node("lead", level="2", type="Supervisor")))
+    assert (again.code, again.data.approval_code) == (0, code)
+    got = get(client, code)
+    assert [w["id"] for w in json.loads(got.data.form)] == ["why"]
+    assert [n.custom_node_id for n in got.data.node_list] == ["lead"]
+
+
+def test_an_instance_takes_the_chosen_approvers_of_both_id_lists(client):
+    """Instance create: a node's approvers are the union of node_approver_user_id_list and
+    node_approver_open_id_list. Page: https://open.feishu.cn/document/server-docs/approval-v4/instance/create"""
+    made = create(client, node_list=flow(node("pick", type="Free")))
+    assert made.code == 0, made.msg
+    carol = get_instance(client, create_instance(client, user_id="carol"), "open_id").open_id
+    body = (InstanceCreate.builder().approval_code(made.data.approval_code).user_id("alice")
+            .form(json.dumps([{"id": "reason", "type": "input", "value": "x"}]))
+            .node_approver_user_id_list([NodeApprover.builder().key("pick").value(["bob"]).build()])
+            .node_approver_open_id_list([NodeApprover.builder().key("pick").value([carol]).build()]).build())
+    resp = client.approval.v4.instance.create(CreateInstanceRequest.builder().request_body(body).build())
+    assert resp.code == 0, resp.msg
+    assert sorted(t.user_id for t in get_instance(client, resp.data.instance_code).task_list) == ["bob", "carol"]
+
+
+# Subscriptions. Pages: https://open.feishu.cn/document/server-docs/approval-v4/approval/subscribe and
+# .../approval/unsubscribe
+
+
+def test_each_app_holds_its_own_subscription_to_a_definition(client, client_for):
+    """Subscriptions belong to the calling app: a second app subscribes to a definition the first already has,
+    and each unsubscribes its own."""
+    other = client_for("cli_acme_full")
+
+    def subscribe(c: Any) -> int:
+        return int(c.approval.v4.approval.subscribe(SubscribeApprovalRequest.builder().approval_code("EXPENSE")
+                                                    .build()).code)
+
+    def unsubscribe(c: Any) -> int:
+        return int(c.approval.v4.approval.unsubscribe(UnsubscribeApprovalRequest.builder().approval_code("EXPENSE")
+                                                      .build()).code)
+
+    assert (subscribe(client), subscribe(other)) == (0, 0)
+    assert subscribe(client) == 1390007  # the same app twice
+    assert (unsubscribe(other), unsubscribe(other)) == (0, 1390007)
+    assert unsubscribe(client) == 0

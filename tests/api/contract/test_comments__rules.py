@@ -9,6 +9,7 @@ remove
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -81,6 +82,15 @@ def test_remove_takes_user_id_as_optional(client):
     assert listing(client, inst).data.comments in (None, [])
 
 
+def test_remove_with_a_user_id_type_outside_the_enum_is_1390001(client):
+    """The remove page lists 1390001 for an invalid parameter; user_id_type is open_id, union_id or user_id."""
+    inst = create_instance(client)
+    add(client, inst)
+    req = RemoveInstanceCommentRequest.builder().instance_id(inst).user_id_type("email").user_id("alice").build()
+    assert client.approval.v4.instance_comment.remove(req).code == PARAM_INVALID
+    assert len(listing(client, inst).data.comments) == 1
+
+
 @pytest.mark.parametrize("missing", ["user_id", "name", "offset"])
 def test_a_mention_without_user_id_name_or_offset_is_1390001(client, missing):
     inst = create_instance(client)
@@ -100,6 +110,46 @@ def test_mention_ids_follow_the_user_id_type_of_each_call(client):
            .user_id(get_instance(client, inst, "open_id").open_id).build())
     [comment] = client.approval.v4.instance_comment.list(req).data.comments
     assert comment.at_info_list[0].user_id == bob_open_id
+
+
+def test_content_is_a_json_string_with_text_and_files(client):
+    """content is a JSON string carrying text and files; it is answered back as sent. Something that is no JSON
+    object is 1390001."""
+    inst = create_instance(client)
+    content = json.dumps({"text": "see the quote", "files": [{"url": "https://files.example/q.pdf",
+                                                               "fileSize": 1024, "title": "q.pdf", "type": "attachment"}]})
+    req = (CreateInstanceCommentRequest.builder().instance_id(inst).user_id_type("user_id").user_id("alice")
+           .request_body(CommentRequest.builder().content(content).build()).build())
+    assert client.approval.v4.instance_comment.create(req).code == 0
+    [comment] = listing(client, inst).data.comments
+    assert json.loads(comment.content) == json.loads(content)
+    bad = (CreateInstanceCommentRequest.builder().instance_id(inst).user_id_type("user_id").user_id("alice")
+           .request_body(CommentRequest.builder().content("see the quote").build()).build())
+    assert client.approval.v4.instance_comment.create(bad).code == PARAM_INVALID
+
+
+def test_instance_id_may_be_the_code_or_the_custom_id(client):
+    """instance_id is the instance code or the custom id the instance was created with (its uuid)."""
+    custom = f"custom-{uuid.uuid4().hex[:12]}"
+    inst = create_instance(client, uuid=custom)
+    assert add(client, custom).code == 0
+    assert add(client, inst).code == 0
+    assert len(listing(client, inst).data.comments) == 2
+
+
+def test_list_answers_times_as_strings_and_is_delete_as_0_or_1(client):
+    """The list page types create_time and update_time as strings of milliseconds and is_delete as 0 or 1."""
+    inst = create_instance(client)
+    add(client, inst)
+    made = add(client, inst)
+    req = (DeleteInstanceCommentRequest.builder().instance_id(inst).comment_id(made.data.comment_id)
+           .user_id_type("user_id").user_id("alice").build())
+    assert client.approval.v4.instance_comment.delete(req).code == 0
+    raw = json.loads(listing(client, inst).raw.content)["data"]["comments"]
+    assert sorted(c["is_delete"] for c in raw) == [0, 1]
+    for c in raw:
+        assert isinstance(c["create_time"], str) and c["create_time"].isdigit()
+        assert isinstance(c["update_time"], str) and c["update_time"].isdigit()
 
 
 @pytest.mark.parametrize("method", ["list", "delete", "remove"])

@@ -73,6 +73,25 @@ def test_search_locale_is_zh_cn_or_english(client):
         PARAM_INVALID)
 
 
+def test_list_leaf_level_answers_the_leaves_with_their_parents_up_to_the_root(client):
+    """list_type leaf_level lists every leaf below root_district_id, each with parent_districts ordered from the
+    leaf's parent to the root; sub_level (the default) lists the next level and answers no parent_districts.
+
+    Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/list
+    """
+    districts = client.approval.v4.district
+    leaves = districts.list(ListDistrictRequest.builder().root_district_id("CN").list_type("leaf_level")
+                            .page_size(100).build())
+    assert answer(leaves) == (200, 0)
+    by_id = {d.id: d for d in leaves.data.items}
+    assert "CN-GD-SZ" in by_id and "CN-GD" not in by_id and "CN-BJ" in by_id
+    assert [p.id for p in by_id["CN-GD-SZ"].parent_districts] == ["CN-GD", "CN"]
+    sub = districts.list(ListDistrictRequest.builder().root_district_id("CN").list_type("sub_level")
+                         .page_size(100).build())
+    assert answer(sub) == (200, 0) and "CN-GD" in [d.id for d in sub.data.items]
+    assert all(d.parent_districts is None for d in sub.data.items)
+
+
 def test_list_page_size_is_20_by_default(client):
     """page_size is 20 when left out (the country has more provincial divisions than that: the rest is on the next
     page). Page: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/district/list

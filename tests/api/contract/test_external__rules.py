@@ -40,9 +40,10 @@ def link() -> ExternalInstanceLink:
     return ExternalInstanceLink.builder().pc_link("https://erp.example/pc").build()
 
 
-def texts() -> list[I18nResource]:
+def texts(*keys: str) -> list[I18nResource]:
+    """A default zh-CN locale with a text for @i18n@title and each of ``keys``."""
     return [I18nResource.builder().locale("zh-CN").is_default(True).texts(
-        [I18nResourceText.builder().key("@i18n@title").value("Laptop").build()]).build()]
+        [I18nResourceText.builder().key(k).value(k[6:]).build() for k in ("@i18n@title", *keys)]).build()]
 
 
 def task(n: int) -> ExternalInstanceTaskNode:
@@ -72,7 +73,8 @@ def instance(**leave_out: bool):  # type: ignore[no-untyped-def]
 def synced_definition(client):  # type: ignore[no-untyped-def]
     """The external approval the instances here belong to."""
     body = (ExternalApproval.builder().approval_name("@i18n@rules").approval_code("EXT-RULES").group_code("G")
-            .group_name("@i18n@g").external(ApprovalCreateExternal.builder().support_pc(True).build()).build())
+            .group_name("@i18n@g").external(ApprovalCreateExternal.builder().support_pc(True).build())
+            .i18n_resources(texts("@i18n@rules", "@i18n@g")).build())
     created = client.approval.v4.external_approval.create(CreateExternalApprovalRequest.builder().request_body(body)
                                                           .build())
     assert created.code == 0, created.msg
@@ -265,7 +267,11 @@ def definition(**fields: object) -> ExternalApproval:
          .group_code("G").group_name("@i18n@g").external(ApprovalCreateExternal.builder().support_pc(True).build()))
     for name, value in fields.items():
         b = getattr(b, name)(value)
-    return b.build()
+    body = b.build()
+    if body.i18n_resources is None:  # the default locale gives every key the definition uses its text
+        keys = [body.approval_name, body.group_name, body.description, body.external.biz_name]
+        body.i18n_resources = texts(*(k for k in keys if isinstance(k, str) and k.startswith("@i18n@")))
+    return body
 
 
 def define(client, body: ExternalApproval):  # type: ignore[no-untyped-def]
@@ -350,7 +356,7 @@ def test_definition_locale_is_one_of_the_documented(client):
 
     Page: https://open.feishu.cn/document/server-docs/approval-v4/external_approval/create
     """
-    good, bad = texts(), texts()
+    good, bad = texts("@i18n@rules", "@i18n@g"), texts("@i18n@rules", "@i18n@g")
     good[0].locale = "ms-MY"
     bad[0].locale = "zh"
     assert answer(define(client, definition(i18n_resources=good))) == (200, 0)
@@ -400,7 +406,8 @@ def test_definition_group_code_is_optional(client):
 
     def without_group() -> ExternalApproval:
         return (ExternalApproval.builder().approval_name("@i18n@rules").approval_code(code)
-                .external(ApprovalCreateExternal.builder().support_pc(True).build()).build())
+                .external(ApprovalCreateExternal.builder().support_pc(True).build())
+                .i18n_resources(texts("@i18n@rules")).build())
 
     def group_of() -> str:
         got = client.approval.v4.external_approval.get(GetExternalApprovalRequest.builder().approval_code(code)

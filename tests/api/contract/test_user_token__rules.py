@@ -17,7 +17,18 @@ from lark_oapi.api.approval.v4 import (
     AddSignTaskRequest,
     AddSignTaskRequestBody,
     DetailInstanceRequest,
+    ForwardTaskRequest,
+    ForwardTaskRequestBody,
+    InitiatedInstanceRequest,
     ListTaskRequest,
+    PassTaskRequest,
+    PassTaskRequestBody,
+    RecallInstanceRequest,
+    RecallInstanceRequestBody,
+    RefuseTaskRequest,
+    RefuseTaskRequestBody,
+    RollbackTaskRequest,
+    RollbackTaskRequestBody,
     SubscriptionInstanceRequest,
     SubscriptionInstanceRequestBody,
     SubscriptionTaskRequest,
@@ -26,7 +37,7 @@ from lark_oapi.api.approval.v4 import (
     UnsubscriptionTaskRequest,
 )
 
-from tests.api.helpers import create_instance, pending_task
+from tests.api.helpers import approve, create_instance, get_instance, pending_task, reject
 
 PARAM_INVALID = (400, 1390001)
 
@@ -136,6 +147,107 @@ def test_detail_requires_instance_code(as_user):
     uc, opt = as_user
     resp = uc.approval.v4.instance.detail(DetailInstanceRequest.builder().build(), opt("bob"))
     assert answer(resp) == PARAM_INVALID
+
+
+# What the signed-in user may act on. No page documents these methods; the rules are the SDKs' descriptions, and
+# the codes are those the tenant pages answer for the same conditions (1390009: not the task's approver or the
+# instance's submitter, from https://open.feishu.cn/document/server-docs/approval-v4/task/approve).
+
+
+@pytest.mark.parametrize("action", ["pass_", "refuse"])
+def test_pass_and_refuse_act_on_the_signed_in_users_own_task(client, as_user, action):
+    """pass_ and refuse act on a task of the signed-in user; another user's task is 1390009 and stays pending."""
+    uc, opt = as_user
+    inst = create_instance(client, "AND2")
+    task = pending_task(client, inst, "bob")
+    request, body = {"pass_": (PassTaskRequest, PassTaskRequestBody),
+                     "refuse": (RefuseTaskRequest, RefuseTaskRequestBody)}[action]
+    req = request.builder().request_body(body.builder().instance_code(inst).task_id(task).build()).build()
+    call = getattr(uc.approval.v4.task, action)
+    assert answer(call(req, opt("carol"))) == (403, 1390009)
+    assert pending_task(client, inst, "bob") == task
+    assert answer(call(req, opt("bob"))) == (200, 0)
+
+
+def test_forward_reads_transfer_user_id_in_the_user_id_type_asked(client, as_user):
+    """transfer_user_id is of the user_id_type asked, open_id by default: a user_id sent without the type names
+    nobody (1390004, as the tenant transfer page answers an unknown transferee)."""
+    uc, opt = as_user
+    inst = create_instance(client, "AND2")
+    task = pending_task(client, inst, "bob")
+
+    def forward(to: str, id_type: str | None) -> tuple[int, int]:
+        req = ForwardTaskRequest.builder().request_body(ForwardTaskRequestBody.builder().instance_code(inst)
+                                                        .task_id(task).transfer_user_id(to).build())
+        if id_type:
+            req = req.user_id_type(id_type)
+        return answer(uc.approval.v4.task.forward(req.build(), opt("bob")))
+
+    assert forward("erin", None) == (400, 1390004)
+    erin = get_instance(client, create_instance(client, user_id="erin"), "open_id").open_id
+    assert forward(erin, None) == (200, 0)
+    assert pending_task(client, inst, "erin")
+
+
+def test_add_sign_approval_method_is_1_or_2_for_types_1_and_2(client, as_user):
+    """approval_method is 1 (any one) or 2 (all), given for add_sign_type 1 and 2; type 3 takes none."""
+    uc, opt = as_user
+
+    def sign(kind: int, method: int | None) -> tuple[int, int]:
+        inst = create_instance(client, "AND2")
+        b = (AddSignTaskRequestBody.builder().instance_code(inst).task_id(pending_task(client, inst, "bob"))
+             .add_sign_user_ids(["erin"]).add_sign_type(kind))
+        if method is not None:
+            b = b.approval_method(method)
+        return answer(uc.approval.v4.task.add_sign(AddSignTaskRequest.builder().user_id_type("user_id")
+                                                   .request_body(b.build()).build(), opt("bob")))
+
+    assert [sign(1, 1), sign(2, 2), sign(3, None)] == [(200, 0)] * 3
+    assert [sign(1, None), sign(2, 3)] == [PARAM_INVALID] * 2
+
+
+def test_rollback_node_ids_name_nodes_already_approved(client, as_user):
+    """node_ids names the already approved nodes to go back to: the current or a later node is 1390001."""
+    uc, opt = as_user
+    inst = create_instance(client, "TWOSTEP")
+    assert approve(client, "TWOSTEP", inst, "bob", pending_task(client, inst, "bob")).code == 0
+    task = pending_task(client, inst, "carol")
+
+    def back(nodes: list[str]) -> tuple[int, int]:
+        return answer(uc.approval.v4.task.rollback(RollbackTaskRequest.builder().request_body(
+            RollbackTaskRequestBody.builder().instance_code(inst).task_id(task).node_ids(nodes).build()).build(),
+            opt("carol")))
+
+    assert back(["two"]) == PARAM_INVALID
+    assert back(["one"]) == (200, 0)
+    assert pending_task(client, inst, "bob")
+
+
+def test_recall_takes_only_an_instance_the_user_started(client, as_user):
+    """Only an instance the signed-in user started can be recalled: its approver is refused with 1390009."""
+    uc, opt = as_user
+    inst = create_instance(client, "AND2", user_id="dana")
+    req = RecallInstanceRequest.builder().request_body(RecallInstanceRequestBody.builder().instance_code(inst)
+                                                       .build()).build()
+    assert answer(uc.approval.v4.instance.recall(req, opt("bob"))) == (403, 1390009)
+    assert get_instance(client, inst).status == "PENDING"
+    assert answer(uc.approval.v4.instance.recall(req, opt("dana"))) == (200, 0)
+
+
+def test_initiated_answers_instance_status_as_a_code(client, as_user):
+    """instance_status is a code: 1 running, 2 approved, 3 rejected, 4 recalled (0 no process state, 5
+    terminated)."""
+    uc, opt = as_user
+    running, approved, rejected, recalled = (create_instance(client, "AND2", user_id="erin") for _ in range(4))
+    for user in ("bob", "carol"):
+        assert approve(client, "AND2", approved, user, pending_task(client, approved, user)).code == 0
+    assert reject(client, "AND2", rejected, "bob", pending_task(client, rejected, "bob")).code == 0
+    assert answer(uc.approval.v4.instance.recall(RecallInstanceRequest.builder().request_body(
+        RecallInstanceRequestBody.builder().instance_code(recalled).build()).build(), opt("erin"))) == (200, 0)
+    listed = uc.approval.v4.instance.initiated(InitiatedInstanceRequest.builder().page_size(100).build(), opt("erin"))
+    assert listed.code == 0, listed.msg
+    status = {i.instance_code: i.instance_status for i in listed.data.instances}
+    assert [status[c] for c in (running, approved, rejected, recalled)] == ["1", "2", "3", "4"]
 
 
 @pytest.mark.parametrize("kind", ["task", "instance"])
