@@ -34,12 +34,7 @@ from lark_oapi.api.apaas.v1 import (
     TransferApprovalTaskRequestBody,
 )
 
-from shenpi.ids import derived_apaas_user_id
-from tests.api.helpers import create_instance, get_instance, pending_task
-
-
-def kunlun(user: str) -> str:
-    return "1783981209205788" if user == "alice" else derived_apaas_user_id("acme", user)
+from tests.api.helpers import create_instance, get_instance, kunlun, pending_task
 
 
 def assert_2320001(resp: Any) -> None:
