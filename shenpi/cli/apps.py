@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from shenpi.cli.options import db_option, json_option, with_service
+from shenpi.cli.output import table
 
 if TYPE_CHECKING:
     from shenpi.app import Shenpi
@@ -38,8 +39,8 @@ def list_apps(db: str, as_json: bool) -> None:
         click.echo(json.dumps([{k: v for k, v in dataclasses.asdict(a).items() if k != "app_secret"} for a in apps],
                               ensure_ascii=False, indent=2))
         return
-    for a in apps:
-        click.echo(f"{a.app_id:<24} {a.tenant_key:<12} {a.event_url or '-':<40} {' '.join(a.scopes)}")
+    click.echo(table(["APP", "TENANT", "EVENT URL", "SCOPES"],
+                     [[a.app_id, a.tenant_key, a.event_url or "-", " ".join(a.scopes)] for a in apps]))
 
 
 @app.command("events")
