@@ -47,6 +47,11 @@ def guess_source(address: str) -> str:
     return str(ip)
 
 
+def _sealed_with(value: str, key: bytes) -> bool:
+    sealed = rules.unseal(value)
+    return sealed is not None and rules.sealed_by(sealed, key)
+
+
 class Tokens:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -79,18 +84,19 @@ class Tokens:
         now = self._ctx.clock.now_ms()
         async with self._ctx.store.transaction() as tx:
             current = await tx.latest_token(app.app_id, kind, user_id)
-            if reuse and current is not None and rules.reusable(current.expires_at, now):
+            key = rules.signing_key(app.app_id, app.tenant_key, app.app_secret) if rules.is_signed_kind(kind) else b""
+            if reuse and current is not None and rules.reusable(current.expires_at, now) and (
+                    not key or _sealed_with(current.token, key)):  # not one sealed before the secret changed
                 return current
             expires_at = rules.expires_at(now, lifetime_s)
-            if rules.is_signed_kind(kind):
-                key = rules.signing_key(app.app_id, app.tenant_key, app.app_secret)
+            if key:
                 value = rules.seal(kind, app.app_id, expires_at, key)
             else:
                 value = ids.access_token(rules.prefix(kind))
             token = Token(token=value, kind=kind, app_id=app.app_id, tenant_key=app.tenant_key, expires_at=expires_at,
                           created_at=now, user_id=user_id)
             await tx.insert_token(token)
-        self._remember(token, app if rules.is_signed_kind(kind) else None)
+        self._remember(token, app if key else None)
         return token
 
     def remaining_s(self, token: Token) -> int:

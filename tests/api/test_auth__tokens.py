@@ -181,3 +181,19 @@ def test_a_token_works_on_a_brand_new_server_that_knows_the_app_and_not_where_th
     finally:
         rotated.close()
         forget_sdk_tokens(["cli_acme"])  # the tests after this one use the suite's secret again
+
+
+def test_a_changed_secret_gets_a_new_token_and_the_old_one_stops_working(own_server):
+    old = token_call(own_server, app_id="cli_acme_ro", app_secret="ro").json()["tenant_access_token"]
+    seed = test_seed()
+    app = next(a for a in seed["tenants"][0]["apps"] if a["app_id"] == "cli_acme_ro")
+    app["app_secret"] = "ro-rotated"
+    try:
+        own_server.reset(seed)
+        new = token_call(own_server, app_id="cli_acme_ro", app_secret="ro-rotated").json()
+        assert new["code"] == 0 and new["tenant_access_token"] != old and new["expire"] > 7000
+        leave = f"{own_server.base_url}/open-apis/approval/v4/approvals/LEAVE"
+        assert httpx.get(leave, headers={"Authorization": f"Bearer {new['tenant_access_token']}"}).json()["code"] == 0
+        assert httpx.get(leave, headers={"Authorization": f"Bearer {old}"}).json()["code"] == 99991663
+    finally:
+        own_server.reset(test_seed())
