@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -149,11 +148,9 @@ def run_python(block: Block, demo: DemoServer, tmp: Path) -> None:
 
 
 def run_node(block: Block, demo: DemoServer, tmp: Path) -> None:
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node is required in CI")
-        pytest.skip("node is not installed")
+    from tests.node.test_node__api import node_tools
+
+    node, _ = node_tools()  # skips without node (fails in CI), installs the SDK from tests/node's lock file
     (tmp / "block.js").write_text(_PORT_8080.sub(lambda m: f"{m[1]}{demo.port}", block.code), encoding="utf-8")
     run(block, [node, "block.js"], tmp, environment(demo.port))
 
