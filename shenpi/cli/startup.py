@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shutil
 import socket
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,3 +91,24 @@ def check_database(db: str, created: Path | None) -> None:
     except Exception as e:
         remove_sqlite_file(created)
         raise click.ClickException(f"cannot open the database {mask_url(db)}: {one_line(e)}") from None
+
+
+@contextlib.contextmanager
+def metrics_directory(multiprocess: bool) -> Iterator[None]:
+    """With several worker processes, a fresh directory for their metrics files, named to them by
+    ``PROMETHEUS_MULTIPROC_DIR`` (worker processes start afresh and read it before they create a metric) and removed
+    once they have stopped: values from an earlier run would be counted again. One process keeps its metrics in
+    memory, and a directory the environment names is not ours to use or remove."""
+    from shenpi.metrics import MULTIPROCESS_ENV
+
+    if not multiprocess:
+        os.environ.pop(MULTIPROCESS_ENV, None)
+        yield
+        return
+    path = tempfile.mkdtemp(prefix="shenpi-metrics-")
+    os.environ[MULTIPROCESS_ENV] = path
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROCESS_ENV, None)
+        shutil.rmtree(path, ignore_errors=True)
