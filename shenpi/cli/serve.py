@@ -57,14 +57,14 @@ shenpi demo is serving on {base}
 @env_option("--db", default=DEFAULT_DB, show_default=True, help="sqlite:///path or postgresql://...")
 @env_option("--seed", "seed_path", default="", help="a seed file (YAML or JSON) applied at start")
 @env_option("--demo", is_flag=True, help="start with built-in demo data and print how to call it")
-@env_option("--rate-limit-scale", default=1.0, show_default=True, type=float,
+@env_option("--rate-limit-scale", default=1.0, show_default=True, type=click.FloatRange(min=0),
             help="multiply every rate limit; 0 turns them off")
 @env_option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
 @env_option("--admin-token", default="", help="enable the /_shenpi/ admin API behind this bearer token (--demo "
             "enables it behind a random one, printed in the banner)")
 @env_option("--events/--no-events", default=True, show_default=True,
             help="push events to subscribed apps' event_url (the delivery worker)")
-@env_option("--event-retry-scale", default=1.0, show_default=True, type=float,
+@env_option("--event-retry-scale", default=1.0, show_default=True, type=click.FloatRange(min=0),
             help="multiply the retry schedule (15 s, 5 min, 1 h, 6 h); e.g. 0.001 in tests")
 @env_option("--event-lease", default=10.0, show_default=True, type=click.FloatRange(min=0.05),
             help="seconds a worker's claim on an event holds unless renewed (it is renewed every quarter of it while "
@@ -72,9 +72,9 @@ shenpi demo is serving on {base}
 @env_option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
             "off loopback")
 @env_option("--tls-key", default="", help="the certificate's private key (PEM)")
-@env_option("--sign-in-account-limit", default="5/900", show_default=True,
+@env_option("--sign-in-account-limit", default="5/900", show_default=True, callback=startup.sign_in_limit,
             help="web sign-in: passwords checked per account per window, ATTEMPTS/SECONDS (0/1: off)")
-@env_option("--sign-in-address-limit", default="30/60", show_default=True,
+@env_option("--sign-in-address-limit", default="30/60", show_default=True, callback=startup.sign_in_limit,
             help="web sign-in: passwords checked per client address per window, ATTEMPTS/SECONDS (0/1: off)")
 @env_option("--log-format", default="plain", show_default=True, type=click.Choice(logs.FORMATS),
             help="stdout's lines (start, requests, event deliveries): key=value text, or one JSON object each")
@@ -104,8 +104,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     option below); the command line wins."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
-    if bool(tls_cert) != bool(tls_key):
-        raise click.UsageError("--tls-cert and --tls-key go together")
+    startup.check_tls(tls_cert, tls_key)
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
                           event_lease_s=event_lease, rate_limit_scale=rate_limit_scale, workers=workers,
