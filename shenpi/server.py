@@ -241,10 +241,14 @@ class Server:
             log_id = ids.log_id()
             await respond(send, 401, envelope(401, "metrics token required", None, {"log_id": log_id}), log_id)
             return
-        depth = await self.svc.deliveries.depth()
-        body = metrics.exposition({
-            "shenpi_outbox_depth": ("Event deliveries not acknowledged yet (pending, retrying)", depth["pending"]),
-            "shenpi_event_dead_letters_waiting": ("Dead-lettered event deliveries, not replayed", depth["dead"])})
+        gauges = {}
+        try:
+            depth = await self.svc.deliveries.depth()
+            gauges = {"shenpi_outbox_depth": ("Event deliveries not acknowledged yet", depth["pending"]),
+                      "shenpi_event_dead_letters_waiting": ("Dead-lettered event deliveries, not replayed", depth["dead"])}
+        except Exception as exc:  # the database is down: the counters are what the operator needs to see now
+            log.warning("metrics: the outbox depth was not read: %s", " ".join(str(exc).split()) or type(exc).__name__)
+        body = metrics.exposition(gauges)
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"Content-Type", metrics.CONTENT_TYPE.encode()), (b"Content-Length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
