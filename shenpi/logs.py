@@ -63,13 +63,20 @@ def _path(scope: Mapping[str, Any]) -> str:
 
 
 def mask_url(url: str) -> str:
-    """``url`` with its password, if any, replaced by ``***`` (database URLs are printed at start)."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    """``url`` with its password, if any, replaced by ``***`` (database URLs are printed at start, also when they are
+    malformed: a bad port or IPv6 host makes urllib refuse them, and then what looks like ``user:password@`` is masked)."""
+    try:
+        parts = urlsplit(url)
+        if not parts.password:
+            return url
+        host = parts.hostname or ""
+        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return _USERINFO.sub(r"\1***@", url)
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+_USERINFO = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 def without_query(text: str) -> str:

@@ -73,3 +73,10 @@ def test_a_database_path_nothing_may_create(tmp_path):
                                                ("--workers", "0")])
 def test_an_option_value_every_worker_would_fail_on(tmp_path, option, value):
     assert option in _refused(tmp_path, option, value, usage=True)
+
+
+@pytest.mark.parametrize("url", ["postgresql://shenpi:pw-never-printed@[::1/shenpi",
+                                 "postgresql://shenpi:pw-never-printed@127.0.0.1:notaport/shenpi"])
+def test_a_malformed_postgresql_url_is_said_with_its_password_masked(tmp_path, url):
+    line = _refused(tmp_path, "--db", url)
+    assert "cannot open the database postgresql://shenpi:***@" in line and "pw-never-printed" not in line
