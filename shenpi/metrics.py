@@ -23,11 +23,11 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 RATE_LIMITED = 99991400  # the Open Platform's "request trigger frequency limit"
 
-# Seconds: an Open API call is a few hundred microseconds to tens of milliseconds; a delivery from commit to its
-# receiver's acknowledgement is milliseconds when all is well and up to hours when it went through retries.
 # A ``_created`` sample beside every series doubles a scrape's size and tells Prometheus nothing it uses.
 disable_created_metrics()  # type: ignore[no-untyped-call]
 
+# Seconds: an Open API call is a few hundred microseconds to tens of milliseconds; a delivery from commit to its
+# receiver's acknowledgement is milliseconds when all is well and up to hours when it went through retries.
 _REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _DELIVERY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0, 3600.0, 6 * 3600.0, 24 * 3600.0)
 
