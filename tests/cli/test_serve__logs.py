@@ -183,3 +183,17 @@ def test_web_and_admin_requests_have_a_line_without_secrets_and_health_checks_no
     assert "/healthz" not in out and "/metrics" not in out
     for secret in (password, QUERY_SECRET, ADMIN_TOKEN, session, csrf[1]):
         assert secret not in out + err
+
+
+def test_web_and_admin_json_lines_have_exactly_the_documented_keys(tmp_path):
+    srv = _serve(tmp_path, "--no-events", "--log-format", "json")
+    try:
+        assert httpx.get(srv.base_url + "/login").status_code == 200
+        assert httpx.get(srv.base_url + "/_shenpi/version", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).is_success
+    finally:
+        out, _ = srv.stop()
+    records = [json.loads(line) for line in out.splitlines()]
+    areas = [r for r in records if "area" in r]
+    assert [(r["method"], r["path"], r["status"], r["area"]) for r in areas] == \
+        [("GET", "/login", 200, "web"), ("GET", "/_shenpi/version", 200, "admin")]
+    assert all(set(r) == {"time", "method", "path", "status", "duration_ms", "area"} for r in areas)
