@@ -53,7 +53,7 @@ shenpi demo is serving on {base}
 
 @click.command()
 @env_option("--host", default="127.0.0.1", show_default=True)
-@env_option("--port", default=8080, show_default=True, type=int)
+@env_option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @env_option("--db", default=DEFAULT_DB, show_default=True, help="sqlite:///path or postgresql://...")
 @env_option("--seed", "seed_path", default="", help="a seed file (YAML or JSON) applied at start")
 @env_option("--demo", is_flag=True, help="start with built-in demo data and print how to call it")

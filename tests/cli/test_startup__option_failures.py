@@ -70,7 +70,7 @@ def test_a_database_path_nothing_may_create(tmp_path):
 
 @pytest.mark.parametrize(("option", "value"), [("--sign-in-account-limit", "five"), ("--sign-in-address-limit", "5/0"),
                                                ("--rate-limit-scale", "-1"), ("--event-retry-scale", "-0.5"),
-                                               ("--workers", "0")])
+                                               ("--workers", "0"), ("--port", "70000"), ("--port", "-1")])
 def test_an_option_value_every_worker_would_fail_on(tmp_path, option, value):
     assert option in _refused(tmp_path, option, value, usage=True)
 
