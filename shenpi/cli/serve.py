@@ -33,7 +33,7 @@ def env_option(*decls: str, **attrs: Any) -> Callable[[F], F]:
 
 
 def _demo_banner(host: str, port: int, admin_token: str) -> str:
-    base = f"http://{host}:{port}"
+    base = f"http://{_url_host(host)}:{port}"
     return f"""
 shenpi demo is serving on {base}
   app_id:     {DEMO_APP_ID}
@@ -131,7 +131,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     log_config = logs.logging_config(log_format, log_level)
     logging.config.dictConfig(log_config)
     port = sock.getsockname()[1]
-    address = f"{'https' if tls_cert else 'http'}://{host}:{port}"
+    address = f"{'https' if tls_cert else 'http'}://{_url_host(host)}:{port}"
     logs.starts.info(logs.START_LINE, __version__, address, logs.mask_url(db), workers, _on(bool(config.admin_token)),
                      _on(events), _on(demo))
     if demo:  # for people: beside JSON lines it goes to stderr, so stdout stays one JSON object a line
@@ -144,6 +144,11 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     if not started:
         startup.remove_sqlite_file(created)
         raise click.ClickException("the server did not start (its log above says why)")
+
+
+def _url_host(host: str) -> str:
+    """``host`` as a URL writes it: an IPv6 address in brackets (``http://[::1]:8080``)."""
+    return f"[{host}]" if ":" in host else host
 
 
 def _on(flag: bool) -> str:
