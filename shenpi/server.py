@@ -235,10 +235,13 @@ class Server:
 
     async def _scrape(self, scope: Scope, send: Send) -> None:
         """Prometheus's scrape: the counters of every worker process, and the outbox's depth read now."""
-        token = self.config.metrics_token
+        token, log_id = self.config.metrics_token, ids.log_id()
+        if scope["method"] not in ("GET", "HEAD"):
+            err = perr.MethodMismatch()
+            await respond(send, err.http_status, envelope(err.code, err.msg, None, {"log_id": log_id}), log_id)
+            return
         if token and not any(k == b"authorization" and hmac.compare_digest(v, b"Bearer " + token.encode())
                              for k, v in scope["headers"]):
-            log_id = ids.log_id()
             await respond(send, 401, envelope(401, "metrics token required", None, {"log_id": log_id}), log_id)
             return
         gauges = {}

@@ -126,12 +126,14 @@ def test_requests_rate_limits_and_deliveries_are_counted(backend, tmp_path):
 def test_a_metrics_token_guards_the_scrape(tmp_path):
     srv = start_server(tmp_path, "guarded", args=["--no-events", "--metrics-token", "scrape-me"])
     try:
+        posted = httpx.post(srv.base_url + "/metrics", headers={"Authorization": "Bearer scrape-me"})
         refused = httpx.get(srv.base_url + "/metrics")
         wrong = httpx.get(srv.base_url + "/metrics", headers={"Authorization": "Bearer scrape-you"})
         samples = scrape(srv.base_url, "scrape-me")
     finally:
         srv.close()
     assert (refused.status_code, refused.json()["code"]) == (401, 401)
+    assert posted.status_code == 405 and "shenpi_" not in posted.text
     assert wrong.status_code == 401 and "shenpi_" not in wrong.text
     assert value(samples, "shenpi_outbox_depth") == 0
 
