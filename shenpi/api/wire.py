@@ -19,6 +19,7 @@ import msgspec
 from shenpi import ids
 from shenpi.api.validation import RequestCheck, drop_nulls, request_check
 from shenpi.app import Shenpi
+from shenpi.contract import load as load_contract
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.hooks import ServerHooks
@@ -308,7 +309,7 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         body = envelope(wire.code, wire.msg, None, _error_object(log_id, wire))
     except Exception:
         log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
-        status, body = internal_error(log_id)
+        status, body = internal_error(log_id, route.endpoint)
         code = INTERNAL_ERROR_CODE
     await respond(send, status, body, log_id, extra)
     log_request(scope, status, code, started, log_id, app_id)
@@ -329,8 +330,11 @@ def checked_request(checks: RequestCheck, path: dict[str, str], query: dict[str,
     return value
 
 
-def internal_error(log_id: str) -> tuple[int, bytes]:
+def internal_error(log_id: str, endpoint: str = "") -> tuple[int, bytes]:
     """The answer to a server fault (a bug, a database down): Feishu documents its internal error, 1395001, with
-    HTTP 400. Nothing of the fault itself goes out: the log id finds it in the server's log."""
-    return 400, envelope(INTERNAL_ERROR_CODE, "There have been some errors. Please try again later", None,
+    HTTP 400 on most pages, and a few (the district pages) with 500: the endpoint's contract says which. Nothing of
+    the fault itself goes out: the log id finds it in the server's log."""
+    listed = load_contract().get(endpoint)
+    status = next((e.http for e in listed.errors if e.code == INTERNAL_ERROR_CODE), 400) if listed else 400
+    return status, envelope(INTERNAL_ERROR_CODE, "There have been some errors. Please try again later", None,
                          {"log_id": log_id})
