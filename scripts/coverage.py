@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from shenpi.contract import ErrorCode, Rule  # noqa: E402
+
 OUT = ROOT / "docs" / "coverage.md"
 SCOPE = [("approval", "v4", None), ("apaas", "v1", ("approval_instance", "approval_task", "user_task"))]
 
