@@ -340,4 +340,6 @@ def internal_error(log_id: str, endpoint: str = "") -> tuple[int, int, bytes]:
     listed = load_contract().get(endpoint)
     entry = next((e for e in listed.errors if e.code in INTERNAL_ERRORS), None) if listed else None
     code, status = (entry.code, entry.http) if entry else (INTERNAL_ERROR_CODE, 400)
-    return status, code, envelope(code, INTERNAL_ERRORS[code], None, {"log_id": log_id})
+    # The pages that list their internal error at HTTP 500 (districts, authen) word it "system error".
+    msg = "system error" if status == 500 else INTERNAL_ERRORS[code]
+    return status, code, envelope(code, msg, None, {"log_id": log_id})

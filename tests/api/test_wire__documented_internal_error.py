@@ -3,8 +3,8 @@ at the HTTP status the endpoint's page lists it with, and nothing of the fault i
 
 - approval v4: 1395001 "There have been some errors. Please try again later", HTTP 400 on the definition,
   instance and external pages (e.g. https://open.feishu.cn/document/server-docs/approval-v4/instance/create),
-  HTTP 500 on the district pages (https://open.feishu.cn/document/server-docs/approval-v4/district/list and
-  .../district/search)
+  and 1395001 "system error" at HTTP 500 on the district pages
+  (https://open.feishu.cn/document/server-docs/approval-v4/district/list and .../district/search)
 - authen v1: 20050 "system error" at HTTP 500 (https://open.feishu.cn/document/server-docs/authentication-management/
   access-token/create-2, .../access-token/create, .../login-state-management/get)
 - contact v3: 40003 "internal error" at HTTP 400 (https://open.feishu.cn/document/server-docs/contact-v3/user/get)
@@ -27,7 +27,7 @@ from shenpi.store import open_store
 from tests.seeds import test_seed
 
 APPROVAL = (1395001, "There have been some errors. Please try again later", 400)
-DISTRICT = (1395001, "There have been some errors. Please try again later", 500)
+DISTRICT = (1395001, "system error", 500)
 AUTHEN = (20050, "system error", 500)
 PAGE_ANSWER = {
     "approval.v4.approval.create": APPROVAL, "approval.v4.approval.get": APPROVAL,

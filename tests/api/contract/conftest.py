@@ -1,4 +1,5 @@
-"""Fixtures of the contract tests: a client that sends a user token of any user of the suite's seed."""
+"""Fixtures of the contract tests: a client that sends a user token of any user of the suite's seed, and the
+external approval the external rule tests sync their instances to."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import sys
 
 import lark_oapi as lark
 import pytest
+from lark_oapi.api.approval.v4 import ApprovalCreateExternal, CreateExternalApprovalRequest, ExternalApproval
+
+from tests.api.contract.helpers_external import texts
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +28,14 @@ def as_user(server):  # type: ignore[no-untyped-def]
         return lark.RequestOption.builder().user_access_token(tokens[user_id]).build()
 
     return client, option
+
+
+@pytest.fixture
+def external_rules_definition(client):  # type: ignore[no-untyped-def]
+    """The external approval EXT-RULES, which the external rule tests' instances belong to (created or updated)."""
+    body = (ExternalApproval.builder().approval_name("@i18n@rules").approval_code("EXT-RULES").group_code("G")
+            .group_name("@i18n@g").external(ApprovalCreateExternal.builder().support_pc(True).build())
+            .i18n_resources(texts("@i18n@rules", "@i18n@g")).build())
+    created = client.approval.v4.external_approval.create(CreateExternalApprovalRequest.builder().request_body(body)
+                                                          .build())
+    assert created.code == 0, created.msg
