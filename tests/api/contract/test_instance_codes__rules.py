@@ -17,6 +17,7 @@ import httpx
 import lark_oapi as lark
 import pytest
 from lark_oapi.api.approval.v4 import (
+    GetInstanceRequest,
     InstanceSearch,
     PreviewInstanceRequest,
     PreviewInstanceRequestBody,
@@ -108,3 +109,17 @@ def test_task_query_for_a_user_naming_nobody_is_1390004(client: lark.Client):
 
     assert query("ghost") == (400, 1390004)
     assert query("alice") == (200, 0)
+
+
+def test_get_for_a_user_who_takes_no_part_in_the_instance_is_1390009(client: lark.Client):
+    """user_id names the user asking; one who is neither the submitter nor named by a task or the timeline (an
+    approver, a CC) may not see the instance: 1390009 at HTTP 403, the code the get page lists
+    (https://open.feishu.cn/document/server-docs/approval-v4/instance/get)."""
+    inst = create_instance(client, "AND2", user_id="dana")
+
+    def get(user: str) -> tuple[int, int]:
+        return answer(client.approval.v4.instance.get(GetInstanceRequest.builder().instance_id(inst).user_id(user)
+                                                      .user_id_type("user_id").build()))
+
+    assert [get("dana"), get("bob"), get("carol")] == [(200, 0)] * 3  # the submitter, the two approvers
+    assert get("erin") == (403, 1390009)
