@@ -8,6 +8,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 from lark_oapi.api.approval.v4 import SubscribeApprovalRequest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -78,3 +79,16 @@ def test_counts_from_both_workers_add_up(backend, tmp_path, monkeypatch):
         assert value(samples, "shenpi_api_request_duration_seconds_count", endpoint=GET) == driven
     assert pending and value(retrying, "shenpi_outbox_depth") == len(pending)
     assert not directory.exists()  # removed once the workers stopped
+
+
+def test_no_metrics_makes_no_directory(tmp_path, monkeypatch):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    srv = start_server(tmp_path, "unmetered", workers=2, args=["--no-events", "--no-metrics"])
+    try:
+        answer = httpx.get(srv.base_url + "/metrics")
+        made = list(temp.iterdir())
+    finally:
+        srv.close()
+    assert answer.status_code == 404 and made == []
