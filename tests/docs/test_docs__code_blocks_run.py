@@ -7,7 +7,7 @@ data before each block. Rather than take port 8080 from whatever else runs on th
 ``127.0.0.1:8080``, ``localhost:8080``, ``--port 8080`` and ``SHENPI_PORT=8080`` in a block to its server's port,
 and sets ``LARK_DOMAIN`` (what the docs' code reads to find Feishu) to the server's origin. How each language runs:
 
-- shell (``bash``, ``sh``, ``console``'s ``$`` lines): ``bash`` with ``set -euo pipefail``, in the server's
+- shell (``bash``, ``sh``, ``console``'s ``$`` lines): ``bash`` with ``set -eu``, in the server's
   working directory, with this Python's ``shenpi`` and ``python`` first on PATH. A block that starts a server of its
   own (``shenpi serve``) gets its own port and an empty directory holding the file's seed (its ``yaml`` block, as
   ``seed.yaml``); a server it leaves in the foreground passes once ``/healthz`` answers, and every server a block
@@ -16,7 +16,11 @@ and sets ``LARK_DOMAIN`` (what the docs' code reads to find Feishu) to the serve
   ``shenpi_server``; a block of fixtures alone gets one test that uses the server, so the fixtures apply); any
   other block runs as a script.
 - ``js``: ``node``, with the Node SDK from tests/node's lock file.
-- ``yaml``: a seed file, checked by ``shenpi check-seed``.
+- ``yaml``: a seed file (a top-level ``tenants``), checked by ``shenpi check-seed``; any other YAML (another
+  tool's configuration, such as Prometheus's) must at least parse.
+
+A pipeline's status is its last command's, as in the shell a reader pastes into (no ``pipefail``: ``curl … | head``
+is a success, though ``head`` closing the pipe early stops the writer with SIGPIPE).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from shenpi.testing.process import free_port
 from tests.docs.blocks import NOT_RUN, ROOT, RUNNERS, Block, doc_blocks, runnable_blocks, shell_commands
@@ -119,7 +124,7 @@ def shell_script(block: Block, port: int) -> str:
         lines[last] += " &"  # a server left in the foreground: it passes once it answers
         waits = (f"for _ in $(seq 300); do curl -sf http://127.0.0.1:{port}/healthz >/dev/null && exit 0; "
                  "sleep 0.2; done; echo 'the server did not answer /healthz' >&2; exit 1\n")
-    return ("set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n"
+    return ("set -eu\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n"
             + "\n".join(lines) + "\n" + waits)
 
 
@@ -127,7 +132,8 @@ def run_shell(block: Block, demo: DemoServer, tmp: Path) -> None:
     cwd, port = demo.workdir, demo.port
     if _SERVES.search(shell_commands(block)):  # its own server: its own port and directory, the file's seed
         cwd, port = tmp, free_port()
-        seeds = [b for b in doc_blocks() if b.path == block.path and RUNNERS.get(b.language) == "seed"]
+        seeds = [b for b in doc_blocks() if b.path == block.path and RUNNERS.get(b.language) == "seed"
+                 and b.code.lstrip().startswith("tenants:")]
         if seeds:
             (tmp / "seed.yaml").write_text(seeds[0].code, encoding="utf-8")
     env = {**environment(port), "SHENPI_PORT": str(port)}
@@ -156,6 +162,9 @@ def run_node(block: Block, demo: DemoServer, tmp: Path) -> None:
 
 
 def run_seed(block: Block, demo: DemoServer, tmp: Path) -> None:
+    document = yaml.safe_load(block.code)
+    if not (isinstance(document, dict) and "tenants" in document):
+        return  # not a seed: it parsed, which is all a YAML file for another tool can be checked for here
     (tmp / "seed.yaml").write_text(block.code, encoding="utf-8")
     run(block, [sys.executable, "-m", "shenpi", "check-seed", "seed.yaml"], tmp, environment(demo.port))
 
