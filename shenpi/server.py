@@ -6,9 +6,10 @@ and the hooks, from one :class:`ServerConfig`.
 
     app = build_app(ServerConfig(db="postgresql://...", demo=True))   # an ASGI app; its lifespan opens the store
 
-Paths: ``/open-apis/...`` is the Open API, ``/_shenpi/...`` the admin API (a 404 like any unknown path while no admin
-token is set), ``/healthz`` a liveness probe, ``/openapi.json`` the API document and ``/docs`` its page, and every
-other path a page of the web inbox.
+Paths: ``/open-apis/...`` is the Open API (with the approval file upload, ``/approval/openapi/v2/file/upload``),
+``/approval/files/...`` the signed URLs of uploaded files, ``/_shenpi/...`` the admin API (a 404 like any unknown path
+while no admin token is set), ``/healthz`` a liveness probe, ``/openapi.json`` the API document and ``/docs`` its
+page, and every other path a page of the web inbox.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from typing import Any
 import msgspec
 
 from shenpi import __version__, ids
+from shenpi.api import approval_v2
 from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.openapi import docs_page, document_json
 from shenpi.api.wire import JSON_CT, envelope, respond
 from shenpi.app import Shenpi
 from shenpi.app.deliveries import LEASE_MS
+from shenpi.app.files import DOWNLOAD_PREFIX
 from shenpi.app.ratelimits import SignInLimits, parse_limit
 from shenpi.control.admin_api import AdminApi
 from shenpi.control.plane import install_control
@@ -77,6 +80,7 @@ class ServerConfig:
     start_from_seed: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a request body over this answers 413, on every path
     body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S  # a body not read whole this long after its headers answers 408
+    files_dir: str = ""  # keep uploaded files' bytes in this directory; "" keeps them in the database
 
     def with_demo_admin_token(self) -> ServerConfig:
         """Demo mode turns the admin API on: behind the token given, or else a random one for this start (the banner
@@ -106,6 +110,7 @@ class ServerConfig:
             "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
             "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
             "SHENPI_MAX_BODY_BYTES": str(self.max_body_bytes), "SHENPI_BODY_TIMEOUT": str(self.body_timeout_s),
+            "SHENPI_FILES": self.files_dir,
             "SHENPI_SIGN_IN_ACCOUNT_LIMIT": self.sign_in_account_limit,
             "SHENPI_SIGN_IN_ADDRESS_LIMIT": self.sign_in_address_limit,
         }
@@ -122,6 +127,7 @@ class ServerConfig:
             workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
             max_body_bytes=int(env.get("SHENPI_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
             body_timeout_s=float(env.get("SHENPI_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_S))),
+            files_dir=env.get("SHENPI_FILES", ""),
             sign_in_account_limit=env.get("SHENPI_SIGN_IN_ACCOUNT_LIMIT", "5/900"),
             sign_in_address_limit=env.get("SHENPI_SIGN_IN_ADDRESS_LIMIT", "30/60"),
         )
@@ -135,7 +141,7 @@ def build_service(config: ServerConfig) -> Shenpi:
     """The application object over the configured store (not opened yet: the server's lifespan opens it)."""
     limits = SignInLimits(parse_limit(config.sign_in_account_limit), parse_limit(config.sign_in_address_limit))
     return Shenpi(open_store(config.db), rate_limit_scale=config.rate_limit_scale,
-                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits)
+                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits, files_dir=config.files_dir)
 
 
 def build_app(config: ServerConfig) -> Server:
@@ -186,13 +192,17 @@ class Server:
         self.admin = admin
         # Built once here, so a worker process pays for loading the templates once, not per request.
         self.web = asgi_app(svc)
+        self.downloads = approval_v2.download_app(svc)
         self._startup = startup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            guard = _BodyGuard(receive, send, self.config.max_body_bytes, self.config.body_timeout_s)
-            if (declared := _content_length(scope)) is not None and declared > self.config.max_body_bytes:
+            limit = self.config.max_body_bytes
+            if scope["path"] == approval_v2.UPLOAD_PATH:  # the file upload takes files up to 50 MB
+                limit = max(limit, approval_v2.UPLOAD_MAX_BODY_BYTES)
+            guard = _BodyGuard(receive, send, limit, self.config.body_timeout_s)
+            if (declared := _content_length(scope)) is not None and declared > limit:
                 await guard.refuse(perr.BodyTooLarge())  # said up front: not a byte of it is read
                 return
             try:
@@ -207,8 +217,10 @@ class Server:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        if path.startswith("/open-apis/"):
+        if path.startswith("/open-apis/") or path == approval_v2.UPLOAD_PATH:
             await self.open_api(scope, receive, send)
+        elif path.startswith(DOWNLOAD_PREFIX):  # a signed URL of an uploaded file
+            await self.downloads(scope, receive, send)
         elif path.startswith("/_shenpi/"):
             if self.admin is not None:
                 await self.admin(scope, receive, send)

@@ -89,13 +89,15 @@ shenpi demo is serving on {base}
             help="seconds to receive a request head, else the connection is closed; 0: no limit")
 @env_option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
             help="seconds an idle kept-alive connection stays open")
+@env_option("--files", "files_dir", default="", type=click.Path(file_okay=False),
+            help="keep the bytes of uploaded files in this directory (default: in the database)")
 @env_option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
             help="open connections per worker process; more are closed at once")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
           sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
           max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
-          max_connections: int) -> None:
+          max_connections: int, files_dir: str) -> None:
     """Run the server. Every option can also be given as a SHENPI_<OPTION> environment variable (shown with each
     option below); the command line wins."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
@@ -107,7 +109,8 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
                           event_lease_s=event_lease, rate_limit_scale=rate_limit_scale, workers=workers,
                           sign_in_account_limit=sign_in_account_limit,
                           sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
-                          body_timeout_s=body_timeout).with_demo_admin_token()
+                          body_timeout_s=body_timeout, files_dir=os.path.abspath(files_dir) if files_dir else ""
+                          ).with_demo_admin_token()
     # Everything that can make the start fail, before a word is printed: seeds, port, database.
     if seed_path and os.path.isfile(seed_path) and (problems := seed_problems(seed_path, db=db, demo=demo)):
         for line in problems:  # one line per problem, before anything is written or opened
