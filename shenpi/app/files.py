@@ -142,7 +142,7 @@ class Files:
 
     async def read(self, code: str) -> Download:
         async with self._ctx.store.transaction() as tx:
-            found = await tx.get_file(code, with_content=self._dir is None)
+            found = await tx.get_file(code, with_content=True)  # a file another server kept in the database
         if found is None:
             raise FileRefused("no such file")
         content = found.content
