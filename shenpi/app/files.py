@@ -59,7 +59,6 @@ class Files:
     def __init__(self, ctx: Context, files_dir: str = "") -> None:
         self._ctx = ctx
         self._dir = Path(files_dir) if files_dir else None
-        self._secret = b""
 
     # -- upload ---------------------------------------------------------------------------------
     async def upload(self, tenant_key: str, app_id: str, name: str, kind: str, content: bytes) -> StoredFile:
@@ -154,7 +153,8 @@ class Files:
         return Download(found.name, found.kind, content)
 
     async def _sign(self, code: str, expires: int) -> str:
-        if not self._secret:
-            async with self._ctx.store.transaction() as tx:
-                self._secret = (await tx.file_secret(secrets.token_urlsafe(32))).encode()
-        return hmac.new(self._secret, f"{code}\n{expires}".encode(), hashlib.sha256).hexdigest()[:40]
+        # The key is read each time rather than kept: a reset of the state replaces it, and every process of the
+        # database must then sign with the new one.
+        async with self._ctx.store.transaction() as tx:
+            secret = await tx.file_secret(secrets.token_urlsafe(32))
+        return hmac.new(secret.encode(), f"{code}\n{expires}".encode(), hashlib.sha256).hexdigest()[:40]

@@ -24,6 +24,9 @@ class FileMixin(SqlTx):
     async def file_secret(self, candidate: str) -> str:
         """The signing key: the one stored, or ``candidate`` stored now when there is none yet (the first server to
         ask decides it for every server on the database)."""
+        r = await self._fetchone("SELECT secret FROM file_secrets WHERE id = 1")
+        if r is not None:
+            return str(r[0])
         await self._execute("INSERT INTO file_secrets (id, secret) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
                             (candidate,))
         r = await self._fetchone("SELECT secret FROM file_secrets WHERE id = 1")

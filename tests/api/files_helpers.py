@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import lark_oapi as lark
-from requests_toolbelt import MultipartEncoder
 from lark_oapi.api.approval.v4 import (
     ApprovalApproverCcer,
     ApprovalCreate,
@@ -18,6 +17,7 @@ from lark_oapi.api.approval.v4 import (
     I18nResource,
     I18nResourceText,
 )
+from requests_toolbelt import MultipartEncoder
 
 from tests.api.helpers import create_instance, get_instance
 
