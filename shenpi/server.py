@@ -8,24 +8,26 @@ and the hooks, from one :class:`ServerConfig`.
 
 Paths: ``/open-apis/...`` is the Open API (with the approval file upload, ``/approval/openapi/v2/file/upload``),
 ``/approval/files/...`` the signed URLs of uploaded files, ``/_shenpi/...`` the admin API (a 404 like any unknown path
-while no admin token is set), ``/healthz`` a liveness probe, ``/openapi.json`` the API document and ``/docs`` its
-page, and every other path a page of the web inbox.
+while no admin token is set), ``/healthz`` a liveness probe, ``/metrics`` the Prometheus metrics (unless turned off),
+``/openapi.json`` the API document and ``/docs`` its page, and every other path a page of the web inbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hmac
 import logging
 import os
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from shenpi import __version__, ids
+from shenpi import __version__, ids, metrics
 from shenpi.api import approval_v2
 from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.openapi import docs_page, document_json
@@ -40,6 +42,7 @@ from shenpi.demo import demo_seed
 from shenpi.events.delivery import DeliveryWorker
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
+from shenpi.logs import log_http
 from shenpi.platform import errors as perr
 from shenpi.seed import SeedError, apply_seed, load_seed
 from shenpi.store import open_store
@@ -80,6 +83,8 @@ class ServerConfig:
     start_from_seed: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a request body over this answers 413, on every path
     body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S  # a body not read whole this long after its headers answers 408
+    metrics: bool = True  # count requests and deliveries, and answer GET /metrics
+    metrics_token: str = ""  # a bearer token GET /metrics then requires; "" leaves it open, as Prometheus expects
     files_dir: str = ""  # keep uploaded files' bytes in this directory; "" keeps them in the database
 
     def with_demo_admin_token(self) -> ServerConfig:
@@ -113,6 +118,7 @@ class ServerConfig:
             "SHENPI_FILES": self.files_dir,
             "SHENPI_SIGN_IN_ACCOUNT_LIMIT": self.sign_in_account_limit,
             "SHENPI_SIGN_IN_ADDRESS_LIMIT": self.sign_in_address_limit,
+            "SHENPI_METRICS": _flag(self.metrics), "SHENPI_METRICS_TOKEN": self.metrics_token,
         }
 
     @classmethod
@@ -130,6 +136,7 @@ class ServerConfig:
             files_dir=env.get("SHENPI_FILES", ""),
             sign_in_account_limit=env.get("SHENPI_SIGN_IN_ACCOUNT_LIMIT", "5/900"),
             sign_in_address_limit=env.get("SHENPI_SIGN_IN_ADDRESS_LIMIT", "30/60"),
+            metrics=env.get("SHENPI_METRICS", "1") == "1", metrics_token=env.get("SHENPI_METRICS_TOKEN", ""),
         )
 
 
@@ -194,6 +201,7 @@ class Server:
         self.web = asgi_app(svc)
         self.downloads = approval_v2.download_app(svc)
         self._startup = startup
+        metrics.enable(config.metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -223,7 +231,7 @@ class Server:
             await self.downloads(scope, receive, send)
         elif path.startswith("/_shenpi/"):
             if self.admin is not None:
-                await self.admin(scope, receive, send)
+                await _logged(self.admin, "admin", scope, receive, send)
             else:  # no admin token: the prefix does not exist
                 log_id = ids.log_id()
                 await respond(send, 404, envelope(99991201, "resource not find", None, {"log_id": log_id}), log_id)
@@ -232,8 +240,33 @@ class Server:
             await respond(send, 200, msgspec.json.encode(body), ids.log_id())
         elif path in ("/openapi.json", "/docs"):
             await _api_document(scope, send)
+        elif path == "/metrics" and self.config.metrics:
+            await self._scrape(scope, send)
         else:  # a page of the web inbox, its own 404 included
-            await self.web(scope, receive, send)
+            await _logged(self.web, "web", scope, receive, send)
+
+    async def _scrape(self, scope: Scope, send: Send) -> None:
+        """Prometheus's scrape: the counters of every worker process, and the outbox's depth read now."""
+        token, log_id = self.config.metrics_token, ids.log_id()
+        if scope["method"] not in ("GET", "HEAD"):
+            err = perr.MethodMismatch()
+            await respond(send, err.http_status, envelope(err.code, err.msg, None, {"log_id": log_id}), log_id)
+            return
+        if token and not any(k == b"authorization" and hmac.compare_digest(v, b"Bearer " + token.encode())
+                             for k, v in scope["headers"]):
+            await respond(send, 401, envelope(401, "metrics token required", None, {"log_id": log_id}), log_id)
+            return
+        gauges = {}
+        try:
+            depth = await self.svc.deliveries.depth()
+            gauges = {"shenpi_outbox_depth": ("Event deliveries not acknowledged yet", depth["pending"]),
+                      "shenpi_event_dead_letters_waiting": ("Dead-lettered event deliveries, not replayed", depth["dead"])}
+        except Exception as exc:  # the database is down: the counters are what the operator needs to see now
+            log.warning("metrics: the outbox depth was not read: %s", " ".join(str(exc).split()) or type(exc).__name__)
+        body = metrics.exposition(gauges)
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"Content-Type", metrics.CONTENT_TYPE.encode()), (b"Content-Length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -259,6 +292,7 @@ class Server:
                 if self.hooks is not None:
                     await self.hooks.aclose()
                 await self.svc.close()
+                metrics.process_exited()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -272,6 +306,22 @@ class Server:
                                 client=self.hooks.delivery_client() if self.hooks is not None else None)
         await worker.start()
         self.svc.events = worker
+
+
+async def _logged(app: ASGIApp, area: str, scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve the request with ``app`` and log its line (status 0: no answer was sent, the client went away)."""
+    started, status = time.perf_counter(), 0
+
+    async def sending(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        await send(message)
+
+    try:
+        await app(scope, receive, sending)
+    finally:
+        log_http(scope, status, started, area)
 
 
 async def _api_document(scope: Scope, send: Send) -> None:
