@@ -98,3 +98,11 @@ def test_a_forged_or_expired_url_is_403(client):
     expired = httpx.get(base, params={"x-expires": "1000", "x-signature": query["x-signature"][0]})
     assert expired.status_code == 403
     assert httpx.get(url).content == b"secret bytes"
+
+
+def test_the_page_permission_row_decides(client_for):
+    """approval:approval:readonly grants the upload (cli_acme_ro holds only it); approval:approval alone does not."""
+    status, doc = upload(client_for("cli_acme_ro"), "a.pdf", "attachment", b"pdf")
+    assert (status, doc["code"]) == (200, 0)
+    status, doc = upload(client_for("cli_acme_full"), "a.pdf", "attachment", b"pdf")
+    assert doc["code"] == 99991672
