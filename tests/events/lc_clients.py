@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import lark_oapi as lark
-import pytest
 from lark_oapi.api.approval.v4 import SubscribeApprovalRequest
 
 from tests.api.helpers import approve, create_instance, pending_task, reject
@@ -145,9 +143,9 @@ def python_client(base_url: str, log: Path, *extra: str, app_id: str = WS_APP, s
 
 
 def node_client(base_url: str, log: Path, *extra: str, app_id: str = WS_APP, secret: str = WS_SECRET) -> ClientProcess:
-    node = shutil.which("node")
-    if node is None or not (NODE_DIR / "node_modules" / "@larksuiteoapi" / "node-sdk").exists():
-        pytest.skip("node and tests/node's node_modules (npm ci) are needed")  # CI installs both
+    from tests.node.test_node__api import node_tools
+
+    node, _ = node_tools()  # skips without node (fails in CI), runs npm ci when node_modules is missing
     return ClientProcess([node, str(NODE_DIR / "ws_client.js"), base_url, app_id, secret, *extra], log, cwd=NODE_DIR)
 
 
