@@ -102,8 +102,10 @@ def decode(data: bytes) -> Received:
     frame = Frame()
     try:
         frame.ParseFromString(data)
-    except Exception as e:  # protobuf's DecodeError, or a missing required field
+    except Exception as e:  # protobuf's DecodeError
         raise FrameError(f"not a frame: {e}") from None
+    if not frame.IsInitialized():  # the parser leaves required fields to be checked
+        raise FrameError("not a frame: it lacks " + ", ".join(frame.FindInitializationErrors()))
     return Received(method=int(frame.method), service=int(frame.service), seq_id=int(frame.SeqID),
                     headers={h.key: h.value for h in frame.headers}, payload=bytes(frame.payload))
 
