@@ -28,7 +28,10 @@ class LongConnections:
             found = await self._tokens.app_for_secret(app_id, secret, address)
         except RateLimited as e:
             return Refusal(e.code, e.msg, e.http_status, dict(e.headers or {}))
-        return Refusal(AUTH_FAILED, f"auth failed: {found}") if isinstance(found, str) else found
+        if isinstance(found, str):
+            return Refusal(AUTH_FAILED, f"auth failed: {found}")
+        # as stored now: the process's cached app may predate a change of its event mode by another process
+        return await self.get_app(app_id) or found
 
     async def get_app(self, app_id: str) -> App | None:
         async with self._ctx.store.transaction() as tx:  # fresh: its secret and event mode may have changed

@@ -8,18 +8,25 @@ once; a wrong secret, or an app that receives its events by callback, is refused
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from shenpi.events.long_connection import ENDPOINT_PATH
 from shenpi.testing import ShenpiProcess, forget_sdk_tokens
 from tests.conftest import start_server
 from tests.events.lc_clients import (
     FAST,
     WS_APP,
+    WS_SECRET,
     callback_steps,
     drive,
     drive_many,
@@ -141,3 +148,26 @@ def test_a_wrong_secret_and_a_callback_app_are_refused(lc, tmp_path: Path) -> No
     finally:
         wrong.close()
         callback_app.close()
+
+
+def test_the_cli_counts_connected_clients_and_switches_an_app_to_callback(lc, tmp_path: Path) -> None:
+    srv, _ = lc
+    client = python_client(srv.base_url, tmp_path / "client.log")
+    try:
+        wait_connected(srv.db_url, 1)
+        shown = _cli("app", "show", WS_APP, "--json", "--db", srv.db_url)
+        assert {k: json.loads(shown)[k] for k in ("receives_by", "connections", "event_mode")} == \
+            {"receives_by": "long_connection", "connections": 1, "event_mode": "long_connection"}
+        assert re.search(rf"^{WS_APP}\s+acme\s+long connection, 1 connected", _cli("app", "list", "--db", srv.db_url),
+                         re.M)
+        assert "mode=callback" in _cli("app", "events", WS_APP, "--mode", "callback", "--db", srv.db_url)
+        answer = httpx.post(srv.base_url + ENDPOINT_PATH, json={"AppID": WS_APP, "AppSecret": WS_SECRET}).json()
+        assert answer["code"] == 403 and answer["data"] == {}
+    finally:
+        client.close()
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "shenpi", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
