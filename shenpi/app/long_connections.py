@@ -54,7 +54,7 @@ class LongConnections:
         async with self._ctx.store.transaction() as tx:
             await tx.long_connection_closed(conn_id)
 
-    async def connections_seen(self, conn_ids: Sequence[str]) -> None:
+    async def connections_seen(self, conns: Sequence[tuple[str, str, str, str]]) -> None:
         now = self._ctx.clock.now_ms()
         async with self._ctx.store.transaction() as tx:
-            await tx.long_connections_seen(conn_ids, now, now - STALE_MS)
+            await tx.long_connections_seen(conns, now, now - STALE_MS)

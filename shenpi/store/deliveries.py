@@ -177,10 +177,16 @@ class DeliveryMixin(SqlTx):
     async def long_connection_closed(self, conn_id: str) -> None:
         await self._execute("DELETE FROM long_connections WHERE conn_id = ?", (conn_id,))
 
-    async def long_connections_seen(self, conn_ids: Sequence[str], now_ms: int, stale_before_ms: int) -> None:
-        """Mark this process's connections alive, and forget those of processes that stopped marking theirs."""
-        for conn_id in conn_ids:
-            await self._execute("UPDATE long_connections SET seen_at = ? WHERE conn_id = ?", (now_ms, conn_id))
+    async def long_connections_seen(self, conns: Sequence[tuple[str, str, str, str]], now_ms: int,
+                                    stale_before_ms: int) -> None:
+        """Mark this process's connections (conn_id, app_id, tenant_key, address) alive, back in the list if they
+        were dropped from it (the clock moved on past their last mark), and forget those of processes that stopped
+        marking theirs."""
+        for conn_id, app_id, tenant_key, address in conns:
+            if not await self._execute("UPDATE long_connections SET seen_at = ? WHERE conn_id = ?", (now_ms, conn_id)):
+                await self._execute("INSERT INTO long_connections (conn_id, app_id, tenant_key, address, connected_at, "
+                                    "seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                    (conn_id, app_id, tenant_key, address, now_ms, now_ms))
         await self._execute("DELETE FROM long_connections WHERE seen_at < ?", (stale_before_ms,))
 
     async def long_connection_counts(self, live_after_ms: int) -> dict[str, int]:

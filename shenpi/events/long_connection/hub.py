@@ -47,8 +47,9 @@ class ConnectionRecords(Protocol):
 
     async def connection_closed(self, conn_id: str) -> None: ...
 
-    async def connections_seen(self, conn_ids: Sequence[str]) -> None:
-        """Mark these alive (and forget rows of processes that stopped marking theirs)."""
+    async def connections_seen(self, conns: Sequence[tuple[str, str, str, str]]) -> None:
+        """Mark these (conn_id, app_id, tenant_key, address) alive, and forget rows of processes that stopped
+        marking theirs."""
         ...
 
 
@@ -137,9 +138,9 @@ class Hub:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_MS / 1000)
-            ids = [c.conn_id for conns in self._by_app.values() for c in conns]
+            alive = [(c.conn_id, c.app_id, c.tenant_key, c.address) for conns in self._by_app.values() for c in conns]
             try:
-                await self.records.connections_seen(ids)
+                await self.records.connections_seen(alive)
             except Exception:  # a store hiccup: the next beat tries again, well inside STALE_MS
                 log.exception("marking long connections alive failed")
 
