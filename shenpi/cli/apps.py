@@ -69,6 +69,7 @@ def show_app(app_id: str, db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(view, ensure_ascii=False, indent=2))
         return
+    view["encrypt_key"] = "set" if found.encrypt_key else ""  # a key is not for the terminal's scrollback
     for key, value in view.items():
         click.echo(f"{key + ':':<20} {' '.join(map(str, value)) if isinstance(value, list) else value}")
 
