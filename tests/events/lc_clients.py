@@ -101,6 +101,7 @@ class ClientProcess:
         self._err = open(log, "ab")  # noqa: SIM115 - closed by close()
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._err, cwd=cwd)
         self.lines: list[dict[str, Any]] = []
+        self.other: list[str] = []  # what else it printed (lark-oapi logs to stdout)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -110,7 +111,7 @@ class ClientProcess:
             try:
                 self.lines.append(json.loads(raw))
             except ValueError:
-                pass
+                self.other.append(raw.decode(errors="replace"))
 
     @property
     def events(self) -> list[dict[str, Any]]:
