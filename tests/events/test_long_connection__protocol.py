@@ -89,3 +89,11 @@ def test_a_forged_ticket_is_refused_with_the_handshake_headers(server: ShenpiPro
     assert response.status_code == 403
     assert (response.headers["handshake-status"], response.headers["handshake-autherrcode"]) == ("514", "514")
     assert "ticket" in response.headers["handshake-msg"]
+
+
+def test_guessing_secrets_is_throttled_as_on_the_token_endpoints(server: ShenpiProcess) -> None:
+    wrong = {"AppID": WS_APP, "AppSecret": "guess"}
+    answers = [httpx.post(server.base_url + "/callback/ws/endpoint", json=wrong) for _ in range(11)]
+    assert [a.json()["code"] for a in answers[:10]] == [514] * 10
+    assert (answers[10].status_code, answers[10].json()["code"]) == (429, 99991400)  # the SDKs try again later
+    assert int(answers[10].headers["x-ogw-ratelimit-reset"]) > 0
