@@ -115,11 +115,10 @@ class Hub:
 
     # -- connections ------------------------------------------------------------------------------------
     async def opened(self, conn: Connection) -> None:
+        """Hold ``conn`` once the store lists it (if that fails the session ends, and nothing is held)."""
+        await self.records.connection_opened(conn.conn_id, conn.app_id, conn.tenant_key, conn.address)
         self._by_app.setdefault(conn.app_id, []).append(conn)
-        try:
-            await self.records.connection_opened(conn.conn_id, conn.app_id, conn.tenant_key, conn.address)
-        finally:
-            self._on_open()  # the worker looks now: the app's waiting events were made due
+        self._on_open()  # the worker looks now: the app's waiting events were made due
         self._start_heartbeat()
 
     async def closed(self, conn: Connection) -> None:
