@@ -6,6 +6,7 @@ the app reconnects; a wrong secret stops the client with Feishu's code.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.events.lc_clients import (
     WS_APP,
     callback_steps,
     drive,
+    drive_many,
     lc_seed,
     node_client,
     sdk,
@@ -85,6 +87,25 @@ def test_a_node_client_that_dies_mid_stream_gets_the_rest_after_reconnecting(lc,
         first.close()
         if second is not None:
             second.close()
+
+
+def test_two_node_clients_share_the_apps_events_each_once(lc, tmp_path: Path) -> None:
+    srv, rx = lc
+    a = node_client(srv.base_url, tmp_path / "a.log", "--handle-ms", "50")
+    b = node_client(srv.base_url, tmp_path / "b.log", "--handle-ms", "50")
+    try:
+        wait_connected(srv.db_url, 2)
+        instances = drive_many(sdk(srv.base_url), 8)
+        total = 4 * FLOW
+        a.wait_for(lambda _: len(a.events) + len(b.events) >= total and len(rx.events) >= total, "every event")
+        ids = Counter(e["id"] for e in a.events + b.events)
+        assert [i for i, n in ids.items() if n > 1] == [], "an event went to both, or twice"
+        assert a.events and b.events, "one client got every event"
+        expected, together = callback_steps(rx.events), steps(a.events + b.events)
+        assert {i: sorted(together[i]) for i in instances} == {i: sorted(expected[i]) for i in instances}
+    finally:
+        a.close()
+        b.close()
 
 
 def test_a_wrong_secret_stops_the_node_client_with_514(lc, tmp_path: Path) -> None:

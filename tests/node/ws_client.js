@@ -1,14 +1,16 @@
 // A long-connection client built with the official Node SDK (WSClient + EventDispatcher), for the tests in
 // tests/node/test_node__long_connection.py: one JSON line per approval event it receives, on stdout.
-//   node ws_client.js DOMAIN APP_ID APP_SECRET [--die-after N]
-// --die-after N: on the Nth event, print it and exit before the SDK answers it. A refused start prints
-// {"error": code, "msg": ...} and exits 2.
+//   node ws_client.js DOMAIN APP_ID APP_SECRET [--die-after N] [--handle-ms MS]
+// --die-after N: on the Nth event, print it and exit before the SDK answers it. --handle-ms: how long handling each
+// event takes. A refused start prints {"error": code, "msg": ...} and exits 2.
 'use strict';
 
 const lark = require('@larksuiteoapi/node-sdk');
 
 const [domain, appId, appSecret, ...rest] = process.argv.slice(2);
-const dieAfter = rest[0] === '--die-after' ? Number(rest[1]) : 0;
+const option = (name) => (rest.includes(name) ? Number(rest[rest.indexOf(name) + 1]) : 0);
+const dieAfter = option('--die-after');
+const handleMs = option('--handle-ms');
 let seen = 0;
 
 const emit = (type) => async (data) => {
@@ -19,6 +21,7 @@ const emit = (type) => async (data) => {
     type, id: data.uuid || data.event_id, instance: data.instance_code || '', status: data.status || '', event,
   }) + '\n');
   if (dieAfter && seen >= dieAfter) process.exit(3);
+  if (handleMs) await new Promise((resolve) => setTimeout(resolve, handleMs));
   return undefined;
 };
 
