@@ -7,8 +7,9 @@ and the hooks, from one :class:`ServerConfig`.
     app = build_app(ServerConfig(db="postgresql://...", demo=True))   # an ASGI app; its lifespan opens the store
 
 Paths: ``/open-apis/...`` is the Open API, ``/_shenpi/...`` the admin API (a 404 like any unknown path while no admin
-token is set), ``/healthz`` a liveness probe, ``/openapi.json`` the API document and ``/docs`` its page, and every
-other path a page of the web inbox.
+token is set), ``/healthz`` a liveness probe, ``/openapi.json`` the API document and ``/docs`` its page,
+``/callback/ws/...`` apps' long connections (the discovery call, and every WebSocket), and every other path a page of
+the web inbox.
 """
 
 from __future__ import annotations
