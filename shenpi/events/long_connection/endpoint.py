@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode
 
+from shenpi import ids
 from shenpi.events.long_connection.frames import CONTROL, DATA, PING, FrameError, decode, pong
 from shenpi.events.long_connection.hub import Connection, Hub
 from shenpi.store.records import App
@@ -199,9 +200,8 @@ def _host(scope: Scope) -> str:
 
 async def _answer(send: Send, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None) -> None:
     data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    log_id = secrets.token_hex(16)
-    head = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(data)).encode()),
-            (b"x-tt-logid", log_id.encode()), *((k.encode(), v.encode()) for k, v in (headers or {}).items())]
+    head = [(b"Content-Type", b"application/json; charset=utf-8"), (b"Content-Length", str(len(data)).encode()),
+            (b"X-Tt-Logid", ids.log_id().encode()), *((k.encode(), v.encode()) for k, v in (headers or {}).items())]
     await send({"type": "http.response.start", "status": status, "headers": head})
     await send({"type": "http.response.body", "body": data})
 
