@@ -18,7 +18,6 @@ from shenpi.api import apaas_v1, approval_v4, contact_v3
 from shenpi.api.auth import ROUTES as AUTH_ROUTES
 from shenpi.api.auth import auth_v3, authen
 from shenpi.api.wire import (
-    INTERNAL_ERROR_CODE,
     Receive,
     Router,
     Scope,
@@ -128,8 +127,8 @@ async def _answering_errors(scope: Scope, started: float, endpoint: Callable[[Re
         fault_id = ids.log_id()
         log.exception("unexpected error in %s (log id %s)", path, fault_id)
         if not status:
-            status, body = internal_error(fault_id)
-            code, log_id = INTERNAL_ERROR_CODE, fault_id
+            status, code, body = internal_error(fault_id)
+            log_id = fault_id
             await respond(send, status, body, log_id)
     log_request(scope, status, code, started, log_id, _app_id_of(scope, b"".join(chunks)))
 

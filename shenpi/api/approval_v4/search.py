@@ -170,20 +170,26 @@ async def search_cc(call: Call) -> dict[str, Any]:
     read = _status_filter(b.read_status, ("READ", "UNREAD", "ALL"), "read_status",
                           "read_status must be READ, UNREAD or ALL")
     start, end, directory, user_id = await _window_and_user(call, b, "cc_create_time")
-    f = SearchFilter(user_id, b.approval_code, b.instance_code, b.cc_title, read_status=read, time_from=start,
-                     time_to=end)
-    found = await call.svc.search.ccs(call.tenant_key, f, offset=offset, limit=size)
-    defs = found.definitions
-    items = []
-    for cc, inst in found.page.items:
-        d = defs[inst.approval_code]
-        items.append({
-            **_listed(call, inst, d, directory, b.locale),
-            "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": ms(cc.create_time),
-                   "read_status": cc.read_status.lower(), "title": title(inst, d, b.locale), "extra": "",
-                   "link": link(call, inst.code)},
-        })
-    return _answer("cc_list", items, found, offset, size)
+    native = SearchFilter(user_id, b.approval_code, b.instance_code, b.cc_title, read_status=read, time_from=start,
+                          time_to=end)
+    f = _filters(b, native)
+    natives: list[dict[str, Any]] = []
+    native_total = 0
+    if f.natives_can_match():
+        found = await call.svc.search.ccs(call.tenant_key, native, offset=offset, limit=size)
+        defs = found.definitions
+        for cc, inst in found.page.items:
+            d = defs[inst.approval_code]
+            natives.append({
+                **_listed(call, inst, d, directory, b.locale),
+                "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type),
+                       "create_time": ms(cc.create_time), "read_status": cc.read_status.lower(),
+                       "title": title(inst, d, b.locale), "extra": "", "link": link(call, inst.code)},
+            })
+        native_total = found.page.total
+    externals = (await _externals(call, b, directory)).ccs(f, read) if f.externals_can_match() else []
+    items, total, more = merged_page(natives, native_total, externals, offset, size)
+    return {"count": total, "cc_list": items, **next_token(offset, size, more)}
 
 
 class TaskSearch(SearchBody):
