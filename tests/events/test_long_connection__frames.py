@@ -4,6 +4,8 @@ Feishu's .proto), and the splitting of a large event into parts that lark-oapi's
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from lark_oapi.ws.client import Client
@@ -11,6 +13,17 @@ from lark_oapi.ws.pb.pbbp2_pb2 import Frame as SdkFrame
 
 from shenpi.events.long_connection import frames
 from shenpi.events.long_connection.frames import ClientConfig, FrameError
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def set(self, key: str, value: Any, expire_s: int) -> None:
+        self.values[key] = value
 
 
 def _sdk(data: bytes) -> SdkFrame:
@@ -66,13 +79,15 @@ def test_a_large_event_is_split_and_the_sdk_puts_it_back_together(size: int) -> 
     body = bytes(i % 251 for i in range(size))
     parts = frames.event_frames(body, message_id="big", trace_id="t", service=1)
     assert len(parts) == -(-size // frames.PART_BYTES)
-    client = Client("cli_x", "secret")
+    # lark-oapi's own reassembly (Client._combine), on a plain cache: a whole Client would leave its cache's cleaner
+    # coroutine unawaited outside an event loop
+    client = SimpleNamespace(_cache=_Cache())
     whole = None
     # out of order, as the parts may be read: the SDK places each by its seq
     for data in reversed(parts):
         f = _sdk(data)
         headers = {h.key: h.value for h in f.headers}
         assert headers["sum"] == str(len(parts)) and len(f.payload) <= frames.PART_BYTES
-        whole = client._combine(headers["message_id"], int(headers["sum"]), int(headers["seq"]), f.payload) \
+        whole = Client._combine(client, headers["message_id"], int(headers["sum"]), int(headers["seq"]), f.payload) \
             if len(parts) > 1 else f.payload
     assert whole == body
