@@ -1,6 +1,6 @@
 """The hub that sends an event over one of an app's connections: the answer decides the attempt (200 delivered,
 another code or none in time failed), a connection that drops hands the event to the app's next one, and an app's
-connections share its events."""
+connections share its events; with no client connected, the delivery worker's retry schedule runs to a dead letter."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import asyncio
 import json
 from collections.abc import Sequence
 
+from shenpi.events.delivery import RETRY_SCHEDULE_S, DeliveryWorker, route_event
 from shenpi.events.long_connection.frames import ClientConfig, decode, encode
 from shenpi.events.long_connection.hub import NO_CLIENT, Connection, Hub
-from tests.events.helpers import run
+from shenpi.events.memory import MemoryDeliveryStore
+from tests.events.helpers import FakeClock, app, directory, outbox, run
 
 
 class Records:
@@ -88,6 +90,33 @@ def test_an_apps_connections_share_its_events() -> None:
         assert len(a.got) + len(b.got) == 10 and a.got and b.got
         await hub.closed(a.conn)
         assert hub.held() == {"cli_app": 1} and hub.window("cli_app") == 4
+        await hub.stop()
+
+    run(go())
+
+
+def test_without_a_client_the_retry_schedule_runs_to_a_dead_letter_and_a_client_gets_the_rest() -> None:
+    async def go() -> None:
+        store, clock = MemoryDeliveryStore(), FakeClock()
+        lc = app(app_id="cli_app")  # no URL: it receives over its long connection
+        store.apps[lc.app_id] = lc
+        rows = [outbox("instance", "PENDING", instance="IC-9"), outbox("instance", "APPROVED", instance="IC-9")]
+        for row in rows:
+            await store.enqueue(route_event(row, [lc], directory()))
+        hub = await _hub()
+        worker = DeliveryWorker(store, now_ms=clock, long_connections=hub)
+        for wait_s in (0, *RETRY_SCHEDULE_S[:-1]):  # the first attempt and three retries, each failing
+            clock.advance(wait_s)
+            assert await worker.run_once() == 1  # only the head: the instance's next event waits behind it
+        clock.advance(RETRY_SCHEDULE_S[-1])
+        assert await worker.run_once() == 2  # the last retry fails; the next event, now the head, fails once
+        [dead] = await store.dead_letters()
+        assert (dead.attempts, dead.last_error) == (5, NO_CLIENT)
+        client = Client("late")  # a client connects (the SQL stores then make the waiting events due at once)
+        await hub.opened(client.conn)
+        clock.advance(RETRY_SCHEDULE_S[0])
+        assert await worker.run_once() == 1 and len(client.got) == 1
+        assert json.loads(client.got[0])["event"]["status"] == "APPROVED"
         await hub.stop()
 
     run(go())
