@@ -314,7 +314,7 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
         status, code, body = internal_error(log_id, route.endpoint)
     await respond(send, status, body, log_id, extra)
-    log_request(scope, status, code, started, log_id, app_id)
+    log_request(scope, status, code, started, log_id, app_id, route.endpoint)
 
 
 def checked_request(checks: RequestCheck, path: dict[str, str], query: dict[str, str], raw: bytes) -> Any:

@@ -113,6 +113,11 @@ class Deliveries:
             rows = await tx.list_deliveries(state=state, app_id=app_id, limit=limit)
         return [delivery_view(_delivery(r)) for r in rows]
 
+    async def depth(self) -> dict[str, int]:
+        """``{"pending": n, "dead": m}``: the deliveries not yet acknowledged, and those waiting for a replay."""
+        async with self._ctx.store.transaction() as tx:
+            return await tx.count_deliveries()
+
     async def replay_dead(self, delivery_ids: Sequence[int]) -> list[int]:
         """Dead letters back to pending, due now, in one transaction; the ids that were dead (and now are not)."""
         replayed = []

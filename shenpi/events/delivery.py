@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from shenpi import logs
+from shenpi import logs, metrics
 from shenpi.background import cancel_and_wait
 from shenpi.events.crypto import dumps, seal, signature
 from shenpi.events.long_connection.hub import NO_CLIENT
@@ -283,6 +283,7 @@ class DeliveryWorker:
         else:
             next_at = self.now_ms() + int(self.schedule[attempts - 1] * 1000)
             recorded, outcome = await self.store.reschedule(d.id, lease, next_at, attempts, error), "retry"
+        metrics.event_delivery(outcome if recorded else "lease_lost", self.now_ms() - d.created_at)
         if recorded:  # the attempt's line: delivered, to be retried, or dead-lettered (4 retries failed)
             level = logging.WARNING if outcome == "dead" else logging.INFO
             logs.deliveries.log(level, logs.DELIVERY_LINE, outcome, d.event_id, d.app_id, attempts, duration_ms,
