@@ -39,6 +39,7 @@ from tests.events.lc_clients import (
 )
 from tests.events.receiver import ReceiverThread
 from tests.pg import postgres_url_or_skip
+from tests.test_metrics__scrape import scrape, value
 
 TRANSFER_FLOW, REJECT_FLOW = 9, 6  # the events of drive(0) and drive(1) (v1 instance and task events)
 FLOW = TRANSFER_FLOW + REJECT_FLOW
@@ -160,6 +161,7 @@ def test_the_cli_counts_connected_clients_and_switches_an_app_to_callback(lc, tm
             {"receives_by": "long_connection", "connections": 1, "event_mode": "long_connection"}
         assert re.search(rf"^{WS_APP}\s+acme\s+long connection, 1 connected", _cli("app", "list", "--db", srv.db_url),
                          re.M)
+        assert value(scrape(srv.base_url), "shenpi_ws_connections") == 1  # whichever worker answers the scrape
         assert "mode=callback" in _cli("app", "events", WS_APP, "--mode", "callback", "--db", srv.db_url)
         answer = httpx.post(srv.base_url + ENDPOINT_PATH, json={"AppID": WS_APP, "AppSecret": WS_SECRET}).json()
         assert answer["code"] == 403 and answer["data"] == {}
