@@ -17,6 +17,7 @@ from shenpi.app.external import External
 from shenpi.app.files import Files
 from shenpi.app.inbox import Inbox
 from shenpi.app.instances import Instances
+from shenpi.app.long_connections import LongConnections
 from shenpi.app.people import People
 from shenpi.app.ratelimits import SharedRateLimiter, SignInLimits
 from shenpi.app.registry import Registry
@@ -60,6 +61,7 @@ class Shenpi:
         self.inbox = Inbox(ctx)
         self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)
+        self.long_connections = LongConnections(ctx, self.tokens)
         self.snapshots = Snapshots(ctx, self.tokens)
 
     def committed(self) -> None:

@@ -153,7 +153,7 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, Opera
     async def _state_tables(self) -> list[str]:
         return [r[0] for r in await self._all(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename <> 'schema_migrations' ORDER BY tablename")]
+            "AND tablename NOT IN ('schema_migrations', 'long_connections') ORDER BY tablename")]
 
     async def _table_columns(self, table: str) -> list[str]:
         return [r[0] for r in await self._all(

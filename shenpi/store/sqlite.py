@@ -156,7 +156,7 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, Operato
     async def _state_tables(self) -> list[str]:
         return [r[0] for r in self._all(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name <> 'schema_migrations' ORDER BY name")]
+            "AND name NOT IN ('schema_migrations', 'long_connections') ORDER BY name")]
 
     async def _table_columns(self, table: str) -> list[str]:
         return [r[1] for r in self._all(f'PRAGMA table_info("{table}")')]
