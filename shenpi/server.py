@@ -6,8 +6,9 @@ and the hooks, from one :class:`ServerConfig`.
 
     app = build_app(ServerConfig(db="postgresql://...", demo=True))   # an ASGI app; its lifespan opens the store
 
-Paths: ``/open-apis/...`` is the Open API, ``/_shenpi/...`` the admin API (a 404 like any unknown path while no admin
-token is set), ``/healthz`` a liveness probe, ``/metrics`` the Prometheus metrics (unless turned off),
+Paths: ``/open-apis/...`` is the Open API (with the approval file upload, ``/approval/openapi/v2/file/upload``),
+``/approval/files/...`` the signed URLs of uploaded files, ``/_shenpi/...`` the admin API (a 404 like any unknown path
+while no admin token is set), ``/healthz`` a liveness probe, ``/metrics`` the Prometheus metrics (unless turned off),
 ``/openapi.json`` the API document and ``/docs`` its page, ``/callback/ws/...`` apps' long connections (the discovery
 call, and every WebSocket), and every other path a page of the web inbox.
 """
@@ -28,11 +29,13 @@ from typing import Any
 import msgspec
 
 from shenpi import __version__, ids, metrics
+from shenpi.api import approval_v2
 from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.openapi import docs_page, document_json
 from shenpi.api.wire import JSON_CT, envelope, respond
 from shenpi.app import Shenpi
 from shenpi.app.deliveries import LEASE_MS
+from shenpi.app.files import DOWNLOAD_PREFIX
 from shenpi.app.ratelimits import SignInLimits, parse_limit
 from shenpi.control.admin_api import AdminApi
 from shenpi.control.plane import install_control
@@ -89,6 +92,7 @@ class ServerConfig:
     ws_ping_interval_s: int = 120
     ws_reconnect_interval_s: int = 120
     ws_reconnect_nonce_s: int = 30
+    files_dir: str = ""  # keep uploaded files' bytes in this directory; "" keeps them in the database
 
     def with_demo_admin_token(self) -> ServerConfig:
         """Demo mode turns the admin API on: behind the token given, or else a random one for this start (the banner
@@ -118,6 +122,7 @@ class ServerConfig:
             "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
             "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
             "SHENPI_MAX_BODY_BYTES": str(self.max_body_bytes), "SHENPI_BODY_TIMEOUT": str(self.body_timeout_s),
+            "SHENPI_FILES": self.files_dir,
             "SHENPI_SIGN_IN_ACCOUNT_LIMIT": self.sign_in_account_limit,
             "SHENPI_SIGN_IN_ADDRESS_LIMIT": self.sign_in_address_limit,
             "SHENPI_METRICS": _flag(self.metrics), "SHENPI_METRICS_TOKEN": self.metrics_token,
@@ -138,6 +143,7 @@ class ServerConfig:
             workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
             max_body_bytes=int(env.get("SHENPI_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
             body_timeout_s=float(env.get("SHENPI_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_S))),
+            files_dir=env.get("SHENPI_FILES", ""),
             sign_in_account_limit=env.get("SHENPI_SIGN_IN_ACCOUNT_LIMIT", "5/900"),
             sign_in_address_limit=env.get("SHENPI_SIGN_IN_ADDRESS_LIMIT", "30/60"),
             metrics=env.get("SHENPI_METRICS", "1") == "1", metrics_token=env.get("SHENPI_METRICS_TOKEN", ""),
@@ -159,7 +165,7 @@ def build_service(config: ServerConfig) -> Shenpi:
     """The application object over the configured store (not opened yet: the server's lifespan opens it)."""
     limits = SignInLimits(parse_limit(config.sign_in_account_limit), parse_limit(config.sign_in_address_limit))
     return Shenpi(open_store(config.db), rate_limit_scale=config.rate_limit_scale,
-                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits)
+                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits, files_dir=config.files_dir)
 
 
 def build_app(config: ServerConfig) -> Server:
@@ -213,14 +219,18 @@ class Server:
         # Apps' long connections (WebSockets on this same port): the delivery worker sends their events over them.
         self.hub = Hub(svc.long_connections, config.client_config(), on_open=svc.committed)
         self.long_connection = LongConnectionEndpoint(self.hub, svc.long_connections, now_s=svc.clock.now_s)
+        self.downloads = approval_v2.download_app(svc)
         self._startup = startup
         metrics.enable(config.metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            guard = _BodyGuard(receive, send, self.config.max_body_bytes, self.config.body_timeout_s)
-            if (declared := _content_length(scope)) is not None and declared > self.config.max_body_bytes:
+            limit = self.config.max_body_bytes
+            if scope["path"] == approval_v2.UPLOAD_PATH:  # the file upload takes files up to 50 MB
+                limit = max(limit, approval_v2.UPLOAD_MAX_BODY_BYTES)
+            guard = _BodyGuard(receive, send, limit, self.config.body_timeout_s)
+            if (declared := _content_length(scope)) is not None and declared > limit:
                 await guard.refuse(perr.BodyTooLarge())  # said up front: not a byte of it is read
                 return
             try:
@@ -237,8 +247,10 @@ class Server:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        if path.startswith("/open-apis/"):
+        if path.startswith("/open-apis/") or path == approval_v2.UPLOAD_PATH:
             await self.open_api(scope, receive, send)
+        elif path.startswith(DOWNLOAD_PREFIX):  # a signed URL of an uploaded file
+            await self.downloads(scope, receive, send)
         elif path.startswith("/_shenpi/"):
             if self.admin is not None:
                 await _logged(self.admin, "admin", scope, receive, send)

@@ -89,6 +89,8 @@ shenpi demo is serving on {base}
             help="seconds to receive a request head, else the connection is closed; 0: no limit")
 @env_option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
             help="seconds an idle kept-alive connection stays open")
+@env_option("--files", "files_dir", default="", type=click.Path(file_okay=False),
+            help="keep the bytes of uploaded files in this directory (default: in the database)")
 @env_option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
             help="open connections per worker process; more are closed at once")
 @env_option("--metrics/--no-metrics", default=True, show_default=True,
@@ -106,7 +108,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
           sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
           max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
           max_connections: int, metrics: bool, metrics_token: str, ws_ping_interval: int, ws_reconnect_interval: int,
-          ws_reconnect_nonce: int) -> None:
+          ws_reconnect_nonce: int, files_dir: str) -> None:
     """Run the server. Every option can also be given as a SHENPI_<OPTION> environment variable (shown with each
     option below); the command line wins."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
@@ -119,7 +121,8 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
                           sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
                           body_timeout_s=body_timeout, metrics=metrics, metrics_token=metrics_token,
                           ws_ping_interval_s=ws_ping_interval, ws_reconnect_interval_s=ws_reconnect_interval,
-                          ws_reconnect_nonce_s=ws_reconnect_nonce).with_demo_admin_token()
+                          ws_reconnect_nonce_s=ws_reconnect_nonce,
+                          files_dir=os.path.abspath(files_dir) if files_dir else "").with_demo_admin_token()
     # Everything that can make the start fail, before a word is printed: seeds, port, database.
     if seed_path and os.path.isfile(seed_path) and (problems := seed_problems(seed_path, db=db, demo=demo)):
         for line in problems:  # one line per problem, before anything is written or opened

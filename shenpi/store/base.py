@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from shenpi.engine.directory import Department, Directory, User
 from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineEntry
 from shenpi.engine.transition import Transition
-from shenpi.store.records import App, Comment, Page, SearchFilter, Tenant, Token
+from shenpi.store.records import App, Comment, Page, SearchFilter, StoredFile, Tenant, Token
 
 
 class ConcurrentUpdate(Exception):
@@ -199,7 +199,16 @@ class OperatorTx(Protocol):
     async def request_redelivery(self, outbox_ids: list[int], now_ms: int, tenant_key: str | None = None) -> list[int]: ...
 
 
-class Tx(PlatformTx, AggregateTx, QueryTx, DeliveryTx, OperatorTx, Protocol):
+class FileTx(Protocol):
+    """Files uploaded for attachment and image widgets, and the key their download URLs are signed with
+    (shenpi/store/files.py)."""
+
+    async def insert_file(self, f: StoredFile) -> None: ...
+    async def get_file(self, code: str, *, with_content: bool = False) -> StoredFile | None: ...
+    async def file_secret(self, candidate: str) -> str: ...
+
+
+class Tx(PlatformTx, AggregateTx, QueryTx, DeliveryTx, OperatorTx, FileTx, Protocol):
     """One store transaction: everything the store offers."""
 
 

@@ -83,3 +83,17 @@ class Page:
     items: list[Any]
     total: int
     has_more: bool
+
+
+@dataclass(slots=True)
+class StoredFile:
+    """A file uploaded for an attachment or image widget; ``content`` is None when the bytes live in a directory."""
+
+    code: str
+    tenant_key: str
+    kind: str  # "attachment" | "image"
+    name: str
+    size: int
+    app_id: str
+    created_at: int
+    content: bytes | None = None

@@ -27,6 +27,7 @@ from shenpi.store import rows
 from shenpi.store.aggregate import AggregateMixin
 from shenpi.store.base import DuplicateUuid
 from shenpi.store.deliveries import DeliveryMixin
+from shenpi.store.files import FileMixin
 from shenpi.store.lock import SingleWriter, check_version, versioned_update
 from shenpi.store.migrations import migrations
 from shenpi.store.operator import OperatorMixin
@@ -49,7 +50,7 @@ _UPDATE_INSTANCE = versioned_update(
     "status = ?, form = ?, end_time = ?, node_index = ?, round = ?, reverted = ?, state = ?", code="?", version="?")
 
 
-class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin):
+class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin, FileMixin):
     dialect = "sqlite"
     _NOW_S_AS_MS = "strftime('%s','now') * 1000"
 

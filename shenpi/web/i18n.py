@@ -129,6 +129,7 @@ ZH: dict[str, str] = {
     "Approvers are chosen at submission": "审批人由发起人选择",
     "(empty)": "（空）",
     "{days} days": "{days} 天",
+    "{n} file(s) attached": "已附 {n} 个文件",
     "This field cannot be shown here.": "此控件无法在这里显示。",
     "Comment": "评论",
     "Approve": "同意",
