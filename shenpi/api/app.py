@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from shenpi import ids
-from shenpi.api import apaas_v1, approval_v4, contact_v3
+from shenpi.api import apaas_v1, approval_v2, approval_v4, contact_v3
 from shenpi.api.auth import ROUTES as AUTH_ROUTES
 from shenpi.api.auth import auth_v3, authen
 from shenpi.api.wire import (
@@ -34,12 +34,13 @@ from shenpi.platform import errors as perr
 
 log = logging.getLogger("shenpi.api")
 
-ROUTES = [*approval_v4.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *AUTH_ROUTES]
+ROUTES = [*approval_v4.ROUTES, *approval_v2.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *AUTH_ROUTES]
 
 
 class OpenApi:
-    """Answers ``/open-apis/...``: the routes above through :func:`~shenpi.api.wire.dispatch`, and the token and
-    OAuth endpoints, which authenticate by app secret or sign-in rather than by access token."""
+    """Answers ``/open-apis/...`` and the approval file upload: the routes above through
+    :func:`~shenpi.api.wire.dispatch`, and the token and OAuth endpoints, which authenticate by app secret or
+    sign-in rather than by access token."""
 
     def __init__(self, svc: Shenpi, hooks: ServerHooks | None = None) -> None:
         self.svc = svc

@@ -57,6 +57,7 @@ class Call:
     log_id: str
     base_url: str = ""
     decoded: Any = _NOT_DECODED  # the body as the contract's check saw it: decoded once, its nulls dropped
+    content_type: str = ""  # the request's Content-Type (a multipart upload reads its parts by it)
     _directory: Directory | None = None
 
     @property
@@ -243,6 +244,10 @@ async def read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def _header(scope: Scope, name: bytes) -> str:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), "")
+
+
 def _base_url(scope: Scope) -> str:
     host = ""
     for k, v in scope["headers"]:
@@ -300,7 +305,7 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         raw = await read_body(receive)
         checks = request_check(route.endpoint)
         decoded = _NOT_DECODED if checks is None else checked_request(checks, params, query, raw)
-        call = Call(svc, token, app, query, params, raw, log_id, _base_url(scope), decoded)
+        call = Call(svc, token, app, query, params, raw, log_id, _base_url(scope), decoded, _header(scope, b"content-type"))
         data = await route.handler(call)
         body = envelope(0, "success", data)
     except perr.PlatformError as exc:

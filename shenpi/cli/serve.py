@@ -89,17 +89,26 @@ shenpi demo is serving on {base}
             help="seconds to receive a request head, else the connection is closed; 0: no limit")
 @env_option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
             help="seconds an idle kept-alive connection stays open")
+@env_option("--files", "files_dir", default="", type=click.Path(file_okay=False),
+            help="keep the bytes of uploaded files in this directory (default: in the database)")
 @env_option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
             help="open connections per worker process; more are closed at once")
 @env_option("--metrics/--no-metrics", default=True, show_default=True,
             help="count requests and event deliveries, and answer GET /metrics (Prometheus)")
 @env_option("--metrics-token", default="", help="GET /metrics then requires \"Authorization: Bearer <token>\" "
             "(else it is open, as Prometheus scrapes by default)")
+@env_option("--ws-ping-interval", default=120, show_default=True, type=click.IntRange(min=1),
+            help="seconds between a long-connection client's pings (told to clients, as Feishu does)")
+@env_option("--ws-reconnect-interval", default=120, show_default=True, type=click.IntRange(min=1),
+            help="seconds a long-connection client waits between reconnect attempts")
+@env_option("--ws-reconnect-nonce", default=30, show_default=True, type=click.IntRange(min=0),
+            help="the most seconds (a random part of it) a long-connection client waits before its first reconnect")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
           sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
           max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
-          max_connections: int, metrics: bool, metrics_token: str) -> None:
+          max_connections: int, metrics: bool, metrics_token: str, ws_ping_interval: int, ws_reconnect_interval: int,
+          ws_reconnect_nonce: int, files_dir: str) -> None:
     """Run the server. Every option can also be given as a SHENPI_<OPTION> environment variable (shown with each
     option below); the command line wins."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
@@ -110,8 +119,10 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
                           event_lease_s=event_lease, rate_limit_scale=rate_limit_scale, workers=workers,
                           sign_in_account_limit=sign_in_account_limit,
                           sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
-                          body_timeout_s=body_timeout, metrics=metrics,
-                          metrics_token=metrics_token).with_demo_admin_token()
+                          body_timeout_s=body_timeout, metrics=metrics, metrics_token=metrics_token,
+                          ws_ping_interval_s=ws_ping_interval, ws_reconnect_interval_s=ws_reconnect_interval,
+                          ws_reconnect_nonce_s=ws_reconnect_nonce,
+                          files_dir=os.path.abspath(files_dir) if files_dir else "").with_demo_admin_token()
     # Everything that can make the start fail, before a word is printed: seeds, port, database.
     if seed_path and os.path.isfile(seed_path) and (problems := seed_problems(seed_path, db=db, demo=demo)):
         for line in problems:  # one line per problem, before anything is written or opened
@@ -139,8 +150,8 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     with startup.metrics_directory(metrics and workers > 1):
         started = run_uvicorn(APP_FACTORY, workers, sock=sock, log_config=log_config, log_level=log_level,
                               access_log=False, server_header=False, date_header=True, http=GuardedH11Protocol,
-                              timeout_keep_alive=keep_alive_timeout, ssl_certfile=tls_cert or None,
-                              ssl_keyfile=tls_key or None)
+                              ws="websockets-sansio", timeout_keep_alive=keep_alive_timeout,
+                              ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
     if not started:
         startup.remove_sqlite_file(created)
         raise click.ClickException("the server did not start (its log above says why)")

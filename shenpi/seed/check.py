@@ -75,7 +75,8 @@ class Scalar:
 TEXT, ID, NUMBER, ANY = Scalar("text"), Scalar("id"), Scalar("number"), Scalar("any")
 _IDS = Arr(TEXT)
 APP = Obj({"app_id": ID, "app_secret": ID, "name": TEXT, "scopes": _IDS, "event_url": TEXT,
-           "verification_token": TEXT, "encrypt_key": TEXT, "event_types": _IDS, "admin_user_ids": _IDS})
+           "verification_token": TEXT, "encrypt_key": TEXT, "event_types": _IDS, "admin_user_ids": _IDS,
+           "event_mode": TEXT})
 DEPARTMENT = Obj({"department_id": ID, "name": TEXT, "leader_user_id": TEXT, "parent_department_id": TEXT})
 USER = Obj({"user_id": ID, "name": TEXT, "open_id": TEXT, "union_id": TEXT, "apaas_user_id": TEXT,
             "department_ids": _IDS, "leader_user_id": TEXT, "password": TEXT, "email": TEXT})

@@ -88,5 +88,5 @@ def test_instance_show_lines_up_chinese_node_names(chinese_db):
 def test_app_list_has_a_header(chinese_db):
     db, _ = chinese_db
     lines = cli("app", "list", "--db", db).splitlines()
-    assert lines[0].split() == ["APP", "TENANT", "EVENT", "URL", "SCOPES"]
+    assert lines[0].split() == ["APP", "TENANT", "EVENTS", "SCOPES"]
     assert lines[1].split()[:3] == ["cli_demo_app", "demo", "-"]

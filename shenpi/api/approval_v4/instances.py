@@ -184,7 +184,11 @@ async def get(call: Call) -> dict[str, Any]:
         if user.user_id not in _participants(view):
             raise NoOperationPermission(f"user {user_id} takes no part in instance {view.instance.code}",
                                         field="user_id")
-    return render_instance(view, directory, call.user_id_type, call.query.get("locale", ""))
+    data = render_instance(view, directory, call.user_id_type, call.query.get("locale", ""))
+    # Attachment and image widgets show their files as signed URLs (valid 12 hours), as Feishu's do.
+    form = await call.svc.files.present_form(call.tenant_key, msgspec.json.decode(data["form"]), call.base_url)
+    data["form"] = _enc.encode(form).decode()
+    return data
 
 
 ROUTES = [
