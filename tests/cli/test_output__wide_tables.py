@@ -89,4 +89,5 @@ def test_app_list_has_a_header(chinese_db):
     db, _ = chinese_db
     lines = cli("app", "list", "--db", db).splitlines()
     assert lines[0].split() == ["APP", "TENANT", "EVENTS", "SCOPES"]
-    assert lines[1].split()[:3] == ["cli_demo_app", "demo", "-"]
+    assert lines[1].split()[:2] == ["cli_demo_app", "demo"] and "long connection, 0 connected" in lines[1]
+    assert_aligned("\n".join(lines))

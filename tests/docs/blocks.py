@@ -33,6 +33,9 @@ NOT_RUN: dict[tuple[str, str], str] = {
         "PostgreSQL)",
     ("docs/performance.md", "apt-get install -y wrk"):
         "the benchmark: installs system packages and loads the machine for minutes (python -m bench)",
+    ("docs/long-connection.md", "const lark = require('@larksuiteoapi/node-sdk');"):
+        "a service's main loop (WSClient never returns) for an app the demo does not have (the Node SDK takes only "
+        "Feishu-shaped app ids); tests/node/test_node__long_connection.py drives WSClient against shenpi",
     ("docs/testing.md", "before(async () => {"):
         "an excerpt of examples/node/leave.test.js, which tests/testing/test_recipes__examples.py runs whole",
 }
