@@ -1,4 +1,5 @@
-"""The leave app, tested against shenpi: no conftest, no Feishu tenant — ``pip install shenpi`` gives the fixtures.
+"""The leave app, tested against shenpi: no conftest, no Feishu tenant — installing shenpi gives the fixtures
+(``pip install /path/to/shenpi``, from a checkout of its repository).
 
 Bob (Alice's manager in the demo seed) decides through the same API the Feishu client uses; the app learns the
 outcome from the pushed ``approval_instance`` event, as it would in production.

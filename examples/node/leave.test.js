@@ -2,7 +2,8 @@
 //
 // The recipe: start `shenpi serve` as a child process on a free port (demo data, an admin token), wait for
 // /healthz, point the official SDK at it, and reset between tests through the admin API. Needs shenpi on PATH
-// (pip install shenpi) — or SHENPI_CMD, e.g. "python -m shenpi" — and `npm install @larksuiteoapi/node-sdk`.
+// (pip install /path/to/shenpi, a checkout of its repository) — or SHENPI_CMD, e.g. "python -m shenpi" — and
+// `npm install @larksuiteoapi/node-sdk`.
 'use strict';
 
 const assert = require('node:assert/strict');

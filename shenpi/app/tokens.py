@@ -1,14 +1,18 @@
 """Access tokens, user tokens and OAuth codes: issue them, check them, use a code once.
 
-Tokens live in the store, so they survive a restart and are shared by every worker; a per-process cache keeps the
-lookup off the hot path (a token's owner and expiry never change once issued). The rules (lifetime, renewal,
-prefixes, which token an API takes) are shenpi/platform/tokens.py.
+Tenant and app tokens prove themselves (an HMAC keyed from the app's secret, shenpi/platform/tokens.py), so every
+worker, a restarted server and any other shenpi that knows the app accepts them; the store keeps the app's latest
+one only so that asking again answers it (the 30-minute renewal rule). User tokens, refresh tokens and OAuth codes
+live in the store, shared by every worker. A per-process cache keeps checking off the hot path: a token's owner and
+expiry never change once issued, and a cached tenant or app token is rechecked only when its app's row changed.
+The rules (lifetime, renewal, prefixes, which token an API takes) are shenpi/platform/tokens.py.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import time
 
 from shenpi import ids
 from shenpi.app.context import Context
@@ -23,6 +27,11 @@ from shenpi.store.records import App, Token
 # knows an app id (no secret) lock the app out; this way an app that knows its secret is only held to Feishu's token
 # limits, whoever guesses elsewhere. Right secrets do not count.
 SECRET_GUESSES_PER_MIN = 10
+# A token naming an app tag this process does not know makes it list the apps again, at most this often (a new app
+# saved by another process is found; a stream of forged tokens costs one query a second, not one each).
+TAG_RELOAD_S = 1.0
+# Verified tokens kept in this process; past it the cache starts again (a token is re-verified in microseconds).
+CACHE_LIMIT = 100_000
 
 
 def guess_source(address: str) -> str:
@@ -38,10 +47,18 @@ def guess_source(address: str) -> str:
     return str(ip)
 
 
+def _sealed_with(value: str, key: bytes) -> bool:
+    sealed = rules.unseal(value)
+    return sealed is not None and rules.sealed_by(sealed, key)
+
+
 class Tokens:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
-        self._cache: dict[str, Token] = {}
+        # token → (the token, the app row it was verified against; None for a stored token)
+        self._cache: dict[str, tuple[Token, App | None]] = {}
+        self._apps_by_tag: dict[bytes, list[App]] = {}
+        self._tags_loaded_at = -TAG_RELOAD_S
         self._attempts = Attempts(ctx.clock.now_s, ctx.store)
 
     async def app_for_secret(self, app_id: str, secret: object, address: str = "") -> App | str:
@@ -67,13 +84,19 @@ class Tokens:
         now = self._ctx.clock.now_ms()
         async with self._ctx.store.transaction() as tx:
             current = await tx.latest_token(app.app_id, kind, user_id)
-            if reuse and current is not None and rules.reusable(current.expires_at, now):
+            key = rules.signing_key(app.app_id, app.tenant_key, app.app_secret) if rules.is_signed_kind(kind) else b""
+            if reuse and current is not None and rules.reusable(current.expires_at, now) and (
+                    not key or _sealed_with(current.token, key)):  # not one sealed before the secret changed
                 return current
-            token = Token(token=ids.access_token(rules.prefix(kind)), kind=kind, app_id=app.app_id,
-                          tenant_key=app.tenant_key, expires_at=rules.expires_at(now, lifetime_s), created_at=now,
-                          user_id=user_id)
+            expires_at = rules.expires_at(now, lifetime_s)
+            if key:
+                value = rules.seal(kind, app.app_id, expires_at, key)
+            else:
+                value = ids.access_token(rules.prefix(kind))
+            token = Token(token=value, kind=kind, app_id=app.app_id, tenant_key=app.tenant_key, expires_at=expires_at,
+                          created_at=now, user_id=user_id)
             await tx.insert_token(token)
-        self._cache[token.token] = token
+        self._remember(token, app if key else None)
         return token
 
     def remaining_s(self, token: Token) -> int:
@@ -84,12 +107,7 @@ class Tokens:
                            accept_tenant: bool = True, accept_app: bool = False) -> Token:
         """Check an ``Authorization: Bearer`` header and return the token it carries."""
         value = rules.bearer(authorization)
-        token = self._cache.get(value)
-        if token is None:
-            async with self._ctx.store.transaction() as tx:
-                token = await tx.get_token(value)
-            if token is not None:
-                self._cache[value] = token
+        token = await self._known(value)
         error = rules.refusal(value, token.kind if token else None, token.expires_at if token else 0,
                               self._ctx.clock.now_ms(), accept_user=accept_user, accept_tenant=accept_tenant,
                               accept_app=accept_app)
@@ -97,6 +115,54 @@ class Tokens:
             raise error
         assert token is not None  # refusal answers an error for a missing token
         return token
+
+    async def _known(self, value: str) -> Token | None:
+        """The token ``value`` is, whether or not it is still live: from the cache, by its seal, or from the store."""
+        cached = self._cache.get(value)
+        if cached is not None:
+            token, verified_with = cached
+            # A stored token never changes; a sealed one holds while its app's row is the one it was checked against
+            # (the registry hands out the same object until an app changes).
+            if verified_with is None or await self._ctx.registry.app(token.app_id) is verified_with:
+                return token
+            del self._cache[value]
+        sealed = rules.unseal(value)
+        if sealed is not None:
+            return await self._verify(value, sealed)
+        async with self._ctx.store.transaction() as tx:  # a user token, or a tenant token issued before seals
+            stored = await tx.get_token(value)
+        if stored is not None:
+            self._remember(stored, None)
+        return stored
+
+    async def _verify(self, value: str, sealed: rules.SignedToken) -> Token | None:
+        for candidate in await self._apps_tagged(sealed.app_tag):
+            app = await self._ctx.registry.app(candidate.app_id)  # the registry's row: the one later checks compare
+            if app is None:
+                continue
+            if rules.sealed_by(sealed, rules.signing_key(app.app_id, app.tenant_key, app.app_secret)):
+                token = Token(token=value, kind=sealed.kind, app_id=app.app_id, tenant_key=app.tenant_key,
+                              expires_at=sealed.expires_at, created_at=rules.issued_at(sealed.expires_at))
+                self._remember(token, app)
+                return token
+        return None
+
+    async def _apps_tagged(self, tag: bytes) -> list[App]:
+        apps = self._apps_by_tag.get(tag)
+        if apps is None and time.monotonic() - self._tags_loaded_at >= TAG_RELOAD_S:
+            self._tags_loaded_at = time.monotonic()
+            async with self._ctx.store.transaction() as tx:
+                listed = await tx.list_apps()
+            self._apps_by_tag = {}
+            for app in listed:
+                self._apps_by_tag.setdefault(rules.app_tag(app.app_id), []).append(app)
+            apps = self._apps_by_tag.get(tag)
+        return apps or []
+
+    def _remember(self, token: Token, verified_with: App | None) -> None:
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[token.token] = (token, verified_with)
 
     async def lookup(self, value: str, kind: str) -> Token | None:
         """A live token of the given kind (authorization codes, refresh tokens), or None."""
@@ -126,5 +192,7 @@ class Tokens:
         return token
 
     def forget(self) -> None:
-        """Drop the cache (after a restore replaced the tokens table's rows)."""
+        """Drop the caches (after a restore replaced the tokens table's rows, or the apps)."""
         self._cache.clear()
+        self._apps_by_tag.clear()
+        self._tags_loaded_at = -TAG_RELOAD_S

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from shenpi.cli.options import db_option, json_option, with_service
+from shenpi.cli.output import table
 
 if TYPE_CHECKING:
     from shenpi.app import Shenpi
@@ -46,10 +47,15 @@ def list_apps(db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_view(a, connections) for a in apps], ensure_ascii=False, indent=2))
         return
-    for a in apps:
-        events = (a.event_url or "-") if a.receives_by == "callback" else \
-            f"long connection, {connections.get(a.app_id, 0)} connected"
-        click.echo(f"{a.app_id:<24} {a.tenant_key:<12} {events:<40} {' '.join(a.scopes)}")
+    click.echo(table(["APP", "TENANT", "EVENTS", "SCOPES"],
+                     [[a.app_id, a.tenant_key, _events(a, connections), " ".join(a.scopes)] for a in apps]))
+
+
+def _events(a: App, connections: dict[str, int]) -> str:
+    """How the app's events reach it: its URL (or -), or the long connection and how many clients hold one."""
+    if a.receives_by == "callback":
+        return a.event_url or "-"
+    return f"long connection, {connections.get(a.app_id, 0)} connected"
 
 
 @app.command("show")

@@ -14,12 +14,23 @@ def when(ms: int) -> str:
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:
-    """Columns padded to their widest cell; an empty list says so instead of printing a bare header."""
+    """A header line and one line per row, columns padded to their widest cell as a terminal shows it (a Chinese
+    character takes two columns); an empty list says so instead of printing a bare header."""
     if not rows:
         return "(none)"
-    cells = [headers] + [["" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+    from wcwidth import wcswidth  # here: only the commands that print a table pay for importing it
+
+    cells = [[_one_line(h) for h in headers]] + [[_one_line(c) for c in r] for r in rows]
+    shown = [[len(c) if c.isascii() else max(wcswidth(c), 0) for c in r] for r in cells]
+    widths = [max(r[i] for r in shown) for i in range(len(headers))]
+    return "\n".join("  ".join(c + " " * (w - n) for c, n, w in zip(r, ns, widths, strict=True)).rstrip()
+                     for r, ns in zip(cells, shown, strict=True))
+
+
+def _one_line(value: Any) -> str:
+    """A cell's text on one line: a comment's line breaks and tabs would tear the table apart."""
+    text = "" if value is None else str(value)
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def form_values(form: list[dict[str, Any]]) -> str:

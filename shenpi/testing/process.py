@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from shenpi.testing.runner import ShenpiServer, forget_sdk_tokens
+from shenpi.testing.runner import ShenpiServer
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -67,7 +67,6 @@ class ShenpiProcess(ShenpiServer):
         if tls:
             self._command += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
         self.proc: subprocess.Popen[bytes] | None = None
-        self._started_once = False
         token = admin_token or secrets.token_hex(16)
         super().__init__(f"{'https' if tls else 'http'}://{url_host}:{self.port}", token, seed, verify=self._verify)
 
@@ -90,9 +89,6 @@ class ShenpiProcess(ShenpiServer):
         else:
             self.stop(signal.SIGKILL)
             raise RuntimeError(f"shenpi did not become healthy:\n{self.log_path.read_text()}")
-        if not self._started_once:  # a new server: tokens cached for these apps elsewhere are not its own
-            forget_sdk_tokens(self.app_ids())
-            self._started_once = True
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop the server with ``sig`` (SIGTERM: a clean shutdown); SIGKILL it if it has not exited in 15 s."""

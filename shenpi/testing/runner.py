@@ -36,9 +36,12 @@ class AdminCallError(RuntimeError):
 def forget_sdk_tokens(app_ids: list[str] | None = None) -> None:
     """Make lark-oapi fetch its tokens again (all of them, or those of ``app_ids``).
 
-    lark-oapi caches tokens process-wide by app_id and ignores the domain, so a token one shenpi server issued would
-    be sent to another. Works with any cache an app installed (``Client.builder().cache(...)``): an entry set to
-    expire at 0 is read as absent. Does nothing when lark-oapi was never imported.
+    Seldom needed (:meth:`ShenpiServer.reset` does it for the seed's apps): lark-oapi caches tokens process-wide by
+    app_id whatever the domain, and every shenpi that knows an app (same id, tenant and secret) accepts the tokens
+    any other issued for it. What the SDK cannot know is a server clock moved past its token's expiry, or a secret
+    changed under it: it keeps sending the token (each call answers 99991663) until its own wall-clock copy
+    expires. Works with any cache an app installed (``Client.builder().cache(...)``): an entry set to expire at 0
+    is read as absent. Does nothing when lark-oapi was never imported.
     """
     if "lark_oapi" not in sys.modules:
         return
@@ -118,8 +121,10 @@ class ShenpiServer:
         """Back to the seed in a few milliseconds: state, clock, faults, journal, rate-limit windows.
 
         ``seed`` replaces the seed from now on (the first reset with a new seed applies it; later ones are fast).
-        Tokens of apps that still exist stay valid; this process's lark-oapi token cache is cleared for the seed's
-        apps all the same, so a client never carries a token from another server or from a rewound clock.
+        Tokens of apps that still exist (same id, tenant and secret) stay valid to their expiry: a client elsewhere
+        (another process, Node) keeps the token it holds. lark-oapi in this process starts each test afresh all the
+        same: its cached tokens of the seed's apps are dropped, so that a test that moves the clock finds the SDK
+        holding the token it fetches in that test, not one an earlier test left, whatever ran before it.
         """
         if seed is not None and seed != self._seed:
             answer = self.admin("POST", "reset", {"seed": seed})
@@ -243,7 +248,6 @@ def run(seed: dict[str, Any] | None = None, *, admin_token: str | None = None, r
     try:
         threaded.start()
         srv = ShenpiServer(f"http://127.0.0.1:{threaded.port}", token, seed)
-        forget_sdk_tokens(srv.app_ids())  # a fresh server: tokens cached for these apps elsewhere are not its own
         try:
             yield srv
         finally:
