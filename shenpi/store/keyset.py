@@ -94,10 +94,10 @@ class Listing:
     split: tuple[str, Sequence[Any]] = ("", ())  # a column filtered on several values: one walk per value
 
 
-async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...], cap: int = COUNT_CAP) -> int:
-    """How many rows match, counted no further than ``cap``."""
+async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...]) -> int:
+    """How many rows match, counted no further than COUNT_CAP."""
     return await tx._count(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?) AS matched",
-                           (*args, cap))
+                           (*args, COUNT_CAP))
 
 
 async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *, offset: int = 0) -> Page:

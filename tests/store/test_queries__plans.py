@@ -91,7 +91,8 @@ _PG_ROWS = [
     "INSERT INTO instances (code, tenant_key, approval_code, user_id, status, form, start_time) "
     "SELECT 'C' || g, 'acme', 'A' || (g % 50), 'u' || (g % 200), 'APPROVED', '[]', g FROM generate_series(1, 10000) g",
     "INSERT INTO tasks (id, tenant_key, instance_code, node_key, user_id, status, type, start_time) "
-    "SELECT 'T' || g, 'acme', 'C' || g, 'n', 'u' || (g % 200), (ARRAY['PENDING', 'APPROVED', 'REJECTED', 'TRANSFERRED'])[g % 4 + 1], 'AND', g "
+    "SELECT 'T' || g, 'acme', 'C' || g, 'n', 'u' || (g % 200), "
+    "(ARRAY['PENDING', 'APPROVED', 'REJECTED', 'TRANSFERRED'])[g % 4 + 1], 'AND', g "
     "FROM generate_series(1, 10000) g",
     "INSERT INTO ccs (tenant_key, instance_code, approval_code, user_id, create_time, read_status) "
     "SELECT 'acme', 'C' || g, 'A' || (g % 50), 'u' || (g % 200), g, (ARRAY['READ', 'UNREAD'])[g % 2 + 1] "
