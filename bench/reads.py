@@ -7,8 +7,9 @@ APPROVED) and is CC'd on as many; carol approves 10^2; the rest belong to other 
 (executemany on SQLite, COPY on PostgreSQL), not through the API: rows with shenpi's columns and an empty flow
 state, which the lists read like any other.
 
-Then one ``shenpi serve`` (one worker) answers each list endpoint, one request at a time, each on a new connection: the first page, and the 50th page (page_size 10) reached by following page_token from the first. Each
-figure is the p50/p99 of ``--requests`` identical requests and the server's CPU per request (from /proc). The
+Then one ``shenpi serve`` (one worker) answers each list endpoint, one request at a time, each on a new
+connection: the first page, and the 50th page (page_size 10) reached by following page_token from the first.
+Each figure is the p50/p99 of ``--requests`` identical requests and the server's CPU per request (from /proc). The
 target: at the large size each p50 is at most 1.3x its p50 at 10^3.
 """
 
