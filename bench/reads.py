@@ -8,7 +8,8 @@ APPROVED) and is CC'd on as many; carol approves 10^2; the rest belong to other 
 state, which the lists read like any other.
 
 Then one ``shenpi serve`` (one worker) answers each list endpoint, one request at a time, each on a new
-connection: the first page, and the 50th page (page_size 10) reached by following page_token from the first.
+connection: the first page, and the 50th page (page_size 10) reached by following page_token from the first;
+and the web inbox's lists, signed in, on their first and a deep numbered page.
 Each figure is the p50/p99 of ``--requests`` identical requests and the server's CPU per request (from /proc),
 the best of ``--repeat`` rounds. The target: at the large size each p50 is at most 1.3x its p50 at 10^3.
 """
@@ -18,12 +19,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +54,19 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None]] = [
 ]
 
 
+# (user, name, path, a deep page): the web inbox's lists, 20 rows a page; bob has 980 done tasks at 10^3, so his
+# deep pages are the 45th (rows 881-900), alice's started list the 50th
+INBOX = [("bob", "inbox to do", "/inbox/todo", 2), ("bob", "inbox done", "/inbox/done", 45),
+         ("bob", "inbox CC", "/inbox/cc", 45), ("alice", "inbox started", "/inbox/started", 50)]
+PASSWORD = "bench-password"
+
+
 def seed() -> dict[str, Any]:
     s = data.bench_seed()
     tenant = s["tenants"][0]
     tenant["users"] += [{"user_id": u, "name": u.title()} for u in ("carol", "dave")]
+    for user in tenant["users"]:
+        user["password"] = PASSWORD
     tenant["apps"][0]["scopes"] = [*data.SCOPES, "approval:approval.list:readonly", "approval:approval:readonly",
                                    "approval:instance", "approval:task:list_by_user"]
     return s
@@ -146,22 +159,39 @@ def _ask(client: httpx.Client, method: str, path: str, body: dict[str, Any] | No
     return dict(answer["data"])
 
 
-def measure(client: httpx.Client, pid: int, method: str, path: str, body: dict[str, Any] | None, token: str,
-            requests: int, repeat: int) -> dict[str, float]:
+def _html(client: httpx.Client, path: str) -> None:
+    r = client.get(path)
+    if r.status_code != 200 or "<html" not in r.text:
+        raise RuntimeError(f"{path}: {r.status_code} {r.text[:300]}")
+
+
+def signed_in(base: str, user_id: str) -> httpx.Client:
+    """A web inbox session (the sign-in form, with its CSRF token), one connection per request as for the API."""
+    client = httpx.Client(base_url=base, timeout=30, headers={"Accept": "text/html"},
+                          limits=httpx.Limits(max_keepalive_connections=0))
+    form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert form, "no sign-in form"
+    r = client.post("/login", data={"csrf_token": form.group(1), "tenant_key": data.TENANT, "user_id": user_id,
+                                    "password": PASSWORD})
+    if r.status_code != 303:
+        raise RuntimeError(f"sign-in as {user_id}: {r.status_code}")
+    return client
+
+
+def measure(call: Callable[[], object], pid: int, requests: int, repeat: int) -> dict[str, float]:
     """The best of ``repeat`` rounds, figure by figure: other work on a shared machine only makes one worse."""
-    rounds = [_round(client, pid, method, path, body, token, requests) for _ in range(repeat)]
+    rounds = [_round(call, pid, requests) for _ in range(repeat)]
     return {k: min(r[k] for r in rounds) for k in rounds[0]}
 
 
-def _round(client: httpx.Client, pid: int, method: str, path: str, body: dict[str, Any] | None, token: str,
-           requests: int) -> dict[str, float]:
+def _round(call: Callable[[], object], pid: int, requests: int) -> dict[str, float]:
     for _ in range(10):
-        _ask(client, method, path, body, token)
+        call()
     times = []
     cpu0 = sum(process_cpu([pid]).values())
     for _ in range(requests):
         t = time.perf_counter()
-        _ask(client, method, path, body, token)
+        call()
         times.append((time.perf_counter() - t) * 1000)
     cpu = sum(process_cpu([pid]).values()) - cpu0
     times.sort()
@@ -188,17 +218,26 @@ def run_size(backend: str, size: int, requests: int, repeat: int, pg_admin: str 
         with httpx.Client(base_url=base, headers=headers, timeout=30,
                           limits=httpx.Limits(max_keepalive_connections=0)) as client:
             for name, method, path, body in ENDPOINTS:
-                first = measure(client, proc.pid, method, path, body, "", requests, repeat)
+                first = measure(partial(_ask, client, method, path, body, ""), proc.pid, requests, repeat)
                 token, page = "", 1
                 while page < 50:
                     answered = _ask(client, method, path, body, token)
                     if not answered.get("page_token"):
                         break
                     token, page = answered["page_token"], page + 1
-                fiftieth = measure(client, proc.pid, method, path, body, token, requests, repeat) \
+                fiftieth = measure(partial(_ask, client, method, path, body, token), proc.pid, requests, repeat) \
                     if page == 50 else None
                 out[name] = {"first": first, "page50": fiftieth}
                 print(f"  {backend} {size} {name}: first {first}, 50th {fiftieth}", flush=True)
+        for user_id, name, path, deep in INBOX:
+            web = signed_in(base, user_id)
+            try:
+                first = measure(partial(_html, web, path), proc.pid, requests, repeat)
+                deeper = measure(partial(_html, web, f"{path}?page={deep}"), proc.pid, requests, repeat)
+            finally:
+                web.close()
+            out[name] = {"first": first, "page50": deeper}
+            print(f"  {backend} {size} {name}: first {first}, page {deep} {deeper}", flush=True)
     finally:
         proc.terminate()
         proc.wait(20)

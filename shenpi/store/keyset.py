@@ -109,6 +109,17 @@ async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...]
                            "AS matched", args)
 
 
+async def _rows_of(tx: SqlTx, q: Listing, where: str, args: tuple[Any, ...], ids: list[Any]) -> list[Row]:
+    """The rows of ``q`` whose last sort key (unique alone in every list paged by offset) is in ``ids``, in the
+    order of ``ids``, each followed by its sort keys."""
+    unique = q.order.keys[-1][0]
+    keys = ", ".join(expr for expr, _, _ in q.order.keys)
+    read = await tx._fetch(f"SELECT {q.cols}, {keys} FROM {q.source} WHERE {where} AND {unique} IN "
+                           f"({', '.join('?' * len(ids))})", (*args, *ids))
+    by_id = {r[-1]: r for r in read}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *, offset: int = 0) -> Page:
     """The page of ``q`` after ``after`` (or, for the web's numbered pages, ``offset`` rows in: a walk of at most
     offset + limit rows, bounded by the page number and not by the store)."""
@@ -124,13 +135,17 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     column, values = q.split
     walks = [(f"{where} AND {column} = ?", (*args, v)) for v in values] if column else [(where, args)]
     found: list[Row] = []
+    # Rows skipped by an offset are walked for their keys alone (wide columns such as an instance's flow state
+    # cost more to read than the walk); the page's own rows are then read by their unique key.
     for walk_where, walk_args in walks:
-        found += await tx._fetch(f"SELECT {q.cols}, {keys} FROM {q.source} WHERE {walk_where} "
-                                 f"ORDER BY {q.order.sql()} LIMIT ?", (*walk_args, offset + limit + 1))
+        found += await tx._fetch(f"SELECT {keys if offset else q.cols + ', ' + keys} FROM {q.source} WHERE "
+                                 f"{walk_where} ORDER BY {q.order.sql()} LIMIT ?", (*walk_args, offset + limit + 1))
     if len(walks) > 1:
         found = q.order.merge(found, width)
     found = found[offset:offset + limit + 1]
     shown = found[:limit]
+    if offset and shown:
+        shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
     if column:
         where, args = f"{where} AND {column} IN ({', '.join('?' * len(values))})", (*args, *values)
     remaining = await capped_count(tx, q.source, where, args)
