@@ -257,6 +257,31 @@ def ratios(results: dict[str, Any], small: str, large: str) -> list[str]:
     return lines
 
 
+def markdown(report: dict[str, Any], sizes: list[int], note: str) -> str:
+    small, large = str(sizes[0]), str(sizes[-1])
+    lines = [f"| backend | list | page | p50 ms at {small} | p50 ms at {large} | ratio | p99 ms at {small} / {large} "
+             f"| CPU us/req at {small} / {large} |", "|---|---|---|---|---|---|---|---|"]
+    for backend, results in report.items():
+        for name, figures in results[large].items():
+            for page in ("first", "page50"):
+                a, b = results[small][name][page], figures[page]
+                if a and b:
+                    ratio = b["p50_ms"] / a["p50_ms"]
+                    mark = "**" if round(ratio, 2) > 1.3 else ""  # the target missed
+                    lines.append(f"| {backend} | {name} | {'1st' if page == 'first' else 'deep'} | {a['p50_ms']} | "
+                                 f"{b['p50_ms']} | {mark}{ratio:.2f}x{mark} | {a['p99_ms']} / {b['p99_ms']} | "
+                                 f"{a['cpu_us']} / {b['cpu_us']} |")
+    return "\n".join(lines) + f"\n\n{note}\n"
+
+
+def update_docs(table: str) -> None:
+    doc = ROOT / "docs" / "performance.md"
+    text = doc.read_text(encoding="utf-8")
+    start, end = "<!-- reads:table:start -->", "<!-- reads:table:end -->"
+    head, rest = text.split(start, 1)
+    doc.write_text(f"{head}{start}\n{table}{end}{rest.split(end, 1)[1]}", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.reads", description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="1000,1000000", help="instances stored, comma-separated (default 10^3,10^6)")
@@ -264,6 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--requests", type=int, default=200, help="requests per figure (default 200)")
     p.add_argument("--repeat", type=int, default=2, help="rounds per figure, the best is kept (default 2)")
     p.add_argument("--pg-url", default=None)
+    p.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md")
     a = p.parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",")]
     report: dict[str, Any] = {}
@@ -279,6 +305,11 @@ def main(argv: list[str] | None = None) -> None:
     out = ROOT / "bench" / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}-reads.json"
     out.write_text(json.dumps(report, indent=1))
     print(f"  wrote {out}")
+    if a.update_docs and report:
+        note = (f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} with `python -m bench.reads --sizes {a.sizes} "
+                f"--requests {a.requests} --repeat {a.repeat}` (`{out.relative_to(ROOT)}`); deep = the 50th page "
+                "(the inbox: the page named in bench/reads.py).")
+        update_docs(markdown(report, sizes, note))
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ class Listing:
     order: Order
     item: Callable[[Sequence[Any]], Any]
     split: tuple[str, Sequence[Any]] = ("", ())  # a column filtered on several values: one walk per value
+    counted: bool = True  # False for a list that answers no count: its Page.total is -1
 
 
 async def _custom_plans(tx: SqlTx) -> None:
@@ -148,9 +149,8 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
     if column:
         where, args = f"{where} AND {column} IN ({', '.join('?' * len(values))})", (*args, *values)
-    remaining = await capped_count(tx, q.source, where, args)
+    total = (after.position if after else 0) + await capped_count(tx, q.source, where, args) if q.counted else -1
     has_more = len(found) > limit
     last = shown[-1] if shown else None
     cursor = Cursor(position + len(shown), tuple(last[len(last) - width:])) if has_more and last else None
-    return Page([q.item(r[:len(r) - width]) for r in shown], (after.position if after else 0) + remaining,
-                has_more, cursor)
+    return Page([q.item(r[:len(r) - width]) for r in shown], total, has_more, cursor)

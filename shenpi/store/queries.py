@@ -125,7 +125,7 @@ class QueryMixin(SqlTx):
                                   after: Cursor | None, limit: int) -> Page:
         return await keyset_page(self, Listing(
             "code", "instances", "tenant_key = ? AND approval_code = ? AND start_time >= ? AND start_time <= ?",
-            (tenant_key, approval_code, start, end), _INSTANCES_OLDEST, lambda r: r[0]), after, limit)
+            (tenant_key, approval_code, start, end), _INSTANCES_OLDEST, lambda r: r[0], counted=False), after, limit)
 
     async def search_instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
                                after: Cursor | None = None, limit: int = 10) -> Page:
@@ -268,7 +268,7 @@ class QueryMixin(SqlTx):
             clauses.append(("status = ?", status))
         where, args = _where(clauses)
         return await keyset_page(self, Listing("body", "external_instances", where, args, _EXTERNAL_OLDEST,
-                                               lambda r: rows.loads(r[0])), after, limit)
+                                               lambda r: rows.loads(r[0]), counted=False), after, limit)
 
     # -- the web inbox (shenpi/web): a person's four lists (to do, done, started, CC'd), searchable ----------------
     # A person searches by what they see: the title, the serial number, the instance code, or the definition's

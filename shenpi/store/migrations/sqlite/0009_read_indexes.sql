@@ -8,6 +8,9 @@ DROP INDEX instances_by_approval;
 CREATE INDEX instances_by_user_newest ON instances (tenant_key, user_id, start_time DESC, code);
 CREATE INDEX instances_by_approval_newest ON instances (tenant_key, approval_code, start_time DESC, code);
 CREATE INDEX instances_by_approval_oldest ON instances (tenant_key, approval_code, start_time, code);
+-- A task or CC list (and its count) reads, for each row, whether the row's instance was reverted: this index
+-- answers that alone, a far smaller tree to walk than the instances themselves.
+CREATE INDEX instances_reverted_by_code ON instances (code, reverted);
 -- Tasks: an assignee's, newest first, in all statuses or in one (several are read one status at a time); done
 -- ones by the time they were decided (the inbox's done list).
 DROP INDEX tasks_by_user;
