@@ -7,11 +7,12 @@ APPROVED) and is CC'd on as many; carol approves 10^2; the rest belong to other 
 (executemany on SQLite, COPY on PostgreSQL), not through the API: rows with shenpi's columns and an empty flow
 state, which the lists read like any other.
 
-Then one ``shenpi serve`` (one worker) answers each list endpoint, one request at a time, each on a new
+Then a ``shenpi serve`` per size (one worker each) answers each list endpoint, one request at a time, each on a new
 connection: the first page, and the 50th page (page_size 10) reached by following page_token from the first;
 and the web inbox's lists, signed in, on their first and a deep numbered page.
 Each figure is the p50/p99 of ``--requests`` identical requests and the server's CPU per request (from /proc),
-the best of ``--repeat`` rounds. The target: at the large size each p50 is at most 1.3x its p50 at 10^3.
+the best of ``--repeat`` rounds; the sizes' servers run side by side and their rounds alternate. The target: at
+the large size each p50 is at most 1.3x its p50 at 10^3.
 """
 
 from __future__ import annotations
@@ -178,12 +179,6 @@ def signed_in(base: str, user_id: str) -> httpx.Client:
     return client
 
 
-def measure(call: Callable[[], object], pid: int, requests: int, repeat: int) -> dict[str, float]:
-    """The best of ``repeat`` rounds, figure by figure: other work on a shared machine only makes one worse."""
-    rounds = [_round(call, pid, requests) for _ in range(repeat)]
-    return {k: min(r[k] for r in rounds) for k in rounds[0]}
-
-
 def _round(call: Callable[[], object], pid: int, requests: int) -> dict[str, float]:
     for _ in range(10):
         call()
@@ -199,51 +194,80 @@ def _round(call: Callable[[], object], pid: int, requests: int) -> dict[str, flo
             "cpu_us": round(cpu / requests * 1e6)}
 
 
-def run_size(backend: str, size: int, requests: int, repeat: int, pg_admin: str | None,
-             work: Path) -> dict[str, Any]:
-    if backend == "sqlite":
-        url = f"sqlite:///{work / f'reads-{size}.db'}"
-    else:
-        assert pg_admin
-        url = asyncio.run(data.pg_recreate(pg_admin, "shenpi_bench_reads"))
-    started = time.time()
-    asyncio.run(load(url, size))
-    print(f"  {backend} {size}: loaded in {time.time() - started:.0f} s", flush=True)
-    proc, base = serve(url, work / f"reads-{backend}-{size}.log")
-    out: dict[str, Any] = {}
-    try:
-        headers = {"Authorization": f"Bearer {tenant_token(base)}"}
-        # a connection per request: on one keep-alive connection the answer's second segment waits for the
-        # client's delayed ACK (40 ms), which would hide every other cost
-        with httpx.Client(base_url=base, headers=headers, timeout=30,
-                          limits=httpx.Limits(max_keepalive_connections=0)) as client:
-            for name, method, path, body in ENDPOINTS:
-                first = measure(partial(_ask, client, method, path, body, ""), proc.pid, requests, repeat)
-                token, page = "", 1
-                while page < 50:
-                    answered = _ask(client, method, path, body, token)
-                    if not answered.get("page_token"):
-                        break
-                    token, page = answered["page_token"], page + 1
-                fiftieth = measure(partial(_ask, client, method, path, body, token), proc.pid, requests, repeat) \
-                    if page == 50 else None
-                out[name] = {"first": first, "page50": fiftieth}
-                print(f"  {backend} {size} {name}: first {first}, 50th {fiftieth}", flush=True)
+class Site:
+    """One size's database and server, and the clients that read it: one connection per request (on one
+    keep-alive connection the answer's second segment waits for the client's delayed ACK, 40 ms, which would
+    hide every other cost)."""
+
+    def __init__(self, backend: str, size: int, pg_admin: str | None, work: Path) -> None:
+        self.backend, self.size, self.pg_admin = backend, size, pg_admin
+        self.database = f"shenpi_bench_reads_{size}"
+        if backend == "sqlite":
+            self.url = f"sqlite:///{work / f'reads-{size}.db'}"
+        else:
+            assert pg_admin
+            self.url = asyncio.run(data.pg_recreate(pg_admin, self.database))
+        started = time.time()
+        asyncio.run(load(self.url, size))
+        print(f"  {backend} {size}: loaded in {time.time() - started:.0f} s", flush=True)
+        self.proc, base = serve(self.url, work / f"reads-{backend}-{size}.log")
+        self.api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tenant_token(base)}"},
+                                timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+        self.web = {user_id: signed_in(base, user_id) for user_id in {u for u, _, _, _ in INBOX}}
+
+    def calls(self) -> dict[str, tuple[Callable[[], object], Callable[[], object] | None]]:
+        """Each list's first page and its deep one (None when the list is shorter)."""
+        out: dict[str, tuple[Callable[[], object], Callable[[], object] | None]] = {}
+        for name, method, path, body in ENDPOINTS:
+            token, page = "", 1
+            while page < 50:
+                answered = _ask(self.api, method, path, body, token)
+                if not answered.get("page_token"):
+                    break
+                token, page = answered["page_token"], page + 1
+            out[name] = (partial(_ask, self.api, method, path, body, ""),
+                         partial(_ask, self.api, method, path, body, token) if page == 50 else None)
         for user_id, name, path, deep in INBOX:
-            web = signed_in(base, user_id)
-            try:
-                first = measure(partial(_html, web, path), proc.pid, requests, repeat)
-                deeper = measure(partial(_html, web, f"{path}?page={deep}"), proc.pid, requests, repeat)
-            finally:
-                web.close()
-            out[name] = {"first": first, "page50": deeper}
-            print(f"  {backend} {size} {name}: first {first}, page {deep} {deeper}", flush=True)
+            web = self.web[user_id]
+            out[name] = (partial(_html, web, path), partial(_html, web, f"{path}?page={deep}"))
+        return out
+
+    def close(self) -> None:
+        self.api.close()
+        for web in self.web.values():
+            web.close()
+        self.proc.terminate()
+        self.proc.wait(20)
+        if self.backend == "postgres" and self.pg_admin:
+            asyncio.run(data.pg_drop(self.pg_admin, self.database))
+
+
+def run_backend(backend: str, sizes: list[int], requests: int, repeat: int, pg_admin: str | None,
+                work: Path) -> dict[str, Any]:
+    """Every size's server runs at once and each figure's rounds alternate between them, so a busy spell of the
+    shared machine falls on every size alike; each figure is the best of its rounds."""
+    sites = [Site(backend, n, pg_admin, work) for n in sizes]
+    try:
+        calls = [site.calls() for site in sites]
+        out: dict[str, Any] = {str(n): {} for n in sizes}
+        for name in calls[0]:
+            for page in (0, 1):
+                best: list[dict[str, float] | None] = [None] * len(sites)
+                for _ in range(repeat):
+                    for i, site in enumerate(sites):
+                        call = calls[i][name][page]
+                        if call is None:
+                            continue
+                        figures = _round(call, site.proc.pid, requests)
+                        before = best[i]
+                        best[i] = figures if before is None else {k: min(v, before[k]) for k, v in figures.items()}
+                for i, n in enumerate(sizes):
+                    out[str(n)].setdefault(name, {})["first" if page == 0 else "page50"] = best[i]
+            print(f"  {backend} {name}: " + "; ".join(f"{n}: {out[str(n)][name]}" for n in sizes), flush=True)
+        return out
     finally:
-        proc.terminate()
-        proc.wait(20)
-        if backend == "postgres" and pg_admin:
-            asyncio.run(data.pg_drop(pg_admin, "shenpi_bench_reads"))
-    return out
+        for site in sites:
+            site.close()
 
 
 def ratios(results: dict[str, Any], small: str, large: str) -> list[str]:
@@ -299,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
             if backend == "postgres" and pg_admin is None:
                 print("  PostgreSQL skipped: no server answers", flush=True)
                 continue
-            report[backend] = {str(n): run_size(backend, n, a.requests, a.repeat, pg_admin, Path(tmp)) for n in sizes}
+            report[backend] = run_backend(backend, sizes, a.requests, a.repeat, pg_admin, Path(tmp))
             for line in ratios(report[backend], str(sizes[0]), str(sizes[-1])):
                 print(f"  {backend}: {line}")
     out = ROOT / "bench" / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}-reads.json"

@@ -143,9 +143,10 @@ class QueryMixin(SqlTx):
     async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
                            limit: int = 10, with_user_only: bool = True) -> Page:
         """Tasks joined with their instances: Page.items are (Task, Instance) pairs."""
-        # A user's tasks in several statuses are walked per status on the (tenant, user, status, time) index.
-        status, split = _split("t.status", f.statuses) if f.user_id else ([("t.status IN (?)", list(f.statuses))]
-                                                                            if f.statuses else [], ("", ()))
+        if f.user_id:  # a user's tasks in several statuses: one walk per status on the (user, status) index
+            status, split = _split("t.status", f.statuses)
+        else:
+            status, split = [("t.status IN (?)", list(f.statuses))] if f.statuses else [], ("", ())
         clauses = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *status, *_given(
             ("t.user_id = ?", f.user_id), ("i.approval_code = ?", f.approval_code),
             ("t.instance_code = ?", f.instance_code),
