@@ -103,11 +103,11 @@ async def _custom_plans(tx: SqlTx) -> None:
         await tx._execute("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
-async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...]) -> int:
-    """How many rows match, counted no further than COUNT_CAP."""
+async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...], *, beyond: int = 0) -> int:
+    """How many rows match, counted no further than COUNT_CAP (+ ``beyond``)."""
     await _custom_plans(tx)
-    return await tx._count(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {int(COUNT_CAP)}) "
-                           "AS matched", args)
+    return await tx._count(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} "
+                           f"LIMIT {int(COUNT_CAP + beyond)}) AS matched", args)
 
 
 async def _rows_of(tx: SqlTx, q: Listing, where: str, args: tuple[Any, ...], ids: list[Any]) -> list[Row]:

@@ -78,3 +78,28 @@ def test_a_count_stops_at_the_cap_and_grows_as_pages_go_on(store_url: str) -> No
             keyset.COUNT_CAP = cap
 
     run(store_url, body)
+
+
+def test_inbox_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> None:
+    async def body(store: Store) -> None:
+        async with store.transaction() as tx:
+            for i in range(12):
+                await _task(tx, 3000 + i, ("PENDING", "APPROVED", "REJECTED")[i % 3])
+                await tx._execute("INSERT INTO ccs (tenant_key, instance_code, approval_code, user_id, create_time, "
+                                  "read_status) VALUES ('acme', ?, 'LEAVE', 'bob', ?, ?)",
+                                  (f"I{next(_ids) - 1:06d}", 3000 + i, ("READ", "UNREAD")[i % 2]))
+            # four of the instances were reverted (an approved instance taken back)
+            await tx._execute("UPDATE instances SET reverted = 1 WHERE code IN (SELECT code FROM instances "
+                              "WHERE start_time BETWEEN 3000 AND 3003)")
+        async with store.transaction() as tx:
+            counts = await tx.inbox_counts("acme", "bob")
+            todo = await tx.inbox_tasks("acme", "bob", ("PENDING",), limit=100)
+            done = await tx.inbox_tasks("acme", "bob", DONE, limit=100)
+            ccs = await tx.inbox_ccs("acme", "bob", limit=100)
+            unread = await tx.inbox_ccs("acme", "bob", read_status="UNREAD", limit=100)
+        assert counts["todo"] == len(todo.items) == 2  # 4 pending, 2 of them on reverted instances
+        assert counts["done"] == len(done.items) == 6
+        assert counts["cc"] == len(ccs.items) == 8
+        assert counts["cc_unread"] == len(unread.items) == 4
+
+    run(store_url, body)
