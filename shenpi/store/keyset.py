@@ -93,6 +93,12 @@ class Listing:
     item: Callable[[Sequence[Any]], Any]
     split: tuple[str, Sequence[Any]] = ("", ())  # a column filtered on several values: one walk per value
     counted: bool = True  # False for a list that answers no count: its Page.total is -1
+    # A list joined to instances only to leave reverted ones out is counted on its own table (``own``: the table
+    # with its alias, its instance-code column, the filter without the join) and the few rows on reverted
+    # instances (few: approved instances taken back in time) are taken off: a count does not look up the
+    # instance of every row.
+    own: tuple[str, str, str, tuple[Any, ...]] | None = None
+    tenant_key: str = ""  # the tenant whose reverted instances ``own`` takes off
 
 
 async def _custom_plans(tx: SqlTx) -> None:
@@ -127,9 +133,11 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     await _custom_plans(tx)
     where, args = q.where, q.args
     position = offset
+    more, more_args = "", ()
     if after is not None:
         more, more_args = q.order.after(after)
-        where, args = f"{where} AND ({more})", (*args, *more_args)
+        more = f" AND ({more})"
+        where, args = f"{where}{more}", (*args, *more_args)
         position = after.position
     width = len(q.order.keys)
     keys = ", ".join(expr for expr, _, _ in q.order.keys)
@@ -147,9 +155,18 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     shown = found[:limit]
     if offset and shown:
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
-    if column:
-        where, args = f"{where} AND {column} IN ({', '.join('?' * len(values))})", (*args, *values)
-    total = (after.position if after else 0) + await capped_count(tx, q.source, where, args) if q.counted else -1
+    among = f" AND {column} IN ({', '.join('?' * len(values))})" if column else ""
+    if not q.counted:
+        total = -1
+    elif q.own is not None:
+        table, code, own, own_args = q.own
+        own, own_args = f"{own}{more}{among}", (*own_args, *more_args, *values)
+        taken_off = await tx._count(f"SELECT COUNT(*) FROM instances i JOIN {table} ON {code} = i.code WHERE "
+                                    f"i.tenant_key = ? AND i.reverted = 1 AND {own}", (q.tenant_key, *own_args))
+        total = min(COUNT_CAP, await capped_count(tx, table, own, own_args, beyond=taken_off) - taken_off)
+    else:
+        total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values))
+    total += after.position if after and total >= 0 else 0
     has_more = len(found) > limit
     last = shown[-1] if shown else None
     cursor = Cursor(position + len(shown), tuple(last[len(last) - width:])) if has_more and last else None

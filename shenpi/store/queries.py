@@ -91,6 +91,15 @@ def _split(column: str, values: Sequence[str]) -> tuple[list[tuple[str, Any]], t
     return _given((f"{column} = ?", values[0] if values else "")), ("", ())
 
 
+def _own(table: str, code: str, clauses: list[tuple[str, Any]],
+         text: str = "") -> tuple[str, str, str, tuple[Any, ...]] | None:
+    """The form a count takes on the list's own table (see keyset.Listing.own), when the only clause on the
+    instances is the one that leaves reverted ones out."""
+    if text or [c for c in clauses if c[0].startswith("i.")] != [("i.reverted = ?", 0)]:
+        return None
+    return (table, code, *_where([c for c in clauses if not c[0].startswith("i.")]))
+
+
 def _where(clauses: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]]:
     parts: list[str] = []
     args: list[Any] = []
@@ -155,8 +164,9 @@ class QueryMixin(SqlTx):
             clauses.append(("t.user_id <> ?", ""))
         where, args = _where(clauses)
         orders = _PG_TASK_ORDERS if self.dialect == "postgres" else _TASK_ORDERS
-        return await keyset_page(self, Listing(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, orders.get(order, orders[2]),
-                                               _task_pair, split), after, limit)
+        return await keyset_page(self, Listing(
+            _TASK_PAIR_COLS, _TASKS_JOINED, where, args, orders.get(order, orders[2]), _task_pair, split,
+            own=_own("tasks t", "t.instance_code", clauses), tenant_key=tenant_key), after, limit)
 
     async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]:
         if not instance_codes:
@@ -185,12 +195,14 @@ class QueryMixin(SqlTx):
     async def search_ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None,
                          limit: int = 10) -> Page:
         """CC records joined with their instances: Page.items are (CcRecord, Instance) pairs."""
-        where, args = _where([("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
+        clauses = [("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
             ("c.user_id = ?", f.user_id), ("c.approval_code = ?", f.approval_code),
             ("c.instance_code = ?", f.instance_code), ("c.read_status = ?", _read_status(f.read_status)),
-            ("i.title LIKE ?", _like(f.title)), ("c.create_time >= ?", f.time_from), ("c.create_time <= ?", f.time_to))])
-        return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair), after,
-                                 limit)
+            ("i.title LIKE ?", _like(f.title)), ("c.create_time >= ?", f.time_from), ("c.create_time <= ?", f.time_to))]
+        where, args = _where(clauses)
+        return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair,
+                                               own=_own("ccs c", "c.instance_code", clauses), tenant_key=tenant_key),
+                                 after, limit)
 
     # -- comments -------------------------------------------------------------------------------
     async def add_comment(self, tenant_key: str, instance_code: str, user_id: str, content: str,
@@ -294,12 +306,12 @@ class QueryMixin(SqlTx):
         """A user's tasks in ``statuses`` (to do: PENDING; done: APPROVED/REJECTED/TRANSFERRED), with their
         instances: Page.items are (Task, Instance) pairs, newest first (by end time for done lists)."""
         status, split = _split("t.status", statuses)
-        where, args = _where([("t.tenant_key = ?", tenant_key), ("t.user_id = ?", user_id), ("i.reverted = ?", 0),
-                              *status])
-        where, args = self._inbox_text(where, args, text, approval_codes)
+        clauses = [("t.tenant_key = ?", tenant_key), ("t.user_id = ?", user_id), ("i.reverted = ?", 0), *status]
+        where, args = self._inbox_text(*_where(clauses), text, approval_codes)
         order = _TASKS_DONE_LAST if newest_end_first else _TASK_ORDERS[2]
-        return await keyset_page(self, Listing(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, order, _task_pair, split),
-                                 None, limit, offset=offset)
+        return await keyset_page(self, Listing(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, order, _task_pair, split,
+                                               own=_own("tasks t", "t.instance_code", clauses, text),
+                                               tenant_key=tenant_key), None, limit, offset=offset)
 
     async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
                               approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
@@ -315,11 +327,12 @@ class QueryMixin(SqlTx):
                         approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
         """A user's CC records (READ, UNREAD or both) with their instances: (CcRecord, Instance) pairs, newest
         first (the same order as the CC search, so one index serves both)."""
-        where, args = _where([("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id), ("i.reverted = ?", 0),
-                              *_given(("c.read_status = ?", _read_status(read_status)))])
-        where, args = self._inbox_text(where, args, text, approval_codes)
-        return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair), None,
-                                 limit, offset=offset)
+        clauses = [("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id), ("i.reverted = ?", 0),
+                   *_given(("c.read_status = ?", _read_status(read_status)))]
+        where, args = self._inbox_text(*_where(clauses), text, approval_codes)
+        return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair,
+                                               own=_own("ccs c", "c.instance_code", clauses, text),
+                                               tenant_key=tenant_key), None, limit, offset=offset)
 
     async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]:
         """How many entries each inbox list has: todo, done, started, cc (and cc_unread), each counted no further

@@ -80,7 +80,7 @@ def test_a_count_stops_at_the_cap_and_grows_as_pages_go_on(store_url: str) -> No
     run(store_url, body)
 
 
-def test_inbox_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> None:
+def test_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> None:
     async def body(store: Store) -> None:
         async with store.transaction() as tx:
             for i in range(12):
@@ -97,6 +97,12 @@ def test_inbox_counts_leave_out_reverted_instances_as_the_lists_do(store_url: st
             done = await tx.inbox_tasks("acme", "bob", DONE, limit=100)
             ccs = await tx.inbox_ccs("acme", "bob", limit=100)
             unread = await tx.inbox_ccs("acme", "bob", read_status="UNREAD", limit=100)
+            searched = await tx.search_ccs("acme", SearchFilter("bob"), limit=100)
+            first = await tx.search_tasks("acme", SearchFilter("bob", statuses=DONE), limit=4)
+            second = await tx.search_tasks("acme", SearchFilter("bob", statuses=DONE), after=first.next, limit=4)
+        assert (first.total, second.total, len(first.items) + len(second.items)) == (6, 6, 6)
+        assert (searched.total, len(searched.items)) == (8, 8)
+        assert (todo.total, done.total, ccs.total, unread.total) == (2, 6, 8, 4)
         assert counts["todo"] == len(todo.items) == 2  # 4 pending, 2 of them on reverted instances
         assert counts["done"] == len(done.items) == 6
         assert counts["cc"] == len(ccs.items) == 8
