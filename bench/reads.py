@@ -56,8 +56,8 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None]] = [
 
 
 # (user, name, path, a deep page): the web inbox's lists, 20 rows a page; bob has 980 done tasks at 10^3, so his
-# deep pages are the 45th (rows 881-900), alice's started list the 50th
-INBOX = [("bob", "inbox to do", "/inbox/todo", 2), ("bob", "inbox done", "/inbox/done", 45),
+# deep pages are the 45th (rows 881-900), alice's started list the 50th; his 20 to-do tasks fill one page (0: none)
+INBOX = [("bob", "inbox to do", "/inbox/todo", 0), ("bob", "inbox done", "/inbox/done", 45),
          ("bob", "inbox CC", "/inbox/cc", 45), ("alice", "inbox started", "/inbox/started", 50)]
 PASSWORD = "bench-password"
 
@@ -229,7 +229,7 @@ class Site:
                          partial(_ask, self.api, method, path, body, token) if page == 50 else None)
         for user_id, name, path, deep in INBOX:
             web = self.web[user_id]
-            out[name] = (partial(_html, web, path), partial(_html, web, f"{path}?page={deep}"))
+            out[name] = (partial(_html, web, path), partial(_html, web, f"{path}?page={deep}") if deep else None)
         return out
 
     def close(self) -> None:
