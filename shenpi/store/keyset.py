@@ -142,28 +142,39 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     width = len(q.order.keys)
     keys = ", ".join(expr for expr, _, _ in q.order.keys)
     column, values = q.split
-    walks = [(f"{where} AND {column} = ?", (*args, v)) for v in values] if column else [(where, args)]
+    among = f" AND {column} IN ({', '.join('?' * len(values))})" if column else ""
+    reverted: set[Any] = set()  # with ``q.own``: the unique keys of the matching rows on reverted instances
+    if q.own is not None and (offset or q.counted):
+        table, code, own, own_args = q.own
+        own, own_args = f"{own}{more}", (*own_args, *more_args)
+        reverted = {r[0] for r in await tx._fetch(
+            f"SELECT {q.order.keys[-1][0]} FROM instances i JOIN {table} ON {code} = i.code WHERE i.tenant_key = ? "
+            f"AND i.reverted = 1 AND {own}{among}", (q.tenant_key, *own_args, *values))}
+    # Rows skipped by an offset are walked for their keys alone, on the list's own table when it has one (an
+    # instance's flow state costs more to read than the walk, and each instance looked up is a random read); the
+    # page's own rows are then read by their unique key.
+    source, walk = (q.own[0], q.own[2]) if offset and q.own is not None else (q.source, where)
+    walk_args = q.own[3] if offset and q.own is not None else args
+    walks = [(f"{walk} AND {column} = ?", (*walk_args, v)) for v in values] if column else [(walk, walk_args)]
     found: list[Row] = []
-    # Rows skipped by an offset are walked for their keys alone (wide columns such as an instance's flow state
-    # cost more to read than the walk); the page's own rows are then read by their unique key.
-    for walk_where, walk_args in walks:
-        found += await tx._fetch(f"SELECT {keys if offset else q.cols + ', ' + keys} FROM {q.source} WHERE "
-                                 f"{walk_where} ORDER BY {q.order.sql()} LIMIT ?", (*walk_args, offset + limit + 1))
+    for walk_where, each_args in walks:
+        found += await tx._fetch(f"SELECT {keys if offset else q.cols + ', ' + keys} FROM {source} WHERE "
+                                 f"{walk_where} ORDER BY {q.order.sql()} LIMIT ?",
+                                 (*each_args, offset + limit + 1 + len(reverted)))
     if len(walks) > 1:
         found = q.order.merge(found, width)
+    if offset and reverted:
+        found = [r for r in found if r[-1] not in reverted]
     found = found[offset:offset + limit + 1]
     shown = found[:limit]
     if offset and shown:
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
-    among = f" AND {column} IN ({', '.join('?' * len(values))})" if column else ""
     if not q.counted:
         total = -1
     elif q.own is not None:
-        table, code, own, own_args = q.own
-        own, own_args = f"{own}{more}{among}", (*own_args, *more_args, *values)
-        taken_off = await tx._count(f"SELECT COUNT(*) FROM instances i JOIN {table} ON {code} = i.code WHERE "
-                                    f"i.tenant_key = ? AND i.reverted = 1 AND {own}", (q.tenant_key, *own_args))
-        total = min(COUNT_CAP, await capped_count(tx, table, own, own_args, beyond=taken_off) - taken_off)
+        table, _, own, own_args = q.own
+        total = min(COUNT_CAP, await capped_count(tx, table, f"{own}{more}{among}", (*own_args, *more_args, *values),
+                                                  beyond=len(reverted)) - len(reverted))
     else:
         total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values))
     total += after.position if after and total >= 0 else 0

@@ -80,6 +80,12 @@ def test_a_count_stops_at_the_cap_and_grows_as_pages_go_on(store_url: str) -> No
     run(store_url, body)
 
 
+async def _done_by_end(store: Store) -> list[str]:
+    async with store.transaction() as tx:
+        page = await tx.inbox_tasks("acme", "bob", DONE, newest_end_first=True, limit=100)
+    return [t.id for t, _ in page.items]
+
+
 def test_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> None:
     async def body(store: Store) -> None:
         async with store.transaction() as tx:
@@ -98,10 +104,16 @@ def test_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> 
             ccs = await tx.inbox_ccs("acme", "bob", limit=100)
             unread = await tx.inbox_ccs("acme", "bob", read_status="UNREAD", limit=100)
             searched = await tx.search_ccs("acme", SearchFilter("bob"), limit=100)
+            numbered = [await tx.inbox_tasks("acme", "bob", DONE, newest_end_first=True, offset=n, limit=2)
+                        for n in (0, 2, 4)]
+            numbered_ccs = [await tx.inbox_ccs("acme", "bob", offset=n, limit=3) for n in (0, 3, 6)]
             first = await tx.search_tasks("acme", SearchFilter("bob", statuses=DONE), limit=4)
             second = await tx.search_tasks("acme", SearchFilter("bob", statuses=DONE), after=first.next, limit=4)
         assert (first.total, second.total, len(first.items) + len(second.items)) == (6, 6, 6)
         assert (searched.total, len(searched.items)) == (8, 8)
+        by_end = await _done_by_end(store)
+        assert [t.id for page in numbered for t, _ in page.items] == by_end  # numbered pages skip no row twice
+        assert [c.id for page in numbered_ccs for c, _ in page.items] == [c.id for c, _ in ccs.items]
         assert (todo.total, done.total, ccs.total, unread.total) == (2, 6, 8, 4)
         assert counts["todo"] == len(todo.items) == 2  # 4 pending, 2 of them on reverted instances
         assert counts["done"] == len(done.items) == 6
