@@ -5,6 +5,7 @@ the test that proves them.
 
     python scripts/coverage.py           # rewrite docs/coverage.md
     python scripts/coverage.py --check   # exit 1 if a method has no route or no test, or the file is stale
+    python scripts/coverage.py --untested   # list the contract entries with neither a test nor a reason
 
 Like moto's coverage from botocore: the SDK is the list of what must exist; a test "drives" a method when a
 test file calls it through the SDK (``.<resource>.<method>(`` in Python, ``.<resourceCamel>.<method>(`` in Node).
@@ -17,9 +18,14 @@ import inspect
 import pkgutil
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from shenpi.contract import ErrorCode, Rule  # noqa: E402
+
 OUT = ROOT / "docs" / "coverage.md"
 SCOPE = [("approval", "v4", None), ("apaas", "v1", ("approval_instance", "approval_task", "user_task"))]
 
@@ -58,10 +64,18 @@ def tests_driving(resource: str, method: str, sources: dict[str, str]) -> list[s
 
 def routed() -> dict[tuple[str, str], str]:
     """(HTTP method, path) -> the route's endpoint name."""
-    sys.path.insert(0, str(ROOT))
     from shenpi.api.app import ROUTES
 
     return {(r.method, r.path): r.endpoint for r in ROUTES}
+
+
+def tally(entries: Sequence[ErrorCode | Rule]) -> str:
+    """``tested/all`` and, where there are any, how many are unreachable (with a reason) and untested."""
+    tested = sum(1 for e in entries if e.test)
+    unreachable = sum(1 for e in entries if not e.test and e.unreachable)
+    untested = len(entries) - tested - unreachable
+    extra = [f"{unreachable} unreachable"] * bool(unreachable) + [f"**{untested} untested**"] * bool(untested)
+    return f"{tested}/{len(entries)}" + (f" ({', '.join(extra)})" if extra else "")
 
 
 def contract_cells(endpoint: str | None) -> tuple[str, str]:
@@ -72,9 +86,7 @@ def contract_cells(endpoint: str | None) -> tuple[str, str]:
     if ep is None:
         return "no contract file", ""
     scopes = ", ".join(f"`{s}`" for s in ep.scopes)
-    codes = sum(1 for e in ep.errors if e.test)
-    rules = sum(1 for r in ep.rules if r.test)
-    return scopes, f"codes {codes}/{len(ep.errors)}, rules {rules}/{len(ep.rules)}"
+    return scopes, f"codes {tally(ep.errors)}, rules {tally(ep.rules)}"
 
 
 def render() -> tuple[str, list[str]]:
@@ -96,7 +108,7 @@ def render() -> tuple[str, list[str]]:
         shown = ", ".join(f"`{Path(t).name}`" for t in tests[:3]) + (f" +{len(tests) - 3}" if len(tests) > 3 else "")
         rows.append(f"| {area} | `{resource}.{method}` | {http} | `{uri}` | {'yes' if has_route else '**no**'} | "
                     f"{shown or '**none**'} | {scopes} | {proven} |")
-    done = sum(1 for r in rows if "**" not in r)
+    done = sum(1 for r in rows if "| **" not in r)
     in_sdk = {(http, uri) for *_, http, uri in methods}
     others = [f"| `{endpoint}` | {http} | `{uri}` | {' | '.join(contract_cells(endpoint))} |"
               for (http, uri), endpoint in sorted(routes.items(), key=lambda kv: kv[1]) if (http, uri) not in in_sdk]
@@ -105,6 +117,7 @@ def render() -> tuple[str, list[str]]:
     contract = load()
     codes = [e for ep in contract.values() for e in ep.errors]
     rules = [r for ep in contract.values() for r in ep.rules]
+    entries: list[ErrorCode | Rule] = [*codes, *rules]
     text = "\n".join([
         "# SDK coverage",
         "",
@@ -113,6 +126,15 @@ def render() -> tuple[str, list[str]]:
         f"{len(contract)} of {len(routes)} routed endpoints have a contract file; their files name a test for "
         f"{sum(1 for e in codes if e.test)} of {len(codes)} documented codes and "
         f"{sum(1 for r in rules if r.test)} of {len(rules)} rules.",
+        "",
+        "| entries (codes and rules) | tested | unreachable (with a reason) | untested |",
+        "|---|---|---|---|",
+        f"| {len(entries)} | {sum(1 for e in entries if e.test)} | "
+        f"{sum(1 for e in entries if not e.test and e.unreachable)} | "
+        f"{sum(1 for e in entries if not e.test and not e.unreachable)} |",
+        "",
+        "Unreachable: a condition no client can bring about in shenpi; the contract file says why in one sentence.",
+        "Untested entries are listed by `python scripts/coverage.py --untested`.",
         "",
         "| area | SDK method | HTTP | path | routed | tests | scopes (contract) | proven (contract) |",
         "|---|---|---|---|---|---|---|---|",
@@ -128,7 +150,21 @@ def render() -> tuple[str, list[str]]:
     return text, missing
 
 
+def untested() -> list[str]:
+    """One line per entry that names no test and gives no reason: endpoint, code or rule, condition."""
+    from shenpi.contract import load
+
+    out = []
+    for name, ep in sorted(load().items()):
+        out += [f"{name} {e.code}: {e.when}" for e in ep.errors if not e.test and not e.unreachable]
+        out += [f"{name} rule: {r.rule}" for r in ep.rules if not r.test and not r.unreachable]
+    return out
+
+
 def main() -> int:
+    if "--untested" in sys.argv:
+        print("\n".join(untested()))
+        return 0
     text, missing = render()
     if "--check" in sys.argv:
         problems = list(missing)

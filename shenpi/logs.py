@@ -1,9 +1,11 @@
-"""What a server writes to stdout: a line at start, one per Open API request, one per event delivery attempt.
+"""What a server writes to stdout: a line at start, one per request (Open API, web inbox, admin API; not the health
+check or the metrics scrape, which come every few seconds and say nothing), one per event delivery attempt.
 
 Each kind of line is one ``logging`` call whose message format has its field names beside it (:data:`LINES`), so the
 same record becomes plain text (``key=value`` after the time) or, with ``--log-format json``, one JSON object with
 exactly those keys and ``time``. Other records (warnings, errors) keep their level and logger name. Nothing logged
-here carries a secret: no token, no query string, no database password (:func:`mask_url`).
+here carries a secret: no token, no query string, no database password (:func:`mask_url`). The request and delivery
+lines are also where the Prometheus metrics are recorded (:mod:`shenpi.metrics`): one hook for both.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from shenpi import metrics
+
 requests = logging.getLogger("shenpi.requests")
 deliveries = logging.getLogger("shenpi.deliveries")
 starts = logging.getLogger("shenpi.start")
@@ -24,31 +28,55 @@ REQUEST_LINE = "%s %s status=%d code=%d duration_ms=%.1f log_id=%s app_id=%s"
 REQUEST_KEYS = ("method", "path", "status", "code", "duration_ms", "log_id", "app_id")
 DELIVERY_LINE = "event %s event_id=%s app_id=%s attempt=%d duration_ms=%.1f error=%r"
 DELIVERY_KEYS = ("delivery", "event_id", "app_id", "attempt", "duration_ms", "error")
+HTTP_LINE = "%s %s status=%d duration_ms=%.1f area=%s"
+HTTP_KEYS = ("method", "path", "status", "duration_ms", "area")
 START_LINE = "shenpi %s serving on %s database=%s workers=%d admin_api=%s events=%s demo=%s"
 START_KEYS = ("version", "address", "database", "workers", "admin_api", "events", "demo")
-LINES: dict[str, tuple[str, ...]] = {REQUEST_LINE: REQUEST_KEYS, DELIVERY_LINE: DELIVERY_KEYS, START_LINE: START_KEYS}
+LINES: dict[str, tuple[str, ...]] = {REQUEST_LINE: REQUEST_KEYS, HTTP_LINE: HTTP_KEYS, DELIVERY_LINE: DELIVERY_KEYS,
+                                     START_LINE: START_KEYS}
 FORMATS = ("plain", "json")
 
 
 def log_request(scope: Mapping[str, Any], status: int, code: int, started: float, log_id: str,
-                app_id: str | None) -> None:
-    """One Open API request, answered; ``started`` is its ``time.perf_counter()`` at arrival. The path is the one
-    sent, still percent-encoded (so a line stays one line), without its query (where a client may put secrets)."""
+                app_id: str | None, endpoint: str) -> None:
+    """One Open API request, answered; ``started`` is its ``time.perf_counter()`` at arrival, ``endpoint`` the
+    contract's name of its route (the metrics' label). The path is the one sent, still percent-encoded (so a line
+    stays one line), without its query (where a client may put secrets)."""
+    seconds = time.perf_counter() - started
+    metrics.api_request(endpoint, code, status, seconds)
     if requests.isEnabledFor(logging.INFO):
-        raw = scope.get("raw_path")
-        path = raw.decode("latin-1") if isinstance(raw, bytes) else scope["path"]
-        requests.info(REQUEST_LINE, scope["method"], path, status, code, (time.perf_counter() - started) * 1000,
-                      log_id, app_id)
+        requests.info(REQUEST_LINE, scope["method"], _path(scope), status, code, seconds * 1000, log_id, app_id)
+
+
+def log_http(scope: Mapping[str, Any], status: int, started: float, area: str) -> None:
+    """One web inbox (``area`` ``web``) or admin API (``admin``) request, answered: the path without its query (a
+    sign-in's redirect, an OAuth state), never a header (a session cookie, the admin token) or a body (a password)."""
+    seconds = time.perf_counter() - started
+    metrics.http_request(area, status, seconds)
+    if requests.isEnabledFor(logging.INFO):
+        requests.info(HTTP_LINE, scope["method"], _path(scope), status, seconds * 1000, area)
+
+
+def _path(scope: Mapping[str, Any]) -> str:
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1") if isinstance(raw, bytes) else str(scope["path"])
 
 
 def mask_url(url: str) -> str:
-    """``url`` with its password, if any, replaced by ``***`` (database URLs are printed at start)."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    """``url`` with its password, if any, replaced by ``***`` (database URLs are printed at start, also when they are
+    malformed: a bad port or IPv6 host makes urllib refuse them, and then what looks like ``user:password@`` is masked)."""
+    try:
+        parts = urlsplit(url)
+        if not parts.password:
+            return url
+        host = parts.hostname or ""
+        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return _USERINFO.sub(r"\1***@", url)
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+_USERINFO = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 def without_query(text: str) -> str:

@@ -6,37 +6,45 @@ and the hooks, from one :class:`ServerConfig`.
 
     app = build_app(ServerConfig(db="postgresql://...", demo=True))   # an ASGI app; its lifespan opens the store
 
-Paths: ``/open-apis/...`` is the Open API, ``/_shenpi/...`` the admin API (a 404 like any unknown path while no admin
-token is set), ``/healthz`` a liveness probe, ``/openapi.json`` the API document and ``/docs`` its page, and every
-other path a page of the web inbox.
+Paths: ``/open-apis/...`` is the Open API (with the approval file upload, ``/approval/openapi/v2/file/upload``),
+``/approval/files/...`` the signed URLs of uploaded files, ``/_shenpi/...`` the admin API (a 404 like any unknown path
+while no admin token is set), ``/healthz`` a liveness probe, ``/metrics`` the Prometheus metrics (unless turned off),
+``/openapi.json`` the API document and ``/docs`` its page, ``/callback/ws/...`` apps' long connections (the discovery
+call, and every WebSocket), and every other path a page of the web inbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hmac
 import logging
 import os
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from shenpi import __version__, ids
+from shenpi import __version__, ids, metrics
+from shenpi.api import approval_v2
 from shenpi.api.app import ROUTES, OpenApi
 from shenpi.api.openapi import docs_page, document_json
 from shenpi.api.wire import JSON_CT, envelope, respond
 from shenpi.app import Shenpi
 from shenpi.app.deliveries import LEASE_MS
+from shenpi.app.files import DOWNLOAD_PREFIX
 from shenpi.app.ratelimits import SignInLimits, parse_limit
 from shenpi.control.admin_api import AdminApi
 from shenpi.control.plane import install_control
 from shenpi.demo import demo_seed
 from shenpi.events.delivery import DeliveryWorker
+from shenpi.events.long_connection import ClientConfig, Hub, LongConnectionEndpoint
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
+from shenpi.logs import log_http
 from shenpi.platform import errors as perr
 from shenpi.seed import SeedError, apply_seed, load_seed
 from shenpi.store import open_store
@@ -77,6 +85,14 @@ class ServerConfig:
     start_from_seed: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a request body over this answers 413, on every path
     body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S  # a body not read whole this long after its headers answers 408
+    metrics: bool = True  # count requests and deliveries, and answer GET /metrics
+    metrics_token: str = ""  # a bearer token GET /metrics then requires; "" leaves it open, as Prometheus expects
+    # What long-connection clients are told (seconds), at discovery and in every pong: how often to ping, how long to
+    # wait between reconnect attempts, and the most the first reconnect waits (a random part of it).
+    ws_ping_interval_s: int = 120
+    ws_reconnect_interval_s: int = 120
+    ws_reconnect_nonce_s: int = 30
+    files_dir: str = ""  # keep uploaded files' bytes in this directory; "" keeps them in the database
 
     def with_demo_admin_token(self) -> ServerConfig:
         """Demo mode turns the admin API on: behind the token given, or else a random one for this start (the banner
@@ -106,8 +122,13 @@ class ServerConfig:
             "SHENPI_RATE_LIMIT_SCALE": str(self.rate_limit_scale), "SHENPI_WORKERS": str(self.workers),
             "SHENPI_START_FROM_SEED": _flag(self.start_from_seed),
             "SHENPI_MAX_BODY_BYTES": str(self.max_body_bytes), "SHENPI_BODY_TIMEOUT": str(self.body_timeout_s),
+            "SHENPI_FILES": self.files_dir,
             "SHENPI_SIGN_IN_ACCOUNT_LIMIT": self.sign_in_account_limit,
             "SHENPI_SIGN_IN_ADDRESS_LIMIT": self.sign_in_address_limit,
+            "SHENPI_METRICS": _flag(self.metrics), "SHENPI_METRICS_TOKEN": self.metrics_token,
+            "SHENPI_WS_PING_INTERVAL": str(self.ws_ping_interval_s),
+            "SHENPI_WS_RECONNECT_INTERVAL": str(self.ws_reconnect_interval_s),
+            "SHENPI_WS_RECONNECT_NONCE": str(self.ws_reconnect_nonce_s),
         }
 
     @classmethod
@@ -122,9 +143,18 @@ class ServerConfig:
             workers=int(env.get("SHENPI_WORKERS", "1")), start_from_seed=env.get("SHENPI_START_FROM_SEED") == "1",
             max_body_bytes=int(env.get("SHENPI_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
             body_timeout_s=float(env.get("SHENPI_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_S))),
+            files_dir=env.get("SHENPI_FILES", ""),
             sign_in_account_limit=env.get("SHENPI_SIGN_IN_ACCOUNT_LIMIT", "5/900"),
             sign_in_address_limit=env.get("SHENPI_SIGN_IN_ADDRESS_LIMIT", "30/60"),
+            metrics=env.get("SHENPI_METRICS", "1") == "1", metrics_token=env.get("SHENPI_METRICS_TOKEN", ""),
+            ws_ping_interval_s=int(env.get("SHENPI_WS_PING_INTERVAL", "120")),
+            ws_reconnect_interval_s=int(env.get("SHENPI_WS_RECONNECT_INTERVAL", "120")),
+            ws_reconnect_nonce_s=int(env.get("SHENPI_WS_RECONNECT_NONCE", "30")),
         )
+
+    def client_config(self) -> ClientConfig:
+        return ClientConfig(reconnect_interval_s=self.ws_reconnect_interval_s,
+                            reconnect_nonce_s=self.ws_reconnect_nonce_s, ping_interval_s=self.ws_ping_interval_s)
 
 
 def _flag(value: bool) -> str:
@@ -135,7 +165,7 @@ def build_service(config: ServerConfig) -> Shenpi:
     """The application object over the configured store (not opened yet: the server's lifespan opens it)."""
     limits = SignInLimits(parse_limit(config.sign_in_account_limit), parse_limit(config.sign_in_address_limit))
     return Shenpi(open_store(config.db), rate_limit_scale=config.rate_limit_scale,
-                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits)
+                  shared_rate_limits=config.shared_rate_limits, sign_in_limits=limits, files_dir=config.files_dir)
 
 
 def build_app(config: ServerConfig) -> Server:
@@ -186,13 +216,21 @@ class Server:
         self.admin = admin
         # Built once here, so a worker process pays for loading the templates once, not per request.
         self.web = asgi_app(svc)
+        # Apps' long connections (WebSockets on this same port): the delivery worker sends their events over them.
+        self.hub = Hub(svc.long_connections, config.client_config(), on_open=svc.committed)
+        self.long_connection = LongConnectionEndpoint(self.hub, svc.long_connections, now_s=svc.clock.now_s)
+        self.downloads = approval_v2.download_app(svc)
         self._startup = startup
+        metrics.enable(config.metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            guard = _BodyGuard(receive, send, self.config.max_body_bytes, self.config.body_timeout_s)
-            if (declared := _content_length(scope)) is not None and declared > self.config.max_body_bytes:
+            limit = self.config.max_body_bytes
+            if scope["path"] == approval_v2.UPLOAD_PATH:  # the file upload takes files up to 50 MB
+                limit = max(limit, approval_v2.UPLOAD_MAX_BODY_BYTES)
+            guard = _BodyGuard(receive, send, limit, self.config.body_timeout_s)
+            if (declared := _content_length(scope)) is not None and declared > limit:
                 await guard.refuse(perr.BodyTooLarge())  # said up front: not a byte of it is read
                 return
             try:
@@ -202,26 +240,60 @@ class Server:
                     await self._http(scope, guard.receive, guard.send)
             except _RequestRefused:
                 pass  # answered already, by the guard
+        elif kind == "websocket":
+            await self.long_connection(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        if path.startswith("/open-apis/"):
+        if path.startswith("/open-apis/") or path == approval_v2.UPLOAD_PATH:
             await self.open_api(scope, receive, send)
+        elif path.startswith(DOWNLOAD_PREFIX):  # a signed URL of an uploaded file
+            await self.downloads(scope, receive, send)
         elif path.startswith("/_shenpi/"):
             if self.admin is not None:
-                await self.admin(scope, receive, send)
+                await _logged(self.admin, "admin", scope, receive, send)
             else:  # no admin token: the prefix does not exist
                 log_id = ids.log_id()
                 await respond(send, 404, envelope(99991201, "resource not find", None, {"log_id": log_id}), log_id)
+        elif path.startswith("/callback/ws/"):
+            await self.long_connection(scope, receive, send)
         elif path == "/healthz":
             body: dict[str, Any] = {"status": "ok", "version": __version__}
             await respond(send, 200, msgspec.json.encode(body), ids.log_id())
         elif path in ("/openapi.json", "/docs"):
             await _api_document(scope, send)
+        elif path == "/metrics" and self.config.metrics:
+            await self._scrape(scope, send)
         else:  # a page of the web inbox, its own 404 included
-            await self.web(scope, receive, send)
+            await _logged(self.web, "web", scope, receive, send)
+
+    async def _scrape(self, scope: Scope, send: Send) -> None:
+        """Prometheus's scrape: the counters of every worker process, and the outbox's depth read now."""
+        token, log_id = self.config.metrics_token, ids.log_id()
+        if scope["method"] not in ("GET", "HEAD"):
+            err = perr.MethodMismatch()
+            await respond(send, err.http_status, envelope(err.code, err.msg, None, {"log_id": log_id}), log_id)
+            return
+        if token and not any(k == b"authorization" and hmac.compare_digest(v, b"Bearer " + token.encode())
+                             for k, v in scope["headers"]):
+            await respond(send, 401, envelope(401, "metrics token required", None, {"log_id": log_id}), log_id)
+            return
+        gauges = {}
+        try:
+            depth = await self.svc.deliveries.depth()
+            connected = await self.svc.long_connections.counts()  # every process's, as the store lists them
+            gauges = {"shenpi_outbox_depth": ("Event deliveries not acknowledged yet", depth["pending"]),
+                      "shenpi_event_dead_letters_waiting": ("Dead-lettered event deliveries, not replayed", depth["dead"]),
+                      "shenpi_ws_connections": ("Apps' open long connections (event WebSockets), over every server "
+                                                "process", sum(connected.values()))}
+        except Exception as exc:  # the database is down: the counters are what the operator needs to see now
+            log.warning("metrics: the outbox depth was not read: %s", " ".join(str(exc).split()) or type(exc).__name__)
+        body = metrics.exposition(gauges)
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"Content-Type", metrics.CONTENT_TYPE.encode()), (b"Content-Length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -244,9 +316,11 @@ class Server:
             elif message["type"] == "lifespan.shutdown":
                 if self.svc.events is not None:
                     await self.svc.events.stop()
+                await self.hub.stop()
                 if self.hooks is not None:
                     await self.hooks.aclose()
                 await self.svc.close()
+                metrics.process_exited()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -257,9 +331,26 @@ class Server:
         worker = DeliveryWorker(deliveries, source=deliveries, now_ms=self.svc.clock.now_ms,
                                 schedule_scale=self.config.event_retry_scale, poll_interval_s=0.5,
                                 event_types=lambda app: app.event_types or DEFAULT_EVENT_TYPES,
-                                client=self.hooks.delivery_client() if self.hooks is not None else None)
+                                client=self.hooks.delivery_client() if self.hooks is not None else None,
+                                long_connections=self.hub)
         await worker.start()
         self.svc.events = worker
+
+
+async def _logged(app: ASGIApp, area: str, scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve the request with ``app`` and log its line (status 0: no answer was sent, the client went away)."""
+    started, status = time.perf_counter(), 0
+
+    async def sending(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        await send(message)
+
+    try:
+        await app(scope, receive, sending)
+    finally:
+        log_http(scope, status, started, area)
 
 
 async def _api_document(scope: Scope, send: Send) -> None:

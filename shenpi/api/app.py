@@ -14,11 +14,10 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from shenpi import ids
-from shenpi.api import apaas_v1, approval_v4, contact_v3
+from shenpi.api import apaas_v1, approval_v2, approval_v4, contact_v3
 from shenpi.api.auth import ROUTES as AUTH_ROUTES
 from shenpi.api.auth import auth_v3, authen
 from shenpi.api.wire import (
-    INTERNAL_ERROR_CODE,
     Receive,
     Router,
     Scope,
@@ -35,12 +34,13 @@ from shenpi.platform import errors as perr
 
 log = logging.getLogger("shenpi.api")
 
-ROUTES = [*approval_v4.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *AUTH_ROUTES]
+ROUTES = [*approval_v4.ROUTES, *approval_v2.ROUTES, *apaas_v1.ROUTES, *contact_v3.ROUTES, *AUTH_ROUTES]
 
 
 class OpenApi:
-    """Answers ``/open-apis/...``: the routes above through :func:`~shenpi.api.wire.dispatch`, and the token and
-    OAuth endpoints, which authenticate by app secret or sign-in rather than by access token."""
+    """Answers ``/open-apis/...`` and the approval file upload: the routes above through
+    :func:`~shenpi.api.wire.dispatch`, and the token and OAuth endpoints, which authenticate by app secret or
+    sign-in rather than by access token."""
 
     def __init__(self, svc: Shenpi, hooks: ServerHooks | None = None) -> None:
         self.svc = svc
@@ -56,21 +56,23 @@ class OpenApi:
             await dispatch(self.svc, route, params, scope, receive, send, self.hooks)
             return
         own: Callable[[Receive, Send], Awaitable[None]] | None = None
+        endpoint = ""
         if method == "POST" and path == "/open-apis/auth/v3/tenant_access_token/internal":
-            own = partial(auth_v3.issue_token, self.svc, "tenant", scope)
+            own, endpoint = partial(auth_v3.issue_token, self.svc, "tenant", scope), "auth.v3.tenant_access_token"
         elif method == "POST" and path == "/open-apis/auth/v3/app_access_token/internal":
-            own = partial(auth_v3.issue_token, self.svc, "app", scope)
+            own, endpoint = partial(auth_v3.issue_token, self.svc, "app", scope), "auth.v3.app_access_token"
         elif method in ("GET", "POST") and path in ("/open-apis/authen/v1/authorize", "/open-apis/authen/v1/index"):
-            own = partial(authen.authorize, self.svc, scope)
+            own, endpoint = partial(authen.authorize, self.svc, scope), "authen.v1.authorize"
         elif method == "POST" and path == "/open-apis/authen/v2/oauth/token":
-            own = partial(authen.oauth_v2_token, self.svc, scope)
+            own, endpoint = partial(authen.oauth_v2_token, self.svc, scope), "authen.v2.oauth.token"
         if own is not None:
-            await _answering_errors(scope, started, own, receive, send)
+            await _answering_errors(scope, started, endpoint, own, receive, send)
             return
         err: perr.PlatformError = perr.MethodMismatch() if other_method else perr.NotFound()
         log_id = ids.log_id()
         await respond(send, err.http_status, envelope(err.code, err.msg, None, {"log_id": log_id}), log_id)
-        log_request(scope, err.http_status, err.code, started, log_id, None)
+        # one label for every path that is no route, so that a client cannot grow the metrics by inventing paths
+        log_request(scope, err.http_status, err.code, started, log_id, None, "unmatched")
 
 
 class _Answer(msgspec.Struct):
@@ -98,8 +100,8 @@ def _app_id_of(scope: Scope, body: bytes) -> str | None:
     return app_id if isinstance(app_id, str) and _APP_ID.fullmatch(app_id) else None
 
 
-async def _answering_errors(scope: Scope, started: float, endpoint: Callable[[Receive, Send], Awaitable[None]],
-                            receive: Receive, send: Send) -> None:
+async def _answering_errors(scope: Scope, started: float, name: str,
+                            endpoint: Callable[[Receive, Send], Awaitable[None]], receive: Receive, send: Send) -> None:
     """Run an endpoint that answers by itself (outside the dispatcher), with the dispatcher's answer to the
     unexpected: a failing database made the token endpoint answer a plain-text 500 that no SDK can read. Its
     request is logged as the dispatcher's are, from what it answered (these answers are small and rare)."""
@@ -128,8 +130,8 @@ async def _answering_errors(scope: Scope, started: float, endpoint: Callable[[Re
         fault_id = ids.log_id()
         log.exception("unexpected error in %s (log id %s)", path, fault_id)
         if not status:
-            status, body = internal_error(fault_id)
-            code, log_id = INTERNAL_ERROR_CODE, fault_id
+            status, code, body = internal_error(fault_id)
+            log_id = fault_id
             await respond(send, status, body, log_id)
-    log_request(scope, status, code, started, log_id, _app_id_of(scope, b"".join(chunks)))
+    log_request(scope, status, code, started, log_id, _app_id_of(scope, b"".join(chunks)), name)
 

@@ -19,6 +19,7 @@ import msgspec
 from shenpi import ids
 from shenpi.api.validation import RequestCheck, drop_nulls, request_check
 from shenpi.app import Shenpi
+from shenpi.contract import load as load_contract
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.hooks import ServerHooks
@@ -38,6 +39,9 @@ _NOT_DECODED: Any = object()  # Call.decoded when the dispatcher left the body t
 _encoder = msgspec.json.Encoder()
 USER_ID_TYPES = ("open_id", "union_id", "user_id")
 INTERNAL_ERROR_CODE = 1395001
+# Each dialect's internal error, as its pages word it: approval v4 (and aPaaS), authen v1, contact v3.
+INTERNAL_ERRORS = {INTERNAL_ERROR_CODE: "There have been some errors. Please try again later", 20050: "system error",
+                   40003: "internal error"}
 
 
 @dataclass(slots=True)
@@ -53,6 +57,7 @@ class Call:
     log_id: str
     base_url: str = ""
     decoded: Any = _NOT_DECODED  # the body as the contract's check saw it: decoded once, its nulls dropped
+    content_type: str = ""  # the request's Content-Type (a multipart upload reads its parts by it)
     _directory: Directory | None = None
 
     @property
@@ -239,6 +244,10 @@ async def read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def _header(scope: Scope, name: bytes) -> str:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), "")
+
+
 def _base_url(scope: Scope) -> str:
     host = ""
     for k, v in scope["headers"]:
@@ -296,7 +305,7 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         raw = await read_body(receive)
         checks = request_check(route.endpoint)
         decoded = _NOT_DECODED if checks is None else checked_request(checks, params, query, raw)
-        call = Call(svc, token, app, query, params, raw, log_id, _base_url(scope), decoded)
+        call = Call(svc, token, app, query, params, raw, log_id, _base_url(scope), decoded, _header(scope, b"content-type"))
         data = await route.handler(call)
         body = envelope(0, "success", data)
     except perr.PlatformError as exc:
@@ -308,10 +317,9 @@ async def dispatch(svc: Shenpi, route: Route, params: dict[str, str], scope: Sco
         body = envelope(wire.code, wire.msg, None, _error_object(log_id, wire))
     except Exception:
         log.exception("unexpected error in %s (log id %s)", route.endpoint, log_id)
-        status, body = internal_error(log_id)
-        code = INTERNAL_ERROR_CODE
+        status, code, body = internal_error(log_id, route.endpoint)
     await respond(send, status, body, log_id, extra)
-    log_request(scope, status, code, started, log_id, app_id)
+    log_request(scope, status, code, started, log_id, app_id, route.endpoint)
 
 
 def checked_request(checks: RequestCheck, path: dict[str, str], query: dict[str, str], raw: bytes) -> Any:
@@ -329,8 +337,14 @@ def checked_request(checks: RequestCheck, path: dict[str, str], query: dict[str,
     return value
 
 
-def internal_error(log_id: str) -> tuple[int, bytes]:
-    """The answer to a server fault (a bug, a database down): Feishu documents its internal error, 1395001, with
-    HTTP 400. Nothing of the fault itself goes out: the log id finds it in the server's log."""
-    return 400, envelope(INTERNAL_ERROR_CODE, "There have been some errors. Please try again later", None,
-                         {"log_id": log_id})
+def internal_error(log_id: str, endpoint: str = "") -> tuple[int, int, bytes]:
+    """The answer to a server fault (a bug, a database down), as (status, code, body): the internal error the
+    endpoint's page lists, at the status it lists — approval's 1395001 at HTTP 400 on most pages (500 on the
+    district pages), authen's 20050 at 500, contact's 40003 at 400 — or 1395001 at 400 for a path without a
+    contract. Nothing of the fault itself goes out: the log id finds it in the server's log."""
+    listed = load_contract().get(endpoint)
+    entry = next((e for e in listed.errors if e.code in INTERNAL_ERRORS), None) if listed else None
+    code, status = (entry.code, entry.http) if entry else (INTERNAL_ERROR_CODE, 400)
+    # The pages that list their internal error at HTTP 500 (districts, authen) word it "system error".
+    msg = "system error" if status == 500 else INTERNAL_ERRORS[code]
+    return status, code, envelope(code, msg, None, {"log_id": log_id})

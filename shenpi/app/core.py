@@ -14,8 +14,10 @@ from shenpi.app.context import Context
 from shenpi.app.definitions import Definitions
 from shenpi.app.deliveries import Deliveries
 from shenpi.app.external import External
+from shenpi.app.files import Files
 from shenpi.app.inbox import Inbox
 from shenpi.app.instances import Instances
+from shenpi.app.long_connections import LongConnections
 from shenpi.app.people import People
 from shenpi.app.ratelimits import SharedRateLimiter, SignInLimits
 from shenpi.app.registry import Registry
@@ -33,7 +35,8 @@ class Shenpi:
     """The running server's state: the store, the clock, and the platform services around the engine."""
 
     def __init__(self, store: Store, clock: Clock | None = None, rate_limit_scale: float = 1.0, *,
-                 shared_rate_limits: bool = False, sign_in_limits: SignInLimits | None = None) -> None:
+                 shared_rate_limits: bool = False, sign_in_limits: SignInLimits | None = None,
+                 files_dir: str = "") -> None:
         self.store = store
         self.clock = clock or Clock()
         self.registry = Registry(store)
@@ -52,11 +55,13 @@ class Shenpi:
         self.search = Search(ctx)
         self.subscriptions = Subscriptions(ctx)
         self.external = External(ctx)
+        self.files = Files(ctx, files_dir)  # files_dir: keep uploaded bytes there rather than in the database
 
         self.people = People(ctx, sign_in_limits)
         self.inbox = Inbox(ctx)
         self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)
+        self.long_connections = LongConnections(ctx, self.tokens)
         self.snapshots = Snapshots(ctx, self.tokens)
 
     def committed(self) -> None:

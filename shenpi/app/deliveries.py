@@ -7,11 +7,12 @@ queued in the transaction of its change). The operators' views (CLI, admin API, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from shenpi.app.context import Context
 from shenpi.events.delivery import Delivery, InstanceFacts
+from shenpi.events.long_connection.hub import STALE_MS
 from shenpi.events.payloads import OutboxEvent, UserIds
 from shenpi.store.records import App, Page
 
@@ -45,11 +46,12 @@ class Deliveries:
         async with self._ctx.store.transaction() as tx:
             await tx.insert_deliveries([d.insert_row() for d in deliveries])
 
-    async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
-                  busy: Mapping[str, int] | None = None) -> list[Delivery]:
+    async def due(self, now_ms: int, limit: int, *, per_app: int = 0, busy: Mapping[str, int] | None = None,
+                  held_apps: Collection[str] = ()) -> list[Delivery]:
         async with self._ctx.store.transaction() as tx:
             await tx.take_redelivery_requests(now_ms)
-            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, self.lease_ms, per_app, busy)]
+            return [_delivery(r) for r in await tx.claim_due(now_ms, limit, self.lease_ms, per_app, busy,
+                                                             sorted(held_apps), now_ms - STALE_MS)]
 
     async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
         async with self._ctx.store.transaction() as tx:
@@ -110,6 +112,11 @@ class Deliveries:
         async with self._ctx.store.transaction() as tx:
             rows = await tx.list_deliveries(state=state, app_id=app_id, limit=limit)
         return [delivery_view(_delivery(r)) for r in rows]
+
+    async def depth(self) -> dict[str, int]:
+        """``{"pending": n, "dead": m}``: the deliveries not yet acknowledged, and those waiting for a replay."""
+        async with self._ctx.store.transaction() as tx:
+            return await tx.count_deliveries()
 
     async def replay_dead(self, delivery_ids: Sequence[int]) -> list[int]:
         """Dead letters back to pending, due now, in one transaction; the ids that were dead (and now are not)."""

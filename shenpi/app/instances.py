@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 from shenpi import ids
 from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
+from shenpi.app.files import Files
 from shenpi.engine import commands, errors
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import CANCELED, PENDING, Aggregate, Definition, Instance, Task, TimelineEntry
@@ -67,6 +68,7 @@ class Instances:
                 definition, directory, cmd, code=ids.code(), serial_number=f"{day}{serial:04d}", now=now,
                 new_id=ids.task_id,
             )
+            await Files.check_form(tx, tenant_key, definition, agg.instance.form)
             try:
                 await tx.save_transition(tr, created=True)
             except DuplicateUuid:  # taken by a create that committed after the check above

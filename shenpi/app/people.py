@@ -81,7 +81,8 @@ class People:
         return [(a, subscribed.get(a.app_id, [])) for a in found]
 
     async def set_app_events(self, app_id: str, *, event_url: str | None = None,
-                             verification_token: str | None = None, encrypt_key: str | None = None) -> App | None:
+                             verification_token: str | None = None, encrypt_key: str | None = None,
+                             event_mode: str | None = None) -> App | None:
         """Change an app's event configuration (None leaves a setting as it is); None when there is no such app."""
         async with self._ctx.store.transaction() as tx:
             current = await tx.get_app(app_id)
@@ -92,6 +93,7 @@ class People:
                 event_url=current.event_url if event_url is None else event_url,
                 verification_token=current.verification_token if verification_token is None else verification_token,
                 encrypt_key=current.encrypt_key if encrypt_key is None else encrypt_key,
+                event_mode=current.event_mode if event_mode is None else event_mode,
             )
             await tx.upsert_app(updated)
         self._ctx.registry.invalidate()

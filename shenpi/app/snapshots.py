@@ -100,7 +100,7 @@ async def _seed_part(tx: Tx, include_secrets: bool) -> list[dict[str, Any]]:
         apps = [{"app_id": a.app_id, "app_secret": a.app_secret, "scopes": list(a.scopes), "name": a.name,
                  "event_url": a.event_url, "verification_token": a.verification_token,
                  "encrypt_key": a.encrypt_key, "admin_user_ids": list(a.admin_user_ids),
-                 "event_types": list(a.event_types)}
+                 "event_types": list(a.event_types), **({"event_mode": a.event_mode} if a.event_mode else {})}
                 for a in await tx.list_apps(t.tenant_key)]
         tenants.append({
             "tenant_key": t.tenant_key,

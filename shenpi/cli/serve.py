@@ -33,7 +33,7 @@ def env_option(*decls: str, **attrs: Any) -> Callable[[F], F]:
 
 
 def _demo_banner(host: str, port: int, admin_token: str) -> str:
-    base = f"http://{host}:{port}"
+    base = f"http://{_url_host(host)}:{port}"
     return f"""
 shenpi demo is serving on {base}
   app_id:     {DEMO_APP_ID}
@@ -53,18 +53,18 @@ shenpi demo is serving on {base}
 
 @click.command()
 @env_option("--host", default="127.0.0.1", show_default=True)
-@env_option("--port", default=8080, show_default=True, type=int)
+@env_option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @env_option("--db", default=DEFAULT_DB, show_default=True, help="sqlite:///path or postgresql://...")
 @env_option("--seed", "seed_path", default="", help="a seed file (YAML or JSON) applied at start")
 @env_option("--demo", is_flag=True, help="start with built-in demo data and print how to call it")
-@env_option("--rate-limit-scale", default=1.0, show_default=True, type=float,
+@env_option("--rate-limit-scale", default=1.0, show_default=True, type=click.FloatRange(min=0),
             help="multiply every rate limit; 0 turns them off")
 @env_option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
 @env_option("--admin-token", default="", help="enable the /_shenpi/ admin API behind this bearer token (--demo "
             "enables it behind a random one, printed in the banner)")
 @env_option("--events/--no-events", default=True, show_default=True,
             help="push events to subscribed apps' event_url (the delivery worker)")
-@env_option("--event-retry-scale", default=1.0, show_default=True, type=float,
+@env_option("--event-retry-scale", default=1.0, show_default=True, type=click.FloatRange(min=0),
             help="multiply the retry schedule (15 s, 5 min, 1 h, 6 h); e.g. 0.001 in tests")
 @env_option("--event-lease", default=10.0, show_default=True, type=click.FloatRange(min=0.05),
             help="seconds a worker's claim on an event holds unless renewed (it is renewed every quarter of it while "
@@ -72,9 +72,9 @@ shenpi demo is serving on {base}
 @env_option("--tls-cert", default="", help="serve https with this certificate (PEM); lark-oapi requires https "
             "off loopback")
 @env_option("--tls-key", default="", help="the certificate's private key (PEM)")
-@env_option("--sign-in-account-limit", default="5/900", show_default=True,
+@env_option("--sign-in-account-limit", default="5/900", show_default=True, callback=startup.sign_in_limit,
             help="web sign-in: passwords checked per account per window, ATTEMPTS/SECONDS (0/1: off)")
-@env_option("--sign-in-address-limit", default="30/60", show_default=True,
+@env_option("--sign-in-address-limit", default="30/60", show_default=True, callback=startup.sign_in_limit,
             help="web sign-in: passwords checked per client address per window, ATTEMPTS/SECONDS (0/1: off)")
 @env_option("--log-format", default="plain", show_default=True, type=click.Choice(logs.FORMATS),
             help="stdout's lines (start, requests, event deliveries): key=value text, or one JSON object each")
@@ -89,25 +89,40 @@ shenpi demo is serving on {base}
             help="seconds to receive a request head, else the connection is closed; 0: no limit")
 @env_option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
             help="seconds an idle kept-alive connection stays open")
+@env_option("--files", "files_dir", default="", type=click.Path(file_okay=False),
+            help="keep the bytes of uploaded files in this directory (default: in the database)")
 @env_option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
             help="open connections per worker process; more are closed at once")
+@env_option("--metrics/--no-metrics", default=True, show_default=True,
+            help="count requests and event deliveries, and answer GET /metrics (Prometheus)")
+@env_option("--metrics-token", default="", help="GET /metrics then requires \"Authorization: Bearer <token>\" "
+            "(else it is open, as Prometheus scrapes by default)")
+@env_option("--ws-ping-interval", default=120, show_default=True, type=click.IntRange(min=1),
+            help="seconds between a long-connection client's pings (told to clients, as Feishu does)")
+@env_option("--ws-reconnect-interval", default=120, show_default=True, type=click.IntRange(min=1),
+            help="seconds a long-connection client waits between reconnect attempts")
+@env_option("--ws-reconnect-nonce", default=30, show_default=True, type=click.IntRange(min=0),
+            help="the most seconds (a random part of it) a long-connection client waits before its first reconnect")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
           sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
           max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
-          max_connections: int) -> None:
+          max_connections: int, metrics: bool, metrics_token: str, ws_ping_interval: int, ws_reconnect_interval: int,
+          ws_reconnect_nonce: int, files_dir: str) -> None:
     """Run the server. Every option can also be given as a SHENPI_<OPTION> environment variable (shown with each
     option below); the command line wins."""
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
-    if bool(tls_cert) != bool(tls_key):
-        raise click.UsageError("--tls-cert and --tls-key go together")
+    startup.check_tls(tls_cert, tls_key)
     config = ServerConfig(db=db, seed_path=os.path.abspath(seed_path) if seed_path else "", demo=demo,
                           admin_token=admin_token, events=events, event_retry_scale=event_retry_scale,
                           event_lease_s=event_lease, rate_limit_scale=rate_limit_scale, workers=workers,
                           sign_in_account_limit=sign_in_account_limit,
                           sign_in_address_limit=sign_in_address_limit, max_body_bytes=max_body_bytes,
-                          body_timeout_s=body_timeout).with_demo_admin_token()
+                          body_timeout_s=body_timeout, metrics=metrics, metrics_token=metrics_token,
+                          ws_ping_interval_s=ws_ping_interval, ws_reconnect_interval_s=ws_reconnect_interval,
+                          ws_reconnect_nonce_s=ws_reconnect_nonce,
+                          files_dir=os.path.abspath(files_dir) if files_dir else "").with_demo_admin_token()
     # Everything that can make the start fail, before a word is printed: seeds, port, database.
     if seed_path and os.path.isfile(seed_path) and (problems := seed_problems(seed_path, db=db, demo=demo)):
         for line in problems:  # one line per problem, before anything is written or opened
@@ -127,18 +142,24 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     log_config = logs.logging_config(log_format, log_level)
     logging.config.dictConfig(log_config)
     port = sock.getsockname()[1]
-    address = f"{'https' if tls_cert else 'http'}://{host}:{port}"
+    address = f"{'https' if tls_cert else 'http'}://{_url_host(host)}:{port}"
     logs.starts.info(logs.START_LINE, __version__, address, logs.mask_url(db), workers, _on(bool(config.admin_token)),
                      _on(events), _on(demo))
     if demo:  # for people: beside JSON lines it goes to stderr, so stdout stays one JSON object a line
         click.echo(_demo_banner(host, port, config.admin_token), err=log_format == "json")
-    started = run_uvicorn(APP_FACTORY, workers, sock=sock, log_config=log_config, log_level=log_level,
-                          access_log=False, server_header=False, date_header=True, http=GuardedH11Protocol,
-                          timeout_keep_alive=keep_alive_timeout, ssl_certfile=tls_cert or None,
-                          ssl_keyfile=tls_key or None)
+    with startup.metrics_directory(metrics and workers > 1):
+        started = run_uvicorn(APP_FACTORY, workers, sock=sock, log_config=log_config, log_level=log_level,
+                              access_log=False, server_header=False, date_header=True, http=GuardedH11Protocol,
+                              ws="websockets-sansio", timeout_keep_alive=keep_alive_timeout,
+                              ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
     if not started:
         startup.remove_sqlite_file(created)
         raise click.ClickException("the server did not start (its log above says why)")
+
+
+def _url_host(host: str) -> str:
+    """``host`` as a URL writes it: an IPv6 address in brackets (``http://[::1]:8080``)."""
+    return f"[{host}]" if ":" in host else host
 
 
 def _on(flag: bool) -> str:

@@ -32,6 +32,7 @@ class ErrorCode:
     when: str
     test: str | None
     source: str | None = None
+    unreachable: str | None = None  # why no client can bring the condition about in shenpi (then no test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class Rule:
 
     rule: str
     test: str | None
+    unreachable: str | None = None  # why the rule cannot apply in shenpi (then no test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +88,10 @@ def parse(data: dict[str, Any], source: str = "") -> Endpoint:
             path_params=data.get("path_params") or _EMPTY_OBJECT, query=data.get("query") or _EMPTY_OBJECT,
             body=data.get("body"), response=data["response"],
             errors=tuple(ErrorCode(code=e["code"], http=e["http"], when=e["when"], test=e.get("test"),
-                                   source=e.get("source"))
+                                   source=e.get("source"), unreachable=e.get("unreachable"))
                          for e in data.get("errors", ())),
-            rules=tuple(Rule(rule=r["rule"], test=r.get("test")) for r in data.get("rules", ())),
+            rules=tuple(Rule(rule=r["rule"], test=r.get("test"), unreachable=r.get("unreachable"))
+                        for r in data.get("rules", ())),
             notes=tuple(data.get("notes", ())),
         )
     except (KeyError, TypeError) as e:

@@ -3,7 +3,9 @@
 The body shape is Feishu's create-approval body (``approval_name``, ``form.form_content``, ``node_list`` from
 START to END, ``settings``, ``viewers``, ``i18n_resources``); a seed file may add, per node, ``require_signature``,
 ``conditions`` (branches, which Feishu builds only in its console) and ``empty_approver`` (``AUTO_PASS``, the
-default, or ``AUTO_REJECT``: what a node whose approvers resolve to nobody does). Errors name the offending field.
+default, or ``AUTO_REJECT``: what a node whose approvers resolve to nobody does), and per definition ``status``
+(``ACTIVE``, the default, or ``INACTIVE`` / ``DELETED``: a definition stopped or deleted in the console).
+Errors name the offending field.
 """
 
 from __future__ import annotations
@@ -177,6 +179,17 @@ def check_viewers(viewers: Any) -> None:
             raise ParamInvalid(f"a {v['viewer_type']} viewer needs {needs}", field=f"viewers[{i}].{needs}")
 
 
+DEFINITION_STATUSES = ("ACTIVE", "INACTIVE", "DELETED")
+
+
+def _status(value: Any) -> str:
+    if value is None:
+        return "ACTIVE"
+    if value not in DEFINITION_STATUSES:
+        raise ParamInvalid(f"status must be one of {', '.join(DEFINITION_STATUSES)}", field="status")
+    return str(value)
+
+
 def build_definition(
     body: dict[str, Any], *, tenant_key: str, approval_code: str, approval_id: int, version: int = 1
 ) -> Definition:
@@ -252,7 +265,7 @@ def build_definition(
         code=approval_code,
         approval_id=approval_id,
         name=name,
-        status="ACTIVE",
+        status=_status(body.get("status")),
         widgets=widgets,
         nodes=nodes,
         settings=_settings(body.get("settings")),

@@ -27,6 +27,7 @@ class SubscriptionExisted(DomainError): code, msg = 1390007, "subscription exist
 class NoOperationPermission(DomainError): code, msg, http_status = 1390009, "no operation permission", 403
 class TaskNotFound(DomainError): code, msg = 1390010, "task not found"
 class ApprovalNotActive(DomainError): code, msg = 1390015, "approval is not active"
+class ApprovalDeleted(DomainError): code, msg = 1390016, "approval is deleted"
 class HandwrittenSignatureRequired(DomainError): code, msg = 1390018, "not support handwritten signature"
 class InternalError(DomainError): code, msg = 1395001, "There have been some errors. Please try again later"
 class InstanceReverted(DomainError): code, msg = 1395210, "Instance has been reverted"

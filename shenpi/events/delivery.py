@@ -19,14 +19,15 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 import httpx
 
-from shenpi import logs
+from shenpi import logs, metrics
 from shenpi.background import cancel_and_wait
 from shenpi.events.crypto import dumps, seal, signature
+from shenpi.events.long_connection.hub import NO_CLIENT
 from shenpi.events.queue import (
     DEAD,
     DELIVERED,
@@ -99,6 +100,23 @@ async def post(client: httpx.AsyncClient, url: str, headers: dict[str, str], bod
         return await client.post(url, content=body, headers=headers, timeout=timeout)
 
 
+class LongConnections(Protocol):
+    """The app connections this process holds (shenpi/events/long_connection/hub.py): a long-connection app's
+    events go over one of them instead of to a URL."""
+
+    def held(self) -> Mapping[str, int]:
+        """Connections held, per app id."""
+        ...
+
+    def window(self, app_id: str) -> int:
+        """How many of the app's events may be in flight at once."""
+        ...
+
+    async def send(self, app_id: str, body: bytes, timeout_s: float) -> str | None:
+        """None once a client answered 200; else why not."""
+        ...
+
+
 class DeliveryWorker:
     """Background task that routes new outbox rows and pushes due deliveries.
 
@@ -126,6 +144,7 @@ class DeliveryWorker:
         batch: int = 100,
         concurrency: int = 8,
         event_types: EventTypes = default_event_types,
+        long_connections: LongConnections | None = None,
     ) -> None:
         self.store = store
         self.source = source
@@ -136,6 +155,7 @@ class DeliveryWorker:
         self.batch = batch
         self.lane = concurrency  # sends in flight per app
         self.event_types = event_types
+        self.long_connections = long_connections
         self._client = client
         self._own_client = client is None
         self._in_flight: dict[str, int] = {}
@@ -218,7 +238,12 @@ class DeliveryWorker:
         """Claim what the lanes have room for and start sending it; the number of sends started."""
         self._ensure_client()
         busy = {app_id: n for app_id, n in self._in_flight.items() if n}
-        due = await self.store.due(self.now_ms(), self.batch, per_app=self.lane, busy=busy)
+        held: Mapping[str, int] = {}
+        if (connections := self.long_connections) is not None:
+            held = connections.held()
+            for app_id in held:  # a long-connection app's lane is as wide as its connections' windows
+                busy[app_id] = busy.get(app_id, 0) + max(0, self.lane - connections.window(app_id))
+        due = await self.store.due(self.now_ms(), self.batch, per_app=self.lane, busy=busy, held_apps=held)
         for d in due:
             self._in_flight[d.app_id] = self._in_flight.get(d.app_id, 0) + 1
             task = asyncio.create_task(self._attempt(d))
@@ -258,6 +283,7 @@ class DeliveryWorker:
         else:
             next_at = self.now_ms() + int(self.schedule[attempts - 1] * 1000)
             recorded, outcome = await self.store.reschedule(d.id, lease, next_at, attempts, error), "retry"
+        metrics.event_delivery(outcome if recorded else "lease_lost", self.now_ms() - d.created_at)
         if recorded:  # the attempt's line: delivered, to be retried, or dead-lettered (4 retries failed)
             level = logging.WARNING if outcome == "dead" else logging.INFO
             logs.deliveries.log(level, logs.DELIVERY_LINE, outcome, d.event_id, d.app_id, attempts, duration_ms,
@@ -271,6 +297,11 @@ class DeliveryWorker:
         app = await self.store.get_app(d.app_id)
         if app is None:
             return "app not found"
+        if app.receives_by == "long_connection":  # the same plaintext a callback gets, neither sealed nor signed
+            if self.long_connections is None:
+                return NO_CLIENT
+            return await self.long_connections.send(app.app_id, with_token(d.body, app.verification_token),
+                                                    self.timeout_s)
         if not app.event_url:
             return "app has no event_url"
         assert self._client is not None

@@ -3,7 +3,7 @@ and what the tests run the worker against."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from shenpi.events.delivery import DEAD, DELIVERED, PENDING, Delivery, InstanceFacts
@@ -41,8 +41,9 @@ class MemoryDeliveryStore:
             self.deliveries[stored.id] = stored
             self._next_id += 1
 
-    async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
-                  busy: Mapping[str, int] | None = None) -> list[Delivery]:
+    async def due(self, now_ms: int, limit: int, *, per_app: int = 0, busy: Mapping[str, int] | None = None,
+                  held_apps: Collection[str] = ()) -> list[Delivery]:
+        # (no process shares this store: every long-connection app's events are claimed, as if none were held)
         heads: dict[tuple[str, str], Delivery] = {}
         held: set[tuple[str, str, int]] = set()  # (app, stream, id) of running leases
         for d in sorted(self.deliveries.values(), key=lambda d: d.id):

@@ -5,7 +5,7 @@ events of an outbox row). shenpi/events/delivery.py sends what is queued; it re-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -67,8 +67,8 @@ class DeliveryStore(Protocol):
         """How long a claim (or a renewal) holds a delivery for its caller."""
         ...
 
-    async def due(self, now_ms: int, limit: int, *, per_app: int = 0,
-                  busy: Mapping[str, int] | None = None) -> list[Delivery]:
+    async def due(self, now_ms: int, limit: int, *, per_app: int = 0, busy: Mapping[str, int] | None = None,
+                  held_apps: Collection[str] = ()) -> list[Delivery]:
         """Claim, for each (app_id, stream), its oldest pending delivery, if that one's ``next_at_ms <= now_ms``.
 
         Later pending deliveries of a stream are never returned while an older one is pending, nor is the head while
@@ -76,6 +76,9 @@ class DeliveryStore(Protocol):
         flight); dead-lettered and delivered ones do not hold a stream back. At most ``limit``; with ``per_app``, at
         most ``per_app`` minus ``busy[app_id]`` per app, the apps taking turns. Each is leased to the caller for
         ``lease_ms``: its ``next_at_ms`` is the lease, the token :meth:`renew` and the results take.
+
+        A long-connection app's deliveries go only to a caller holding one of its connections (``held_apps``), or
+        to anyone while no process of the backend holds one (the attempt then fails: no client connected).
         """
         ...
 
@@ -140,6 +143,12 @@ def app_event_types(app: App) -> Iterable[str]:
     return app.event_types or DEFAULT_EVENT_TYPES
 
 
+def pushed_to(app: App) -> bool:
+    """Whether events go to ``app`` at all: over its long connection, or to its event_url (Feishu pushes nothing to
+    a callback app without a request URL)."""
+    return app.receives_by == "long_connection" or bool(app.event_url)
+
+
 def delivery_for(app: App, event: RenderedEvent, *, stream: str, created_at: int, outbox_id: int = 0) -> Delivery:
     return Delivery(app_id=app.app_id, tenant_key=app.tenant_key, stream=stream, event_id=event.event_id,
                     event_type=event.event_type, body=event.body(), created_at=created_at, outbox_id=outbox_id,
@@ -153,11 +162,11 @@ def route_event(
     facts: InstanceFacts = InstanceFacts(),  # noqa: B008 - frozen, so sharing the default is safe
     event_types: EventTypes = default_event_types,
 ) -> list[Delivery]:
-    """The deliveries one outbox row makes: one per app with an event URL and per event type the app takes."""
+    """The deliveries one outbox row makes: one per app events are pushed to and per event type the app takes."""
     out: list[Delivery] = []
     for app in apps:
-        if not app.event_url:
-            continue  # Feishu pushes nothing to an app without a request URL
+        if not pushed_to(app):
+            continue
         wanted = set(event_types(app))
         for event_type in TYPES_BY_KIND.get(ev.kind, ()):
             if event_type in wanted:
@@ -181,7 +190,7 @@ def route_definition(
         delivery_for(app, approval_updated_from_definition(app, definition, changed_at_ms),
                      stream="approval:" + definition.code, created_at=changed_at_ms)
         for app in apps
-        if app.event_url and APPROVAL_UPDATED_V4 in set(event_types(app))
+        if pushed_to(app) and APPROVAL_UPDATED_V4 in set(event_types(app))
     ]
 
 
@@ -190,7 +199,7 @@ async def route_pending(source: OutboxSource, *, event_types: EventTypes = defau
     rows = await source.unrouted(limit)
     directories: dict[str, UserIds] = {}
     for ev in rows:
-        apps = [a for a in await source.subscribers(ev.tenant_key, ev.approval_code) if a.event_url]
+        apps = [a for a in await source.subscribers(ev.tenant_key, ev.approval_code) if pushed_to(a)]
         deliveries: list[Delivery] = []
         if apps:
             if ev.tenant_key not in directories:

@@ -65,6 +65,17 @@ def _event_types(value: Any, where: str) -> list[str]:
     return types
 
 
+EVENT_MODES = ("callback", "long_connection")
+
+
+def _event_mode(value: Any, where: str) -> str:
+    """``callback`` or ``long_connection``; absent: "" (callback when the app has an event_url, else long connection)."""
+    mode = str(value or "")
+    if mode and mode not in EVENT_MODES:
+        raise SeedError(f"{where}.event_mode: {mode!r} is not one of {', '.join(EVENT_MODES)}")
+    return mode
+
+
 def _user(tenant_key: str, u: dict[str, Any], where: str) -> User:
     user_id = _req(u, "user_id", where)
     return User(
@@ -96,7 +107,7 @@ def _tenant(t: Any, where: str) -> SeedTenant:
             event_url=str(a.get("event_url") or ""), verification_token=str(a.get("verification_token") or ""),
             encrypt_key=str(a.get("encrypt_key") or ""),
             admin_user_ids=[str(x) for x in a.get("admin_user_ids") or []],
-            event_types=_event_types(a.get("event_types"), w),
+            event_types=_event_types(a.get("event_types"), w), event_mode=_event_mode(a.get("event_mode"), w),
         ))
     departments = []
     for di, d in enumerate(t.get("departments") or []):

@@ -75,7 +75,8 @@ class Scalar:
 TEXT, ID, NUMBER, ANY = Scalar("text"), Scalar("id"), Scalar("number"), Scalar("any")
 _IDS = Arr(TEXT)
 APP = Obj({"app_id": ID, "app_secret": ID, "name": TEXT, "scopes": _IDS, "event_url": TEXT,
-           "verification_token": TEXT, "encrypt_key": TEXT, "event_types": _IDS, "admin_user_ids": _IDS})
+           "verification_token": TEXT, "encrypt_key": TEXT, "event_types": _IDS, "admin_user_ids": _IDS,
+           "event_mode": TEXT})
 DEPARTMENT = Obj({"department_id": ID, "name": TEXT, "leader_user_id": TEXT, "parent_department_id": TEXT})
 USER = Obj({"user_id": ID, "name": TEXT, "open_id": TEXT, "union_id": TEXT, "apaas_user_id": TEXT,
             "department_ids": _IDS, "leader_user_id": TEXT, "password": TEXT, "email": TEXT})
@@ -91,13 +92,14 @@ def _from_schema(schema: Mapping[str, Any]) -> Any:
 
 
 def _approval_shape() -> Obj:
-    """The create-definition body as the endpoint contract has it, plus what only a seed can say of a node."""
+    """The create-definition body as the endpoint contract has it, plus what only a seed can say of a node, and of
+    a definition: its status, and the app that created it through the Open API (a snapshot carries both)."""
     body = contract.load()["approval.v4.approval.create"].body or {}
     shape = _from_schema(body)
     nodes = shape.fields["node_list"]
     node = Obj({**nodes.item.fields, "require_signature": TEXT, "empty_approver": TEXT,
                 "conditions": Arr(Obj({"widget": TEXT, "op": TEXT, "value": ANY}))})
-    return Obj({**shape.fields, "node_list": Arr(node)})
+    return Obj({**shape.fields, "node_list": Arr(node), "status": TEXT, "creator_app_id": TEXT})
 
 
 TENANT = Obj({"tenant_key": ID, "name": TEXT, "rate_limit_scale": NUMBER, "apps": Arr(APP),

@@ -19,6 +19,11 @@ from shenpi.store.sql import SqlTx
 DELIVERY_COLS = ("id, tenant_key, app_id, stream, outbox_id, event_id, event_type, body, state, attempts, "
                  "next_at_ms, last_error, created_at, delivered_at")
 _OUTBOX_COLS = "id, tenant_key, approval_code, instance_code, kind, status, payload, created_at"
+# Who may claim a delivery (the condition is closed by the caller, after the apps it holds connections of): anyone
+# for a callback app, and for a long-connection app while no process has a live connection of it.
+_HOLDER = ("(NOT EXISTS (SELECT 1 FROM apps a WHERE a.app_id = d.app_id AND (a.event_mode = 'long_connection' "
+           "OR (a.event_mode = '' AND a.event_url = ''))) OR NOT EXISTS (SELECT 1 FROM long_connections c "
+           "WHERE c.app_id = d.app_id AND c.seen_at > ?)")
 
 
 class DeliveryMixin(SqlTx):
@@ -59,13 +64,18 @@ class DeliveryMixin(SqlTx):
                 "next_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, event_id) DO NOTHING", r)
 
     async def claim_due(self, now_ms: int, limit: int, lease_ms: int, per_app: int = 0,
-                        busy: Mapping[str, int] | None = None) -> list[Sequence[Any]]:
+                        busy: Mapping[str, int] | None = None, held: Sequence[str] = (),
+                        live_after_ms: int = 0) -> list[Sequence[Any]]:
         """Each (app, stream)'s oldest pending delivery that is due, leased to the caller for ``lease_ms``; the rows
         come back with ``next_at_ms`` set to the lease, the token :meth:`renew_lease` takes.
 
         With ``per_app``, at most ``per_app`` minus ``busy[app_id]`` (what the caller is sending to that app already)
         per app, the apps taking turns (each app's oldest first): a caller claims only what it can send at once, and
         one app's backlog never fills a claim another app's events were due in.
+
+        A long-connection app's deliveries are claimed only by a caller that holds one of the app's connections
+        (``held``), or by anyone while no process has a connection of the app seen after ``live_after_ms`` (the
+        attempt then fails for want of a client, and the retry schedule runs as for an unreachable URL).
         """
         busy = busy or {}
         cap = per_app if per_app > 0 else limit
@@ -75,8 +85,9 @@ class DeliveryMixin(SqlTx):
             "(SELECT MIN(h.id) FROM deliveries h WHERE h.app_id = d.app_id AND h.stream = d.stream "
             "AND h.state = 'pending') AND NOT EXISTS (SELECT 1 FROM deliveries f WHERE f.app_id = d.app_id "
             "AND f.stream = d.stream AND f.state = 'pending' AND f.leased = 1 AND f.next_at_ms > ? AND f.id <> d.id)"
+            f" AND {_HOLDER}{' OR d.app_id IN (' + ', '.join('?' * len(held)) + ')' if held else ''})"
             ") x WHERE lane_rank <= ? ORDER BY lane_rank, id LIMIT ?",
-            (now_ms, now_ms, cap, max(limit, cap * 4)))
+            (now_ms, now_ms, live_after_ms, *held, cap, max(limit, cap * 4)))
         claimed: list[Sequence[Any]] = []
         taken: dict[str, int] = {}
         for r in heads:
@@ -130,6 +141,13 @@ class DeliveryMixin(SqlTx):
         return await self._fetch(f"SELECT {DELIVERY_COLS} FROM deliveries WHERE {' AND '.join(clauses)} "
                                  "ORDER BY id LIMIT ?", (*args, limit))
 
+    async def count_deliveries(self) -> dict[str, int]:
+        """How many deliveries are pending and how many dead (the metrics' outbox depth): read from the index on
+        ``state``, not from the rows."""
+        rows = await self._fetch("SELECT state, COUNT(*) FROM deliveries WHERE state IN ('pending', 'dead') "
+                                 "GROUP BY state")
+        return {"pending": 0, "dead": 0} | {str(state): int(n) for state, n in rows}
+
     async def delivery_replay(self, delivery_id: int, now_ms: int) -> bool:
         return await self._execute("UPDATE deliveries SET state = 'pending', attempts = 0, next_at_ms = ?, "
                                    "last_error = '', leased = 0 WHERE id = ? AND state = 'dead'",
@@ -152,3 +170,33 @@ class DeliveryMixin(SqlTx):
         return [r[0] for r in await self._fetch(
             "SELECT app_id FROM subscriptions WHERE tenant_key = ? AND approval_code = ? ORDER BY app_id",
             (tenant_key, approval_code))]
+
+    # -- long connections: the WebSockets every process sharing the database holds ------------------------------
+    async def long_connection_opened(self, conn_id: str, app_id: str, tenant_key: str, address: str,
+                                     now_ms: int) -> int:
+        """Record a new connection and make the app's waiting events due now (they were waiting for a client);
+        how many were made due."""
+        await self._execute("INSERT INTO long_connections (conn_id, app_id, tenant_key, address, connected_at, seen_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (conn_id, app_id, tenant_key, address, now_ms, now_ms))
+        return await self._execute("UPDATE deliveries SET next_at_ms = ? WHERE app_id = ? AND state = 'pending' "
+                                   "AND leased = 0 AND next_at_ms > ?", (now_ms, app_id, now_ms))
+
+    async def long_connection_closed(self, conn_id: str) -> None:
+        await self._execute("DELETE FROM long_connections WHERE conn_id = ?", (conn_id,))
+
+    async def long_connections_seen(self, conns: Sequence[tuple[str, str, str, str]], now_ms: int,
+                                    stale_before_ms: int) -> None:
+        """Mark this process's connections (conn_id, app_id, tenant_key, address) alive, back in the list if they
+        were dropped from it (the clock moved on past their last mark), and forget those of processes that stopped
+        marking theirs."""
+        for conn_id, app_id, tenant_key, address in conns:
+            if not await self._execute("UPDATE long_connections SET seen_at = ? WHERE conn_id = ?", (now_ms, conn_id)):
+                await self._execute("INSERT INTO long_connections (conn_id, app_id, tenant_key, address, connected_at, "
+                                    "seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                    (conn_id, app_id, tenant_key, address, now_ms, now_ms))
+        await self._execute("DELETE FROM long_connections WHERE seen_at < ?", (stale_before_ms,))
+
+    async def long_connection_counts(self, live_after_ms: int) -> dict[str, int]:
+        """Open connections per app id, over every process."""
+        return {str(r[0]): int(r[1]) for r in await self._fetch(
+            "SELECT app_id, COUNT(*) FROM long_connections WHERE seen_at > ? GROUP BY app_id", (live_after_ms,))}

@@ -14,7 +14,7 @@ from shenpi.store.sql import Row, SqlTx
 
 _TENANT_COLS = "tenant_key, name, rate_limit_scale"
 _APP_COLS = ("app_id, tenant_key, app_secret, scopes, name, event_url, verification_token, encrypt_key, admin_user_ids, "
-             "event_types")
+             "event_types, event_mode")
 _TOKEN_COLS = "token, kind, app_id, tenant_key, expires_at, created_at, user_id"
 
 
@@ -23,7 +23,7 @@ def _tenant(r: Row) -> Tenant:
 
 
 def _app(r: Row) -> App:
-    return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]), rows.loads(r[9]))
+    return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]), rows.loads(r[9]), r[10])
 
 
 def _token(r: Row) -> Token:
@@ -50,13 +50,14 @@ class PlatformMixin(SqlTx):
 
     async def upsert_app(self, app: App) -> None:
         await self._execute(
-            f"INSERT INTO apps ({_APP_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO apps ({_APP_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (app_id) DO UPDATE SET tenant_key = excluded.tenant_key, app_secret = excluded.app_secret, "
             "scopes = excluded.scopes, name = excluded.name, event_url = excluded.event_url, "
             "verification_token = excluded.verification_token, encrypt_key = excluded.encrypt_key, "
-            "admin_user_ids = excluded.admin_user_ids, event_types = excluded.event_types",
+            "admin_user_ids = excluded.admin_user_ids, event_types = excluded.event_types, event_mode = excluded.event_mode",
             (app.app_id, app.tenant_key, app.app_secret, rows.dumps(app.scopes), app.name, app.event_url,
-             app.verification_token, app.encrypt_key, rows.dumps(app.admin_user_ids), rows.dumps(app.event_types)))
+             app.verification_token, app.encrypt_key, rows.dumps(app.admin_user_ids), rows.dumps(app.event_types),
+             app.event_mode))
 
     async def get_app(self, app_id: str) -> App | None:
         r = await self._fetchone(f"SELECT {_APP_COLS} FROM apps WHERE app_id = ?", (app_id,))

@@ -29,6 +29,7 @@ from shenpi.store import rows
 from shenpi.store.aggregate import AggregateMixin
 from shenpi.store.base import DuplicateUuid
 from shenpi.store.deliveries import DeliveryMixin
+from shenpi.store.files import FileMixin
 from shenpi.store.lock import ROW_LOCK, check_version
 from shenpi.store.migrations import migrations
 from shenpi.store.operator import OperatorMixin
@@ -54,7 +55,7 @@ async def _keep_session(conn: Any) -> None:
     sets nothing, so there is nothing to undo. asyncpg still rolls back a transaction left open."""
 
 
-class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin):
+class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin, FileMixin):
     dialect = "postgres"
     _NOW_S_AS_MS = "floor(extract(epoch FROM clock_timestamp()))::bigint * 1000"
 
@@ -152,7 +153,7 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, Opera
     async def _state_tables(self) -> list[str]:
         return [r[0] for r in await self._all(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename <> 'schema_migrations' ORDER BY tablename")]
+            "AND tablename NOT IN ('schema_migrations', 'long_connections') ORDER BY tablename")]
 
     async def _table_columns(self, table: str) -> list[str]:
         return [r[0] for r in await self._all(

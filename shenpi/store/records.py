@@ -26,6 +26,12 @@ class App:
     encrypt_key: str = ""
     admin_user_ids: list[str] = field(default_factory=list)
     event_types: list[str] = field(default_factory=list)  # the events it receives; empty = the default set
+    event_mode: str = ""  # callback | long_connection; "" = callback when it has an event_url, else long connection
+
+    @property
+    def receives_by(self) -> str:
+        """How its events reach it: ``callback`` (POSTs to ``event_url``) or ``long_connection`` (a WebSocket)."""
+        return self.event_mode or ("callback" if self.event_url else "long_connection")
 
 
 @dataclass(slots=True)
@@ -87,3 +93,17 @@ class Page:
     total: int  # exact below the store's count cap; past it, a lower bound (see shenpi/store/keyset.py)
     has_more: bool
     next: Cursor | None = None  # where the next page starts, while has_more (keyset lists only)
+
+
+@dataclass(slots=True)
+class StoredFile:
+    """A file uploaded for an attachment or image widget; ``content`` is None when the bytes live in a directory."""
+
+    code: str
+    tenant_key: str
+    kind: str  # "attachment" | "image"
+    name: str
+    size: int
+    app_id: str
+    created_at: int
+    content: bytes | None = None

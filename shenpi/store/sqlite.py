@@ -27,6 +27,7 @@ from shenpi.store import rows
 from shenpi.store.aggregate import AggregateMixin
 from shenpi.store.base import DuplicateUuid
 from shenpi.store.deliveries import DeliveryMixin
+from shenpi.store.files import FileMixin
 from shenpi.store.lock import SingleWriter, check_version, versioned_update
 from shenpi.store.migrations import migrations
 from shenpi.store.operator import OperatorMixin
@@ -49,7 +50,7 @@ _UPDATE_INSTANCE = versioned_update(
     "status = ?, form = ?, end_time = ?, node_index = ?, round = ?, reverted = ?, state = ?", code="?", version="?")
 
 
-class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin):
+class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin, FileMixin):
     dialect = "sqlite"
     _NOW_S_AS_MS = "strftime('%s','now') * 1000"
 
@@ -155,7 +156,7 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, Operato
     async def _state_tables(self) -> list[str]:
         return [r[0] for r in self._all(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name <> 'schema_migrations' ORDER BY name")]
+            "AND name NOT IN ('schema_migrations', 'long_connections') ORDER BY name")]
 
     async def _table_columns(self, table: str) -> list[str]:
         return [r[1] for r in self._all(f'PRAGMA table_info("{table}")')]

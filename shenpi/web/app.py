@@ -74,6 +74,7 @@ _PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
     ("/inbox", inbox.inbox, None),
     ("/inbox/{tab}", inbox.inbox, None),
     ("/instances/{code}", instance.show, instance.act),
+    ("/instances/{code}/files/{file_code}", instance.download, None),
     ("/start", start.choose, None),
     ("/start/{code}", start.form, start.submit),
     ("/admin/definitions", admin.definitions, None),
@@ -94,7 +95,9 @@ def create_app(svc: Shenpi, *, demo: bool | None = None) -> Starlette:
           for method, handler in (("GET", shows), ("POST", does)) if handler is not None),
         Mount("/static", app=_Static(directory=_STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, max_body_size=2 * 1024 * 1024)
+    # Room for the files of a form's attachment and image widgets; the server's body guard (10 MiB by default) is
+    # the limit in force in front of it.
+    app = Starlette(routes=routes, max_body_size=10 * 1024 * 1024 + 64 * 1024)
     app.router.default = not_found
     app.state.svc = svc
     app.state.demo = (os.environ.get("SHENPI_DEMO") == "1") if demo is None else demo

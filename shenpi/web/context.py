@@ -230,7 +230,7 @@ def action(*, signed_in: bool = True, admin: bool = False) -> Callable[[View], E
         if signed_in and ctx.viewer is None:
             return ctx.problem(403, ctx.t("Please sign in first."))
         try:
-            ctx.form = await request.form(max_files=0, max_fields=2000)
+            ctx.form = await request.form(max_files=20, max_fields=2000)  # files: attachment and image widgets
         except Exception:  # a malformed or oversized body: the form parser's errors vary by version
             return ctx.problem(400, ctx.t("The form could not be read."))
         posted = ctx.form.get("csrf_token")

@@ -22,7 +22,9 @@ from shenpi.engine.model import Definition, Widget
 from shenpi.web.session import Viewer
 
 # Widget types this form can fill in (canonical names), and what the browser renders for each.
-FILLABLE = {"input", "textarea", "number", "amount", "radioV2", "checkboxV2", "date", "dateInterval", "contact"}
+FILLABLE = {"input", "textarea", "number", "amount", "radioV2", "checkboxV2", "date", "dateInterval", "contact",
+            "attachmentV2", "imageV2"}
+FILE_FIELDS = ("attachmentV2", "imageV2")  # their values are the codes of uploaded files (shenpi/web/files.py)
 CURRENCIES = ("CNY", "USD", "EUR", "JPY", "HKD", "GBP", "SGD")
 
 
@@ -127,7 +129,7 @@ def _prefill(kind: str, entry: dict[str, Any]) -> Any:
     v = entry.get("value")
     if kind == "amount":
         return {"amount": "" if v is None else str(v), "currency": str(entry.get("currency") or "CNY")}
-    if kind in ("checkboxV2", "contact"):
+    if kind in ("checkboxV2", "contact", *FILE_FIELDS):
         return [str(x) for x in v] if isinstance(v, list) else []
     if kind == "date":
         return _day_of(v)
@@ -194,6 +196,9 @@ def read_fields(fields: list[Field], form: FormData, viewer: Viewer) -> list[dic
                 if days < 0:
                     f.error = f.messages["order"]
                 value["interval"] = days + 1  # whole days, both ends included: Mon..Mon is one day of leave
+        elif f.kind in FILE_FIELDS:  # uploaded before this runs (take_uploads): the value holds their codes
+            value = list(f.value) if isinstance(f.value, list) else []
+            empty = not value
         else:
             raw = one(f.name)
             f.value = raw
@@ -255,13 +260,14 @@ class Shown:
     """A form value as the instance page shows it."""
 
     label: str
-    kind: str  # "text" | "multiline" | "list" | "json"
+    kind: str  # "text" | "multiline" | "list" | "files" | "json"
     text: str = ""
     items: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # files: (code, name)
 
 
 def show_form(d: Definition, form: list[dict[str, Any]], viewer: Viewer, locale: str,
-              days_label: Any) -> list[Shown]:
+              days_label: Any, files: dict[str, str] | None = None) -> list[Shown]:
     """Render each entry by its widget's type; unknown widgets and types fall back to the stored JSON."""
     out: list[Shown] = []
     for entry in form:
@@ -286,6 +292,8 @@ def show_form(d: Definition, form: list[dict[str, Any]], viewer: Viewer, locale:
             if isinstance(v.get("interval"), int | float):
                 text += " · " + days_label(v["interval"])
             out.append(Shown(label, "text", text))
+        elif kind in FILE_FIELDS and isinstance(v, list):
+            out.append(Shown(label, "files", links=[(str(c), (files or {}).get(str(c), str(c))) for c in v]))
         elif kind in ("contact", "connect") and isinstance(v, list):
             out.append(Shown(label, "list", items=[viewer.name(str(x)) for x in v]))
         else:

@@ -182,3 +182,15 @@ def test_the_body_user_ids_are_read_in_the_user_id_type_of_the_query(client, act
     assert resp.code == 0, (resp.code, resp.msg)
     task = next(t for t in get_instance(client, body["instance_code"]).task_list if t.id == body["task_id"])
     assert task.status != "PENDING"
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_an_empty_id_is_1390001_naming_it(client, action):
+    """The ids each page marks required name something: an empty approval_code, instance_code, user_id or task_id
+    is a parameter error, 1390001 naming the field, not a lookup of nothing (1390002 and the like)."""
+    body = ready(client, action)
+    for field in ("approval_code", "instance_code", "user_id", "task_id"):
+        resp = send(client, action, {**body, field: ""})
+        assert (resp.code, resp.raw.status_code) == (1390001, 400), (field, resp.code, resp.msg)
+        assert resp.error["field_violations"][0]["field"] == field
+    assert get_instance(client, body["instance_code"]).status == "PENDING"

@@ -147,3 +147,53 @@ def test_deliveries_and_dead_letters_are_logged_without_the_receivers_query(tmp_
     assert delivered and all(a["delivery"] == "delivered" and a["error"] is None for a in delivered)
     assert set(attempts[0]) == {"time", "delivery", "event_id", "app_id", "attempt", "duration_ms", "error"}
     assert QUERY_SECRET not in out
+
+
+HTTP_PLAIN = re.compile(r"^\S+Z (?P<method>[A-Z]+) (?P<path>\S+) status=(?P<status>\d+) "
+                        r"duration_ms=\d+\.\d area=(?P<area>web|admin)$")
+
+
+def test_web_and_admin_requests_have_a_line_without_secrets_and_health_checks_none(tmp_path):
+    password = "password-never-logged"
+    seed = test_seed()
+    seed["tenants"][0]["users"][0]["password"] = password
+    user = seed["tenants"][0]["users"][0]["user_id"]
+    srv = _serve(tmp_path, "--no-events", seed=seed)
+    try:
+        with httpx.Client(base_url=srv.base_url) as web:
+            web.get("/login", params={"next": f"/inbox?secret={QUERY_SECRET}"})
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text)
+            assert csrf
+            signed_in = web.post("/login", data={"csrf_token": csrf[1], "tenant_key": "acme", "user_id": user,
+                                                 "password": password})
+            assert signed_in.status_code == 303, signed_in.text
+            session = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
+            assert web.get("/inbox").status_code == 200
+        admin = httpx.get(srv.base_url + "/_shenpi/health", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        refused = httpx.get(srv.base_url + "/_shenpi/health", headers={"Authorization": "Bearer guess"})
+        assert (admin.status_code, refused.status_code) == (200, 401)
+        assert httpx.get(srv.base_url + "/healthz").status_code == 200
+        assert httpx.get(srv.base_url + "/metrics").status_code == 200
+    finally:
+        out, err = srv.stop()
+    lines = [(m["method"], m["path"], int(m["status"]), m["area"]) for m in map(HTTP_PLAIN.match, out.splitlines()) if m]
+    assert lines == [("GET", "/login", 200, "web"), ("GET", "/login", 200, "web"), ("POST", "/login", 303, "web"),
+                     ("GET", "/inbox", 200, "web"), ("GET", "/_shenpi/health", 200, "admin"),
+                     ("GET", "/_shenpi/health", 401, "admin")], out
+    assert "/healthz" not in out and "/metrics" not in out
+    for secret in (password, QUERY_SECRET, ADMIN_TOKEN, session, csrf[1]):
+        assert secret not in out + err
+
+
+def test_web_and_admin_json_lines_have_exactly_the_documented_keys(tmp_path):
+    srv = _serve(tmp_path, "--no-events", "--log-format", "json")
+    try:
+        assert httpx.get(srv.base_url + "/login").status_code == 200
+        assert httpx.get(srv.base_url + "/_shenpi/version", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).is_success
+    finally:
+        out, _ = srv.stop()
+    records = [json.loads(line) for line in out.splitlines()]
+    areas = [r for r in records if "area" in r]
+    assert [(r["method"], r["path"], r["status"], r["area"]) for r in areas] == \
+        [("GET", "/login", 200, "web"), ("GET", "/_shenpi/version", 200, "admin")]
+    assert all(set(r) == {"time", "method", "path", "status", "duration_ms", "area"} for r in areas)

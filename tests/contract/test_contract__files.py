@@ -4,6 +4,7 @@ never a request type, and every object of a response is closed."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from importlib import resources
@@ -100,6 +101,26 @@ def test_errors_carry_codes_and_statuses(name: str) -> None:
     for e in CONTRACT[name].errors:
         assert isinstance(e.code, int) and e.http in (200, 400, 403, 404, 429, 500), e
         assert e.code not in (99991663, 99991672, 99991400), "platform codes are not repeated per file"
+
+
+ERROR_KEYS = {"code", "http", "when", "test", "source", "unreachable"}
+RULE_KEYS = {"rule", "test", "unreachable"}
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_each_entry_names_its_test_or_says_why_none_can_exist(name: str) -> None:
+    """An entry is tested, or unreachable with a sentence saying why, or untested (coverage counts it); never
+    both tested and unreachable, and never a reason that says nothing."""
+    raw = json.loads(resources.files("shenpi.contract").joinpath("endpoints", f"{name}.json").read_text("utf-8"))
+    for entry in raw.get("errors", []):
+        assert set(entry) <= ERROR_KEYS, f"{entry.get('code')}: {sorted(set(entry) - ERROR_KEYS)}"
+    for entry in raw.get("rules", []):
+        assert set(entry) <= RULE_KEYS, f"{entry.get('rule')}: {sorted(set(entry) - RULE_KEYS)}"
+    for entry in (*CONTRACT[name].errors, *CONTRACT[name].rules):
+        assert not (entry.test and entry.unreachable), f"{entry}: tested and unreachable at once"
+        if entry.unreachable is not None:
+            assert len(entry.unreachable.split()) >= 6 and entry.unreachable.endswith("."), \
+                f"{entry}: the reason is one sentence saying why"
 
 
 def test_every_route_has_a_contract_file() -> None:

@@ -32,7 +32,9 @@ async def deliver_all(encrypt_key: str) -> tuple[list[tuple[str, Any]], Receiver
             await store.enqueue(route_event(ev, [a], directory(), event_types=lambda _a: ALL_TYPES))
         definition = Definition(tenant_key=TENANT, code=APPROVAL, approval_id=1, name="n", status="ACTIVE",
                                 widgets=[], nodes=[], settings=Settings(), body={"form": "[]", "node_list": []})
-        await store.enqueue(route_definition(definition, [a, app(app_id="cli_no_url")], 1_700_000_000_000))
+        no_url = app(app_id="cli_no_url")  # a callback app without a URL: nothing is pushed to it
+        no_url.event_mode = "callback"
+        await store.enqueue(route_definition(definition, [a, no_url], 1_700_000_000_000))
         worker = DeliveryWorker(store, client=client, now_ms=FakeClock())
         await worker.run_once()
     return sink, rx, store

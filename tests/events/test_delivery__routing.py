@@ -25,20 +25,24 @@ def source_with(*apps: Any) -> MemoryDeliveryStore:
     return s
 
 
-def test_fan_out_to_subscribed_apps_with_a_url() -> None:
+def test_fan_out_to_subscribed_apps_with_a_url_or_a_long_connection() -> None:
     subscribed = app(url="http://127.0.0.1:1/a", app_id="cli_sub")
     no_url = app(app_id="cli_nourl")
+    no_url.event_mode = "callback"  # a callback app without a URL: Feishu pushes it nothing
+    long_connection = app(app_id="cli_lc")  # no URL and no mode: it receives over its long connection
     not_subscribed = app(url="http://127.0.0.1:1/c", app_id="cli_unsub")
-    s = source_with(subscribed, no_url, not_subscribed)
-    s.subscriptions |= {("cli_sub", APPROVAL), ("cli_nourl", APPROVAL)}
+    s = source_with(subscribed, no_url, long_connection, not_subscribed)
+    s.subscriptions |= {("cli_sub", APPROVAL), ("cli_nourl", APPROVAL), ("cli_lc", APPROVAL)}
     s.outbox += [outbox("instance", "PENDING", oid=1), outbox("task", "PENDING", task_id="t", user_id="bob", oid=2),
                  outbox("cc", "CREATE", user_id="carol", extra={"from": "bob", "id": "c1"}, oid=3)]
 
     assert run(route_pending(s)) == 3
     assert run(route_pending(s)) == 0  # nothing left to route
-    ds = sorted(s.deliveries.values(), key=lambda d: d.id)
+    ds = sorted((d for d in s.deliveries.values() if d.app_id == "cli_sub"), key=lambda d: d.id)
     assert [(d.app_id, d.event_type, d.outbox_id) for d in ds] == [
         ("cli_sub", "approval_instance", 1), ("cli_sub", "approval_task", 2), ("cli_sub", "approval_cc", 3)]
+    assert sorted(d.event_type for d in s.deliveries.values() if d.app_id != "cli_sub") == [
+        "approval_cc", "approval_instance", "approval_task"]  # all cli_lc's: none for cli_nourl
     inst = json.loads(ds[0].body)
     assert inst["event"]["uuid"] == "client-uuid-1" and inst["uuid"] == ds[0].event_id
 

@@ -26,8 +26,8 @@ from tests.pg import postgres_url_or_skip
 from tests.seeds import test_seed
 
 INSTANCES = 30
-LEASE_S = 0.4
-ANSWER_S = 1.0  # longer than a lease, well inside Feishu's 3 s
+LEASE_S = 0.8  # renewed every 0.2 s: a stall of 0.6 s on a busy 2-core machine is needed for a takeover
+ANSWER_S = 1.5  # longer than a lease, well inside Feishu's 3 s
 
 REJECTED = [("approval_instance", "PENDING"), ("approval_task", "PENDING"), ("approval_task", "PENDING"),
             ("approval_task", "REJECTED"), ("approval_task", "DONE"), ("approval_instance", "REJECTED")]

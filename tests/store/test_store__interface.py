@@ -11,7 +11,7 @@ from shenpi.store import base
 from shenpi.store.postgres import PostgresTx
 from shenpi.store.sqlite import SqliteTx
 
-PURPOSES = (base.PlatformTx, base.AggregateTx, base.QueryTx, base.DeliveryTx, base.OperatorTx)
+PURPOSES = (base.PlatformTx, base.AggregateTx, base.QueryTx, base.DeliveryTx, base.OperatorTx, base.FileTx)
 
 
 def declared(protocol: type) -> set[str]:

@@ -80,6 +80,7 @@ def test_a_new_definition_gets_a_new_code(browser):
 def test_apps_show_event_configuration_without_secrets(browser):
     html = browser("dana").page("/admin/apps?lang=en")
     assert "cli_web" in html and "http://127.0.0.1:9/events" in html
+    assert "Callback to the event URL" in html  # how its events reach it (an app with a URL: by callback)
     assert "vt-1…" in html and "vt-1234567890" not in html
     assert "web-secret" not in html
     assert "cli_globex" not in html

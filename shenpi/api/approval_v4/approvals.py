@@ -11,6 +11,7 @@ from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import int64
 from shenpi.api.wire import Call, Route
 from shenpi.engine.definitions import option_value
+from shenpi.engine.errors import ApprovalDeleted, ApprovalNotActive, NoOperationPermission
 from shenpi.engine.model import Definition
 from shenpi.engine.open_api_definition import check_open_api_definition
 
@@ -42,8 +43,24 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+# Keys of a stored definition no client writes: its status (the console stops or deletes a definition) and the app
+# that created it through the Open API, which alone may update it (1390009 for another app). A definition without a
+# creator (a seed's: made in the console) may be updated by any app of the tenant.
+_NOT_FROM_CLIENTS = ("status", "creator_app_id")
+
+
 async def create(call: Call) -> dict[str, Any]:
-    body = call.json_object()
+    body = {k: v for k, v in call.json_object().items() if k not in _NOT_FROM_CLIENTS}
+    code = body.get("approval_code")
+    existing = await call.svc.definitions.find(call.tenant_key, code) if isinstance(code, str) and code else None
+    if existing is not None and existing.status != "ACTIVE":
+        raise ApprovalNotActive(f"approval {existing.code} is {existing.status.lower()}", field="approval_code")
+    creator = existing.body.get("creator_app_id") if existing is not None else call.app.app_id
+    if creator and creator != call.app.app_id:
+        raise NoOperationPermission(f"approval {code} was created by another app, which alone may update it",
+                                    field="approval_code")
+    if creator:
+        body["creator_app_id"] = creator
     definition = await call.svc.definitions.create(call.tenant_key, await _canonical_body(call, body),
                                                    check=check_open_api_definition)
     return {"approval_code": definition.code, "approval_id": int64(definition.approval_id)}
@@ -98,6 +115,8 @@ def render_definition(d: Definition, *, locale: str, id_of: Any, with_admin_id: 
 
 async def get(call: Call) -> dict[str, Any]:
     d = await call.svc.definitions.get(call.tenant_key, call.path["approval_code"])
+    if d.status == "DELETED":
+        raise ApprovalDeleted(f"approval {d.code} was deleted", field="approval_code")
     directory = await call.directory()
     id_type = call.user_id_type
     return render_definition(

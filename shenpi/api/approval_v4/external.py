@@ -49,9 +49,33 @@ async def create_approval(call: Call) -> dict[str, Any]:
     return {"approval_code": code}
 
 
+# The fields the get page documents, as a shape: a dict is an object (its documented keys), a one-item list an
+# array of that shape, None a scalar. The definition is stored as the create body came, with whatever else a client
+# sent (Feishu ignores what it does not know), so the answer keeps only these.
+_EXTERNAL_FIELDS = ("biz_name", "biz_type", "create_link_mobile", "create_link_pc", "support_pc", "support_mobile",
+                    "support_batch_read", "enable_mark_readed", "enable_quick_operate", "action_callback_url",
+                    "action_callback_token", "action_callback_key", "allow_batch_operate",
+                    "exclude_efficiency_statistics")
+_DOCUMENTED: dict[str, Any] = {
+    "approval_name": None, "approval_code": None, "group_code": None, "group_name": None, "description": None,
+    "external": dict.fromkeys(_EXTERNAL_FIELDS), "managers": [None],
+    "viewers": [dict.fromkeys(("viewer_type", "viewer_user_id", "viewer_department_id"))],
+    "i18n_resources": [{"locale": None, "is_default": None, "texts": [{"key": None, "value": None}]}],
+}
+
+
+def _documented(value: Any, shape: Any) -> Any:
+    if isinstance(shape, dict):
+        return {k: _documented(v, shape[k]) for k, v in value.items() if k in shape} if isinstance(value, dict) else value
+    if isinstance(shape, list):
+        return [_documented(v, shape[0]) for v in value] if isinstance(value, list) else value
+    return value
+
+
 async def get_approval(call: Call) -> dict[str, Any]:
     # An approval created without a group is in none: its group_code (always answered) is empty.
-    return {"group_code": "", **await call.svc.external.get_approval(call.tenant_key, call.path["approval_code"])}
+    stored = await call.svc.external.get_approval(call.tenant_key, call.path["approval_code"])
+    return dict(_documented({"group_code": "", **stored}, _DOCUMENTED))
 
 
 def _check_instance(body: dict[str, Any]) -> None:

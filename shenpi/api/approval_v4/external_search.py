@@ -1,4 +1,5 @@
-"""External (三方) instances and their tasks in ``instances/query`` and ``tasks/search``.
+"""External (三方) instances, their tasks and their CC entries in ``instances/query``, ``tasks/search`` and
+``instances/search_cc``.
 
 Feishu's search APIs list native and external approvals together (``approval.is_external`` tells them apart):
 ``approval_code`` and ``group_external_id`` select approvals (either may match), ``instance_code`` and
@@ -146,6 +147,31 @@ class ExternalMatches:
                     "status": str(t.get("status", "")).lower(), "title": title, "extra": str(t.get("extra") or ""),
                     "link": _link(t), "task_id": str(t.get("task_id", "")),
                     "update_time": str(ms(t.get("update_time"))), "task_external_id": str(t.get("task_id", ""))}})
+        return out
+
+
+    def ccs(self, f: Filters, read_status: str) -> list[dict[str, Any]]:
+        """The CC entries of the external instances (``cc_list``): ``read_status`` READ, UNREAD or ALL."""
+        out = []
+        for body in self._bodies:
+            if not _approval_matches(body, self._approvals, f):
+                continue
+            if f.instance_external_id and body["instance_id"] != f.instance_external_id:
+                continue
+            listed, texts = self._listed(body)
+            for c in body.get("cc_list") or []:
+                if not isinstance(c, dict):
+                    continue
+                user = _user(self._directory, c)
+                title = texts.get(str(c.get("title") or ""), str(c.get("title") or ""))
+                if (read_status != "ALL" and c.get("read_status") != read_status) \
+                        or (f.native.user_id and user != f.native.user_id) \
+                        or not _in_window(ms(c.get("create_time")), f) or (f.native.title and f.native.title not in title):
+                    continue
+                out.append({**listed, "cc": {
+                    "user_id": self._directory.external_id(user, self._id_type) if user else str(c.get("user_id") or ""),
+                    "create_time": str(ms(c.get("create_time"))), "read_status": str(c.get("read_status", "")).lower(),
+                    "title": title, "extra": str(c.get("extra") or ""), "link": _link(c)}})
         return out
 
 

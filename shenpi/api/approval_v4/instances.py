@@ -12,7 +12,7 @@ from shenpi.api.wire import Call, Route
 from shenpi.app import InstanceView
 from shenpi.engine.commands import CreateInstance
 from shenpi.engine.directory import Directory
-from shenpi.engine.errors import ParamInvalid, UserNotFound
+from shenpi.engine.errors import NoOperationPermission, ParamInvalid, UserNotFound
 
 _enc = msgspec.json.Encoder()
 
@@ -164,13 +164,31 @@ def render_instance(view: InstanceView, directory: Directory, id_type: str, loca
     }
 
 
+def _participants(view: InstanceView) -> set[str]:
+    """Who may see an instance: its submitter, and whoever its tasks and timeline name (approvers, CCs, people
+    added or transferred to)."""
+    users = {view.instance.user_id, *(t.user_id for t in view.tasks)}
+    for e in view.timeline:
+        users.update((e.user_id, *e.user_id_list, *e.cc_user_ids))
+    return users - {""}
+
+
 async def get(call: Call) -> dict[str, Any]:
     view = await call.svc.instances.get(call.tenant_key, call.path["instance_id"])
     directory = await call.directory()
     user_id = call.query.get("user_id", "")  # optional; clients send an empty one for "none"
-    if user_id and directory.resolve(user_id, call.user_id_type) is None:
-        raise UserNotFound(f"user_id {user_id} not found", field="user_id")
-    return render_instance(view, directory, call.user_id_type, call.query.get("locale", ""))
+    if user_id:
+        user = directory.resolve(user_id, call.user_id_type)
+        if user is None:
+            raise UserNotFound(f"user_id {user_id} not found", field="user_id")
+        if user.user_id not in _participants(view):
+            raise NoOperationPermission(f"user {user_id} takes no part in instance {view.instance.code}",
+                                        field="user_id")
+    data = render_instance(view, directory, call.user_id_type, call.query.get("locale", ""))
+    # Attachment and image widgets show their files as signed URLs (valid 12 hours), as Feishu's do.
+    form = await call.svc.files.present_form(call.tenant_key, msgspec.json.decode(data["form"]), call.base_url)
+    data["form"] = _enc.encode(form).decode()
+    return data
 
 
 ROUTES = [

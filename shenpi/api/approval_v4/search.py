@@ -13,7 +13,7 @@ from shenpi.api.approval_v4.paging import Ask, keyset_page, keyset_token
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import int64, ms
 from shenpi.api.wire import Call, Route
-from shenpi.app import Found, SearchFilter
+from shenpi.app import SearchFilter
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import Definition, Instance, Task
@@ -112,10 +112,6 @@ def _status_filter(value: str, allowed: Collection[str], field: str, message: st
     return chosen
 
 
-def _answer(key: str, items: list[dict[str, Any]], found: Found, kind: str) -> dict[str, Any]:
-    return {"count": found.page.total, key: items, **keyset_token(kind, found.page.has_more, found.page.next)}
-
-
 def _filters(b: SearchBody, native: SearchFilter) -> Filters:
     return Filters(native, group_external_id=b.group_external_id, instance_external_id=b.instance_external_id)
 
@@ -169,20 +165,25 @@ async def search_cc(call: Call) -> dict[str, Any]:
     read = _status_filter(b.read_status, ("READ", "UNREAD", "ALL"), "read_status",
                           "read_status must be READ, UNREAD or ALL")
     start, end, directory, user_id = await _window_and_user(call, b, "cc_create_time")
-    f = SearchFilter(user_id, b.approval_code, b.instance_code, b.cc_title, read_status=read, time_from=start,
-                     time_to=end)
-    found = await call.svc.search.ccs(call.tenant_key, f, after=ask.after, limit=ask.size)
-    defs = found.definitions
-    items = []
-    for cc, inst in found.page.items:
-        d = defs[inst.approval_code]
-        items.append({
-            **_listed(call, inst, d, directory, b.locale),
-            "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type), "create_time": ms(cc.create_time),
-                   "read_status": cc.read_status.lower(), "title": title(inst, d, b.locale), "extra": "",
-                   "link": link(call, inst.code)},
-        })
-    return _answer("cc_list", items, found, "cc.search")
+    native = SearchFilter(user_id, b.approval_code, b.instance_code, b.cc_title, read_status=read, time_from=start,
+                          time_to=end)
+    f = _filters(b, native)
+    natives: list[dict[str, Any]] = []
+    found = None
+    if f.natives_can_match() and ask.externals_from is None:
+        found = await call.svc.search.ccs(call.tenant_key, native, after=ask.after, limit=ask.size)
+        defs = found.definitions
+        for cc, inst in found.page.items:
+            d = defs[inst.approval_code]
+            natives.append({
+                **_listed(call, inst, d, directory, b.locale),
+                "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type),
+                       "create_time": ms(cc.create_time), "read_status": cc.read_status.lower(),
+                       "title": title(inst, d, b.locale), "extra": "", "link": link(call, inst.code)},
+            })
+    externals = (await _externals(call, b, directory)).ccs(f, read) if f.externals_can_match() else []
+    items, total, token = merged_page("cc.search", ask, natives, found.page if found else None, externals)
+    return {"count": total, "cc_list": items, **token}
 
 
 class TaskSearch(SearchBody):

@@ -124,6 +124,9 @@ async def _grant(svc: Shenpi, app: App, grant_type: str, code: str, refresh_toke
     if grant.app_id != app.app_id:
         raise GrantOfAnotherApp("the grant was issued to another app", field="code" if grant_type ==
                                 "authorization_code" else "refresh_token")
+    if (await svc.directory(app.tenant_key)).user(grant.user_id) is None:  # left the directory since the grant
+        raise UserGone("the grant's user is gone from the directory", field="code" if grant_type ==
+                       "authorization_code" else "refresh_token")
     access = await svc.tokens.issue(app, "user", grant.user_id, reuse=False)
     refresh = await svc.tokens.issue(app, "refresh", grant.user_id, lifetime_s=REFRESH_LIFETIME_S, reuse=False)
     return access, refresh

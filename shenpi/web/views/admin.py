@@ -132,8 +132,9 @@ async def save_definition(ctx: Ctx) -> Response:
 
 @page(admin=True)
 async def apps(ctx: Ctx) -> Response:
+    connections = await ctx.svc.long_connections.counts()  # over every server process on the database
     items = [{"app": a, "token": _mask(a.verification_token), "subscribed": codes,
-              "admins": [ctx.me.name(u) for u in a.admin_user_ids]}
+              "admins": [ctx.me.name(u) for u in a.admin_user_ids], "connections": connections.get(a.app_id, 0)}
              for a, codes in await ctx.svc.people.apps_with_subscriptions(ctx.me.tenant_key)]
     return ctx.render("admin_apps.html", section="apps", items=items)
 

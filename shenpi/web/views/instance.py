@@ -18,6 +18,7 @@ from shenpi.engine.errors import DomainError, InstanceNotFound, NoOperationPermi
 from shenpi.engine.model import Aggregate
 from shenpi.web import i18n
 from shenpi.web.context import Ctx, action, page
+from shenpi.web.files import file_names, file_response, take_uploads
 from shenpi.web.forms import Field, attach_error, build_fields, check_entries, read_fields, show_form
 from shenpi.web.process import actions_for, can_view, is_participant, process_steps, timeline_events
 
@@ -68,7 +69,8 @@ async def _render(ctx: Ctx, code: str, *, status: int = 200, error: str = "", fl
         title=inst.title or d.text(d.name, ctx.locale), approval_name=d.text(d.name, ctx.locale),
         status_code=shown_status, status_label=ctx.t(i18n.INSTANCE_STATUS.get(shown_status, shown_status)),
         submitter=me.name(inst.user_id), department=department.name if department else inst.department_id,
-        form_values=show_form(d, inst.form, me, ctx.locale, lambda n: ctx.t("{days} days", days=n)),
+        form_values=show_form(d, inst.form, me, ctx.locale, lambda n: ctx.t("{days} days", days=n),
+                              await file_names(ctx.svc, me.tenant_key, inst.form)),
         steps=process_steps(agg, me.directory, me, ctx.t, ctx.locale),
         events=timeline_events(agg, view.timeline, comments, me, ctx.t, ctx.locale),
         acts=acts, fields=fields or [], people=people, comment=ctx.field("comment"),
@@ -91,6 +93,16 @@ async def show(ctx: Ctx) -> Response:
     flash_key = ctx.request.query_params.get("ok", "")
     flash = ctx.t(FLASH[flash_key]) if flash_key in FLASH else ""
     return await _render(ctx, view.instance.code, flash=flash)
+
+
+@page()
+async def download(ctx: Ctx) -> Response:
+    """A file of the request's form, for someone who may see the request (the page's own 403 or 404 otherwise)."""
+    loaded = await _load(ctx)
+    if isinstance(loaded, Response):
+        return loaded
+    found = await file_response(ctx.svc, loaded[0].instance.form, ctx.request.path_params["file_code"])
+    return found if found is not None else ctx.problem(404, ctx.t("Page not found."))
 
 
 @action()
@@ -120,6 +132,7 @@ async def act(ctx: Ctx) -> Response:
         elif what == "resubmit":
             fields = build_fields(view.definition, ctx.locale, viewer=me)
             assert ctx.form is not None
+            await take_uploads(ctx.svc, me, fields, ctx.form)
             entries = read_fields(fields, ctx.form, me)
             problem = check_entries(view.definition, fields, entries)
             if problem is not None or any(f.error for f in fields):

@@ -11,6 +11,7 @@ from shenpi.engine import commands
 from shenpi.engine.errors import ApprovalNotFound, DomainError, ParamInvalid
 from shenpi.engine.model import Definition, Node
 from shenpi.web.context import Ctx, action, page
+from shenpi.web.files import take_uploads
 from shenpi.web.forms import Field, attach_error, build_fields, check_entries, read_fields
 from shenpi.web.session import Viewer
 
@@ -101,6 +102,7 @@ async def submit(ctx: Ctx) -> Response:
     me = ctx.me
     assert ctx.form is not None
     fields = build_fields(d, ctx.locale, viewer=me)
+    await take_uploads(ctx.svc, me, fields, ctx.form)
     entries = read_fields(fields, ctx.form, me)
     free = _free_nodes(ctx, d)
     problem = check_entries(d, fields, entries)

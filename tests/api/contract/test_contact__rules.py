@@ -110,3 +110,37 @@ def test_get_takes_a_user_token(server, client_for):
     option = lark.RequestOption.builder().user_access_token(token.data.access_token).build()
     got = as_user.contact.v3.user.get(GetUserRequest.builder().user_id("ou_alice").build(), option)
     assert got.code == 0 and got.data.user.union_id == "on_alice", (got.msg, got.error)
+
+
+@pytest.fixture(scope="module")
+def mail_server(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A server whose alice has an email address, for batch_get_id to find."""
+    from shenpi.testing import forget_sdk_tokens
+    from tests.conftest import start_server
+    from tests.seeds import test_seed
+
+    seed = test_seed()
+    seed["tenants"][0]["users"][0]["email"] = "alice@acme.example"
+    srv = start_server(tmp_path_factory.mktemp("contact-mail"), "contact-mail", backend, seed=seed)
+    forget_sdk_tokens()
+    yield srv
+    srv.close()
+    forget_sdk_tokens()
+
+
+def test_batch_get_id_answers_the_user_id_type_asked_open_id_by_default(mail_server):
+    """user_id_type is open_id (the default), union_id or user_id; another value is 40001.
+    Page: https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id"""
+    contact = mail_server.client("cli_contact")
+
+    def found(id_type: str | None) -> tuple[int, str | None]:
+        req = BatchGetIdUserRequest.builder().request_body(BatchGetIdUserRequestBody.builder()
+                                                           .emails(["alice@acme.example"]).build())
+        if id_type is not None:
+            req = req.user_id_type(id_type)
+        resp = contact.contact.v3.user.batch_get_id(req.build())
+        return resp.code, resp.data.user_list[0].user_id if resp.code == 0 else None
+
+    assert [found(None), found("open_id"), found("union_id"), found("user_id")] == [
+        (0, "ou_alice"), (0, "ou_alice"), (0, "on_alice"), (0, "alice")]
+    assert found("email") == (40001, None)

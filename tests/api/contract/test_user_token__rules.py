@@ -7,11 +7,7 @@ request outside the declaration with 1390001 (HTTP 400), approval v4's code for 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import httpx
-import lark_oapi as lark
 import pytest
 from lark_oapi.api.approval.v4 import (
     AddSignTaskRequest,
@@ -44,23 +40,6 @@ PARAM_INVALID = (400, 1390001)
 
 def answer(resp) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return resp.raw.status_code, resp.code
-
-
-@pytest.fixture(scope="module")
-def as_user(server):  # type: ignore[no-untyped-def]
-    """(client, option for a user id): the SDK sends a user token minted with the CLI."""
-    client = (lark.Client.builder().app_id("cli_acme").app_secret("s3cret").domain(server.base_url)
-              .enable_set_token(True).log_level(lark.LogLevel.ERROR).build())
-    tokens: dict[str, str] = {}
-
-    def option(user_id: str) -> lark.RequestOption:
-        if user_id not in tokens:
-            tokens[user_id] = subprocess.run(
-                [sys.executable, "-m", "shenpi", "token", "user", user_id, "--app", "cli_acme", "--db", server.db_url],
-                capture_output=True, text=True, check=True).stdout.strip()
-        return lark.RequestOption.builder().user_access_token(tokens[user_id]).build()
-
-    return client, option
 
 
 def test_task_list_requires_topic(as_user):
