@@ -8,6 +8,8 @@ Parts (``--parts``, default all):
      on a database that holds 10^3 finished instances besides the pending ones the run consumes
   d  (c) again, and the floor, with 10^6 finished instances stored (--quick: 10^5)
   e  the engine alone in-process beside SpiffWorkflow
+  f  reads: every list endpoint's first and 50th page at 10^3 and at --large instances stored (bench/reads.py;
+     not in the default set: run it with --parts f)
 
 Load is wrk (64 connections, bench/tasks.lua hands every request its own PENDING task); only 127.0.0.1 is
 targeted, and every run is bounded in time. Each database size is measured in --repeat rounds, each round
@@ -735,12 +737,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     a.large = a.large or (100_000 if q else 1_000_000)
     a.engine_seconds = a.engine_seconds or (2.0 if q else 5.0)
     a.backends = [b.strip() for b in a.backends.split(",") if b.strip()]
-    a.parts = "".join(sorted(set(a.parts.lower()) & set("abcde")))
+    a.parts = "".join(sorted(set(a.parts.lower()) & set("abcdef")))
     return a
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if "f" in args.parts:
+        from bench import reads
+        reads.main(["--sizes", f"{args.small},{args.large}", "--backends", ",".join(args.backends)])
+        args.parts = args.parts.replace("f", "")
+        if not args.parts:
+            return
     report = Bench(args).run()
     print_report(report)
     if not args.no_save:

@@ -9,6 +9,6 @@ a transaction.
 from shenpi.app.core import Shenpi
 from shenpi.app.instances import InstanceView
 from shenpi.app.search import Found
-from shenpi.store.records import SearchFilter
+from shenpi.store.records import Cursor, Page, SearchFilter
 
-__all__ = ["Found", "InstanceView", "SearchFilter", "Shenpi"]
+__all__ = ["Cursor", "Found", "InstanceView", "Page", "SearchFilter", "Shenpi"]

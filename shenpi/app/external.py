@@ -10,7 +10,7 @@ from typing import Any
 
 from shenpi.app.context import Context
 from shenpi.engine.errors import ApprovalNotFound, ParamInvalid
-from shenpi.store.records import Page
+from shenpi.store.records import Cursor, Page
 
 
 def ms(value: Any) -> int:
@@ -84,12 +84,12 @@ class External:
                                  "tasks": [{"task_id": k, "update_time": v} for k, v in stored_tasks.items()]})
         return diff
 
-    async def instances(self, tenant_key: str, *, approval_codes: list[str], instance_ids: list[str], offset: int,
-                        limit: int) -> Page:
+    async def instances(self, tenant_key: str, *, approval_codes: list[str], instance_ids: list[str],
+                        after: Cursor | None, limit: int) -> Page:
         """Stored external instances (``page.items``: their bodies)."""
         async with self._ctx.store.transaction() as tx:
             return await tx.list_external_instances(tenant_key, approval_codes=approval_codes,
-                                                    instance_ids=instance_ids, offset=offset, limit=limit)
+                                                    instance_ids=instance_ids, after=after, limit=limit)
 
     async def searchable(self, tenant_key: str, *, approval_codes: list[str], instance_ids: list[str]
                          ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -97,12 +97,14 @@ class External:
         as stored, for the search APIs to filter; and their approvals' bodies by code."""
         bodies: list[dict[str, Any]] = []
         async with self._ctx.store.transaction() as tx:
+            after: Cursor | None = None
             while True:
                 found = await tx.list_external_instances(tenant_key, approval_codes=approval_codes,
-                                                         instance_ids=instance_ids, offset=len(bodies), limit=500)
+                                                         instance_ids=instance_ids, after=after, limit=500)
                 bodies.extend(found.items)
-                if not found.has_more:
+                if found.next is None:
                     break
+                after = found.next
             approvals = {code: await tx.get_external_approval(tenant_key, code)
                          for code in {b["approval_code"] for b in bodies}}
         return bodies, {code: a for code, a in approvals.items() if a is not None}

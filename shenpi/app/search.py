@@ -1,7 +1,8 @@
 """Lists and searches over instances, tasks and CC records.
 
 Each search answers one page of results with the definitions they belong to, read in the same transaction
-(a definition is None when its code no longer names one).
+(a definition is None when its code no longer names one). Pages follow one another by keyset: ``after`` is the
+previous page's ``page.next`` (shenpi/store/keyset.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from shenpi.app.definitions import definition_of
 from shenpi.engine import errors
 from shenpi.engine.model import Definition, Instance
 from shenpi.store.base import Tx
-from shenpi.store.records import Page, SearchFilter
+from shenpi.store.records import Cursor, Page, SearchFilter
 
 
 @dataclass(slots=True)
@@ -45,29 +46,29 @@ class Search:
                 if inst is None or inst.code != instance_code:
                     raise errors.InstanceNotFound(f"instance_code {instance_code} not found", field="instance_code")
 
-    async def instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False, offset: int = 0,
-                        limit: int = 10) -> Found:
+    async def instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
+                        after: Cursor | None = None, limit: int = 10) -> Found:
         """Instances (``page.items``: Instance), newest first; ``f.user_id`` is the submitter."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_instances(tenant_key, f, reverted=reverted, offset=offset, limit=limit)
+            page = await tx.search_instances(tenant_key, f, reverted=reverted, after=after, limit=limit)
             return Found(page, await _definitions(tx, tenant_key, page.items))
 
-    async def tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, offset: int = 0,
+    async def tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
                     limit: int = 10) -> Found:
         """Tasks (``page.items``: (Task, Instance)); ``f.user_id`` is the assignee."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_tasks(tenant_key, f, order=order, offset=offset, limit=limit)
+            page = await tx.search_tasks(tenant_key, f, order=order, after=after, limit=limit)
             return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
 
-    async def ccs(self, tenant_key: str, f: SearchFilter, *, offset: int = 0, limit: int = 10) -> Found:
+    async def ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None, limit: int = 10) -> Found:
         """CC records (``page.items``: (CcRecord, Instance)); ``f.user_id`` is the CC'd user."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_ccs(tenant_key, f, offset=offset, limit=limit)
+            page = await tx.search_ccs(tenant_key, f, after=after, limit=limit)
             return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
 
-    async def instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int, offset: int,
+    async def instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int, after: Cursor | None,
                              limit: int) -> Page:
         """The codes of an approval's instances started in [start, end]; 1390002 for an unknown approval."""
         async with self._ctx.store.transaction() as tx:
             await definition_of(tx, tenant_key, approval_code)
-            return await tx.list_instance_codes(tenant_key, approval_code, start, end, offset, limit)
+            return await tx.list_instance_codes(tenant_key, approval_code, start, end, after, limit)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from shenpi.engine.directory import Department, Directory, User
 from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineEntry
 from shenpi.engine.transition import Transition
-from shenpi.store.records import App, Comment, Page, SearchFilter, StoredFile, Tenant, Token
+from shenpi.store.records import App, Comment, Cursor, Page, SearchFilter, StoredFile, Tenant, Token
 
 
 class ConcurrentUpdate(Exception):
@@ -86,16 +86,19 @@ class QueryTx(Protocol):
     async def subscribers(self, approval_code: str) -> list[str]: ...
 
     async def list_instance_codes(
-        self, tenant_key: str, approval_code: str, start: int, end: int, offset: int, limit: int
+        self, tenant_key: str, approval_code: str, start: int, end: int, after: Cursor | None, limit: int
     ) -> Page: ...
+    # The API's lists page by keyset (``after``: where the previous page ended; shenpi/store/keyset.py); the web's
+    # numbered pages by ``offset``.
     async def search_instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
-                               offset: int = 0, limit: int = 10) -> Page: ...
-    async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, offset: int = 0,
+                               after: Cursor | None = None, limit: int = 10) -> Page: ...
+    async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
                            limit: int = 10, with_user_only: bool = True) -> Page: ...
     async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]: ...
 
     async def record_ccs(self, tr: Transition) -> None: ...
-    async def search_ccs(self, tenant_key: str, f: SearchFilter, *, offset: int = 0, limit: int = 10) -> Page: ...
+    async def search_ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None,
+                         limit: int = 10) -> Page: ...
 
     async def add_comment(
         self,
@@ -138,7 +141,7 @@ class QueryTx(Protocol):
         approval_codes: Sequence[str] = (),
         instance_ids: Sequence[str] = (),
         status: str = "",
-        offset: int = 0,
+        after: Cursor | None = None,
         limit: int = 50,
     ) -> Page: ...
 

@@ -7,14 +7,15 @@ shenpi/store/sql.py (PostgreSQL's transaction rewrites ``?`` to ``$n``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from shenpi.engine.model import Instance, Task
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
-from shenpi.store.records import Comment, Page, SearchFilter
+from shenpi.store.keyset import COUNT_CAP, Listing, Order, capped_count, keyset_page
+from shenpi.store.records import Comment, Cursor, Page, SearchFilter
 from shenpi.store.sql import SqlTx
 
 
@@ -39,6 +40,22 @@ _CC_PAIR_COLS = ", ".join("c." + c.strip() for c in _CC_COLS.split(",")) + ", " 
 _TASKS_JOINED = "tasks t JOIN instances i ON i.code = t.instance_code"
 _CCS_JOINED = "ccs c JOIN instances i ON i.code = c.instance_code"
 _N_TASK_COLS = len(rows.TASK_COLS.split(","))
+
+# The orders the lists read in, each ending in a unique column; migration 0009 has the index each one walks.
+_INSTANCES_NEWEST = Order((("start_time", True, int), ("code", False, str)))
+_INSTANCES_OLDEST = Order((("start_time", False, int), ("code", False, str)))
+_TASK_ORDERS = {  # tasks/search's ``order``: 0/1 by update time (the later of start and end), 2/3 by start time
+    0: Order((("MAX(t.end_time, t.start_time)", True, int), ("t.id", False, str))),
+    1: Order((("MAX(t.end_time, t.start_time)", False, int), ("t.id", False, str))),
+    2: Order((("t.start_time", True, int), ("t.id", False, str))),
+    3: Order((("t.start_time", False, int), ("t.id", False, str))),
+}
+_PG_TASK_ORDERS = {k: Order(tuple((e.replace("MAX(", "GREATEST("), d, t) for e, d, t in o.keys))
+                   for k, o in _TASK_ORDERS.items()}
+_TASKS_DONE_LAST = Order((("t.end_time", True, int), ("t.start_time", True, int), ("t.id", False, str)))
+_CCS_NEWEST = Order((("c.create_time", True, int), ("c.id", False, int)))
+_EXTERNAL_OLDEST = Order((("update_time", False, int), ("instance_id", False, str), ("approval_code", False, str)))
+_OUTBOX_NEWEST = Order((("o.id", True, int),))
 
 
 def _comment(r: Sequence[Any]) -> Comment:
@@ -65,6 +82,22 @@ def _like(text: str) -> str:
 def _read_status(read_status: str) -> str:
     """A CC list filters by READ or UNREAD; any other value lists both."""
     return read_status if read_status in ("READ", "UNREAD") else ""
+
+
+def _split(column: str, values: Sequence[str]) -> tuple[list[tuple[str, Any]], tuple[str, Sequence[str]]]:
+    """A filter on ``column``: one value is a clause; several are walked one index range each (see keyset.py)."""
+    if len(values) > 1:
+        return [], (column, tuple(values))
+    return _given((f"{column} = ?", values[0] if values else "")), ("", ())
+
+
+def _own(table: str, code: str, clauses: list[tuple[str, Any]],
+         text: str = "") -> tuple[str, str, str, tuple[Any, ...]] | None:
+    """The form a count takes on the list's own table (see keyset.Listing.own), when the only clause on the
+    instances is the one that leaves reverted ones out."""
+    if text or [c for c in clauses if c[0].startswith("i.")] != [("i.reverted = ?", 0)]:
+        return None
+    return (table, code, *_where([c for c in clauses if not c[0].startswith("i.")]))
 
 
 def _where(clauses: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]]:
@@ -97,16 +130,14 @@ class QueryMixin(SqlTx):
             "SELECT app_id FROM subscriptions WHERE approval_code = ? ORDER BY app_id", (approval_code,))]
 
     # -- instances ------------------------------------------------------------------------------
-    async def list_instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int, offset: int,
-                                  limit: int) -> Page:
-        found = await self._fetch(
-            "SELECT code FROM instances WHERE tenant_key = ? AND approval_code = ? AND start_time >= ? "
-            "AND start_time <= ? ORDER BY start_time, code LIMIT ? OFFSET ?",
-            (tenant_key, approval_code, start, end, limit + 1, offset))
-        return Page([r[0] for r in found[:limit]], -1, len(found) > limit)
+    async def list_instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int,
+                                  after: Cursor | None, limit: int) -> Page:
+        return await keyset_page(self, Listing(
+            "code", "instances", "tenant_key = ? AND approval_code = ? AND start_time >= ? AND start_time <= ?",
+            (tenant_key, approval_code, start, end), _INSTANCES_OLDEST, lambda r: r[0], counted=False), after, limit)
 
     async def search_instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
-                               offset: int = 0, limit: int = 10) -> Page:
+                               after: Cursor | None = None, limit: int = 10) -> Page:
         clauses = [("tenant_key = ?", tenant_key), *_given(
             ("user_id = ?", f.user_id), ("approval_code = ?", f.approval_code), ("code = ?", f.instance_code),
             ("status IN (?)", list(f.statuses)), ("title LIKE ?", _like(f.title)), ("start_time >= ?", f.time_from),
@@ -114,25 +145,28 @@ class QueryMixin(SqlTx):
         if reverted is not None:
             clauses.append(("reverted = ?", int(reverted)))
         where, args = _where(clauses)
-        return await self._page(rows.INSTANCE_COLS, "instances", where, args, "start_time DESC, code", offset, limit,
-                                rows.instance_from)
+        return await keyset_page(self, Listing(rows.INSTANCE_COLS, "instances", where, args, _INSTANCES_NEWEST,
+                                               rows.instance_from), after, limit)
 
     # -- tasks ----------------------------------------------------------------------------------
-    async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, offset: int = 0,
+    async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
                            limit: int = 10, with_user_only: bool = True) -> Page:
         """Tasks joined with their instances: Page.items are (Task, Instance) pairs."""
-        clauses = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
+        if f.user_id:  # a user's tasks in several statuses: one walk per status on the (user, status) index
+            status, split = _split("t.status", f.statuses)
+        else:
+            status, split = [("t.status IN (?)", list(f.statuses))] if f.statuses else [], ("", ())
+        clauses = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *status, *_given(
             ("t.user_id = ?", f.user_id), ("i.approval_code = ?", f.approval_code),
-            ("t.instance_code = ?", f.instance_code), ("t.status IN (?)", list(f.statuses)),
+            ("t.instance_code = ?", f.instance_code),
             ("i.title LIKE ?", _like(f.title)), ("t.start_time >= ?", f.time_from), ("t.start_time <= ?", f.time_to))]
         if with_user_only:
             clauses.append(("t.user_id <> ?", ""))
         where, args = _where(clauses)
-        order_by = {0: "MAX(t.end_time, t.start_time) DESC", 1: "MAX(t.end_time, t.start_time) ASC",
-                    2: "t.start_time DESC", 3: "t.start_time ASC"}.get(order, "t.start_time DESC")
-        order_by = order_by.replace("MAX(", "GREATEST(") if getattr(self, "dialect", "sqlite") == "postgres" else order_by
-        return await self._page(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, f"{order_by}, t.id", offset, limit,
-                                _task_pair)
+        orders = _PG_TASK_ORDERS if self.dialect == "postgres" else _TASK_ORDERS
+        return await keyset_page(self, Listing(
+            _TASK_PAIR_COLS, _TASKS_JOINED, where, args, orders.get(order, orders[2]), _task_pair, split,
+            own=_own("tasks t", "t.instance_code", clauses), tenant_key=tenant_key), after, limit)
 
     async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]:
         if not instance_codes:
@@ -158,14 +192,17 @@ class QueryMixin(SqlTx):
                 await self._execute("UPDATE ccs SET read_status = 'READ' WHERE instance_code = ? AND user_id = ?",
                                     (inst.code, e.user_id))
 
-    async def search_ccs(self, tenant_key: str, f: SearchFilter, *, offset: int = 0, limit: int = 10) -> Page:
+    async def search_ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None,
+                         limit: int = 10) -> Page:
         """CC records joined with their instances: Page.items are (CcRecord, Instance) pairs."""
-        where, args = _where([("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
+        clauses = [("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
             ("c.user_id = ?", f.user_id), ("c.approval_code = ?", f.approval_code),
             ("c.instance_code = ?", f.instance_code), ("c.read_status = ?", _read_status(f.read_status)),
-            ("i.title LIKE ?", _like(f.title)), ("c.create_time >= ?", f.time_from), ("c.create_time <= ?", f.time_to))])
-        return await self._page(_CC_PAIR_COLS, _CCS_JOINED, where, args, "c.create_time DESC, c.id", offset, limit,
-                                _cc_pair)
+            ("i.title LIKE ?", _like(f.title)), ("c.create_time >= ?", f.time_from), ("c.create_time <= ?", f.time_to))]
+        where, args = _where(clauses)
+        return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair,
+                                               own=_own("ccs c", "c.instance_code", clauses), tenant_key=tenant_key),
+                                 after, limit)
 
     # -- comments -------------------------------------------------------------------------------
     async def add_comment(self, tenant_key: str, instance_code: str, user_id: str, content: str,
@@ -233,8 +270,8 @@ class QueryMixin(SqlTx):
         return rows.loads(r[0]) if r else None
 
     async def list_external_instances(self, tenant_key: str, *, approval_codes: Sequence[str] = (),
-                                      instance_ids: Sequence[str] = (), status: str = "", offset: int = 0,
-                                      limit: int = 50) -> Page:
+                                      instance_ids: Sequence[str] = (), status: str = "",
+                                      after: Cursor | None = None, limit: int = 50) -> Page:
         clauses: list[tuple[str, Any]] = [("tenant_key = ?", tenant_key)]
         if approval_codes:
             clauses.append(("approval_code IN (?)", list(approval_codes)))
@@ -243,9 +280,8 @@ class QueryMixin(SqlTx):
         if status:
             clauses.append(("status = ?", status))
         where, args = _where(clauses)
-        found = await self._fetch(f"SELECT body FROM external_instances WHERE {where} ORDER BY update_time, "
-                                  "instance_id LIMIT ? OFFSET ?", (*args, limit + 1, offset))
-        return Page([rows.loads(r[0]) for r in found[:limit]], -1, len(found) > limit)
+        return await keyset_page(self, Listing("body", "external_instances", where, args, _EXTERNAL_OLDEST,
+                                               lambda r: rows.loads(r[0]), counted=False), after, limit)
 
     # -- the web inbox (shenpi/web): a person's four lists (to do, done, started, CC'd), searchable ----------------
     # A person searches by what they see: the title, the serial number, the instance code, or the definition's
@@ -269,12 +305,13 @@ class QueryMixin(SqlTx):
                           limit: int = 20) -> Page:
         """A user's tasks in ``statuses`` (to do: PENDING; done: APPROVED/REJECTED/TRANSFERRED), with their
         instances: Page.items are (Task, Instance) pairs, newest first (by end time for done lists)."""
-        where, args = _where([("t.tenant_key = ?", tenant_key), ("t.user_id = ?", user_id), ("i.reverted = ?", 0),
-                              ("t.status IN (?)", list(statuses))])
-        where, args = self._inbox_text(where, args, text, approval_codes)
-        order = "t.end_time DESC, t.start_time DESC" if newest_end_first else "t.start_time DESC"
-        return await self._page(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, f"{order}, t.id", offset, limit,
-                                _task_pair)
+        status, split = _split("t.status", statuses)
+        clauses = [("t.tenant_key = ?", tenant_key), ("t.user_id = ?", user_id), ("i.reverted = ?", 0), *status]
+        where, args = self._inbox_text(*_where(clauses), text, approval_codes)
+        order = _TASKS_DONE_LAST if newest_end_first else _TASK_ORDERS[2]
+        return await keyset_page(self, Listing(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, order, _task_pair, split,
+                                               own=_own("tasks t", "t.instance_code", clauses, text),
+                                               tenant_key=tenant_key), None, limit, offset=offset)
 
     async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
                               approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
@@ -282,52 +319,66 @@ class QueryMixin(SqlTx):
         lists: the starter still sees what they withdrew."""
         where, args = self._inbox_text("i.tenant_key = ? AND i.user_id = ?", (tenant_key, user_id), text,
                                        approval_codes)
-        return await self._page(_INSTANCE_COLS_I, "instances i", where, args, "i.start_time DESC, i.code", offset,
-                                limit, rows.instance_from)
+        order = Order(tuple(("i." + e, d, t) for e, d, t in _INSTANCES_NEWEST.keys))
+        return await keyset_page(self, Listing(_INSTANCE_COLS_I, "instances i", where, args, order, rows.instance_from),
+                                 None, limit, offset=offset)
 
     async def inbox_ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "",
                         approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
-        """A user's CC records (READ, UNREAD or both) with their instances: (CcRecord, Instance) pairs."""
-        where, args = _where([("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id), ("i.reverted = ?", 0),
-                              *_given(("c.read_status = ?", _read_status(read_status)))])
-        where, args = self._inbox_text(where, args, text, approval_codes)
-        return await self._page(_CC_PAIR_COLS, _CCS_JOINED, where, args, "c.create_time DESC, c.id DESC", offset,
-                                limit, _cc_pair)
+        """A user's CC records (READ, UNREAD or both) with their instances: (CcRecord, Instance) pairs, newest
+        first (the same order as the CC search, so one index serves both)."""
+        clauses = [("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id), ("i.reverted = ?", 0),
+                   *_given(("c.read_status = ?", _read_status(read_status)))]
+        where, args = self._inbox_text(*_where(clauses), text, approval_codes)
+        return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair,
+                                               own=_own("ccs c", "c.instance_code", clauses, text),
+                                               tenant_key=tenant_key), None, limit, offset=offset)
 
     async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]:
-        """How many entries each inbox list has: todo, done, started, cc (and cc_unread)."""
-        task_sql = ("SELECT COUNT(*) FROM tasks t JOIN instances i ON i.code = t.instance_code WHERE t.tenant_key = ? "
-                    "AND t.user_id = ? AND i.reverted = 0 AND t.status IN ")
-        cc_sql = ("SELECT COUNT(*) FROM ccs c JOIN instances i ON i.code = c.instance_code WHERE c.tenant_key = ? "
-                  "AND c.user_id = ? AND i.reverted = 0")
+        """How many entries each inbox list has: todo, done, started, cc (and cc_unread), each counted no further
+        than the store's count cap (shenpi/store/keyset.py).
+
+        A list leaves out reverted instances, which are rare (an approved instance taken back in time): rather than
+        look up the instance of every counted row, the rows are counted on their own index and the few on
+        reverted instances (found from the reverted ones, on their own index) are taken off."""
         who = (tenant_key, user_id)
+        taken_off: dict[str, int] = {}
+        for kind, sql in (("task", "SELECT t.status, COUNT(*) FROM instances i JOIN tasks t ON t.instance_code = "
+                                   "i.code WHERE i.tenant_key = ? AND i.reverted = 1 AND t.user_id = ? GROUP BY t.status"),
+                          ("cc", "SELECT c.read_status, COUNT(*) FROM instances i JOIN ccs c ON c.instance_code = "
+                                 "i.code WHERE i.tenant_key = ? AND i.reverted = 1 AND c.user_id = ? "
+                                 "GROUP BY c.read_status")):
+            for status, n in await self._fetch(sql, who):
+                taken_off[f"{kind}:{status}"] = int(n)
+
+        async def count(source: str, where: str, args: tuple[Any, ...], reverted: int) -> int:
+            return min(COUNT_CAP, await capped_count(self, source, where, args, beyond=reverted) - reverted)
+
+        done = ("APPROVED", "REJECTED", "TRANSFERRED")
+        unread, read = taken_off.get("cc:UNREAD", 0), taken_off.get("cc:READ", 0)
+        task_where = "tenant_key = ? AND user_id = ? AND status IN "
+        cc_where = "tenant_key = ? AND user_id = ?"
         return {
-            "todo": await self._count(task_sql + "(?)", (*who, "PENDING")),
-            "done": await self._count(task_sql + "(?, ?, ?)", (*who, "APPROVED", "REJECTED", "TRANSFERRED")),
-            "started": await self._count("SELECT COUNT(*) FROM instances WHERE tenant_key = ? AND user_id = ?", who),
-            "cc": await self._count(cc_sql, who),
-            "cc_unread": await self._count(cc_sql + " AND c.read_status = ?", (*who, "UNREAD")),
+            "todo": await count("tasks", task_where + "(?)", (*who, "PENDING"), taken_off.get("task:PENDING", 0)),
+            "done": await count("tasks", task_where + "(?, ?, ?)", (*who, *done),
+                                sum(taken_off.get(f"task:{s}", 0) for s in done)),
+            "started": await capped_count(self, "instances", "tenant_key = ? AND user_id = ?", who),
+            "cc": await count("ccs", cc_where, who, unread + read),
+            "cc_unread": await count("ccs", cc_where + " AND read_status = ?", (*who, "UNREAD"), unread),
         }
 
     async def outbox_page(self, tenant_key: str, *, instance_code: str = "", offset: int = 0,
                           limit: int = 50) -> Page:
         """One tenant's outbox, newest first, each row with its pending redelivery request (0 = none)."""
         where, args = _where([("o.tenant_key = ?", tenant_key), *_given(("o.instance_code = ?", instance_code))])
-        return await self._page(
+        return await keyset_page(self, Listing(
             "o.id, o.approval_code, o.instance_code, o.kind, o.status, o.payload, o.created_at, "
             "COALESCE(r.requested_at, 0)",
             # at most one redelivery request per outbox row (its primary key): the join does not change the count
-            "outbox o LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id", where, args, "o.id DESC", offset, limit,
+            "outbox o LEFT JOIN outbox_redeliveries r ON r.outbox_id = o.id", where, args, _OUTBOX_NEWEST,
             lambda r: {"id": r[0], "approval_code": r[1], "instance_code": r[2], "kind": r[3], "status": r[4],
-                       "payload": rows.loads(r[5]), "created_at": r[6], "redeliver_requested_at": r[7]})
-
-    async def _page(self, cols: str, source: str, where: str, args: tuple[Any, ...], order: str, offset: int,
-                    limit: int, item: Callable[[Sequence[Any]], Any]) -> Page:
-        """One page of ``source``'s rows that match ``where``, in ``order``, with the total that match."""
-        total = await self._count(f"SELECT COUNT(*) FROM {source} WHERE {where}", args)
-        found = await self._fetch(f"SELECT {cols} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                                  (*args, limit, offset))
-        return Page([item(r) for r in found], total, offset + len(found) < total)
+                       "payload": rows.loads(r[5]), "created_at": r[6], "redeliver_requested_at": r[7]}),
+            None, limit, offset=offset)
 
 def instances_by_code(items: list[Instance]) -> dict[str, Instance]:
     return {i.code: i for i in items}

@@ -78,11 +78,21 @@ class SearchFilter:
     time_to: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a keyset page starts: the sort key of the last row already served, and how many rows came before
+    (which keeps a capped count growing as a client pages on). The API hands it out as an opaque page_token."""
+
+    position: int
+    keys: tuple[int | str, ...]
+
+
 @dataclass(slots=True)
 class Page:
     items: list[Any]
-    total: int
+    total: int  # exact below the store's count cap; past it, a lower bound (see shenpi/store/keyset.py)
     has_more: bool
+    next: Cursor | None = None  # where the next page starts, while has_more (keyset lists only)
 
 
 @dataclass(slots=True)

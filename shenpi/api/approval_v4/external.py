@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.approval_v4.paging import keyset_page, keyset_token
 from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route
 from shenpi.app.external import ms as stored_ms
@@ -143,7 +143,7 @@ class TaskListBody(msgspec.Struct):
 
 async def list_tasks(call: Call) -> dict[str, Any]:
     b: TaskListBody = call.body(TaskListBody)
-    offset, size = page(call.query, default=50, low=1, high=500)
+    ask = keyset_page(call.query, kind="external.tasks", default=50, low=1, high=500)
     if b.status and b.status not in _TASK_STATUSES:
         raise ParamInvalid(f"status must be one of {', '.join(_TASK_STATUSES)}", field="status")
     # The page's request examples: a user filter comes with approval_codes and status, a status with approval_codes.
@@ -152,7 +152,7 @@ async def list_tasks(call: Call) -> dict[str, Any]:
     if b.user_ids and not b.status:
         raise ParamInvalid("status is required with user_ids", field="status")
     found = await call.svc.external.instances(call.tenant_key, approval_codes=b.approval_codes,
-                                              instance_ids=b.instance_ids, offset=offset, limit=size)
+                                              instance_ids=b.instance_ids, after=ask.after, limit=ask.size)
     data = []
     for inst in found.items:
         tasks = [t for t in inst.get("task_list") or []
@@ -164,7 +164,7 @@ async def list_tasks(call: Call) -> dict[str, Any]:
                      "status": inst["status"], "update_time": ms(stored_ms(inst.get("update_time"))),
                      "tasks": [{"id": t.get("task_id"), "status": t.get("status"),
                                 "update_time": ms(stored_ms(t.get("update_time")))} for t in tasks]})
-    return {"data": data, **next_token(offset, size, found.has_more)}
+    return {"data": data, **keyset_token("external.tasks", found.has_more, found.next)}
 
 
 ROUTES = [

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shenpi.app import SearchFilter
+from shenpi.api.approval_v4.paging import Ask, externals_token, keyset_token
+from shenpi.app import Page, SearchFilter
 from shenpi.app.external import ms
 from shenpi.engine.directory import Directory
 
@@ -174,10 +175,18 @@ class ExternalMatches:
         return out
 
 
-def merged_page(natives: list[dict[str, Any]], native_total: int, externals: list[dict[str, Any]], offset: int,
-                size: int) -> tuple[list[dict[str, Any]], int, bool]:
-    """One page of the natives (already paged from ``offset``) followed by the externals: items, total, more."""
-    total = native_total + len(externals)
-    start = max(0, offset - native_total)
-    items = natives + externals[start:start + size - len(natives)]
-    return items, total, offset + len(items) < total
+def merged_page(kind: str, ask: Ask, natives: list[dict[str, Any]], native_page: Page | None,
+                externals: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int, dict[str, object]]:
+    """One page of the natives (``native_page``, already paged by keyset; None when they were not read) and then
+    the externals: the items, the count, and has_more with the next page's token. Once the natives run out, the
+    token counts into the externals instead (and the rows served before it say how many natives there were)."""
+    if ask.externals_from is not None:  # the natives were all served on earlier pages
+        start, native_total = ask.externals_from, ask.position - ask.externals_from
+    elif native_page is not None and native_page.has_more:
+        return natives, native_page.total + len(externals), keyset_token(kind, True, native_page.next)
+    else:
+        start, native_total = 0, native_page.total if native_page is not None else 0
+    shown = externals[start:start + ask.size - len(natives)]
+    served = ask.position + len(natives) + len(shown)
+    more = start + len(shown) < len(externals)
+    return natives + shown, native_total + len(externals), externals_token(kind, more, served, start + len(shown))

@@ -9,11 +9,11 @@ import msgspec
 
 from shenpi.api.approval_v4.bodies import whole_number
 from shenpi.api.approval_v4.external_search import ExternalMatches, Filters, merged_page
-from shenpi.api.approval_v4.paging import next_token, page
+from shenpi.api.approval_v4.paging import Ask, keyset_page, keyset_token
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import int64, ms
 from shenpi.api.wire import Call, Route
-from shenpi.app import Found, SearchFilter
+from shenpi.app import SearchFilter
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import Definition, Instance, Task
@@ -81,15 +81,15 @@ class SearchBody(msgspec.Struct):
 S = TypeVar("S", bound=SearchBody)
 
 
-def _search_body(call: Call, struct: type[S]) -> tuple[S, int, int]:
-    """The body and its page (offset, size). Feishu's search APIs refuse a search without one of the filters:
-    they never list a whole tenant."""
+def _search_body(call: Call, struct: type[S], kind: str) -> tuple[S, Ask]:
+    """The body and the page asked for. Feishu's search APIs refuse a search without one of the filters: they
+    never list a whole tenant."""
     b: S = call.body(struct)
-    offset, size = page(call.query, default=10, low=5, high=200)
+    ask = keyset_page(call.query, kind=kind, default=10, low=5, high=200)
     if not (b.user_id or b.approval_code or b.instance_code or b.instance_external_id or b.group_external_id):
         raise ParamInvalid("one of user_id, approval_code, instance_code, instance_external_id or "
                            "group_external_id is required", field="user_id")
-    return b, offset, size
+    return b, ask
 
 
 async def _window_and_user(call: Call, b: SearchBody, prefix: str) -> tuple[int, int, Directory, str]:
@@ -110,10 +110,6 @@ def _status_filter(value: str, allowed: Collection[str], field: str, message: st
     if chosen not in allowed:
         raise ParamInvalid(message, field=field)
     return chosen
-
-
-def _answer(key: str, items: list[dict[str, Any]], found: Found, offset: int, size: int) -> dict[str, Any]:
-    return {"count": found.page.total, key: items, **next_token(offset, size, found.page.has_more)}
 
 
 def _filters(b: SearchBody, native: SearchFilter) -> Filters:
@@ -137,25 +133,24 @@ class InstanceSearch(SearchBody):
 
 
 async def query_instances(call: Call) -> dict[str, Any]:
-    b, offset, size = _search_body(call, InstanceSearch)
+    b, ask = _search_body(call, InstanceSearch, "instances.query")
     status = _status_filter(b.instance_status, _INSTANCE_FILTER, "instance_status",
                             f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}")
     start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time")
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
                           time_from=start, time_to=end)
     f = _filters(b, native)
-    natives, native_total = [], 0
-    if f.natives_can_match():
+    natives, found = [], None
+    if f.natives_can_match() and ask.externals_from is None:
         found = await call.svc.search.instances(call.tenant_key, native,
                                                 reverted=None if b.with_revoked_instance else False,
-                                                offset=offset, limit=size)
+                                                after=ask.after, limit=ask.size)
         defs = found.definitions
         natives = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
-        native_total = found.page.total
     externals = (await _externals(call, b, directory)).instances(f, _INSTANCE_FILTER[status]) \
         if f.externals_can_match() else []
-    items, total, more = merged_page(natives, native_total, externals, offset, size)
-    return {"count": total, "instance_list": items, **next_token(offset, size, more)}
+    items, total, token = merged_page("instances.query", ask, natives, found.page if found else None, externals)
+    return {"count": total, "instance_list": items, **token}
 
 
 class CcSearch(SearchBody):
@@ -166,7 +161,7 @@ class CcSearch(SearchBody):
 
 
 async def search_cc(call: Call) -> dict[str, Any]:
-    b, offset, size = _search_body(call, CcSearch)
+    b, ask = _search_body(call, CcSearch, "cc.search")
     read = _status_filter(b.read_status, ("READ", "UNREAD", "ALL"), "read_status",
                           "read_status must be READ, UNREAD or ALL")
     start, end, directory, user_id = await _window_and_user(call, b, "cc_create_time")
@@ -174,9 +169,9 @@ async def search_cc(call: Call) -> dict[str, Any]:
                           time_to=end)
     f = _filters(b, native)
     natives: list[dict[str, Any]] = []
-    native_total = 0
-    if f.natives_can_match():
-        found = await call.svc.search.ccs(call.tenant_key, native, offset=offset, limit=size)
+    found = None
+    if f.natives_can_match() and ask.externals_from is None:
+        found = await call.svc.search.ccs(call.tenant_key, native, after=ask.after, limit=ask.size)
         defs = found.definitions
         for cc, inst in found.page.items:
             d = defs[inst.approval_code]
@@ -186,10 +181,9 @@ async def search_cc(call: Call) -> dict[str, Any]:
                        "create_time": ms(cc.create_time), "read_status": cc.read_status.lower(),
                        "title": title(inst, d, b.locale), "extra": "", "link": link(call, inst.code)},
             })
-        native_total = found.page.total
     externals = (await _externals(call, b, directory)).ccs(f, read) if f.externals_can_match() else []
-    items, total, more = merged_page(natives, native_total, externals, offset, size)
-    return {"count": total, "cc_list": items, **next_token(offset, size, more)}
+    items, total, token = merged_page("cc.search", ask, natives, found.page if found else None, externals)
+    return {"count": total, "cc_list": items, **token}
 
 
 class TaskSearch(SearchBody):
@@ -213,7 +207,7 @@ def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, direct
 
 
 async def search_tasks(call: Call) -> dict[str, Any]:
-    b, offset, size = _search_body(call, TaskSearch)
+    b, ask = _search_body(call, TaskSearch, "tasks.search")
     wanted = [s.upper() for s in b.task_status_list] or [(b.task_status or "ALL").upper()]
     statuses: list[str] = []
     for s in wanted:
@@ -228,15 +222,14 @@ async def search_tasks(call: Call) -> dict[str, Any]:
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses),
                           time_from=start, time_to=end)
     f = _filters(b, native)
-    natives, native_total = [], 0
-    if f.natives_can_match():
-        found = await call.svc.search.tasks(call.tenant_key, native, order=b.order, offset=offset, limit=size)
+    natives, found = [], None
+    if f.natives_can_match() and ask.externals_from is None:
+        found = await call.svc.search.tasks(call.tenant_key, native, order=b.order, after=ask.after, limit=ask.size)
         defs = found.definitions
         natives = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
-        native_total = found.page.total
     externals = (await _externals(call, b, directory)).tasks(f, statuses) if f.externals_can_match() else []
-    items, total, more = merged_page(natives, native_total, externals, offset, size)
-    return {"count": total, "task_list": items, **next_token(offset, size, more)}
+    items, total, token = merged_page("tasks.search", ask, natives, found.page if found else None, externals)
+    return {"count": total, "task_list": items, **token}
 
 
 async def list_instances(call: Call) -> dict[str, Any]:
@@ -252,9 +245,9 @@ async def list_instances(call: Call) -> dict[str, Any]:
         raise ParamInvalid("start_time and end_time are required millisecond timestamps", field="start_time") from None
     if end < start:  # the page advises windows of at most 10 hours; a longer one is answered, not refused
         raise ParamInvalid("start_time..end_time must be an ordered window", field="end_time")
-    offset, size = page(q, default=100, low=1, high=100)
-    found = await call.svc.search.instance_codes(call.tenant_key, code, start, end, offset, size)
-    return {"instance_code_list": found.items, **next_token(offset, size, found.has_more)}
+    ask = keyset_page(q, kind="instances.list", default=100, low=1, high=100)
+    found = await call.svc.search.instance_codes(call.tenant_key, code, start, end, ask.after, ask.size)
+    return {"instance_code_list": found.items, **keyset_token("instances.list", found.has_more, found.next)}
 
 
 # The user task lists (tasks/query, GET /tasks, instances/initiated) answer their enums as numeric codes in strings,
@@ -278,7 +271,8 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
         raise ParamInvalid("topic is required: 1, 2, 3, 17 or 18", field="topic") from None
     if topic not in _TOPIC_STATUS:
         raise ParamInvalid("topic must be 1, 2, 3, 17 or 18", field="topic")
-    offset, size = page(q, default=100, low=1, high=200)
+    kind = f"tasks.query.{topic}"
+    ask = keyset_page(q, kind=kind, default=100, low=1, high=200)
     directory = await call.directory()
     user_id = to_internal(directory, q["user_id"], call.user_id_type, field="user_id")
     if call.token.kind == "user" and call.token.user_id != user_id:
@@ -287,16 +281,17 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
     search = call.svc.search
     if topic in (1, 2):
         statuses = ("PENDING",) if topic == 1 else ("APPROVED", "REJECTED", "TRANSFERRED")
-        found = await search.tasks(call.tenant_key, SearchFilter(user_id, statuses=statuses), offset=offset,
-                                   limit=size)
+        found = await search.tasks(call.tenant_key, SearchFilter(user_id, statuses=statuses), after=ask.after,
+                                   limit=ask.size)
         pairs = [(t.id, i) for t, i in found.page.items]
     elif topic == 3:
-        found = await search.instances(call.tenant_key, SearchFilter(user_id), reverted=None, offset=offset,
-                                       limit=size)
+        found = await search.instances(call.tenant_key, SearchFilter(user_id), reverted=None, after=ask.after,
+                                       limit=ask.size)
         pairs = [("", i) for i in found.page.items]
     else:
         read = "UNREAD" if topic == 17 else "READ"
-        found = await search.ccs(call.tenant_key, SearchFilter(user_id, read_status=read), offset=offset, limit=size)
+        found = await search.ccs(call.tenant_key, SearchFilter(user_id, read_status=read), after=ask.after,
+                                 limit=ask.size)
         pairs = [("", i) for _, i in found.page.items]
     defs = found.definitions
     tasks = []
@@ -314,8 +309,8 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
             "definition_group_id": "", "definition_group_name": "",
             "definition_id": int64(d.approval_id) if d else "", "definition_name": d.text(d.name, "") if d else "",
         })
-    out: dict[str, Any] = {"tasks": tasks, **next_token(offset, size, found.page.has_more)}
-    if offset == 0:
+    out: dict[str, Any] = {"tasks": tasks, **keyset_token(kind, found.page.has_more, found.page.next)}
+    if ask.after is None:
         out["count"] = {"total": min(found.page.total, 999), "has_more": found.page.total >= 1000}
     return out
 

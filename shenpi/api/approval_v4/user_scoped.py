@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from shenpi.api.approval_v4.paging import next_token, page, query_int
+from shenpi.api.approval_v4.paging import keyset_page, keyset_token, query_int
 from shenpi.api.approval_v4.search import PROCESS_STATUS, TASK_STATUS, link
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import ms
@@ -195,10 +195,11 @@ def _mine(call: Call, statuses: tuple[str, ...] = ()) -> SearchFilter:
 
 
 async def initiated(call: Call) -> dict[str, Any]:
-    offset, size = page(call.query, default=20, low=1, high=100)
+    ask = keyset_page(call.query, kind="instances.initiated", default=20, low=1, high=100)
     directory = await call.directory()
     me = directory.user(call.token.user_id)
-    found = await call.svc.search.instances(call.tenant_key, _mine(call), reverted=None, offset=offset, limit=size)
+    found = await call.svc.search.instances(call.tenant_key, _mine(call), reverted=None, after=ask.after,
+                                            limit=ask.size)
     defs = found.definitions
     items = []
     for inst in found.page.items:
@@ -209,7 +210,8 @@ async def initiated(call: Call) -> dict[str, Any]:
                       "definition_group_id": "", "definition_group_name": "",
                       "definition_name": d.text(d.name, call.query.get("locale", "")) if d else "",
                       "summaries": [], "instance_external_id": "", "link": link(call, inst.code)["pc_link"]})
-    return {"instances": items, "count": found.page.total, **next_token(offset, size, found.page.has_more)}
+    return {"instances": items, "count": found.page.total,
+            **keyset_token("instances.initiated", found.page.has_more, found.page.next)}
 
 
 _TOPICS = {1: ("PENDING",), 2: ("APPROVED", "REJECTED", "TRANSFERRED")}
@@ -222,9 +224,11 @@ async def list_tasks(call: Call) -> dict[str, Any]:
         raise ParamInvalid("topic must be 1 (to do) or 2 (done)", field="topic") from None
     if topic not in _TOPICS:
         raise ParamInvalid("topic must be 1 (to do) or 2 (done)", field="topic")
-    offset, size = page(call.query, default=20, low=1, high=100)
+    kind = f"tasks.user.{topic}"
+    ask = keyset_page(call.query, kind=kind, default=20, low=1, high=100)
     directory = await call.directory()
-    found = await call.svc.search.tasks(call.tenant_key, _mine(call, _TOPICS[topic]), offset=offset, limit=size)
+    found = await call.svc.search.tasks(call.tenant_key, _mine(call, _TOPICS[topic]), after=ask.after,
+                                        limit=ask.size)
     defs = found.definitions
     items = []
     for t, inst in found.page.items:
@@ -240,7 +244,7 @@ async def list_tasks(call: Call) -> dict[str, Any]:
                       "instance_code": inst.code, "definition_group_id": "", "definition_group_name": "",
                       "definition_name": name, "summaries": [], "instance_external_id": "", "task_external_id": "",
                       "support_api_operate": True, "link": link(call, inst.code)["pc_link"]})
-    return {"tasks": items, "count": found.page.total, **next_token(offset, size, found.page.has_more)}
+    return {"tasks": items, "count": found.page.total, **keyset_token(kind, found.page.has_more, found.page.next)}
 
 
 class SubscriptionBody(msgspec.Struct):
