@@ -128,7 +128,19 @@ class Tokens:
             del self._cache[value]
         sealed = rules.unseal(value)
         if sealed is not None:
-            return await self._verify(value, sealed)
+            verified = await self._verify(value, sealed)
+            if verified is not None:
+                return verified
+            # This process's view of the apps may lag another process's commits (another worker seeded or changed
+            # the app a moment ago): check the seal once more against the app's row as the store has it now.
+            async with self._ctx.store.transaction() as tx:
+                stored = await tx.get_token(value)
+                app = await tx.get_app(stored.app_id) if stored is not None else None
+            if stored is None or app is None:
+                return None
+            if not rules.sealed_by(sealed, rules.signing_key(app.app_id, app.tenant_key, app.app_secret)):
+                return None
+            return stored
         async with self._ctx.store.transaction() as tx:  # a user token, or a tenant token issued before seals
             stored = await tx.get_token(value)
         if stored is not None:
