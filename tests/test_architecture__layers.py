@@ -1,8 +1,5 @@
 """The architecture holds: every import-linter contract in pyproject.toml is kept, only the application layer and
 the store open store transactions, and no module outgrows 450 lines.
-
-An entry in PENDING names a rule that holds only once the rest of the redesign has landed; the test is then an
-expected failure, strict, so the entry must go as soon as the rule holds.
 """
 
 from __future__ import annotations
@@ -22,17 +19,8 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")  # from the test e
 MAX_LINES = 450
 TRANSACTION_OWNERS = ("app", "store")  # the packages that may call ``store.transaction()``
 
-PENDING: dict[str, str] = {}
-
-
-def _pending(request: pytest.FixtureRequest, rule: str) -> None:
-    if rule in PENDING:
-        request.applymarker(pytest.mark.xfail(reason=PENDING[rule], strict=True))
-
-
 @pytest.mark.parametrize("contract", CONTRACTS)
-def test_import_contract_is_kept(contract: str, request: pytest.FixtureRequest) -> None:
-    _pending(request, contract)
+def test_import_contract_is_kept(contract: str) -> None:
     assert LINT_IMPORTS.exists(), "lint-imports is missing: pip install -e '.[test]'"
     result = subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo", "--contract", contract], cwd=ROOT,
                             capture_output=True, text=True)
@@ -43,8 +31,7 @@ def _modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
 
-def test_only_the_application_layer_and_the_store_open_transactions(request: pytest.FixtureRequest) -> None:
-    _pending(request, "transactions")
+def test_only_the_application_layer_and_the_store_open_transactions() -> None:
     found = []
     for path in _modules():
         if path.relative_to(PACKAGE).parts[0] in TRANSACTION_OWNERS:
@@ -55,8 +42,7 @@ def test_only_the_application_layer_and_the_store_open_transactions(request: pyt
     assert found == []
 
 
-def test_no_module_is_over_450_lines(request: pytest.FixtureRequest) -> None:
-    _pending(request, "module-size")
+def test_no_module_is_over_450_lines() -> None:
     long = {str(p.relative_to(ROOT)): n for p in _modules() if (n := len(p.read_text(encoding="utf-8").splitlines()))
             > MAX_LINES}
     assert long == {}
