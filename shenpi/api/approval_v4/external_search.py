@@ -10,7 +10,7 @@ shows its approval's group, its own ``title`` and ``link``, and the ids its syst
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,12 +129,7 @@ class ExternalMatches:
 
     def tasks(self, f: Filters, statuses: Sequence[str]) -> list[dict[str, Any]]:
         out = []
-        for body in self._bodies:
-            if not _approval_matches(body, self._approvals, f):
-                continue
-            if f.instance_external_id and body["instance_id"] != f.instance_external_id:
-                continue
-            listed, texts = self._listed(body)
+        for body, listed, texts in self._matching(f):
             for t in body.get("task_list") or []:
                 user = _user(self._directory, t)
                 title = texts.get(str(t.get("title") or ""), str(t.get("title") or ""))
@@ -149,16 +144,20 @@ class ExternalMatches:
                     "update_time": str(ms(t.get("update_time"))), "task_external_id": str(t.get("task_id", ""))}})
         return out
 
-
-    def ccs(self, f: Filters, read_status: str) -> list[dict[str, Any]]:
-        """The CC entries of the external instances (``cc_list``): ``read_status`` READ, UNREAD or ALL."""
-        out = []
+    def _matching(self, f: Filters) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, str]]]:
+        """The bodies of the filter's approvals (and external instance id), each with its listed form and texts."""
         for body in self._bodies:
             if not _approval_matches(body, self._approvals, f):
                 continue
             if f.instance_external_id and body["instance_id"] != f.instance_external_id:
                 continue
             listed, texts = self._listed(body)
+            yield body, listed, texts
+
+    def ccs(self, f: Filters, read_status: str) -> list[dict[str, Any]]:
+        """The CC entries of the external instances (``cc_list``): ``read_status`` READ, UNREAD or ALL."""
+        out = []
+        for body, listed, texts in self._matching(f):
             for c in body.get("cc_list") or []:
                 if not isinstance(c, dict):
                     continue
