@@ -9,6 +9,7 @@ counts in the store's directory version, so every server process sees it (shenpi
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
@@ -21,6 +22,7 @@ from shenpi.engine import commands
 from shenpi.engine.directory import ACTIVE, USER_STATUSES, Department, Directory, User
 from shenpi.engine.errors import DomainError
 from shenpi.engine.model import Task
+from shenpi.platform.passwords import hash_password
 from shenpi.store.base import ConcurrentUpdate, Tx
 from shenpi.store.records import App
 
@@ -90,13 +92,16 @@ class Personnel:
         self._ctx.registry.invalidate()
 
     # -- users --------------------------------------------------------------------------------------
-    async def add_user(self, tenant_key: str, draft: UserDraft) -> User:
+    async def add_user(self, tenant_key: str, draft: UserDraft, *, password: str = "") -> User:
+        """Add an active user (with a web password when one is given)."""
+        hashed = await asyncio.to_thread(hash_password, password) if password else None  # argon2: off the loop
         async with self._ctx.store.transaction() as tx:
-            user = await self._add(tx, tenant_key, await self._fresh_directory(tx, tenant_key), draft)
+            user = await self._add(tx, tenant_key, await self._fresh_directory(tx, tenant_key), draft, hashed)
         self._changed()
         return user
 
-    async def _add(self, tx: Tx, tenant_key: str, directory: Directory, draft: UserDraft) -> User:
+    async def _add(self, tx: Tx, tenant_key: str, directory: Directory, draft: UserDraft,
+                   password_hash: str | None = None) -> User:
         _check_draft(directory, draft)
         if draft.user_id in directory.users:
             raise PeopleInvalid("A user with this id exists already", "user_id", draft.user_id)
@@ -108,7 +113,7 @@ class Personnel:
                     apaas_user_id=ids.derived_apaas_user_id(tenant_key, draft.user_id),
                     department_ids=list(draft.department_ids), leader_user_id=draft.leader_user_id,
                     email=draft.email.strip())
-        await tx.upsert_user(tenant_key, user)
+        await tx.upsert_user(tenant_key, user, password_hash)
         directory.users[user.user_id] = user  # the next row of an import sees it
         return user
 
