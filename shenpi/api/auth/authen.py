@@ -95,7 +95,7 @@ async def authorize(svc: Shenpi, scope: Scope, receive: Receive, send: Send) -> 
     keep = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                    for k, v in query.items() if k != "user_id")
     options = "".join(f'<option value="{html.escape(u.user_id)}">{html.escape(u.name)} ({html.escape(u.user_id)})</option>'
-                      for u in directory.users.values())
+                      for u in directory.users.values() if u.is_active)  # only who can sign in
     await _page(send, 200, f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in — shenpi</title>
 <main style="font-family:sans-serif;max-width:28rem;margin:3rem auto">
 <h1>Sign in to {html.escape(app.name or app.app_id)}</h1>

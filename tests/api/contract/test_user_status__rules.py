@@ -24,6 +24,8 @@ from lark_oapi.api.contact.v3 import BatchGetIdUserRequest, BatchGetIdUserReques
 
 from shenpi.testing import ShenpiProcess, forget_sdk_tokens
 from tests.api.contract.test_authen__rules import oidc_refresh, oidc_token
+from tests.api.helpers import create_instance, pending_task
+from tests.api.helpers_ops import add_sign, transfer
 from tests.api.contract.test_authen_states__rules import answer, legacy_refresh, legacy_token
 from tests.api.test_authen__oauth import authorize
 from tests.conftest import start_server
@@ -138,6 +140,22 @@ def test_batch_get_id_finds_a_resigned_user_only_when_asked(status_server, after
 
     assert ids(False) == {"ria@acme.example": None, "fay@acme.example": "fay"}
     assert ids(True) == {"ria@acme.example": "ria", "fay@acme.example": "fay"}
+
+
+def test_a_task_goes_to_no_user_who_is_not_active(status_server, after_the_change):
+    """A transfer or an added approver naming a resigned, frozen or unactivated user is 1390001 naming the field,
+    and the task stays where it was; an active user takes it."""
+    client = status_server.client("cli_acme")
+    inst = create_instance(client, "AND2")
+    task = pending_task(client, inst, "bob")
+    for user_id in PEOPLE:
+        resp = transfer(client, "AND2", inst, "bob", task, user_id)
+        assert (resp.raw.status_code, resp.code) == (400, 1390001) and "transfer_user_id" in resp.msg + str(
+            resp.error), resp.msg
+        added = add_sign(client, "AND2", inst, "bob", task, [user_id], 1)
+        assert (added.raw.status_code, added.code) == (400, 1390001), added.msg
+    assert pending_task(client, inst, "bob") == task
+    assert transfer(client, "AND2", inst, "bob", task, "erin").code == 0
 
 
 def test_a_disabled_app_is_20042_on_every_token_page(status_server, after_the_change):
