@@ -24,9 +24,9 @@ from lark_oapi.api.contact.v3 import BatchGetIdUserRequest, BatchGetIdUserReques
 
 from shenpi.testing import ShenpiProcess, forget_sdk_tokens
 from tests.api.contract.test_authen__rules import oidc_refresh, oidc_token
+from tests.api.contract.test_authen_states__rules import answer, legacy_refresh, legacy_token
 from tests.api.helpers import create_instance, pending_task
 from tests.api.helpers_ops import add_sign, transfer
-from tests.api.contract.test_authen_states__rules import answer, legacy_refresh, legacy_token
 from tests.api.test_authen__oauth import authorize
 from tests.conftest import start_server
 from tests.seeds import test_seed
