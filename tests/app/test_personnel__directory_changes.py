@@ -177,3 +177,27 @@ def test_another_process_sees_a_change_within_a_second(db_url, monkeypatch):
             await other.close()
 
     with_app(db_url, body)
+
+
+def test_a_seed_sets_states_an_export_keeps_them_and_a_wrong_state_is_refused(db_url):
+    import copy
+
+    from shenpi.seed import SeedError, apply_seed
+    from tests.seeds import test_seed
+
+    async def body(svc: Shenpi) -> None:
+        seed = copy.deepcopy(test_seed())
+        seed["tenants"][0]["users"][1]["status"] = "frozen"  # bob
+        seed["tenants"][0]["apps"][0]["enabled"] = False  # cli_acme
+        await apply_seed(svc, seed)
+        assert (await svc.directory("acme")).user("bob").status == "frozen"  # type: ignore[union-attr]
+        assert not (await svc.people.app("cli_acme")).enabled  # type: ignore[union-attr]
+        exported = (await svc.snapshots.export())["tenants"][0]
+        assert next(u for u in exported["users"] if u["user_id"] == "bob")["status"] == "frozen"
+        assert "status" not in next(u for u in exported["users"] if u["user_id"] == "alice")
+        assert next(a for a in exported["apps"] if a["app_id"] == "cli_acme")["enabled"] is False
+        seed["tenants"][0]["users"][1]["status"] = "retired"
+        with pytest.raises(SeedError, match="retired"):
+            await apply_seed(svc, seed)
+
+    with_app(db_url, body)
