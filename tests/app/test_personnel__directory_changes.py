@@ -201,3 +201,15 @@ def test_a_seed_sets_states_an_export_keeps_them_and_a_wrong_state_is_refused(db
             await apply_seed(svc, seed)
 
     with_app(db_url, body)
+
+
+def test_a_hand_over_to_someone_already_at_the_step_changes_nothing(db_url):
+    async def body(svc: Shenpi) -> None:
+        inst = await svc.instances.create("acme", "AND2", commands.CreateInstance(user_id="alice", form="[]"))
+        with pytest.raises(PeopleInvalid, match="cannot go to this person") as refused:
+            await svc.personnel.set_status("acme", "bob", "resigned", transfer_to="carol")  # carol is at "both" too
+        assert inst.code in refused.value.detail
+        assert (await svc.directory("acme")).user("bob").status == "active"  # type: ignore[union-attr]
+        assert [t.instance_code for t in await svc.personnel.open_tasks("acme", "bob")] == [inst.code]
+
+    with_app(db_url, body)
