@@ -147,3 +147,15 @@ def test_export_imports_back_to_the_same_definition(browser, sdk):
     assert json.loads(as_json.text)["node_list"] == body["node_list"]
     reopened = Designer(dana, code)
     assert reopened.field("p2.b0.value") == ["10000"]
+
+
+def test_the_designer_labels_have_chinese():
+    from shenpi.web import designer_model as dm
+    from shenpi.web import i18n
+    from shenpi.web.process import EMPTY_WORDS, OP_WORDS
+    from shenpi.web.views.admin import SOURCES
+
+    tables = (dm.FIELD_TYPE_LABELS, dm.STEP_KIND_LABELS, dm.WHO_LABELS, dm.EMPTY_LABELS, dm.STARTER_LABELS,
+              dm.VIEWER_LABELS, OP_WORDS, EMPTY_WORDS, SOURCES)
+    missing = sorted(v for table in tables for v in table.values() if v not in i18n.ZH)
+    assert missing == []
