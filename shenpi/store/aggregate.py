@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shenpi.engine.model import Definition, Task, TimelineEntry
+from shenpi.engine.model import Definition, Instance, Task, TimelineEntry
 from shenpi.store import rows
 from shenpi.store.records import DefinitionVersion
 from shenpi.store.sql import SqlTx
@@ -50,6 +50,19 @@ class AggregateMixin(SqlTx):
             "ON CONFLICT (tenant_key, code, version) DO UPDATE SET source = excluded.source, "
             "author = excluded.author, body = excluded.body, saved_at = excluded.saved_at",
             (d.tenant_key, d.code, d.version, source, author, body))
+
+    async def _as_started(self, definition: Definition, inst: Instance) -> Definition:
+        """The version of ``definition`` the instance started on (its flow state says which), so a running instance
+        keeps its version when a new one is published; the current one when they are the same or it is unknown."""
+        pinned = inst.state.definition_version
+        if not pinned or pinned == definition.version:
+            return definition
+        r = await self._fetchone("SELECT body FROM definition_versions WHERE tenant_key = ? AND code = ? "
+                                 "AND version = ?", (definition.tenant_key, definition.code, pinned))
+        if r is None:
+            return definition
+        return rows.definition_from(definition.tenant_key, definition.code, definition.approval_id, definition.status,
+                                    pinned, r[0])
 
     async def definition_versions(self, tenant_key: str, code: str) -> list[DefinitionVersion]:
         """The saved versions of a definition, newest first, without their bodies."""

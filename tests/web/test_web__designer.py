@@ -159,3 +159,25 @@ def test_the_designer_labels_have_chinese():
               dm.VIEWER_LABELS, OP_WORDS, EMPTY_WORDS, SOURCES)
     missing = sorted(v for table in tables for v in table.values() if v not in i18n.ZH)
     assert missing == []
+
+
+def test_a_running_request_keeps_the_version_it_started_on(browser, sdk):
+    from tests.web.instances import act
+
+    dana = browser("dana")
+    d = _expense(dana)
+    d.press("publish")
+    code = d.location.split("/admin/definitions/")[1].split("?")[0]
+    form = [{"id": "reason", "type": "textarea", "value": "train"}, {"id": "amount_1", "type": "amount", "value": 90}]
+    running = create(sdk, approval_code=code, form=form)
+    v2 = Designer(dana, code)
+    v2.press("remove:p1")  # version 2 drops the finance step
+    v2.press("publish")
+    assert v2.status == 303
+    assert [n.name for n in _sdk_definition(sdk, code).node_list] == ["Supervisor approval", "CFO"]
+    assert act(browser("bob"), running, "approve").status_code == 303
+    pending = [(t.node_name, t.user_id) for t in get(sdk, running).task_list if t.status == "PENDING"]
+    assert pending == [("财务审批", "carol")]  # version 1's second step
+    fresh = create(sdk, approval_code=code, form=form)
+    assert act(browser("bob"), fresh, "approve").status_code == 303
+    assert get(sdk, fresh).status == "APPROVED"  # version 2: no finance step, and 90 skips the CFO
