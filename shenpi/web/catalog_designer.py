@@ -146,6 +146,7 @@ ZH_DESIGNER: dict[str, str] = {
     "Supervisor, {n} level(s)": "上级，{n} 级",
     "Telephone": "电话",
     "Text to show": "显示的文字",
+    "This field type was made outside the designer; it is kept as it is.": "此控件类型在设计器之外创建，将保持原样。",
     "The first case whose condition holds runs; otherwise the last case does.":
         "按顺序执行第一个满足条件的分支；都不满足时执行最后一个。",
     "The form has no fields yet.": "表单还没有控件。",

@@ -150,7 +150,8 @@ def to_body(d: Draft, base: dict[str, Any] | None = None) -> dict[str, Any]:
         body["viewers"] = [{"viewer_type": "DEPARTMENT", "viewer_department_id": x} for x in d.viewer_ids]
     else:
         body["viewers"] = [{"viewer_type": d.viewer_kind}]
-    widgets = [_widget(f, texts, dict(kept_widgets.get(f.id) or {})) for f in d.fields]
+    widgets = [_widget(f, texts, dict(kept_widgets.get(f.id) or {})) if f.type in FIELD_TYPES
+               else kept_widgets[f.id] for f in d.fields if f.type in FIELD_TYPES or f.id in kept_widgets]
     base_form: dict[str, Any] = base["form"] if isinstance(base.get("form"), dict) else {}
     body["form"] = {**base_form, "form_content": json.dumps(widgets, ensure_ascii=False)}
     nodes: list[dict[str, Any]] = [{"id": "START"}]
@@ -246,7 +247,7 @@ def from_definition(d: Definition) -> Draft:
     draft = Draft(d.code, d.version, zh, en, dzh, den, int(body.get("icon") or 0) if str(body.get("icon") or 0)
                   .isdigit() else 0, kind, [i for i in ids if i],
                   int(settings.get("revert_interval") or 0) // 86400 if settings else 0)
-    draft.fields = [_field(d, w) for w in _widget_list(body) if canonical_type(str(w.get("type"))) in FIELD_TYPES]
+    draft.fields = [_field(d, w) for w in _widget_list(body)]
     branches: dict[str, Branch] = {}
     for raw in body.get("node_list") or []:
         if not isinstance(raw, dict) or raw.get("id") in ("START", "END"):
@@ -285,6 +286,8 @@ def problems(d: Draft, t: Any, known_users: set[str]) -> dict[str, str]:
         out["fields"] = t("Add at least one field to the form.")
     for i, f in enumerate(d.fields):
         p = f"f{i}"
+        if f.type not in FIELD_TYPES:
+            continue  # kept as the definition has it
         if not (f.name_zh or f.name_en):
             out[f"{p}.name_zh"] = t("Give the field a name.")
         if f.type in OPTION_TYPES and not f.options:

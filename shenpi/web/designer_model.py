@@ -183,7 +183,9 @@ def options_text(options: list[Option]) -> str:
 
 def _read_field(get: Get, p: str) -> Field:
     ftype = get(f"{p}.type")
-    f = Field(id=get(f"{p}.id"), type=ftype if ftype in FIELD_TYPES else "input", name_zh=get(f"{p}.name_zh"),
+    # A type the designer does not build (a console's formula, a leave group, ...) stays, kept as the definition has it.
+    f = Field(id=get(f"{p}.id"), type=ftype if re.fullmatch(r"[A-Za-z0-9_]{1,40}", ftype) else "input",
+              name_zh=get(f"{p}.name_zh"),
               name_en=get(f"{p}.name_en"), required=get(f"{p}.required") == "1", placeholder=get(f"{p}.placeholder"))
     if f.type in OPTION_TYPES:
         keys = dict(k.split("=", 1)[::-1] for k in get(f"{p}.optkeys").split("\n") if "=" in k)

@@ -181,3 +181,23 @@ def test_a_running_request_keeps_the_version_it_started_on(browser, sdk):
     fresh = create(sdk, approval_code=code, form=form)
     assert act(browser("bob"), fresh, "approve").status_code == 303
     assert get(sdk, fresh).status == "APPROVED"  # version 2: no finance step, and 90 skips the CFO
+
+
+def test_a_widget_the_designer_does_not_build_is_kept(browser, sdk):
+    dana = browser("dana")
+    body = {"approval_name": "Overtime", "form": {"form_content": json.dumps([
+        {"id": "hours", "type": "number", "name": "Hours", "required": True},
+        {"id": "pay", "type": "formula", "name": "Pay", "expression": "hours*2"}])},
+        "node_list": [{"id": "START"}, {"id": "mgr", "name": "Manager", "node_type": "AND",
+                                        "approver": [{"type": "Supervisor", "level": "1"}]}, {"id": "END"}]}
+    r = dana.post("/admin/definitions/new", {"format": "json", "body": json.dumps(body), "do": "save"})
+    assert r.status_code == 303
+    code = r.headers["location"].split("/admin/definitions/")[1].split("?")[0]
+    d = Designer(dana, code)
+    assert d.field("f1.type") == ["formula"] and "kept as it is" in d.html
+    d.press("up:f1")
+    d.press("publish")
+    assert d.status == 303, d.errors()
+    form = json.loads(_sdk_definition(sdk, code).form)
+    assert [(w["id"], w["type"]) for w in form] == [("pay", "formula"), ("hours", "number")]
+    assert form[0]["expression"] == "hours*2"
