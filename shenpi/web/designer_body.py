@@ -104,7 +104,7 @@ def _node(s: Step, texts: Texts, kept: dict[str, Any]) -> dict[str, Any]:
             n["starter_assignee"] = s.starter
         else:
             n.pop("starter_assignee", None)
-        n.pop("ccer", None)
+        # an approval node's own ccers (set outside the designer) stay as they are
     if s.conditions:
         n["conditions"] = s.conditions
     else:

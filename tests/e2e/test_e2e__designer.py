@@ -54,6 +54,8 @@ def test_an_admin_designs_an_expense_approval_and_a_request_follows_its_branch(n
     admin.keyboard.press("Enter")
     admin.wait_for_load_state()
     assert group(admin, "Field 4: Date").get_by_label("Field name (English)").input_value() == "Departure"
+    # The keyboard is still on the moved field's "Move down" button, now of field 4.
+    assert admin.evaluate("document.activeElement.getAttribute('aria-label')") == "Move Field 4 down"
     assert group(admin, "Field 3: Single choice").get_by_label("Field name (English)").input_value() == "Transport"
 
     # The process: the supervisor (already there), then finance, then a branch: 10000 and more go to the CFO.
@@ -85,6 +87,8 @@ def test_an_admin_designs_an_expense_approval_and_a_request_follows_its_branch(n
     # Nothing overflows the laptop screen sideways.
     assert admin.evaluate("document.documentElement.scrollWidth") <= 1280
     admin.screenshot(path=str(screenshots / "designer.png"), full_page=True)
+    group(admin, "Branch 3 · Case 1").scroll_into_view_if_needed()
+    admin.screenshot(path=str(screenshots / "designer-laptop.png"))  # what a 1280x800 screen shows
 
     # A mistake is said next to its field, and publishing waits for it.
     finance.get_by_label("Step name (Chinese)").fill("")

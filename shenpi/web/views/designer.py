@@ -58,7 +58,8 @@ def _preview_definition(ctx: Ctx, draft: dm.Draft, body: dict[str, Any]) -> Defi
 
 
 def _render(ctx: Ctx, draft: dm.Draft, *, errors: dict[str, str] | None = None, focus: str = "",
-            status: int = 200, message: str = "", base: dict[str, Any] | None = None) -> Response:
+            status: int = 200, message: str = "", base: dict[str, Any] | None = None,
+            focus_button: str = "") -> Response:
     body = to_body(draft, base)
     preview = _preview_definition(ctx, draft, body)
     me = ctx.me
@@ -68,7 +69,7 @@ def _render(ctx: Ctx, draft: dm.Draft, *, errors: dict[str, str] | None = None, 
     diagram = definition_diagram(preview, ctx.t, ctx.locale, me.name) if preview is not None else []
     template = "designer_live.html" if ctx.request.headers.get(FRAGMENT_HEADER) else "designer.html"
     return ctx.render(template, status=status, section="definitions", d=draft, errors=errors or {}, focus=focus,
-                      message=message, failed=status >= 400, people=people, departments=departments,
+                      message=message, failed=status >= 400, focus_button=focus_button, people=people, departments=departments,
                       preview_fields=fields, diagram=diagram, dm=dm, **_choices(ctx, draft),
                       name=draft.name_zh if ctx.lang == "zh" else (draft.name_en or draft.name_zh))
 
@@ -123,7 +124,10 @@ async def design_post(ctx: Ctx) -> Response:
     op = ctx.field("op")
     if op not in ("publish", "validate", "preview", ""):
         focus = dm.apply_op(draft, op, ctx.field("new_field_type"))
-        return _render(ctx, draft, focus=focus, base=base)
+        verb = op.split(":", 1)[0]
+        # Moving keeps the keyboard on the same button of the moved thing, so it can be pressed again.
+        return _render(ctx, draft, focus=focus, base=base,
+                       focus_button=f"{verb}:{focus}" if verb in ("up", "down") and focus else "")
     if op in ("preview", ""):
         return _render(ctx, draft, base=base)
     errors = problems(draft, ctx.t, set(ctx.me.directory.users))
