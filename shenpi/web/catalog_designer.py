@@ -69,7 +69,7 @@ ZH_DESIGNER: dict[str, str] = {
     "Detail table": "明细",
     "Down": "下移",
     "Enter a number.": "请输入数字。",
-    "Enter one of the field's options.": "请输入该控件的一个选项。",
+    "Enter one of the field's options: {options}.": "请输入该控件的一个选项：{options}。",
     "Everyone in the company": "全员",
     "Explanation text": "说明文字",
     "Export as JSON": "导出为 JSON",

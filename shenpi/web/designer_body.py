@@ -117,6 +117,8 @@ def case_condition(d: Draft, c: Case) -> dict[str, Any]:
     value: Any = c.value.strip()
     if f is not None and f.type in ("number", "amount"):
         value = _number(value)
+    if f is not None and f.type in OPTION_TYPES:  # an option is written as its text (either language) or value
+        value = next((o.value for o in f.options if value in (o.value, o.zh, o.en)), value)
     return {"widget": c.widget, "op": c.op, "value": value}
 
 
@@ -330,8 +332,9 @@ def _case_problems(d: Draft, case: Case, c: str, t: Any, out: dict[str, str]) ->
     if f.type == "radioV2":
         if case.op not in ("==", "!="):
             out[f"{c}.op"] = t("A choice is compared with “is” or “is not”.")
-        if case.value not in {o.value for o in f.options}:
-            out[f"{c}.value"] = t("Enter one of the field's options.")
+        if not any(case.value.strip() in (o.value, o.zh, o.en) for o in f.options):
+            out[f"{c}.value"] = t("Enter one of the field's options: {options}.",
+                                  options=", ".join(o.zh + (f" / {o.en}" if o.en else "") for o in f.options))
 
 
 def _step_problems(s: Step, p: str, t: Any, known_users: set[str], out: dict[str, str]) -> None:

@@ -3,6 +3,7 @@ the HTML (text boxes, checked boxes, chosen options, text areas), changed by nam
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -108,5 +109,5 @@ class Designer:
         return self
 
     def errors(self) -> dict[str, str]:
-        return {m.group(1): m.group(2) for m in re.finditer(
+        return {m.group(1): html.unescape(m.group(2)) for m in re.finditer(
             r'<p class="field-error" id="err-([^"]+)">([^<]*)</p>', self.html)}

@@ -201,3 +201,23 @@ def test_a_widget_the_designer_does_not_build_is_kept(browser, sdk):
     form = json.loads(_sdk_definition(sdk, code).form)
     assert [(w["id"], w["type"]) for w in form] == [("pay", "formula"), ("hours", "number")]
     assert form[0]["expression"] == "hours*2"
+
+
+def test_a_branch_on_a_choice_is_written_with_the_options_text(browser, sdk):
+    d = Designer(browser("dana"))
+    d.press("add-field", new_field_type="radioV2")
+    d.press("add-branch", f1__name_en="Class", f1__required=True, f1__options="经济舱 | Economy\n商务舱 | Business")
+    d.press("add-branch-step:p1.b0", p1__b0__widget="radio_1", p1__b0__op="==", p1__b0__value="Sky")
+    d.press("publish", p1__b0__s0__who="Supervisor")
+    assert d.status == 400
+    assert d.errors()["p1-b0-value"] == "Enter one of the field's options: 经济舱 / Economy, 商务舱 / Business."
+    d.press("publish", p1__b0__value="Business", name_en="Flights")
+    assert d.status == 303, d.errors()
+    code = d.location.split("/admin/definitions/")[1].split("?")[0]
+    business = create(sdk, approval_code=code, form=[{"id": "reason", "type": "textarea", "value": "trip"},
+                                                     {"id": "radio_1", "type": "radioV2", "value": "商务舱"}])
+    economy = create(sdk, approval_code=code, form=[{"id": "reason", "type": "textarea", "value": "trip"},
+                                                    {"id": "radio_1", "type": "radioV2", "value": "经济舱"}])
+    dana = browser("dana")
+    assert "branch not taken" not in dana.page(f"/instances/{business}?lang=en")
+    assert "branch not taken" in dana.page(f"/instances/{economy}?lang=en")

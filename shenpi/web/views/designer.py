@@ -69,7 +69,8 @@ def _render(ctx: Ctx, draft: dm.Draft, *, errors: dict[str, str] | None = None, 
     diagram = definition_diagram(preview, ctx.t, ctx.locale, me.name) if preview is not None else []
     template = "designer_live.html" if ctx.request.headers.get(FRAGMENT_HEADER) else "designer.html"
     return ctx.render(template, status=status, section="definitions", d=draft, errors=errors or {}, focus=focus,
-                      message=message, failed=status >= 400, focus_button=focus_button, people=people, departments=departments,
+                      message=message, failed=status >= 400, focus_button=focus_button, people=people,
+                      departments=departments,
                       preview_fields=fields, diagram=diagram, dm=dm, **_choices(ctx, draft),
                       name=draft.name_zh if ctx.lang == "zh" else (draft.name_en or draft.name_zh))
 
