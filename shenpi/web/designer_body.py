@@ -245,10 +245,11 @@ def from_definition(d: Definition) -> Draft:
     viewers = [v for v in body.get("viewers") or [] if isinstance(v, dict)]
     kind = str(viewers[0].get("viewer_type") or "TENANT") if viewers else "TENANT"
     ids = [str(v.get("viewer_user_id") or v.get("viewer_department_id") or "") for v in viewers]
-    settings = body.get("settings") if isinstance(body.get("settings"), dict) else {}
-    draft = Draft(d.code, d.version, zh, en, dzh, den, int(body.get("icon") or 0) if str(body.get("icon") or 0)
-                  .isdigit() else 0, kind, [i for i in ids if i],
-                  int(settings.get("revert_interval") or 0) // 86400 if settings else 0)
+    icon = str(body.get("icon") or 0)
+    # the engine's window (31 days unless the body says), in whole days, rounded up so a window never closes
+    revert_days = -(-d.settings.revert_interval // 86400)
+    draft = Draft(d.code, d.version, zh, en, dzh, den, int(icon) if icon.isdigit() else 0, kind, [i for i in ids if i],
+                  min(revert_days, 365))
     draft.fields = [_field(d, w) for w in _widget_list(body)]
     branches: dict[str, Branch] = {}
     for raw in body.get("node_list") or []:

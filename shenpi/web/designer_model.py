@@ -128,7 +128,7 @@ class Draft:
     icon: int = 0
     viewer_kind: str = "TENANT"
     viewer_ids: list[str] = field(default_factory=list)
-    revert_days: int = 0
+    revert_days: int = 31  # the engine's default window
     fields: list[Field] = field(default_factory=list)
     process: list[Item] = field(default_factory=list)
 

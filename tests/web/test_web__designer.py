@@ -75,6 +75,7 @@ def test_the_designer_reopens_what_it_published(browser):
     assert again.field("p2.b0.widget") == ["amount_1"] and again.field("p2.b0.value") == ["10000"]
     assert again.field("p2.b0.s0.users") == ["dana"] and again.field("p2.b1.default") == ["1"]
     assert again.field("p1.users") == ["carol"]
+    assert Designer(dana, "LEAVE").field("revert_days") == ["31"]  # the engine's default window, not "never"
 
 
 def test_mistakes_are_said_next_to_their_field(browser):

@@ -57,6 +57,15 @@
     timer = setTimeout(redraw, 300);
   }
 
+  // Enter in a one-line box redraws the preview here rather than posting the page.
+  form.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (event.key === "Enter" && el.tagName === "INPUT" && el.type !== "checkbox") {
+      event.preventDefault();
+      clearTimeout(timer);
+      redraw();
+    }
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   refreshAll();
