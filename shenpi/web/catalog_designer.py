@@ -91,6 +91,7 @@ ZH_DESIGNER: dict[str, str] = {
     "Image": "图片",
     "Import from YAML or JSON": "从 YAML 或 JSON 导入",
     "Key for the API: {id}": "API 中的控件 ID：{id}",
+    "Keep the approvers set outside the designer: {approvers}": "保留在设计器之外设置的审批人：{approvers}",
     "Levels": "级数",
     "Make this field required: a branch cannot decide on an empty field.": "请将此控件设为必填：分支无法根据空值判断。",
     "Move {what} down": "下移{what}",

@@ -95,11 +95,13 @@ def _specs(s: Step) -> list[dict[str, Any]]:
 def _node(s: Step, texts: Texts, kept: dict[str, Any]) -> dict[str, Any]:
     n: dict[str, Any] = {**kept, "id": s.key, "name": texts.key(f"node_{s.key}", s.name_zh, s.name_en)}
     n.pop(BRANCH_KEY, None)
+    role = "ccer" if s.kind == "CC" else "approver"
+    specs = kept.get(role) if s.keep_approvers and isinstance(kept.get(role), list) else _specs(s)
     if s.kind == "CC":
-        n.update(node_type="CC_NODE", ccer=_specs(s))
+        n.update(node_type="CC_NODE", ccer=specs)
         n.pop("approver", None)
     else:
-        n.update(node_type=s.kind, approver=_specs(s), empty_approver=s.empty, require_signature=s.signature)
+        n.update(node_type=s.kind, approver=specs, empty_approver=s.empty, require_signature=s.signature)
         if s.starter:
             n["starter_assignee"] = s.starter
         else:
@@ -231,11 +233,14 @@ def _step(d: Definition, raw: dict[str, Any], with_conditions: bool) -> Step:
             level = int(specs[0].get("level") or 1)
         except (TypeError, ValueError):
             level = 1
+    kinds = {str(a.get("type")) for a in specs}
+    mixed = ", ".join(f"{a.get('type')}" + (f" {a.get('user_id')}" if a.get("user_id") else "")
+                      + (f" ({a.get('level')})" if a.get("level") else "") for a in specs) if len(kinds) > 1 else ""
     return Step(str(raw.get("id")), "CC" if node_type == "CC_NODE" else str(node_type), zh, en, who,
                 [str(a.get("user_id")) for a in specs if a.get("type") == "Personal" and a.get("user_id")], level,
                 str(raw.get("empty_approver") or "AUTO_PASS"), str(raw.get("starter_assignee") or ""),
                 bool(raw.get("require_signature", False)),
-                [c for c in raw.get("conditions") or [] if isinstance(c, dict)] if with_conditions else [])
+                [c for c in raw.get("conditions") or [] if isinstance(c, dict)] if with_conditions else [], mixed)
 
 
 def from_definition(d: Definition) -> Draft:
@@ -341,6 +346,8 @@ def _case_problems(d: Draft, case: Case, c: str, t: Any, out: dict[str, str]) ->
 def _step_problems(s: Step, p: str, t: Any, known_users: set[str], out: dict[str, str]) -> None:
     if not (s.name_zh or s.name_en):
         out[f"{p}.name_zh"] = t("Give the step a name.")
+    if s.keep_approvers:
+        return  # the approvers set outside the designer stay as they are
     if s.who == "Personal" and not s.users:
         out[f"{p}.users"] = t("Choose at least one person.")
     unknown = [u for u in s.users if u not in known_users]

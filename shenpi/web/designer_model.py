@@ -93,6 +93,8 @@ class Step:
     starter: str = ""
     signature: bool = False
     conditions: list[dict[str, Any]] = field(default_factory=list)  # set outside the designer; kept, shown
+    # approvers of several kinds, set outside the designer: kept as they are while this is on
+    keep_approvers: str = ""  # their description; "" when the step's approvers are the designer's
 
 
 @dataclass(slots=True)
@@ -213,7 +215,8 @@ def _read_step(get: Get, get_all: GetAll, p: str) -> Step:
                 users=[u for u in get_all(f"{p}.users") if u], level=_int(get(f"{p}.level"), 1, 1, 20),
                 empty=get(f"{p}.empty") if get(f"{p}.empty") in EMPTY_LABELS else "AUTO_PASS",
                 starter=get(f"{p}.starter") if get(f"{p}.starter") in STARTER_LABELS else "",
-                signature=get(f"{p}.signature") == "1", conditions=conditions)
+                signature=get(f"{p}.signature") == "1", conditions=conditions,
+                keep_approvers=get(f"{p}.kept_approvers") if get(f"{p}.keep_approvers") == "1" else "")
 
 
 def _literal(text: str) -> Any:

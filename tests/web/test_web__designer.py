@@ -222,3 +222,25 @@ def test_a_branch_on_a_choice_is_written_with_the_options_text(browser, sdk):
     dana = browser("dana")
     assert "branch not taken" not in dana.page(f"/instances/{business}?lang=en")
     assert "branch not taken" in dana.page(f"/instances/{economy}?lang=en")
+
+
+def test_approvers_of_several_kinds_are_kept_unless_replaced(browser, sdk):
+    dana = browser("dana")
+    body = {"approval_name": "Purchase", "form": {"form_content": json.dumps([
+        {"id": "item", "type": "input", "name": "Item", "required": True}])},
+        "node_list": [{"id": "START"}, {"id": "both", "name": "Lead and finance", "node_type": "AND",
+                       "approver": [{"type": "Supervisor", "level": "1"}, {"type": "Personal", "user_id": "carol"}]},
+                      {"id": "END"}]}
+    r = dana.post("/admin/definitions/new", {"format": "json", "body": json.dumps(body), "do": "save"})
+    code = r.headers["location"].split("/admin/definitions/")[1].split("?")[0]
+    d = Designer(dana, code)
+    assert d.field("p0.keep_approvers") == ["1"] and "Supervisor (1), Personal carol" in d.html
+    d.press("publish", name_en="Purchase (2)")
+    assert d.status == 303, d.errors()
+    kept = create(sdk, approval_code=code, form=[{"id": "item", "type": "input", "value": "desk"}])
+    assert {t.user_id for t in get(sdk, kept).task_list} == {"bob", "carol"}
+    d = Designer(dana, code)
+    d.press("publish", p0__keep_approvers=None, p0__who="Personal", p0__users=["erin"])
+    assert d.status == 303, d.errors()
+    replaced = create(sdk, approval_code=code, form=[{"id": "item", "type": "input", "value": "chair"}])
+    assert {t.user_id for t in get(sdk, replaced).task_list} == {"erin"}
