@@ -244,3 +244,17 @@ def test_approvers_of_several_kinds_are_kept_unless_replaced(browser, sdk):
     assert d.status == 303, d.errors()
     replaced = create(sdk, approval_code=code, form=[{"id": "item", "type": "input", "value": "chair"}])
     assert {t.user_id for t in get(sdk, replaced).task_list} == {"erin"}
+
+
+def test_an_export_with_a_branch_is_a_valid_seed_definition(browser):
+    from shenpi.seed.check import check_seed
+    from tests.web.seed import web_seed
+
+    dana = browser("dana")
+    d = _expense(dana)
+    d.press("publish")
+    code = d.location.split("/admin/definitions/")[1].split("?")[0]
+    exported = yaml.safe_load(dana.get(f"/admin/definitions/{code}/export?format=yaml").text)
+    seed = web_seed()
+    seed["tenants"][0]["approvals"].append(exported)
+    assert check_seed(seed) == []
