@@ -31,6 +31,8 @@ ZH_DESIGNER: dict[str, str] = {
     "Approval name (English)": "审批名称（英文）",
     "Arrange {what}": "调整{what}",
     "Attachment": "附件",
+    "A YAML or JSON file (an export)": "YAML 或 JSON 文件（导出的文件）",
+    "Or the definition as text": "或者以文本形式粘贴定义",
     "Basics": "基本信息",
     "Before history was kept": "启用版本记录之前",
     "Branch": "条件分支",

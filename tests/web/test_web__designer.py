@@ -258,3 +258,20 @@ def test_an_export_with_a_branch_is_a_valid_seed_definition(browser):
     seed = web_seed()
     seed["tenants"][0]["approvals"].append(exported)
     assert check_seed(seed) == []
+
+
+def test_an_exported_file_imports_as_a_new_definition(browser, sdk):
+    dana = browser("dana")
+    d = _expense(dana)
+    d.press("publish")
+    code = d.location.split("/admin/definitions/")[1].split("?")[0]
+    exported = dana.get(f"/admin/definitions/{code}/export?format=json")
+    r = dana.post("/admin/definitions/new", {"format": "yaml", "body": "", "do": "save"},
+                  files={"file": (f"{code}-v1.json", exported.content, "application/json")})
+    assert r.status_code == 303, r.text[:300]
+    copy = r.headers["location"].split("/admin/definitions/")[1].split("?")[0]
+    assert copy != code
+    a, b = _sdk_definition(sdk, code), _sdk_definition(sdk, copy)
+    assert (a.approval_name, a.form, [n.name for n in a.node_list]) == (
+        b.approval_name, b.form, [n.name for n in b.node_list])
+    assert Designer(dana, copy).field("p2.b0.value") == ["10000"]  # the branch came along

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import yaml
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from shenpi.engine.definitions import build_definition
@@ -19,6 +20,7 @@ from shenpi.web.designer_model import FIELD_TYPE_LABELS
 from shenpi.web.process import definition_diagram
 
 OUTBOX_PAGE = 50
+MAX_IMPORT = 2 * 1024 * 1024  # bytes of an imported definition file read; a real one is a few kilobytes
 FORMATS = ("json", "yaml")
 
 
@@ -117,6 +119,11 @@ def _blank() -> dict[str, Any]:
 async def save_definition(ctx: Ctx) -> Response:
     code = ctx.request.path_params.get("code", "")
     fmt, text = _fmt(ctx.field("format")), ctx.field("body")
+    uploaded = ctx.form.get("file") if ctx.form is not None else None
+    if isinstance(uploaded, UploadFile) and uploaded.filename:  # a chosen file wins over the text box
+        raw = await uploaded.read(MAX_IMPORT + 1)
+        text = raw[:MAX_IMPORT].decode("utf-8", "replace")
+        fmt = "json" if uploaded.filename.lower().endswith(".json") else "yaml"
     existing = None
     if code:
         existing = await ctx.svc.definitions.find(ctx.me.tenant_key, code)
