@@ -97,6 +97,7 @@ def test_an_admin_designs_an_expense_approval_and_a_request_follows_its_branch(n
     step2 = group(admin, "Step 2")
     assert step2.get_by_text("Give the step a name.").is_visible()
     assert step2.get_by_label("Step name (Chinese)").get_attribute("aria-invalid") == "true"
+    assert admin.evaluate("document.activeElement.id") == "d-p1-name_zh"  # the keyboard is at the mistake
     admin.screenshot(path=str(screenshots / "designer-error.png"), full_page=True)
     step2.get_by_label("Step name (English)").fill("Finance")
     step2.get_by_label("Step name (Chinese)").fill("财务审批")

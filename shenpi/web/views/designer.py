@@ -70,6 +70,7 @@ def _render(ctx: Ctx, draft: dm.Draft, *, errors: dict[str, str] | None = None, 
     template = "designer_live.html" if ctx.request.headers.get(FRAGMENT_HEADER) else "designer.html"
     return ctx.render(template, status=status, section="definitions", d=draft, errors=errors or {}, focus=focus,
                       message=message, failed=status >= 400, focus_button=focus_button, people=people,
+                      first_error=next(iter(errors or {}), ""),  # the keyboard starts at the first mistake
                       departments=departments,
                       preview_fields=fields, diagram=diagram, dm=dm, **_choices(ctx, draft),
                       name=draft.name_zh if ctx.lang == "zh" else (draft.name_en or draft.name_zh))
