@@ -71,8 +71,7 @@ def _render(ctx: Ctx, draft: dm.Draft, *, errors: dict[str, str] | None = None, 
     return ctx.render(template, status=status, section="definitions", d=draft, errors=errors or {}, focus=focus,
                       message=message, failed=status >= 400, focus_button=focus_button, people=people,
                       first_error=next(iter(errors or {}), ""),  # the keyboard starts at the first mistake
-                      departments=departments,
-                      preview_fields=fields, diagram=diagram, dm=dm, **_choices(ctx, draft),
+                      departments=departments, preview_fields=fields, diagram=diagram, dm=dm, **_choices(ctx, draft),
                       name=draft.name_zh if ctx.lang == "zh" else (draft.name_en or draft.name_zh))
 
 
@@ -82,7 +81,7 @@ def _choices(ctx: Ctx, draft: dm.Draft) -> dict[str, Any]:
     who = [(k, t(v)) for k, v in dm.WHO_LABELS.items()]
     return {
         "who_choices": who,
-        "cc_who_choices": [(k, t("Named people") if k == "Personal" else v) for k, v in who],
+        "cc_who_choices": who,  # on a CC step, "chosen by the submitter" is the CCs they choose when submitting
         "empty_choices": [(k, t(v)) for k, v in dm.EMPTY_LABELS.items()],
         "starter_choices": [(k, t(v)) for k, v in dm.STARTER_LABELS.items()],
         "currencies": [(c, c) for c in dm.CURRENCIES],
