@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shenpi.web.catalog_designer import ZH_DESIGNER
 from shenpi.web.catalog_people import ZH_PEOPLE
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
@@ -270,4 +271,5 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
 }
+ZH.update(ZH_DESIGNER)
 ZH.update(ZH_PEOPLE)
