@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.run import PY, ROOT, Target, cpu_busy, free_port, log
+from bench.run import DOC, PY, ROOT, Target, cpu_busy, free_port, log
 
 CREATE_PATH = "/open-apis/approval/v4/instances?user_id_type=user_id"
 EVENTS_PER_CREATE = 2
@@ -271,6 +271,22 @@ def run(rates: list[float], workers: list[int], modes: list[str], seconds: float
             "results": results, "summary": summarize(results, rates)}
 
 
+def update_docs(report: dict[str, Any]) -> None:
+    """Rewrite the part (g) table in docs/performance.md, between its markers."""
+    start, end = "<!-- events:table:start -->", "<!-- events:table:end -->"
+    text = DOC.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        text += f"\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    s = report["settings"]
+    loads = ", ".join(format(r["other_load"], ".0%") for r in report["results"])
+    note = (f"\nMeasured {report['when']} with `{report['command']}` in {report['elapsed_s']:.0f} s: "
+            f"{s['duration_s']:g} s of load per rate; other work on the machine before each run: {loads} of its CPU."
+            "\n")
+    DOC.write_text(f"{head}{start}\n{markdown(report)}{note}{end}{tail}", encoding="utf-8")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.events", description=__doc__.split("\n\n")[0] if __doc__ else "")
     p.add_argument("--rates", default="50,500", help="events per second, comma-separated (default 50,500)")
@@ -279,6 +295,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=6.0, help="seconds of load per rate (default 6)")
     p.add_argument("--pg-url", default=None, help="as for python -m bench")
     p.add_argument("--tag", default="", help="name the results file <time>-events-TAG.json")
+    p.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md")
     a = p.parse_args(argv)
     a.rates = [float(x) for x in a.rates.split(",") if x]
     a.workers = [int(x) for x in a.workers.split(",") if x]
@@ -297,6 +314,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(report, indent=2), encoding="utf-8")
         print(f"wrote {out}")
+        if a.update_docs:
+            update_docs(report)
+            print(f"updated {DOC}")
     else:
         print(report["skipped"])
     return report
