@@ -72,8 +72,10 @@ class Receiver:
                 self._ready.set()
                 continue
             eid, _, ms = line.strip().partition(" ")
-            if eid and ms:
+            try:  # the SDK's own log lines go to stdout too
                 self.received.setdefault(eid, float(ms))
+            except ValueError:
+                continue
 
     def stop(self) -> None:
         self.proc.terminate()
