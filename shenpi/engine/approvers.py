@@ -69,7 +69,7 @@ def _stand_in(node: Node, instance: Instance, directory: Directory) -> list[str]
     return []  # AUTO_PASS: the submitter simply drops out
 
 
-def _may_approve(directory: Directory, user_id: str) -> bool:
+def may_approve(directory: Directory, user_id: str) -> bool:
     """Whether the user may be given a task: anyone but a directory user who is not active."""
     user = directory.user(user_id)
     return user is None or user.is_active
@@ -86,7 +86,7 @@ def _finish(lanes: list[list[str]], node: Node, instance: Instance, directory: D
             if user_id == submitter and node.starter_assignee not in ("", "STARTER"):
                 candidates = _stand_in(node, instance, directory)
             for c in candidates:
-                if c and c not in seen and _may_approve(directory, c):
+                if c and c not in seen and may_approve(directory, c):
                     seen.add(c)
                     kept.append(c)
         if kept:
