@@ -19,6 +19,7 @@ from shenpi.app.inbox import Inbox
 from shenpi.app.instances import Instances
 from shenpi.app.long_connections import LongConnections
 from shenpi.app.people import People
+from shenpi.app.personnel import Personnel
 from shenpi.app.ratelimits import SharedRateLimiter, SignInLimits
 from shenpi.app.registry import Registry
 from shenpi.app.search import Search
@@ -58,6 +59,7 @@ class Shenpi:
         self.files = Files(ctx, files_dir)  # files_dir: keep uploaded bytes there rather than in the database
 
         self.people = People(ctx, sign_in_limits)
+        self.personnel = Personnel(ctx)
         self.inbox = Inbox(ctx)
         self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from shenpi.engine import worktree
-from shenpi.engine.approvers import approver_lanes, resolve_ccers
+from shenpi.engine.approvers import approver_lanes, may_approve, resolve_ccers
 from shenpi.engine.conditions import node_applies
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import (
@@ -72,12 +72,12 @@ def _tree_ops(tr: Transition, node: Node) -> tuple[worktree.OpenTask, worktree.C
 
 
 def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> list[list[str]]:
-    """approvers.approver_lanes, from the plan when the node's approvers are all Personal and the submitter is
-    not one of them, or is but stays (no starter_assignee stand-in)."""
+    """approvers.approver_lanes, from the plan when the node's approvers are all Personal and active and the
+    submitter is not one of them, or is but stays (no starter_assignee stand-in)."""
     node = np.node
     if np.personal_lanes is not None and (
         inst.user_id not in np.personal_users or node.starter_assignee in ("", "STARTER")
-    ):
+    ) and all(may_approve(directory, u) for u in np.personal_users):  # a user who left is worked out afresh
         return [list(lane) for lane in np.personal_lanes]
     return approver_lanes(node, inst, directory)
 

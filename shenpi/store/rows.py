@@ -32,7 +32,7 @@ INSTANCE_COLS = (
 )
 TASK_COLS = "id, instance_code, node_key, user_id, status, type, start_time, end_time, seq, round"
 TIMELINE_COLS = "type, create_time, user_id, task_id, comment, node_key, user_id_list, cc_user_ids, ext"
-USER_COLS = "user_id, name, open_id, union_id, apaas_user_id, department_ids, leader_user_id, email"
+USER_COLS = "user_id, name, open_id, union_id, apaas_user_id, department_ids, leader_user_id, email, status"
 
 
 def instance_from(r: Row) -> Instance:
@@ -85,7 +85,7 @@ def event_payload(e: DomainEvent) -> str:
 def user_from(r: Row) -> User:
     return User(
         user_id=r[0], name=r[1], open_id=r[2], union_id=r[3], apaas_user_id=r[4], department_ids=loads(r[5]),
-        leader_user_id=r[6], email=r[7],
+        leader_user_id=r[6], email=r[7], status=r[8],
     )
 
 

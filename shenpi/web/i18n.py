@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shenpi.web.catalog_designer import ZH_DESIGNER
+from shenpi.web.catalog_people import ZH_PEOPLE
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LOCALES = {"en": "en-US", "zh": "zh-CN"}  # the definitions' i18n_resources locales
@@ -271,3 +272,4 @@ ZH: dict[str, str] = {
     "no": "否",
 }
 ZH.update(ZH_DESIGNER)
+ZH.update(ZH_PEOPLE)

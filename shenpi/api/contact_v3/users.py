@@ -8,7 +8,7 @@ import msgspec
 
 from shenpi.api.contact_v3.errors import ContactParamInvalid, ContactUserNotFound, contact_error
 from shenpi.api.wire import Call, Route
-from shenpi.engine.directory import Directory, User
+from shenpi.engine.directory import RESIGNED, Directory, User, feishu_status
 
 
 def render_user(u: User, directory: Directory, id_type: str) -> dict[str, Any]:
@@ -16,7 +16,7 @@ def render_user(u: User, directory: Directory, id_type: str) -> dict[str, Any]:
         "user_id": u.user_id, "open_id": u.open_id, "union_id": u.union_id, "name": u.name, "en_name": u.name,
         "email": u.email, "department_ids": u.department_ids,
         "leader_user_id": directory.external_id(u.leader_user_id, id_type) if u.leader_user_id else "",
-        "status": {"is_activated": True, "is_frozen": False, "is_resigned": False, "is_exited": False},
+        "status": feishu_status(u.status),
     }
 
 
@@ -43,6 +43,8 @@ async def batch_get_id(call: Call) -> dict[str, Any]:
     out = []
     for email in b.emails:
         u = by_email.get(email.lower())
+        if u is not None and u.status == RESIGNED and not b.include_resigned:  # as Feishu: leavers only when asked
+            u = None
         entry: dict[str, Any] = {"email": email}
         if u is not None:
             entry["user_id"] = directory.external_id(u.user_id, call.user_id_type)

@@ -103,11 +103,15 @@ def pending_users_at(agg: Aggregate, node_key: str) -> set[str]:
 def newcomer_refusal(agg: Aggregate, directory: Directory, acting: Task, node_key: str, users: list[str], field: str,
                      *, oneself: str) -> DomainError | None:
     """Why ``users`` may not be given tasks at ``node_key`` beside the ``acting`` task (a transfer, an add-sign), or
-    None: 1390004 for a user the directory does not know; 1390001 for the acting approver (``oneself`` says why) or
-    for a user who already has a pending task at the node in this round."""
+    None: 1390004 for a user the directory does not know; 1390001 for a user who is not active, for the acting
+    approver (``oneself`` says why) or for a user who already has a pending task at the node in this round."""
     unknown = unknown_user(directory, users, field)
     if unknown is not None:
         return unknown
+    for u in users:
+        found = directory.user(u)
+        if found is not None and not found.is_active:  # frozen, resigned or unactivated: given no task
+            return errors.ParamInvalid(f"user {u} is {found.status} and can be given no task", field=field)
     busy = pending_users_at(agg, node_key)
     for u in users:
         if u == acting.user_id:
