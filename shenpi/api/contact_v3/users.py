@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from shenpi.api.contact_v3.errors import ContactParamInvalid, ContactUserNotFound, contact_error
+from shenpi.api.contact_v3.errors import ContactParamInvalid, ContactUserIdInvalid, ContactUserNotFound, contact_error
 from shenpi.api.wire import Call, Route
 from shenpi.engine.directory import RESIGNED, Directory, User, feishu_status
 
@@ -20,9 +20,16 @@ def render_user(u: User, directory: Directory, id_type: str) -> dict[str, Any]:
     }
 
 
+# Feishu's open and union ids carry these prefixes; an id without one cannot name anybody (a user_id is free-form).
+_ID_PREFIX = {"open_id": "ou_", "union_id": "on_"}
+
+
 async def get_user(call: Call) -> dict[str, Any]:
     directory = await call.directory()
     user = directory.resolve(call.path["user_id"], call.user_id_type)
+    if user is None and not call.path["user_id"].startswith(_ID_PREFIX.get(call.user_id_type, "")):
+        # A seed may give a user an open_id of any form, so an id is judged by its form only once nobody has it.
+        raise ContactUserIdInvalid(f"{call.path['user_id']} is not a valid {call.user_id_type}", field="user_id")
     if user is None:
         raise ContactUserNotFound(f"no user has {call.user_id_type} {call.path['user_id']}", field="user_id")
     return {"user": render_user(user, directory, call.user_id_type)}
