@@ -97,6 +97,7 @@ def message(notes: Sequence[Notification], *, to: str, name: str, lang: str, mai
     ids = "-".join(str(n.id) for n in notes)
     msg["Message-ID"] = f"<shenpi.notification.{ids if len(ids) <= 64 else hashlib.sha1(ids.encode()).hexdigest()}@{domain}>"
     msg["X-Shenpi-Notifications"] = ",".join(str(n.id) for n in notes)
+    msg["X-Shenpi-Kind"] = notes[0].kind if len(notes) == 1 else "digest"  # for mail clients' filters
     msg.set_content(f"{text}\n\n-- \n{footer}\n")
     msg.add_alternative(f"<!doctype html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><body>{body}"
                         f"<p style=\"color:#666\">{html.escape(footer)}</p></body></html>", subtype="html")
