@@ -13,9 +13,10 @@ from typing import Any
 
 from shenpi.store.notifications import Notification
 
-# What each kind says, by language: {actor} did it, {title} is the request's name.
+# What each kind says, by language: {actor} did it, {submitter} asked, {title} is the request's name.
 _SAYS: dict[str, dict[str, str]] = {
-    "assigned": {"en": "{actor} sent you a request to approve: {title}", "zh": "{actor} 提交的审批待你处理：{title}"},
+    "assigned": {"en": "{submitter}'s request waits for your approval: {title}",
+                 "zh": "{submitter} 提交的审批待你处理：{title}"},
     "transferred": {"en": "{actor} transferred a task to you: {title}", "zh": "{actor} 将审批转交给你：{title}"},
     "approved": {"en": "Your request was approved: {title}", "zh": "你的申请已通过：{title}"},
     "rejected": {"en": "Your request was rejected: {title}", "zh": "你的申请已被拒绝：{title}"},
@@ -40,7 +41,9 @@ def headline(n: Notification, lang: str) -> str:
     lang = lang if lang in ("zh", "en") else "zh"
     title = (n.payload.get("title") or {}).get(lang) or n.instance_code
     actor = n.payload.get("actor") or _WORDS[lang]["system"]
-    return _SAYS.get(n.kind, {"en": "{title}", "zh": "{title}"})[lang].format(actor=actor, title=title)
+    submitter = n.payload.get("submitter") or ""
+    return _SAYS.get(n.kind, {"en": "{title}", "zh": "{title}"})[lang].format(actor=actor, title=title,
+                                                                               submitter=submitter)
 
 
 def _facts(n: Notification, lang: str) -> list[tuple[str, str]]:

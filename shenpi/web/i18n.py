@@ -268,3 +268,6 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
 }
+from shenpi.web.catalog_notifications import ZH_NOTIFICATIONS  # noqa: E402 - the notification pages' catalogue
+
+ZH.update(ZH_NOTIFICATIONS)
