@@ -18,6 +18,9 @@ class _Keep:
         self.box = box
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        if self.box.refusing:
+            self.box.refused += 1
+            return "451 4.3.0 try again later"
         msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         with self.box.lock:
@@ -28,6 +31,8 @@ class _Keep:
 class SmtpSink:
     def __init__(self) -> None:
         self.mails: list[tuple[list[str], EmailMessage]] = []
+        self.refusing = False  # answer every mail with a temporary failure (counted in ``refused``)
+        self.refused = 0
         self.lock = threading.Lock()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
