@@ -196,7 +196,8 @@ class Notifications:
         async with self._ctx.store.transaction() as tx:
             return await tx.count_notifications(tenant_key, user_id, unread=True)
 
-    async def mark_read(self, tenant_key: str, user_id: str, ids: Sequence[int]) -> int:
+    async def mark_read(self, tenant_key: str, user_id: str, ids: Sequence[int] | None = None) -> int:
+        """Mark the person's notifications ``ids`` read (None: all of them); how many were unread."""
         async with self._ctx.store.transaction() as tx:
             return await tx.mark_notifications_read(tenant_key, user_id, ids, self._ctx.clock.now_ms())
 
@@ -204,8 +205,7 @@ class Notifications:
         """The person's notification ``note_id``, marked read (it is being opened); None when not theirs."""
         async with self._ctx.store.transaction() as tx:
             await tx.mark_notifications_read(tenant_key, user_id, [note_id], self._ctx.clock.now_ms())
-            found = [n for n in await tx.list_notifications(tenant_key, user_id, limit=1_000) if n.id == note_id]
-        return found[0] if found else None
+            return await tx.get_notification(tenant_key, user_id, note_id)
 
     # -- preferences --------------------------------------------------------------------------------------
     async def prefs(self, tenant_key: str, user_id: str) -> MailPrefs:

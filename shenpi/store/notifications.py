@@ -58,16 +58,17 @@ def _notification(r: Sequence[Any]) -> Notification:
 
 class NotificationMixin(SqlTx):
     async def insert_notifications(self, notes: Sequence[Notification]) -> int:
-        """Write new notifications; one whose (recipient, dedupe_key) exists already is skipped. How many were new."""
-        written = 0
-        for n in notes:
-            written += await self._execute(
-                "INSERT INTO notifications (tenant_key, user_id, kind, instance_code, actor_id, dedupe_key, payload, "
-                "created_at, mail_state, mail_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (tenant_key, user_id, dedupe_key) DO NOTHING",
-                (n.tenant_key, n.user_id, n.kind, n.instance_code, n.actor_id, n.dedupe_key, dumps(n.payload),
-                 n.created_at, n.mail_state, n.mail_next_at))
-        return written
+        """Write new notifications in one statement; one whose (recipient, dedupe_key) exists already is skipped.
+        How many were new."""
+        if not notes:
+            return 0
+        rows = [(n.tenant_key, n.user_id, n.kind, n.instance_code, n.actor_id, n.dedupe_key, dumps(n.payload),
+                 n.created_at, n.mail_state, n.mail_next_at) for n in notes]
+        return await self._execute(
+            "INSERT INTO notifications (tenant_key, user_id, kind, instance_code, actor_id, dedupe_key, payload, "
+            "created_at, mail_state, mail_next_at) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+            + " ON CONFLICT (tenant_key, user_id, dedupe_key) DO NOTHING", tuple(v for r in rows for v in r))
 
     # -- the inbox ------------------------------------------------------------------------------------------
     async def list_notifications(self, tenant_key: str, user_id: str, *, offset: int = 0,
@@ -80,13 +81,20 @@ class NotificationMixin(SqlTx):
         return await self._count("SELECT COUNT(*) FROM notifications WHERE tenant_key = ? AND user_id = ?"
                                  + (" AND read_at = 0" if unread else ""), (tenant_key, user_id))
 
-    async def mark_notifications_read(self, tenant_key: str, user_id: str, ids: Sequence[int], now: int) -> int:
-        """Mark the recipient's notifications ``ids`` read (what they opened); how many were unread."""
-        marked = 0
-        for i in ids:
-            marked += await self._execute("UPDATE notifications SET read_at = ? WHERE id = ? AND tenant_key = ? "
-                                          "AND user_id = ? AND read_at = 0", (now, i, tenant_key, user_id))
-        return marked
+    async def get_notification(self, tenant_key: str, user_id: str, note_id: int) -> Notification | None:
+        r = await self._fetchone(f"SELECT {_COLS} FROM notifications WHERE id = ? AND tenant_key = ? AND user_id = ?",
+                                 (note_id, tenant_key, user_id))
+        return _notification(r) if r else None
+
+    async def mark_notifications_read(self, tenant_key: str, user_id: str, ids: Sequence[int] | None,
+                                      now: int) -> int:
+        """Mark the recipient's notifications ``ids`` (None: all of them) read; how many were unread."""
+        sql = "UPDATE notifications SET read_at = ? WHERE tenant_key = ? AND user_id = ? AND read_at = 0"
+        if ids is None:
+            return await self._execute(sql, (now, tenant_key, user_id))
+        if not ids:
+            return 0
+        return await self._execute(sql + f" AND id IN ({', '.join('?' * len(ids))})", (now, tenant_key, user_id, *ids))
 
     # -- preferences ----------------------------------------------------------------------------------------
     async def mail_prefs(self, tenant_key: str, user_ids: Sequence[str]) -> dict[str, MailPrefs]:

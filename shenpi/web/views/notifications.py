@@ -55,9 +55,7 @@ async def open_one(ctx: Ctx) -> Response:
 
 @action()
 async def mark_all_read(ctx: Ctx) -> Response:
-    me = ctx.me
-    items, _, _ = await ctx.svc.notifications.list(me.tenant_key, me.user_id, limit=1000)
-    await ctx.svc.notifications.mark_read(me.tenant_key, me.user_id, [n.id for n in items if not n.read_at])
+    await ctx.svc.notifications.mark_read(ctx.me.tenant_key, ctx.me.user_id)
     return ctx.redirect("/notifications")
 
 
