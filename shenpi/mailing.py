@@ -39,7 +39,7 @@ class MailConfig:
 
 
 class Mailing:
-    """The mail worker of one server process (none when no SMTP URL is set)."""
+    """The mail worker of one server process (without an SMTP URL it runs only the reminder timer)."""
 
     def __init__(self, svc: Shenpi, config: MailConfig, *, retry_scale: float = 1.0, lease_s: float = 10.0) -> None:
         self.svc, self.config = svc, config
@@ -51,12 +51,13 @@ class Mailing:
         return cls(svc, MailConfig.from_env(), retry_scale=retry_scale, lease_s=lease_s)
 
     async def start(self) -> None:
-        if not self.config.smtp_url:
-            return
+        """Start the worker: it sends mail when an SMTP URL is set, and runs the reminder timer in any case."""
         self.config.check()
         store = self.svc.notifications
         store.lease_ms = max(1, round(self.lease_s * 1000))
-        self.worker = MailWorker(store, SmtpServer.parse(self.config.smtp_url), mail_from=self.config.mail_from,
+        store.send_mail(bool(self.config.smtp_url))
+        smtp = SmtpServer.parse(self.config.smtp_url) if self.config.smtp_url else None
+        self.worker = MailWorker(store, smtp, mail_from=self.config.mail_from,
                                  public_url=self.config.public_url, now_ms=self.svc.clock.now_ms,
                                  schedule_scale=self.retry_scale, poll_interval_s=0.5)
         await self.worker.start()

@@ -42,7 +42,8 @@ class Comments:
             definition = await tx.get_definition(tenant_key, inst.approval_code) if inst else None
             if inst is not None and definition is not None:
                 mentioned = [str(a.get("user_id", "")) for a in at_info_list or []]
-                await write_for_comment(tx, directory, definition, inst, user_id, content, mentioned, now)
+                await write_for_comment(tx, directory, definition, inst, user_id, content, mentioned, now,
+                                        mail=self._ctx.mail)
         self._ctx.committed()
         return comment_id
 

@@ -74,7 +74,7 @@ class Instances:
                 await tx.save_transition(tr, created=True)
             except DuplicateUuid:  # taken by a create that committed after the check above
                 raise errors.UuidConflict(f"uuid {cmd.uuid} is already used by another instance", field="uuid") from None
-            await write_for_transition(tx, agg, tr, directory)
+            await write_for_transition(tx, agg, tr, directory, mail=self._ctx.mail)
         self._ctx.committed()
         return agg.instance
 
@@ -113,7 +113,7 @@ class Instances:
                 if t not in pending:
                     raise errors.TaskNotFound(f"task {t} is not a pending task of this instance", field="task_ids")
             await write_reminders(tx, directory, view.definition, view.instance, user_id,
-                                  [pending[t] for t in task_ids], self._ctx.clock.now_ms(), comment)
+                                  [pending[t] for t in task_ids], self._ctx.clock.now_ms(), comment, mail=self._ctx.mail)
         self._ctx.committed()
 
     # -- operations on a running instance -------------------------------------------------------
@@ -200,7 +200,7 @@ class Instances:
                     agg = await _locate(tx, tenant_key, task_id, approval_code, instance_code)
                     tr = await step(tx, agg, directory, self._ctx.clock.now_ms())
                     await tx.save_transition(tr, created=False)
-                    await write_for_transition(tx, agg, tr, directory)  # who hears of it, in the same transaction
+                    await write_for_transition(tx, agg, tr, directory, mail=self._ctx.mail)  # who hears of it
                 self._ctx.committed()
                 return tr
             except ConcurrentUpdate:  # another process saved the instance first: load again and re-validate

@@ -129,7 +129,7 @@ def _told(agg: Aggregate, tr: Transition) -> list[tuple[str, str]]:
 
 
 async def _write(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], inst: Instance, actor_id: str,
-                 body: dict[str, Any], now: int, dedupe: str | None = None) -> int:
+                 body: dict[str, Any], now: int, *, mail: bool, dedupe: str | None = None) -> int:
     """Insert one notification per (recipient, kind), its mail state decided by the recipient's preferences."""
     if not told:
         return 0
@@ -137,7 +137,7 @@ async def _write(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], 
     notes = []
     for user_id, kind in told:
         mine, user = effective(prefs, user_id), directory.user(user_id)
-        mode = mine.kinds[kind] if user is not None and user.email else OFF
+        mode = mine.kinds[kind] if mail and user is not None and user.email else OFF
         state, due = MAIL_NONE, 0
         if mode == IMMEDIATE:
             state, due = MAIL_PENDING, now
@@ -149,38 +149,44 @@ async def _write(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], 
     return await tx.insert_notifications(notes)
 
 
-async def write_for_transition(tx: Tx, agg: Aggregate, tr: Transition, directory: Directory) -> int:
-    """The notifications a saved transition makes, in its transaction."""
+async def write_for_transition(tx: Tx, agg: Aggregate, tr: Transition, directory: Directory, *, mail: bool) -> int:
+    """The notifications a saved transition makes, in its transaction (``mail``: queued as mail too, as the
+    recipients' preferences say)."""
     told = _told(agg, tr)
     if not told:
         return 0
     actor = tr.timeline[0].user_id if tr.timeline else ""
     comment = next((e.comment for e in tr.timeline if e.comment), "")
     return await _write(tx, directory, told, agg.instance, actor,
-                        payload(agg.definition, agg.instance, directory, actor, comment), tr.now)
+                        payload(agg.definition, agg.instance, directory, actor, comment), tr.now, mail=mail)
 
 
 async def write_for_comment(tx: Tx, directory: Directory, definition: Definition, inst: Instance, commenter: str,
-                            content: str, mentioned: Sequence[str], now: int) -> int:
+                            content: str, mentioned: Sequence[str], now: int, *, mail: bool) -> int:
     """A new comment: each person @-mentioned, and the submitter (when someone else commented)."""
     told = [(u, MENTIONED) for u in dict.fromkeys(mentioned) if u and u != commenter]
     if inst.user_id != commenter and all(u != inst.user_id for u, _ in told):
         told.append((inst.user_id, COMMENTED))
     return await _write(tx, directory, told, inst, commenter, payload(definition, inst, directory, commenter, content),
-                        now)
+                        now, mail=mail)
 
 
 async def write_reminders(tx: Tx, directory: Directory, definition: Definition, inst: Instance, actor: str,
-                          user_ids: Sequence[str], now: int, comment: str = "", dedupe: str | None = None) -> int:
+                          user_ids: Sequence[str], now: int, comment: str = "", *, mail: bool,
+                          dedupe: str | None = None) -> int:
     """Remind ``user_ids`` of their pending tasks on ``inst`` (催办, or the definition's timer when ``dedupe``)."""
     return await _write(tx, directory, [(u, REMINDED) for u in dict.fromkeys(user_ids)], inst, actor,
-                        payload(definition, inst, directory, actor, comment), now, dedupe)
+                        payload(definition, inst, directory, actor, comment), now, mail=mail, dedupe=dedupe)
 
 
 class Notifications:
     def __init__(self, ctx: Context, lease_ms: int = 10_000) -> None:
         self._ctx = ctx
         self.lease_ms = lease_ms  # the server sets it from --event-lease
+
+    def send_mail(self, on: bool) -> None:
+        """Queue notifications as mail from now on (the server has an SMTP server), or not."""
+        self._ctx.mail = on
 
     # -- the bell -----------------------------------------------------------------------------------------
     async def list(self, tenant_key: str, user_id: str, *, offset: int = 0,
@@ -246,7 +252,7 @@ class Notifications:
             if agg is None:
                 return 0
             n = await write_reminders(tx, directory, agg.definition, agg.instance, actor, user_ids,
-                                      self._ctx.clock.now_ms(), comment)
+                                      self._ctx.clock.now_ms(), comment, mail=self._ctx.mail)
         self._ctx.committed()
         return n
 
@@ -262,7 +268,7 @@ class Notifications:
                     continue
                 directory = await self._ctx.registry.directory(tenant_key)
                 written += await write_reminders(tx, directory, definition, inst, "", [user_id], now_ms,
-                                                 dedupe=f"remind:{task_id}")
+                                                 mail=self._ctx.mail, dedupe=f"remind:{task_id}")
         return written
 
     # -- the mail worker's storage (shenpi/events/mail.py, MailStore) --------------------------------------

@@ -84,9 +84,10 @@ def _wall_ms() -> int:
 
 
 class MailWorker:
-    """Background task that sends due notification mail; ``run_once`` is one pass, for tests with a moved clock."""
+    """Background task that sends due notification mail; ``run_once`` is one pass, for tests with a moved clock.
+    Without an SMTP server (``smtp`` None) it runs only the reminder timer, whose notifications reach the bell."""
 
-    def __init__(self, store: MailStore, smtp: SmtpServer, *, mail_from: str, public_url: str,
+    def __init__(self, store: MailStore, smtp: SmtpServer | None, *, mail_from: str = "", public_url: str = "",
                  now_ms: Callable[[], int] = _wall_ms, schedule_scale: float = 1.0,
                  schedule: Sequence[float] = RETRY_SCHEDULE_S, timeout_s: float = SEND_TIMEOUT_S,
                  poll_interval_s: float = 1.0, batch: int = 50, concurrency: int = 4) -> None:
@@ -127,6 +128,8 @@ class MailWorker:
         """Run the reminder timer, then claim and send what is due; the number of mails attempted."""
         await self.store.remind_overdue(self.now_ms())
         attempted = 0
+        if self.smtp is None:
+            return 0
         while claims := await self.store.claim(self.now_ms(), self.batch):
             await asyncio.gather(*(self._attempt(c) for c in claims))
             attempted += len(claims)
@@ -170,6 +173,7 @@ class MailWorker:
             return "the recipient has no email address"
         msg = message(notes, to=to.email, name=to.name, lang=to.language, mail_from=self.mail_from,
                       public_url=self.public_url)
+        assert self.smtp is not None  # claimed only with one
         try:
             async with asyncio.timeout(self.timeout_s):
                 await self.smtp.send(msg, self.timeout_s)

@@ -98,6 +98,10 @@ def test_preferences_choose_immediate_digest_or_no_mail(db_url: str) -> None:
         seed = emailed_seed()
         seed["tenants"][0]["users"][4].pop("email")  # erin has no address: nothing to mail her
         await apply_seed(svc, seed)
+        quiet = await svc.instances.create("acme", "AND2", commands.CreateInstance(user_id="alice", form=FORM))
+        items, _, _ = await svc.notifications.list("acme", "bob")  # a server without SMTP queues no mail
+        assert [(n.instance_code, n.mail_state) for n in items] == [(quiet.code, "none")]
+        svc.notifications.send_mail(True)
         await svc.notifications.save_prefs("acme", "", MailPrefs(time_zone="Europe/Berlin"))
         await svc.notifications.save_prefs("acme", "carol", MailPrefs(kinds={"assigned": "digest"}, digest_at="18:30"))
         await svc.notifications.save_prefs("acme", "bob", MailPrefs(kinds={"assigned": "off"}))
@@ -121,5 +125,34 @@ def test_preferences_choose_immediate_digest_or_no_mail(db_url: str) -> None:
                 raise AssertionError(f"{bad} was accepted")
             except ValueError:
                 pass
+
+    with_app(db_url, body, seeded=False)
+
+
+def test_the_reminder_timer_runs_without_mail_and_reminds_once_per_task(db_url: str) -> None:
+    from shenpi.events.mail import MailWorker
+
+    async def body(svc: Shenpi) -> None:
+        await apply_seed(svc, emailed_seed())
+        await svc.notifications.set_reminder("acme", "AND2", 2)
+        timer = MailWorker(svc.notifications, None, now_ms=svc.clock.now_ms)  # no SMTP server: the timer alone
+        inst = await svc.instances.create("acme", "AND2", commands.CreateInstance(user_id="alice", form=FORM))
+        await svc.instances.approve("acme", commands.TaskAction(task_id=await pending(svc, inst.code, "bob"),
+                                                                user_id="bob"))
+        svc.clock.advance(3600)
+        assert await timer.run_once() == 0 and await kinds(svc, "carol") == ["assigned"]  # 1 h of 2
+        svc.clock.advance(3601)
+        await timer.run_once()
+        await timer.run_once()  # a second pass (or another process's) finds it done
+        assert await kinds(svc, "carol") == ["assigned", "reminded"]
+        assert await kinds(svc, "bob") == ["assigned"]  # his task is done: nothing to remind him of
+        items, _, _ = await svc.notifications.list("acme", "carol")
+        assert items[0].actor_id == "" and items[0].mail_state == "none"
+        await svc.notifications.set_reminder("acme", "AND2", 0)  # off again
+        other = await svc.instances.create("acme", "AND2", commands.CreateInstance(user_id="alice", form=FORM))
+        svc.clock.advance(5 * 3600)
+        await timer.run_once()
+        assert [k for k, c in [(n.kind, n.instance_code) for n in (await svc.notifications.list("acme", "bob"))[0]]
+                if c == other.code] == ["assigned"]
 
     with_app(db_url, body, seeded=False)
