@@ -133,7 +133,8 @@ async def _write(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], 
     """Insert one notification per (recipient, kind), its mail state decided by the recipient's preferences."""
     if not told:
         return 0
-    prefs = await tx.mail_prefs(inst.tenant_key, [u for u, _ in told])
+    # the preferences decide only the mail: a server that sends none spares the change this read
+    prefs = await tx.mail_prefs(inst.tenant_key, [u for u, _ in told]) if mail else {}
     notes = []
     for user_id, kind in told:
         mine, user = effective(prefs, user_id), directory.user(user_id)

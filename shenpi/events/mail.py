@@ -101,20 +101,30 @@ class MailWorker:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="shenpi-mail")
 
     async def stop(self) -> None:
+        """Finish the pass in flight (each send within its timeout), so that a mail the SMTP server accepted is
+        recorded as sent and not sent again by the next process; then stop."""
         task, self._task = self._task, None
-        await cancel_and_wait(task)
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        done, _ = await asyncio.wait({task}, timeout=self.timeout_s + 1.0)
+        if not done:  # stuck on storage: abandoned, its mail retried when the leases run out
+            await cancel_and_wait(task)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.run_once()
@@ -133,7 +143,7 @@ class MailWorker:
         while claims := await self.store.claim(self.now_ms(), self.batch):
             await asyncio.gather(*(self._attempt(c) for c in claims))
             attempted += len(claims)
-            if len(claims) < self.batch:
+            if len(claims) < self.batch or self._stopping:
                 break
         return attempted
 
