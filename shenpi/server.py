@@ -306,7 +306,7 @@ class Server:
                     await self._startup()
                     if self.config.events:
                         await self._start_events()
-                    await self.mailing.start()  # notification mail, when an SMTP URL is set
+                    await self.mailing.start()  # notification mail (with an SMTP URL) and the reminder timer
                 except SeedError as exc:  # the seed's own mistake, said in a line: no traceback to read
                     log.error("startup failed: %s", exc)
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
