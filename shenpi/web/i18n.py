@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shenpi.web.catalog_designer import ZH_DESIGNER
+from shenpi.web.catalog_notifications import ZH_NOTIFICATIONS
+
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LOCALES = {"en": "en-US", "zh": "zh-CN"}  # the definitions' i18n_resources locales
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
@@ -268,6 +271,5 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
 }
-from shenpi.web.catalog_notifications import ZH_NOTIFICATIONS  # noqa: E402 - the notification pages' catalogue
-
+ZH.update(ZH_DESIGNER)
 ZH.update(ZH_NOTIFICATIONS)
