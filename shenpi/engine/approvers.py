@@ -101,6 +101,8 @@ def resolve_approvers(node: Node, instance: Instance, directory: Directory) -> l
 
 def resolve_ccers(node: Node, instance: Instance, directory: Directory) -> list[str]:
     """The users a node CCs: its ccer specs (chains flattened) and the CCs the submitter chose for it."""
+    if not node.ccers and not instance.state.chosen_ccs:
+        return []
     out: list[str] = []
     for spec in node.ccers:
         for lane in spec_lanes(spec, node, instance, directory, instance.state.chosen_ccs):

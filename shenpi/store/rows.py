@@ -71,8 +71,10 @@ def timeline_from(r: Row) -> TimelineEntry:
 
 
 def timeline_values(e: TimelineEntry) -> tuple[Any, ...]:
-    return (e.type, e.create_time, e.user_id, e.task_id, e.comment, e.node_key, dumps(e.user_id_list),
-            dumps(e.cc_user_ids), dumps(e.ext))
+    # Most entries have no user lists and no ext: their JSON is a constant.
+    return (e.type, e.create_time, e.user_id, e.task_id, e.comment, e.node_key,
+            dumps(e.user_id_list) if e.user_id_list else "[]", dumps(e.cc_user_ids) if e.cc_user_ids else "[]",
+            dumps(e.ext) if e.ext else "{}")
 
 
 def event_payload(e: DomainEvent) -> str:
