@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shenpi.web.catalog_designer import ZH_DESIGNER
+from shenpi.web.catalog_notifications import ZH_NOTIFICATIONS
 from shenpi.web.catalog_people import ZH_PEOPLE
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
@@ -273,3 +274,4 @@ ZH: dict[str, str] = {
 }
 ZH.update(ZH_DESIGNER)
 ZH.update(ZH_PEOPLE)
+ZH.update(ZH_NOTIFICATIONS)
