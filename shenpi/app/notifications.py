@@ -267,7 +267,9 @@ class Notifications:
                 definition = await tx.get_definition(tenant_key, inst.approval_code) if inst else None
                 if inst is None or definition is None:
                     continue
-                directory = await self._ctx.registry.directory(tenant_key)
+                # Read through this transaction: the registry may open one of its own, which on SQLite's single
+                # writer would wait for this one forever.
+                directory = await tx.load_directory(tenant_key)
                 written += await write_reminders(tx, directory, definition, inst, "", [user_id], now_ms,
                                                  mail=self._ctx.mail, dedupe=f"remind:{task_id}")
         return written

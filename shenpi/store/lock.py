@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from types import TracebackType
+from typing import Any
 
 from shenpi.engine.model import Instance
 from shenpi.store.base import ConcurrentUpdate
@@ -41,20 +42,28 @@ class SingleWriter:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.lock = asyncio.Lock()  # WAL checkpoints that must not overlap a transaction take it too
+        self._holder: asyncio.Task[Any] | None = None
 
     async def __aenter__(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            # A transaction opened inside another by the same task would wait for itself for ever (PostgreSQL
+            # would give it a second connection): fail loudly instead of hanging the process.
+            raise RuntimeError("a store transaction was opened inside another one of the same task")
         await self.lock.acquire()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             self.lock.release()
             raise
+        self._holder = task
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         try:
             self.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
         finally:
+            self._holder = None
             self.lock.release()
 
 
