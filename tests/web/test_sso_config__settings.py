@@ -9,8 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from shenpi.cli import main
-from shenpi.cli import sso_options
+from shenpi.cli import main, sso_options
 from shenpi.server import ServerConfig
 from shenpi.web import sso_config
 from shenpi.web.sso_config import SsoConfig, SsoConfigError
