@@ -105,3 +105,29 @@ def test_password_sign_in_off_hides_and_refuses_the_form(browse, servers):
         r = http.post("/login", data={"csrf_token": token, "tenant_key": "acme", "user_id": "alice",
                                       "password": "alice-pw"})
     assert r.status_code == 403 and "Password sign-in is turned off here" in r.text
+
+
+def _flow_state(http: httpx.Client) -> str:
+    r = http.get("/login/sso/oidc")
+    assert r.status_code == 302, r.text[:300]
+    return httpx.URL(r.headers["location"]).params["state"]
+
+
+def test_a_code_the_provider_refuses_is_a_page(servers):
+    with httpx.Client(base_url=servers.refusing.base_url) as http:
+        state = _flow_state(http)
+        r = http.get("/login/sso/oidc/callback", params={"state": state, "code": "made-up"})
+    assert r.status_code == 502 and "Sign-in with Test IdP failed: the code was not accepted" in r.text
+    assert "Traceback" not in r.text
+
+
+def test_a_provider_that_does_not_answer_discovery_is_a_page(tmp_path):
+    srv = server(tmp_path / "unreachable", inbox_seed(), oidc_args(free_port()))
+    srv.start()
+    try:
+        r = httpx.get(srv.base_url + "/login/sso/oidc", headers={"Accept": "text/html"})
+    finally:
+        srv.close()
+    assert r.status_code == 502 and "Sign-in with Test IdP is not available now" in r.text
+    assert "discovery failed (ConnectError" in r.text
+    assert not re.search(r'shenpi_sso=[^";]', r.headers.get("set-cookie", ""))  # no flow was started
