@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ZH_SSO: dict[str, str] = {
     "Sign in with {provider}": "使用{provider}登录",
+    "Feishu / Lark": "飞书 / Lark",  # the provider's name on its button and in the failure pages
     "Single sign-on": "单点登录",
     "Or sign in": "或者登录",
     "Sign-in failed": "登录失败",

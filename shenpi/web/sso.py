@@ -60,7 +60,7 @@ async def start(ctx: Ctx) -> Response:
     except SsoFailure as e:
         log.warning("sso: %s: %s", provider.key, e)
         return _failed(ctx, 502, ctx.t("Sign-in with {provider} is not available now: {reason}",
-                                       provider=provider.label, reason=str(e)))
+                                       provider=ctx.t(provider.label), reason=str(e)))
     flow = {"p": provider.key, "state": state, "verifier": verifier, "nonce": nonce,
             "next": safe_next(ctx.request.query_params.get("next", "/inbox"))}
     response = ctx.redirect(url)
@@ -95,10 +95,10 @@ async def callback(ctx: Ctx) -> Response:
         return _failed(ctx, 400, ctx.t("This sign-in did not start here, or took too long. Please try again."))
     if q.get("error"):
         reason = q.get("error_description") or q.get("error", "")
-        return _failed(ctx, 401, ctx.t("{provider} did not sign you in: {reason}", provider=provider.label,
+        return _failed(ctx, 401, ctx.t("{provider} did not sign you in: {reason}", provider=ctx.t(provider.label),
                                        reason=reason[:300]))
     if not q.get("code"):
-        return _failed(ctx, 400, ctx.t("{provider} sent no authorization code.", provider=provider.label))
+        return _failed(ctx, 400, ctx.t("{provider} sent no authorization code.", provider=ctx.t(provider.label)))
     redirect_uri = _redirect_uri(ctx.request, config, provider)
     try:
         if provider.key == "feishu":
@@ -108,7 +108,7 @@ async def callback(ctx: Ctx) -> Response:
                                                      flow["nonce"])
     except SsoFailure as e:
         log.warning("sso: %s: %s", provider.key, e)
-        return _failed(ctx, 502, ctx.t("Sign-in with {provider} failed: {reason}", provider=provider.label,
+        return _failed(ctx, 502, ctx.t("Sign-in with {provider} failed: {reason}", provider=ctx.t(provider.label),
                                        reason=str(e)))
     return await _sign_in(ctx, config, provider, claims, flow["next"])
 
@@ -124,10 +124,10 @@ async def _sign_in(ctx: Ctx, config: SsoConfig, provider: Provider, claims: dict
     value = claims.get(provider.claim)
     if not isinstance(value, str) or not value:
         return _failed(ctx, 403, ctx.t("{provider} did not say who you are ({claim} is missing).",
-                                       provider=provider.label, claim=provider.claim))
+                                       provider=ctx.t(provider.label), claim=provider.claim))
     if provider.match_field == "email" and claims.get("email_verified") is False:
         return _failed(ctx, 403, ctx.t("{provider} has not verified the email address {value}.",
-                                       provider=provider.label, value=value))
+                                       provider=ctx.t(provider.label), value=value))
     tenant_key = await _tenant(ctx, config)
     if not tenant_key:
         return _failed(ctx, 500, ctx.t("Single sign-on has no tenant configured (--sso-tenant)."))

@@ -156,3 +156,11 @@ def _client(srv: ShenpiProcess) -> Iterator[WebClient]:
         yield client
     finally:
         client.close()
+
+
+def test_the_sign_in_page_offers_the_provider_in_both_languages(inbox):
+    with _client(inbox) as client:
+        assert 'href="/login/sso/feishu?next=%2Finbox"' in client.page("/login?lang=en")
+        assert "Sign in with Feishu / Lark" in client.page("/login?lang=en")
+        assert "使用飞书 / Lark登录" in client.page("/login?lang=zh")
+        assert 'name="password"' in client.last_html  # password sign-in stays on unless turned off

@@ -33,7 +33,7 @@ async def _users_by_tenant(ctx: Ctx) -> list[dict[str, object]]:
 
 def _providers(ctx: Ctx, target: str) -> list[dict[str, str]]:
     """The identity providers' buttons: a link each, carrying where to go after signing in."""
-    return [{"key": p.key, "label": p.label, "href": f"/login/sso/{p.key}?" + urlencode({"next": target})}
+    return [{"key": p.key, "label": ctx.t(p.label), "href": f"/login/sso/{p.key}?" + urlencode({"next": target})}
             for p in sso_settings(ctx.request).providers()]
 
 
