@@ -41,6 +41,8 @@ _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("feishu_claim", "--feishu-claim", {"default": "user_id", "help": "the user_info field that names the person"}),
     ("feishu_match_field", "--feishu-match-field", {"default": "", "type": click.Choice(("", *MATCH_FIELDS)),
                                                     "help": "the directory field it is matched with (default: same)"}),
+    ("feishu_tenant_key", "--feishu-tenant-key", {"default": "", "help": "take only people of this Feishu tenant "
+                                                  "(user_info's tenant_key; for an app several tenants install)"}),
     ("oidc_issuer", "--oidc-issuer", {"default": "", "help": "an OpenID Connect provider's issuer URL (discovery)"}),
     ("oidc_client_id", "--oidc-client-id", {"default": "", "help": "offer sign-in with that provider as this client"}),
     ("oidc_client_secret", "--oidc-client-secret", {"default": "", "help": "that client's secret"}),

@@ -19,6 +19,7 @@ ZH_SSO: dict[str, str] = {
     "Sign-in with {provider} failed: {reason}": "使用{provider}登录失败：{reason}",
     "{provider} did not say who you are ({claim} is missing).": "{provider}没有提供你的身份（缺少 {claim}）。",
     "{provider} has not verified the email address {value}.": "{provider}尚未验证邮箱地址 {value}。",
+    "{provider} signed you in to another organization.": "{provider}登录的是另一个组织的账号。",
     "Single sign-on has no tenant configured (--sso-tenant).": "单点登录未配置租户（--sso-tenant）。",
     "{value} has no account in this shenpi. Ask an administrator to add you.":
         "{value} 在此 shenpi 中没有账号。请联系管理员添加。",

@@ -128,6 +128,11 @@ async def _sign_in(ctx: Ctx, config: SsoConfig, provider: Provider, claims: dict
     if provider.match_field == "email" and claims.get("email_verified") is False:
         return _failed(ctx, 403, ctx.t("{provider} has not verified the email address {value}.",
                                        provider=ctx.t(provider.label), value=value))
+    if provider.key == "feishu" and config.feishu_tenant_key and claims.get("tenant_key") != config.feishu_tenant_key:
+        log.info("sso: feishu: a person of tenant %s refused (only %s)", claims.get("tenant_key"),
+                 config.feishu_tenant_key)
+        return _failed(ctx, 403, ctx.t("{provider} signed you in to another organization.",
+                                       provider=ctx.t(provider.label)))
     tenant_key = await _tenant(ctx, config)
     if not tenant_key:
         return _failed(ctx, 500, ctx.t("Single sign-on has no tenant configured (--sso-tenant)."))

@@ -57,6 +57,7 @@ class SsoConfig:
     feishu_accounts_url: str = ""  # the authorize page's base; "" derives it from feishu_url
     feishu_claim: str = "user_id"
     feishu_match_field: str = ""  # "" is the claim's own name
+    feishu_tenant_key: str = ""  # when set, user_info's tenant_key must be this (an app installed by many tenants)
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""

@@ -27,7 +27,17 @@ def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
 
 @pytest.fixture(scope="module")
 def inbox(idp: ShenpiProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
-    srv = server(tmp_path_factory.mktemp("sso-inbox"), inbox_seed(), feishu_args(idp))
+    # Only people of the provider's tenant "corp" (user_info's tenant_key) are taken.
+    srv = server(tmp_path_factory.mktemp("sso-inbox"), inbox_seed(), feishu_args(idp, "--feishu-tenant-key", "corp"))
+    srv.start()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture(scope="module")
+def picky(idp: ShenpiProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
+    """An inbox that takes only people of another Feishu tenant."""
+    srv = server(tmp_path_factory.mktemp("sso-picky"), inbox_seed(), feishu_args(idp, "--feishu-tenant-key", "globex"))
     srv.start()
     yield srv
     srv.close()
@@ -77,30 +87,43 @@ def test_an_unknown_provider_is_not_found(inbox):
         assert client.get("/login/sso/okta/callback?code=x&state=y").status_code == 404
 
 
+def _callback_url(client: WebClient, at_idp: WebClient, user_id: str) -> tuple[str, dict[str, str]]:
+    """Through the provider as a browser would: the inbox's redirect, the provider's sign-in and consent. The
+    answer is the callback's path and query (the code, the state), and the authorize query."""
+    query = _start(client)
+    # Not signed in at the provider: its authorize page sends the person to its own sign-in page, and back.
+    r = at_idp.get("/open-apis/authen/v1/authorize?" + str(httpx.QueryParams(query)))
+    assert r.status_code == 302 and r.headers["location"].startswith("/login?")
+    back = parse_qs(urlsplit(r.headers["location"]).query)
+    assert back["tenant_key"] == ["corp"] and back["next"][0].startswith("/open-apis/authen/v1/authorize?")
+    signed_in = at_idp.post("/login", {"tenant_key": "corp", "user_id": user_id, "password": IDP_PASSWORDS[user_id],
+                                       "next": back["next"][0]})
+    assert signed_in.headers["location"] == back["next"][0]
+    consent = at_idp.get(back["next"][0])
+    assert consent.status_code == 200 and f"{user_id.title()} at the IdP" in consent.text
+    token = consent.text.split('name="consent_token" value="', 1)[1].split('"', 1)[0]
+    r = at_idp.http.post(back["next"][0], data={"consent": "allow", "consent_token": token})
+    assert r.status_code == 302
+    to_inbox = urlsplit(r.headers["location"])
+    assert f"{to_inbox.scheme}://{to_inbox.netloc}{to_inbox.path}" == query["redirect_uri"]
+    return f"{to_inbox.path}?{to_inbox.query}", query
+
+
 def test_the_whole_flow_without_a_browser(inbox, idp):
     with _client(inbox) as client, _client(idp) as at_idp:
-        query = _start(client)
-        # Not signed in at the provider: its authorize page sends the person to its own sign-in page, and back.
-        authorize = "/open-apis/authen/v1/authorize?" + str(httpx.QueryParams(query))
-        r = at_idp.get(authorize)
-        assert r.status_code == 302 and r.headers["location"].startswith("/login?")
-        back = parse_qs(urlsplit(r.headers["location"]).query)
-        assert back["tenant_key"] == ["corp"] and back["next"][0].startswith("/open-apis/authen/v1/authorize?")
-        signed_in = at_idp.post("/login", {"tenant_key": "corp", "user_id": "bob", "password": IDP_PASSWORDS["bob"],
-                                           "next": back["next"][0]})
-        assert signed_in.headers["location"] == back["next"][0]
-        consent = at_idp.get(back["next"][0])
-        assert consent.status_code == 200 and "Bob at the IdP" in consent.text
-        token = consent.text.split('name="consent_token" value="', 1)[1].split('"', 1)[0]
-        r = at_idp.http.post(back["next"][0], data={"consent": "allow", "consent_token": token})
-        assert r.status_code == 302
-        to_inbox = urlsplit(r.headers["location"])
-        assert f"{to_inbox.scheme}://{to_inbox.netloc}{to_inbox.path}" == query["redirect_uri"]
-        landed = client.get(f"{to_inbox.path}?{to_inbox.query}")
+        url, _ = _callback_url(client, at_idp, "bob")
+        landed = client.get(url)
         assert landed.status_code == 303 and landed.headers["location"] == "/inbox/done"
         assert "Bob" in client.page("/inbox")  # signed in: the inbox itself, not the sign-in page
         # the code worked once
-        _failure(client.get(f"{to_inbox.path}?{to_inbox.query}"), 400, "did not start here")
+        _failure(client.get(url), 400, "did not start here")
+
+
+def test_a_person_of_another_feishu_tenant_is_refused(picky, idp):
+    with _client(picky) as client, _client(idp) as at_idp:
+        url, _ = _callback_url(client, at_idp, "alice")
+        _failure(client.get(url), 403, "Feishu / Lark signed you in to another organization.")
+        assert client.get("/inbox").status_code == 303  # to the sign-in page: no session
 
 
 def test_a_callback_without_this_browsers_flow_is_refused(inbox):
