@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from shenpi import ids
 from shenpi.app.context import Context
-from shenpi.engine.directory import User
+from shenpi.engine.directory import Directory, User
 
 MATCH_FIELDS = ("user_id", "open_id", "union_id", "email")
 
@@ -21,20 +21,21 @@ class SsoUsers:
         self._ctx = ctx
 
     async def find(self, tenant_key: str, field: str, value: str) -> User | None:
-        """The directory user whose ``field`` is ``value``; None when there is none (or the value is empty)."""
+        """The directory user whose ``field`` is ``value``; None when there is none (or the value is empty).
+
+        A miss in this process's cached directory is read again from the store: another worker process may have
+        added the person (provisioning) since this one cached it, and then this one's cache is renewed."""
         if field not in MATCH_FIELDS:
             raise ValueError(f"cannot match users by {field!r}")
         if not value:
             return None
-        directory = await self._ctx.registry.directory(tenant_key)
-        if field == "user_id":
-            return directory.user(value)
-        wanted = value.casefold() if field == "email" else value
-        for user in directory.users.values():
-            have = getattr(user, field)
-            if have and (have.casefold() if field == "email" else have) == wanted:
-                return user
-        return None
+        user = _match(await self._ctx.registry.directory(tenant_key), field, value)
+        if user is None:
+            async with self._ctx.store.transaction() as tx:
+                user = _match(await tx.load_directory(tenant_key), field, value)
+            if user is not None:
+                self._ctx.registry.invalidate()
+        return user
 
     async def provision(self, tenant_key: str, *, user_id: str, name: str, email: str = "", open_id: str = "",
                         union_id: str = "") -> User:
@@ -51,3 +52,14 @@ class SsoUsers:
             await tx.upsert_user(tenant_key, user)
         self._ctx.registry.invalidate()
         return user
+
+
+def _match(directory: Directory, field: str, value: str) -> User | None:
+    if field == "user_id":
+        return directory.user(value)
+    wanted = value.casefold() if field == "email" else value
+    for user in directory.users.values():
+        have: str = getattr(user, field)
+        if have and (have.casefold() if field == "email" else have) == wanted:
+            return user
+    return None
