@@ -69,6 +69,8 @@ def legacy_error(exc: DomainError) -> DomainError:
 
 # The web inbox's session cookie (shenpi.web.session), read here to know who is signed in to this shenpi.
 SESSION_COOKIE = "shenpi_session"
+# Never framed (a consent click-jacked), never cached; a form may go anywhere, as the consent's answer redirects to
+# the app's redirect_uri, wherever that is.
 _PAGE_HEADERS = [(b"X-Frame-Options", b"DENY"), (b"Cache-Control", b"no-store"),
                  (b"Content-Security-Policy", b"default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: "
                   b"https:; frame-ancestors 'none'; base-uri 'none'")]
@@ -139,21 +141,18 @@ async def authorize(svc: Shenpi, scope: Scope, receive: Receive, send: Send, *, 
     secret = _cookie(scope, SESSION_COOKIE)
     session = await svc.people.session(secret) if 0 < len(secret) <= 200 else None
     user = (await svc.directory(app.tenant_key)).user(session.user_id) if session is not None else None
+    carried = {k: v for k, v in query.items() if k not in ("user_id", "consent", "consent_token")}
+    # the web sign-in page, and back here after it
+    again = "/login?" + urlencode({"next": AUTHORIZE_PATH + "?" + urlencode(carried), "tenant_key": app.tenant_key})
     if session is None or session.tenant_key != app.tenant_key or user is None:
-        back = AUTHORIZE_PATH + "?" + urlencode({k: v for k, v in query.items() if k not in ("user_id", "consent",
-                                                                                               "consent_token")})
-        login = "/login?" + urlencode({"next": back, "tenant_key": app.tenant_key})
-        await _page(send, 302, "", [(b"Location", login.encode())])
+        await _page(send, 302, "", [(b"Location", again.encode())])
         return
     if (scope["method"] == "POST" and query.get("consent") == "allow" and _same_site(scope)
             and hmac.compare_digest(query.get("consent_token", ""), _consent_token(secret))):
         await _redirect_with_code(svc, send, app, user.user_id, query)
         return
     keep = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                   for k, v in query.items() if k not in ("user_id", "consent", "consent_token"))
-    again = "/login?" + urlencode({"next": AUTHORIZE_PATH + "?" + urlencode(
-        {k: v for k, v in query.items() if k not in ("user_id", "consent", "consent_token")}),
-        "tenant_key": app.tenant_key})
+                   for k, v in carried.items())
     where = urlsplit(redirect_uri).netloc or redirect_uri
     await _page(send, 200, f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>Authorize — shenpi</title>
 <main style="font-family:sans-serif;max-width:28rem;margin:3rem auto">
