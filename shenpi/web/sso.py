@@ -44,6 +44,14 @@ def _failed(ctx: Ctx, status: int, message: str) -> Response:
     return response
 
 
+def _reason(provider: Provider, e: Exception) -> str:
+    if isinstance(e, SsoFailure):
+        log.warning("sso: %s: %s", provider.key, e)
+        return str(e)
+    log.exception("sso: %s: unexpected failure", provider.key)
+    return type(e).__name__
+
+
 @page(signed_in=False)
 async def start(ctx: Ctx) -> Response:
     config = settings(ctx.request)
@@ -57,10 +65,10 @@ async def start(ctx: Ctx) -> Response:
             url = sso_clients.feishu_authorize_url(config, provider, redirect_uri, state, verifier)
         else:
             url = await sso_clients.oidc_authorize_url(config, provider, redirect_uri, state, verifier, nonce)
-    except SsoFailure as e:
-        log.warning("sso: %s: %s", provider.key, e)
+    except Exception as e:  # SsoFailure says why; anything else is logged whole, and the page says it briefly
+        reason = _reason(provider, e)
         return _failed(ctx, 502, ctx.t("Sign-in with {provider} is not available now: {reason}",
-                                       provider=ctx.t(provider.label), reason=str(e)))
+                                       provider=ctx.t(provider.label), reason=reason))
     flow = {"p": provider.key, "state": state, "verifier": verifier, "nonce": nonce,
             "next": safe_next(ctx.request.query_params.get("next", "/inbox"))}
     response = ctx.redirect(url)
@@ -106,10 +114,9 @@ async def callback(ctx: Ctx) -> Response:
         else:
             claims = await sso_clients.oidc_identity(config, provider, q["code"], redirect_uri, flow["verifier"],
                                                      flow["nonce"])
-    except SsoFailure as e:
-        log.warning("sso: %s: %s", provider.key, e)
+    except Exception as e:  # as in start
         return _failed(ctx, 502, ctx.t("Sign-in with {provider} failed: {reason}", provider=ctx.t(provider.label),
-                                       reason=str(e)))
+                                       reason=_reason(provider, e)))
     return await _sign_in(ctx, config, provider, claims, flow["next"])
 
 
