@@ -50,6 +50,7 @@ from shenpi.platform import errors as perr
 from shenpi.seed import SeedError, apply_seed, load_seed
 from shenpi.store import open_store
 from shenpi.web import asgi_app
+from shenpi.web.sso_config import SsoConfig
 
 log = logging.getLogger("shenpi")
 
@@ -94,6 +95,7 @@ class ServerConfig:
     ws_reconnect_interval_s: int = 120
     ws_reconnect_nonce_s: int = 30
     files_dir: str = ""  # keep uploaded files' bytes in this directory; "" keeps them in the database
+    sso: SsoConfig = SsoConfig()  # the web inbox's identity providers, and shenpi's own authorize page
 
     def with_demo_admin_token(self) -> ServerConfig:
         """Demo mode turns the admin API on: behind the token given, or else a random one for this start (the banner
@@ -129,7 +131,7 @@ class ServerConfig:
             "SHENPI_METRICS": _flag(self.metrics), "SHENPI_METRICS_TOKEN": self.metrics_token,
             "SHENPI_WS_PING_INTERVAL": str(self.ws_ping_interval_s),
             "SHENPI_WS_RECONNECT_INTERVAL": str(self.ws_reconnect_interval_s),
-            "SHENPI_WS_RECONNECT_NONCE": str(self.ws_reconnect_nonce_s),
+            "SHENPI_WS_RECONNECT_NONCE": str(self.ws_reconnect_nonce_s), **self.sso.to_env(),
         }
 
     @classmethod
@@ -150,7 +152,7 @@ class ServerConfig:
             metrics=env.get("SHENPI_METRICS", "1") == "1", metrics_token=env.get("SHENPI_METRICS_TOKEN", ""),
             ws_ping_interval_s=int(env.get("SHENPI_WS_PING_INTERVAL", "120")),
             ws_reconnect_interval_s=int(env.get("SHENPI_WS_RECONNECT_INTERVAL", "120")),
-            ws_reconnect_nonce_s=int(env.get("SHENPI_WS_RECONNECT_NONCE", "30")),
+            ws_reconnect_nonce_s=int(env.get("SHENPI_WS_RECONNECT_NONCE", "30")), sso=SsoConfig.from_env(env),
         )
 
     def client_config(self) -> ClientConfig:
@@ -213,10 +215,10 @@ class Server:
         self.svc = svc
         self.config = config
         self.hooks = hooks
-        self.open_api = OpenApi(svc, hooks)
+        self.open_api = OpenApi(svc, hooks, picker=config.sso.picker(demo=config.demo, control_plane=admin is not None))
         self.admin = admin
         # Built once here, so a worker process pays for loading the templates once, not per request.
-        self.web = asgi_app(svc)
+        self.web = asgi_app(svc, config.sso)
         # Apps' long connections (WebSockets on this same port): the delivery worker sends their events over them.
         self.hub = Hub(svc.long_connections, config.client_config(), on_open=svc.committed)
         self.long_connection = LongConnectionEndpoint(self.hub, svc.long_connections, now_s=svc.clock.now_s)

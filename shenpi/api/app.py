@@ -42,9 +42,10 @@ class OpenApi:
     :func:`~shenpi.api.wire.dispatch`, and the token and OAuth endpoints, which authenticate by app secret or
     sign-in rather than by access token."""
 
-    def __init__(self, svc: Shenpi, hooks: ServerHooks | None = None) -> None:
+    def __init__(self, svc: Shenpi, hooks: ServerHooks | None = None, *, picker: bool = False) -> None:
         self.svc = svc
         self.hooks = hooks
+        self.picker = picker  # the authorize page lets a person pick who they are (an emulator's; see authen)
         self.router = Router(ROUTES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -62,7 +63,7 @@ class OpenApi:
         elif method == "POST" and path == "/open-apis/auth/v3/app_access_token/internal":
             own, endpoint = partial(auth_v3.issue_token, self.svc, "app", scope), "auth.v3.app_access_token"
         elif method in ("GET", "POST") and path in ("/open-apis/authen/v1/authorize", "/open-apis/authen/v1/index"):
-            own, endpoint = partial(authen.authorize, self.svc, scope), "authen.v1.authorize"
+            own, endpoint = partial(authen.authorize, self.svc, scope, picker=self.picker), "authen.v1.authorize"
         elif method == "POST" and path == "/open-apis/authen/v2/oauth/token":
             own, endpoint = partial(authen.oauth_v2_token, self.svc, scope), "authen.v2.oauth.token"
         if own is not None:

@@ -25,6 +25,7 @@ from shenpi.app.ratelimits import SharedRateLimiter, SignInLimits
 from shenpi.app.registry import Registry
 from shenpi.app.search import Search
 from shenpi.app.snapshots import Snapshots
+from shenpi.app.sso_users import SsoUsers
 from shenpi.app.subscriptions import Subscriptions
 from shenpi.app.tokens import Tokens
 from shenpi.clock import Clock
@@ -68,6 +69,7 @@ class Shenpi:
         self.long_connections = LongConnections(ctx, self.tokens)
         self.snapshots = Snapshots(ctx, self.tokens)
         self.notifications = Notifications(ctx)
+        self.sso_users = SsoUsers(ctx)  # single sign-on: people matched in the directory, or added to it
 
     def committed(self) -> None:
         """A change with outbox rows was committed: let the delivery worker look now, not at its next poll."""

@@ -17,6 +17,7 @@ from shenpi import __version__, logs
 from shenpi.cli import startup
 from shenpi.cli.options import DEFAULT_DB
 from shenpi.cli.seeds import seed_problems
+from shenpi.cli.sso_options import sso_config, sso_options
 from shenpi.demo import DEMO_APP_ID, DEMO_APP_SECRET
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -108,12 +109,14 @@ shenpi demo is serving on {base}
 @env_option("--mail-from", default="", help="the From address of notification mail")
 @env_option("--public-url", default="", help="this server's address as people open it, for the links in mail "
             "(default: the address it listens on)")
+@sso_options
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
           sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
           max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
           max_connections: int, metrics: bool, metrics_token: str, ws_ping_interval: int, ws_reconnect_interval: int,
-          ws_reconnect_nonce: int, files_dir: str, smtp_url: str, mail_from: str, public_url: str) -> None:
+          ws_reconnect_nonce: int, files_dir: str, smtp_url: str, mail_from: str, public_url: str,
+          **sso: Any) -> None:
     """Run the server. Every option can also be given as a SHENPI_<OPTION> environment variable (shown with each
     option below); the command line wins."""
     from shenpi.mailing import MailConfig
@@ -128,7 +131,8 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
                           body_timeout_s=body_timeout, metrics=metrics, metrics_token=metrics_token,
                           ws_ping_interval_s=ws_ping_interval, ws_reconnect_interval_s=ws_reconnect_interval,
                           ws_reconnect_nonce_s=ws_reconnect_nonce,
-                          files_dir=os.path.abspath(files_dir) if files_dir else "").with_demo_admin_token()
+                          files_dir=os.path.abspath(files_dir) if files_dir else "",
+                          sso=sso_config(sso)).with_demo_admin_token()
     # Everything that can make the start fail, before a word is printed: seeds, port, database.
     if seed_path and os.path.isfile(seed_path) and (problems := seed_problems(seed_path, db=db, demo=demo)):
         for line in problems:  # one line per problem, before anything is written or opened

@@ -22,7 +22,9 @@ from starlette.types import Receive, Scope, Send
 from shenpi import ids
 from shenpi.app import Shenpi
 from shenpi.platform.errors import NotFound
+from shenpi.web import sso
 from shenpi.web.context import build_ctx
+from shenpi.web.sso_config import SsoConfig
 from shenpi.web.views import admin, admin_people, auth, designer, inbox, instance, notifications, start
 
 _STATIC = Path(__file__).parent / "static"
@@ -70,6 +72,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 _PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
     ("/login", auth.login_form, auth.login),
     ("/login/switch", None, auth.switch_user),
+    ("/login/sso/{provider}", sso.start, None),
+    ("/login/sso/{provider}/callback", sso.callback, None),
     ("/logout", None, auth.logout),
     ("/inbox", inbox.inbox, None),
     ("/inbox/{tab}", inbox.inbox, None),
@@ -93,9 +97,9 @@ _PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
 ]
 
 
-def create_app(svc: Shenpi, *, demo: bool | None = None) -> Starlette:
+def create_app(svc: Shenpi, *, demo: bool | None = None, sso_config: SsoConfig | None = None) -> Starlette:
     """The web app over ``svc``. ``demo`` (default: ``SHENPI_DEMO=1``, as ``shenpi serve --demo`` sets it)
-    turns the sign-in page into a user switcher."""
+    turns the sign-in page into a user switcher; ``sso_config`` names the identity providers (none by default)."""
     routes = [
         Route("/", root),
         Route("/admin", admin_root),
@@ -109,6 +113,7 @@ def create_app(svc: Shenpi, *, demo: bool | None = None) -> Starlette:
     app.router.default = not_found
     app.state.svc = svc
     app.state.demo = (os.environ.get("SHENPI_DEMO") == "1") if demo is None else demo
+    app.state.sso = sso_config or SsoConfig()
     return app
 
 
@@ -116,7 +121,7 @@ WebASGI = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Cal
                    Awaitable[None]]
 
 
-def asgi_app(svc: Shenpi) -> WebASGI:
+def asgi_app(svc: Shenpi, sso_config: SsoConfig | None = None) -> WebASGI:
     """:func:`create_app` typed with ``shenpi.api.wire``'s ASGI callables: the same protocol, which Starlette
     annotates with ``MutableMapping`` and the Open API's dispatcher with ``dict``."""
-    return cast(WebASGI, create_app(svc))
+    return cast(WebASGI, create_app(svc, sso_config=sso_config))

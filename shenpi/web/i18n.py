@@ -11,6 +11,7 @@ from typing import Any
 from shenpi.web.catalog_designer import ZH_DESIGNER
 from shenpi.web.catalog_notifications import ZH_NOTIFICATIONS
 from shenpi.web.catalog_people import ZH_PEOPLE
+from shenpi.web.catalog_sso import ZH_SSO
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LOCALES = {"en": "en-US", "zh": "zh-CN"}  # the definitions' i18n_resources locales
@@ -275,3 +276,4 @@ ZH: dict[str, str] = {
 ZH.update(ZH_DESIGNER)
 ZH.update(ZH_PEOPLE)
 ZH.update(ZH_NOTIFICATIONS)
+ZH.update(ZH_SSO)

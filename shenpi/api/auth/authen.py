@@ -1,16 +1,22 @@
 """User sign-in as Feishu's OAuth does it: authorize → code → user_access_token (+ refresh), and user_info.
 
-``GET /open-apis/authen/v1/authorize`` is a page, not an API: it lets a person of the app's tenant pick
-who they are (an emulator has no Feishu login) and redirects to ``redirect_uri`` with ``code`` and
-``state``. Tests skip the page with ``&user_id=<user id>``. Codes last 5 minutes and work once; user
-tokens 2 hours; refresh tokens 30 days, each used once (a refresh returns a new one).
+``GET /open-apis/authen/v1/authorize`` is a page, not an API: the person signed in to this shenpi's web inbox
+(its password sign-in) consents, and it redirects to ``redirect_uri`` with ``code`` and ``state`` — so another
+shenpi, or any app, can use this one as its identity provider. An emulator (a demo, or a server under the test
+control plane) instead lets a person pick who they are, and tests skip that page with ``&user_id=<user id>``.
+Codes last 5 minutes and work once; user tokens 2 hours; refresh tokens 30 days, each used once
+(a refresh returns a new one).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import html
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import msgspec
 
@@ -66,16 +72,66 @@ def legacy_error(exc: DomainError) -> DomainError:
     return _invalid_request(exc)
 
 
+# The web inbox's session cookie (shenpi.web.session), read here to know who is signed in to this shenpi.
+SESSION_COOKIE = "shenpi_session"
+# Never framed (a consent click-jacked), never cached; a form may go anywhere, as the consent's answer redirects to
+# the app's redirect_uri, wherever that is.
+_PAGE_HEADERS = [(b"X-Frame-Options", b"DENY"), (b"Cache-Control", b"no-store"),
+                 (b"Content-Security-Policy", b"default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: "
+                  b"https:; frame-ancestors 'none'; base-uri 'none'")]
+AUTHORIZE_PATH = "/open-apis/authen/v1/authorize"
+
+
 async def _page(send: Send, status: int, body: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     data = body.encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"Content-Type", b"text/html; charset=utf-8"), (b"Content-Length", str(len(data)).encode()),
-        *(headers or [])]})
+        *_PAGE_HEADERS, *(headers or [])]})
     await send({"type": "http.response.body", "body": data})
 
 
-async def authorize(svc: Shenpi, scope: Scope, receive: Receive, send: Send) -> None:
-    """The consent page: pick a user of the app's tenant, then go back to the app with a code."""
+def _cookie(scope: Scope, name: str) -> str:
+    jar = SimpleCookie()
+    for k, v in scope["headers"]:
+        if k == b"cookie":
+            with contextlib.suppress(CookieError):
+                jar.load(v.decode("latin-1"))
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else ""
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), "")
+
+
+def _consent_token(secret: str) -> str:
+    """The consent form's CSRF token: bound to the person's session secret, which only this origin's pages know."""
+    return hmac.new(secret.encode(), b"shenpi-authorize-consent", hashlib.sha256).hexdigest()
+
+
+def _same_site(scope: Scope) -> bool:
+    """False when the browser says the consent came from another site (a form posted from elsewhere)."""
+    if _header(scope, b"sec-fetch-site") == "cross-site":
+        return False
+    origin = _header(scope, b"origin")
+    if not origin:
+        return True
+    return origin != "null" and origin.split("://", 1)[-1] == _header(scope, b"host")
+
+
+async def _redirect_with_code(svc: Shenpi, send: Send, app: App, user_id: str, query: dict[str, str]) -> None:
+    code = await svc.tokens.issue(app, "code", user_id, lifetime_s=CODE_LIFETIME_S, reuse=False)
+    redirect_uri = query["redirect_uri"]
+    sep = "&" if "?" in redirect_uri else "?"
+    target = redirect_uri + sep + urlencode({"code": code.token, "state": query.get("state", "")})
+    await _page(send, 302, "", [(b"Location", target.encode())])
+
+
+async def authorize(svc: Shenpi, scope: Scope, receive: Receive, send: Send, *, picker: bool = False) -> None:
+    """The authorize page: the person signed in to this shenpi's web inbox says yes, then goes back to the app
+    with a code. Not signed in (or signed in to another tenant), they are sent to the web sign-in page, which
+    brings them back here. With ``picker`` (an emulator: a demo, or a server under the test control plane) the
+    page lists the tenant's users to pick from instead, and ``&user_id=<id>`` skips it."""
     query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
     if scope["method"] == "POST":
         query.update(parse_qsl((await read_body(receive)).decode("utf-8")))
@@ -84,13 +140,41 @@ async def authorize(svc: Shenpi, scope: Scope, receive: Receive, send: Send) -> 
     if app is None or not redirect_uri:
         await _page(send, 400, "<!doctype html><title>shenpi</title><p>Unknown app_id, or redirect_uri missing.</p>")
         return
+    if picker:
+        await _pick(svc, send, app, query)
+        return
+    secret = _cookie(scope, SESSION_COOKIE)
+    session = await svc.people.session(secret) if 0 < len(secret) <= 200 else None
+    user = (await svc.directory(app.tenant_key)).user(session.user_id) if session is not None else None
+    carried = {k: v for k, v in query.items() if k not in ("user_id", "consent", "consent_token")}
+    # the web sign-in page, and back here after it
+    again = "/login?" + urlencode({"next": AUTHORIZE_PATH + "?" + urlencode(carried), "tenant_key": app.tenant_key})
+    if session is None or session.tenant_key != app.tenant_key or user is None:
+        await _page(send, 302, "", [(b"Location", again.encode())])
+        return
+    if (scope["method"] == "POST" and query.get("consent") == "allow" and _same_site(scope)
+            and hmac.compare_digest(query.get("consent_token", ""), _consent_token(secret))):
+        await _redirect_with_code(svc, send, app, user.user_id, query)
+        return
+    keep = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                   for k, v in carried.items())
+    where = urlsplit(redirect_uri).netloc or redirect_uri
+    await _page(send, 200, f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>Authorize — shenpi</title>
+<main style="font-family:sans-serif;max-width:28rem;margin:3rem auto">
+<h1>Sign in to {html.escape(app.name or app.app_id)}</h1>
+<p>You are signed in to shenpi as <strong>{html.escape(user.name)}</strong> ({html.escape(user.user_id)}).
+{html.escape(app.name or app.app_id)} at <code>{html.escape(where)}</code> will learn who you are.</p>
+<form method="post">{keep}<input type="hidden" name="consent_token" value="{_consent_token(secret)}">
+<button type="submit" name="consent" value="allow">Authorize</button></form>
+<p><a href="{html.escape(again)}">Not {html.escape(user.name)}? Sign in as someone else</a></p></main></html>""")
+
+
+async def _pick(svc: Shenpi, send: Send, app: App, query: dict[str, str]) -> None:
+    """The emulator's page: pick a user of the app's tenant (no password), or skip it with ``user_id``."""
     directory = await svc.directory(app.tenant_key)
     chosen = query.get("user_id", "")
     if chosen and directory.user(chosen) is not None:
-        code = await svc.tokens.issue(app, "code", chosen, lifetime_s=CODE_LIFETIME_S, reuse=False)
-        sep = "&" if "?" in redirect_uri else "?"
-        target = redirect_uri + sep + urlencode({"code": code.token, "state": query.get("state", "")})
-        await _page(send, 302, "", [(b"Location", target.encode())])
+        await _redirect_with_code(svc, send, app, chosen, query)
         return
     keep = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                    for k, v in query.items() if k != "user_id")

@@ -1,6 +1,8 @@
-"""Sign-in (a password, or in demo mode a user switcher), sign-out."""
+"""Sign-in (a password, an identity provider — see shenpi.web.sso — or in demo mode a user switcher), sign-out."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -8,6 +10,7 @@ from starlette.responses import Response
 from shenpi.app.ratelimits import Throttled
 from shenpi.web.context import Ctx, action, build_ctx, page
 from shenpi.web.session import csrf_ok, end_session, start_session
+from shenpi.web.sso_config import settings as sso_settings
 
 
 def safe_next(target: str) -> str:
@@ -28,12 +31,25 @@ async def _users_by_tenant(ctx: Ctx) -> list[dict[str, object]]:
     return out
 
 
+def _providers(ctx: Ctx, target: str) -> list[dict[str, str]]:
+    """The identity providers' buttons: a link each, carrying where to go after signing in."""
+    return [{"key": p.key, "label": ctx.t(p.label), "href": f"/login/sso/{p.key}?" + urlencode({"next": target})}
+            for p in sso_settings(ctx.request).providers()]
+
+
+def _login_page(ctx: Ctx, *, status: int = 200, error: str = "", target: str, tenant_key: str, user_id: str,
+                switcher: list[dict[str, object]] | None, bye: bool) -> Response:
+    return ctx.render("login.html", status=status, error=error, next=target, tenant_key=tenant_key, user_id=user_id,
+                      switcher=switcher, bye=bye, providers=_providers(ctx, target),
+                      password_sign_in=sso_settings(ctx.request).password_sign_in)
+
+
 @page(signed_in=False)
 async def login_form(ctx: Ctx) -> Response:
     switcher = await _users_by_tenant(ctx) if ctx.demo else None
-    return ctx.render("login.html", error="", next=safe_next(ctx.request.query_params.get("next", "/inbox")),
-                      tenant_key=ctx.request.query_params.get("tenant_key", ""), user_id="", switcher=switcher,
-                      bye=ctx.request.query_params.get("bye") == "1")
+    return _login_page(ctx, target=safe_next(ctx.request.query_params.get("next", "/inbox")),
+                       tenant_key=ctx.request.query_params.get("tenant_key", ""), user_id="", switcher=switcher,
+                       bye=ctx.request.query_params.get("bye") == "1")
 
 
 @action(signed_in=False)
@@ -44,9 +60,11 @@ async def login(ctx: Ctx) -> Response:
     address = ctx.request.client.host if ctx.request.client else ""
 
     def refuse(message: str, status: int) -> Response:
-        return ctx.render("login.html", status=status, error=message, next=target, tenant_key=tenant_key,
-                          user_id=user_id, switcher=switcher, bye=False)
+        return _login_page(ctx, status=status, error=message, target=target, tenant_key=tenant_key, user_id=user_id,
+                           switcher=switcher, bye=False)
 
+    if not sso_settings(ctx.request).password_sign_in:  # turned off: only the identity providers sign people in
+        return refuse(ctx.t("Password sign-in is turned off here. Sign in with your identity provider."), 403)
     try:
         user = await ctx.svc.people.sign_in(tenant_key, user_id, password, address)
     except Throttled as e:
