@@ -58,7 +58,7 @@ class Shenpi:
         self.files = Files(ctx, files_dir)  # files_dir: keep uploaded bytes there rather than in the database
 
         self.people = People(ctx, sign_in_limits)
-        self.inbox = Inbox(ctx)
+        self.inbox = Inbox(ctx, self.instances)
         self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)
         self.long_connections = LongConnections(ctx, self.tokens)

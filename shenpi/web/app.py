@@ -72,7 +72,7 @@ _PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
     ("/login/switch", None, auth.switch_user),
     ("/logout", None, auth.logout),
     ("/inbox", inbox.inbox, None),
-    ("/inbox/{tab}", inbox.inbox, None),
+    ("/inbox/{tab}", inbox.inbox, inbox.approve_selected),
     ("/instances/{code}", instance.show, instance.act),
     ("/instances/{code}/files/{file_code}", instance.download, None),
     ("/start", start.choose, None),

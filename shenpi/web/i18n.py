@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shenpi.web.catalog_inbox import ZH_INBOX
+
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LOCALES = {"en": "en-US", "zh": "zh-CN"}  # the definitions' i18n_resources locales
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
@@ -268,3 +270,4 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
 }
+ZH.update(ZH_INBOX)
