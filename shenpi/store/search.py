@@ -71,8 +71,10 @@ def text_match(dialect: str, tenant_key: str, word: str, code: str = "i.code") -
     """A SQL condition (``?`` placeholders) true for the instances whose texts contain ``word``."""
     word = normalized(word)
     if len(word) < MIN_INDEXED:
-        return (f"EXISTS (SELECT 1 FROM search_texts s WHERE s.instance_code = {code} "
-                "AND s.body LIKE (?) ESCAPE '\\')", (f"%{escaped(word)}%",))
+        # A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join and, the word looking rare, read
+        # every text to find it; a scalar subquery stays a probe per instance the list walks, by instance code.
+        return (f"(SELECT 1 FROM search_texts s WHERE s.instance_code = {code} "
+                "AND s.body LIKE (?) ESCAPE '\\' LIMIT 1) IS NOT NULL", (f"%{escaped(word)}%",))
     if dialect == "sqlite":
         phrase = '"' + word.replace('"', '""') + '"'  # one FTS5 phrase: consecutive trigrams, i.e. a substring
         return (f"{code} IN (SELECT s.instance_code FROM search_texts s WHERE s.tenant_key = ? AND s.id IN "
