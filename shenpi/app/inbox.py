@@ -22,7 +22,7 @@ from shenpi.engine import commands
 from shenpi.engine.errors import DomainError
 from shenpi.engine.model import Definition
 from shenpi.store.base import Tx
-from shenpi.store.records import InboxFilter, Page
+from shenpi.store.records import Cursor, InboxFilter, Page
 
 DONE = ("APPROVED", "REJECTED", "TRANSFERRED")
 MAX_BULK = 50  # tasks approved by one request: each is a transaction of its own
@@ -59,30 +59,32 @@ class Inbox:
         return definitions, dataclasses.replace(f, approval_codes=codes), await tx.inbox_counts(tenant_key, user_id)
 
     async def tasks(self, tenant_key: str, user_id: str, *, done: bool, text: str = "", locale: str = "",
-                    offset: int = 0, limit: int = 20, filters: InboxFilter | None = None) -> InboxPage:
+                    offset: int = 0, limit: int = 20, filters: InboxFilter | None = None,
+                    after: Cursor | None = None) -> InboxPage:
         """The user's pending tasks, newest first; or (``done``) those they decided, last decided first."""
         statuses: Sequence[str] = DONE if done else ("PENDING",)
         async with self._ctx.store.transaction() as tx:
             definitions, f, counts = await self._start(tx, tenant_key, user_id, filters or InboxFilter(text), locale)
             page = await tx.inbox_tasks(tenant_key, user_id, statuses, newest_end_first=done, offset=offset,
-                                        limit=limit, filters=f)
+                                        limit=limit, filters=f, after=after)
         return InboxPage(page, definitions, counts)
 
     async def started(self, tenant_key: str, user_id: str, *, text: str = "", locale: str = "", offset: int = 0,
-                      limit: int = 20, filters: InboxFilter | None = None) -> InboxPage:
+                      limit: int = 20, filters: InboxFilter | None = None, after: Cursor | None = None) -> InboxPage:
         """The instances the user started, newest first."""
         async with self._ctx.store.transaction() as tx:
             definitions, f, counts = await self._start(tx, tenant_key, user_id, filters or InboxFilter(text), locale)
-            page = await tx.inbox_instances(tenant_key, user_id, offset=offset, limit=limit, filters=f)
+            page = await tx.inbox_instances(tenant_key, user_id, offset=offset, limit=limit, filters=f, after=after)
         return InboxPage(page, definitions, counts)
 
     async def ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "", locale: str = "",
-                  offset: int = 0, limit: int = 20, filters: InboxFilter | None = None) -> InboxPage:
+                  offset: int = 0, limit: int = 20, filters: InboxFilter | None = None,
+                    after: Cursor | None = None) -> InboxPage:
         """The CCs the user received (``read_status`` READ or UNREAD, or both), newest first."""
         async with self._ctx.store.transaction() as tx:
             definitions, f, counts = await self._start(tx, tenant_key, user_id, filters or InboxFilter(text), locale)
             page = await tx.inbox_ccs(tenant_key, user_id, read_status=read_status, offset=offset, limit=limit,
-                                      filters=f)
+                                      filters=f, after=after)
         return InboxPage(page, definitions, counts)
 
     async def next_task(self, tenant_key: str, user_id: str, *, skip: str = "") -> str:

@@ -34,7 +34,7 @@ from shenpi.store.queries import (
     _task_pair,
     _where,
 )
-from shenpi.store.records import STATUSES, InboxFilter, Page
+from shenpi.store.records import STATUSES, Cursor, InboxFilter, Page
 from shenpi.store.search import SearchMixin, escaped, normalized, text_match
 
 _TASKS_DONE_FIRST = Order(tuple((e, not d, t) for e, d, t in _TASKS_DONE_LAST.keys))
@@ -71,7 +71,8 @@ class InboxMixin(SearchMixin):
 
     async def inbox_tasks(self, tenant_key: str, user_id: str, statuses: Sequence[str], *, text: str = "",
                           approval_codes: Sequence[str] = (), newest_end_first: bool = False, offset: int = 0,
-                          limit: int = 20, filters: InboxFilter | None = None) -> Page:
+                          limit: int = 20, filters: InboxFilter | None = None,
+                          after: Cursor | None = None) -> Page:
         """A user's tasks in ``statuses`` (to do: PENDING; done: APPROVED/REJECTED/TRANSFERRED), with their
         instances: Page.items are (Task, Instance) pairs, newest first (by end time for done lists)."""
         f = self._filter(filters, text, approval_codes)
@@ -84,11 +85,12 @@ class InboxMixin(SearchMixin):
             order = _TASK_ORDERS[3 if f.oldest_first else 2]
         own = None if f.narrows() else _own("tasks t", "t.instance_code", clauses)
         return await keyset_page(self, Listing(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, order, _task_pair, split,
-                                               own=own, tenant_key=tenant_key), None, limit, offset=offset)
+                                               own=own, tenant_key=tenant_key), after, limit,
+                                 offset=0 if after else offset)
 
     async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
                               approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20,
-                              filters: InboxFilter | None = None) -> Page:
+                              filters: InboxFilter | None = None, after: Cursor | None = None) -> Page:
         """Instances a user started, newest first; reverted (withdrawn) ones are listed too, unlike the other
         lists: the starter still sees what they withdrew."""
         f = self._filter(filters, text, approval_codes)
@@ -96,11 +98,11 @@ class InboxMixin(SearchMixin):
         base = _INSTANCES_OLDEST if f.oldest_first else _INSTANCES_NEWEST
         order = Order(tuple(("i." + e, d, t) for e, d, t in base.keys))
         return await keyset_page(self, Listing(_INSTANCE_COLS_I, "instances i", where, args, order, rows.instance_from),
-                                 None, limit, offset=offset)
+                                 after, limit, offset=0 if after else offset)
 
     async def inbox_ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "",
                         approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20,
-                        filters: InboxFilter | None = None) -> Page:
+                        filters: InboxFilter | None = None, after: Cursor | None = None) -> Page:
         """A user's CC records (READ, UNREAD or both) with their instances: (CcRecord, Instance) pairs, newest
         first (the same order as the CC search, so one index serves both)."""
         f = self._filter(filters, text, approval_codes)
@@ -110,7 +112,8 @@ class InboxMixin(SearchMixin):
         own = None if f.narrows() else _own("ccs c", "c.instance_code", clauses)
         return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args,
                                                _CCS_OLDEST if f.oldest_first else _CCS_NEWEST, _cc_pair,
-                                               own=own, tenant_key=tenant_key), None, limit, offset=offset)
+                                               own=own, tenant_key=tenant_key), after, limit,
+                                 offset=0 if after else offset)
 
     async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]:
         """How many entries each inbox list has: todo, done, started, cc (and cc_unread), each counted no further

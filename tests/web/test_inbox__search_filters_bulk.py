@@ -123,3 +123,24 @@ def test_bulk_approve_says_what_became_of_each_task(own):
         assert none.status_code == 400 and "Select at least one task to approve." in none.text
     finally:
         bob.close()
+
+
+def test_next_pages_follow_a_cursor_and_a_forged_one_starts_over(own):
+    srv, sdk = own
+    tag = uuid.uuid4().hex[:8]
+    made = [create(sdk, title=f"{tag} page {i}") for i in range(23)]
+    bob = _person(srv, "bob")
+    try:
+        first = bob.page(f"/inbox/todo?q={tag}&sort=oldest&lang=en")
+        assert _codes(first) == made[:20] and "Page 1 of 2" in first
+        link = re.search(r'<a rel="next" href="\?([^"]+)"', first)
+        assert link and "after=" in link.group(1) and "page=" not in link.group(1)
+        second = bob.page("/inbox/todo?" + link.group(1).replace("&amp;", "&"))
+        assert _codes(second) == made[20:] and "Page 2 of 2" in second and 'rel="next"' not in second
+        assert 'rel="prev"' in second
+        # junk; another sort's; not a cursor; this list's, with keys its order cannot have written
+        for forged in ("nonsense", "WyJ0b2RvOm5ld2VzdCIsMjAsWzEsMl1d", "W10", "WyJ0b2RvOm9sZGVzdCIsMjAsWyJ4IiwieSJdXQ"):
+            again = bob.page(f"/inbox/todo?q={tag}&sort=oldest&after={forged}&lang=en")
+            assert _codes(again) == made[:20] and "Page 1 of 2" in again, forged
+    finally:
+        bob.close()

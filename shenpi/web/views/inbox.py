@@ -3,14 +3,18 @@ searched, filtered and sorted; and several to-do tasks approved with one comment
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import START_NODE, Definition
-from shenpi.store.records import STATUSES, InboxFilter
+from shenpi.store.records import STATUSES, Cursor, InboxFilter
 from shenpi.web import i18n
 from shenpi.web.context import Ctx, action, page, page_number
 from shenpi.web.views.inbox_rows import Row, current_step, summary, waited
@@ -43,6 +47,27 @@ def _asked(ctx: Ctx) -> dict[str, str]:
     return asked
 
 
+def page_token(tag: str, cursor: Cursor) -> str:
+    """The "next page" link's opaque token: the store's cursor (the last row's sort key and the rows before it),
+    tagged with the list and sort it belongs to, as base64url JSON."""
+    raw = json.dumps([tag, cursor.position, list(cursor.keys)], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def read_token(tag: str, token: str) -> Cursor | None:
+    """The cursor a token of this list and sort holds; None for anything else (the list then starts over)."""
+    if not token or len(token) > 512:
+        return None
+    try:
+        tagged, position, keys = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if (tagged != tag or type(position) is not int or position < 0 or not isinstance(keys, list)
+            or not all(type(k) in (int, str) for k in keys)):
+        return None
+    return Cursor(position, tuple(keys))
+
+
 def _filter(asked: dict[str, str]) -> InboxFilter:
     return InboxFilter(text=asked["q"], approval_code=asked["approval"], status=asked["status"],
                        submitter=asked["submitter"], time_from=_day_ms(asked["from"], False),
@@ -53,18 +78,17 @@ async def _listing(ctx: Ctx, tab: str, *, status: int = 200, **extra: Any) -> Re
     me = ctx.me
     asked = _asked(ctx)
     f = _filter(asked)
-    page_no = page_number(ctx.request.query_params.get("page", "1"))
+    # Paging on walks from the last row shown (a keyset cursor in the "next" link), so page 5000 costs what page 1
+    # does; a page asked for by number (the "previous" link, a typed URL) walks past the rows before it.
+    tag = f"{tab}:{asked['sort'] or 'newest'}"
+    after = read_token(tag, ctx.request.query_params.get("after", ""))
+    page_no = after.position // PAGE_SIZE + 1 if after else page_number(ctx.request.query_params.get("page", "1"))
     offset = (page_no - 1) * PAGE_SIZE
-    inbox = ctx.svc.inbox
-    if tab in ("todo", "done"):
-        listed = await inbox.tasks(me.tenant_key, me.user_id, done=tab == "done", locale=ctx.locale, offset=offset,
-                                   limit=PAGE_SIZE, filters=f)
-    elif tab == "started":
-        listed = await inbox.started(me.tenant_key, me.user_id, locale=ctx.locale, offset=offset, limit=PAGE_SIZE,
-                                     filters=f)
-    else:
-        listed = await inbox.ccs(me.tenant_key, me.user_id, read_status=asked["read"].upper(), locale=ctx.locale,
-                                 offset=offset, limit=PAGE_SIZE, filters=f)
+    try:
+        listed = await _read(ctx, tab, asked, f, offset, after)
+    except ParamInvalid:  # a cursor that does not fit this list's order: start it over
+        after, page_no, offset = None, 1, 0
+        listed = await _read(ctx, tab, asked, f, offset, after)
     found, counts = listed.page, listed.counts
     now = ctx.svc.clock.now_ms()
     rows = [_row(ctx, tab, item, listed.definitions, now) for item in found.items]
@@ -75,9 +99,23 @@ async def _listing(ctx: Ctx, tab: str, *, status: int = 200, **extra: Any) -> Re
     people = sorted(((u.user_id, u.name) for u in me.directory.users.values()), key=lambda p: p[1])
     return ctx.render("inbox.html", status=status, tab=tab, tabs=TABS, counts=counts, rows=rows, asked=asked,
                       narrowed=any(v for k, v in asked.items() if k not in ("sort", "read")),
-                      query=urlencode(kept), page_no=page_no, pages=pages, total=found.total,
+                      query=urlencode(kept), page_no=page_no, pages=max(pages, page_no), total=found.total,
+                      next_token=page_token(tag, found.next) if found.next else "",
                       has_more=found.has_more, approvals=approvals, people=people, sorts=SORTS,
                       statuses=[(s, i18n.INSTANCE_STATUS[s]) for s in STATUSES], **extra)
+
+
+async def _read(ctx: Ctx, tab: str, asked: dict[str, str], f: InboxFilter, offset: int,
+                after: Cursor | None) -> Any:
+    me, inbox = ctx.me, ctx.svc.inbox
+    if tab in ("todo", "done"):
+        return await inbox.tasks(me.tenant_key, me.user_id, done=tab == "done", locale=ctx.locale, offset=offset,
+                                 limit=PAGE_SIZE, filters=f, after=after)
+    if tab == "started":
+        return await inbox.started(me.tenant_key, me.user_id, locale=ctx.locale, offset=offset, limit=PAGE_SIZE,
+                                   filters=f, after=after)
+    return await inbox.ccs(me.tenant_key, me.user_id, read_status=asked["read"].upper(), locale=ctx.locale,
+                           offset=offset, limit=PAGE_SIZE, filters=f, after=after)
 
 
 @page()
