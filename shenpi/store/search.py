@@ -112,3 +112,17 @@ class SearchMixin(SqlTx):
     async def _unindex_comments(self, instance_code: str) -> None:
         await self._execute("DELETE FROM search_texts WHERE instance_code = ? AND source LIKE 'comment:%'",
                             (instance_code,))
+
+    async def _rebuild_search_texts(self) -> None:
+        """Write every text again from the instances, comments and timeline: after restoring a snapshot taken
+        before migration 0013, which has no search_texts of its own."""
+        await self._execute("DELETE FROM search_texts")
+        for r in await self._fetch(f"SELECT {rows.INSTANCE_COLS} FROM instances"):
+            inst = rows.instance_from(r)
+            await self._insert_text(inst.tenant_key, inst.code, "form", form_text(inst))
+        for tenant_key, code, comment_id, content in await self._fetch(
+                "SELECT tenant_key, instance_code, id, content FROM comments WHERE is_delete = 0"):
+            await self._insert_text(tenant_key, code, f"comment:{comment_id}", comment_text(content))
+        for tenant_key, code, comment in await self._fetch(
+                "SELECT tenant_key, instance_code, comment FROM timeline WHERE comment <> ''"):
+            await self._insert_text(tenant_key, code, "note", normalized(comment))
