@@ -30,12 +30,22 @@ class External:
         self._ctx = ctx
 
     async def put_approval(self, tenant_key: str, approval_code: str, body: dict[str, Any]) -> None:
-        """Create or replace an external approval; a body without group_code keeps the stored group."""
+        """Create or replace an external approval; a body without group_code keeps the stored group, and a
+        group_code that names no group yet needs its group_name."""
         async with self._ctx.store.transaction() as tx:
-            if not body.get("group_code"):
+            group_code = body.get("group_code")
+            if not group_code:
                 stored = await tx.get_external_approval(tenant_key, approval_code) or {}
                 group = {k: stored[k] for k in ("group_code", "group_name") if stored.get(k)}
                 body = {**body, **group}
+            elif not body.get("group_name"):
+                # A new group needs its name; an existing one lends it to the approval that joins it.
+                name = await tx.external_group_name(tenant_key, str(group_code))
+                if name is None:
+                    raise ParamInvalid(f"group_name is required: group_code {group_code} names no group yet",
+                                       field="group_name")
+                if name:
+                    body = {**body, "group_name": name}
             await tx.put_external_approval(tenant_key, approval_code, body, self._ctx.clock.now_ms())
 
     async def get_approval(self, tenant_key: str, approval_code: str) -> dict[str, Any]:

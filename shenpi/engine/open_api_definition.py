@@ -77,6 +77,14 @@ def _default_texts(resources: Any) -> set[str] | None:
     return None
 
 
+def default_text(resources: Any, key: str, field: str) -> str:
+    """The default locale's text for the i18n ``key`` a request field carries; 1390001 naming it when there is none."""
+    check_default_texts(resources, [(key, field)])
+    default = next(r for r in resources if isinstance(r, dict) and r.get("is_default") is True)
+    return next(str(t.get("value") or "") for t in default.get("texts") or []
+                if isinstance(t, dict) and t.get("key") == key)
+
+
 def check_open_api_definition(body: dict[str, Any]) -> None:
     """1390001 naming the field, for the first rule above that ``body`` breaks."""
     used = [(_key(body.get("approval_name"), "approval_name", min_chars=_MIN_KEY_CHARS), "approval_name")]

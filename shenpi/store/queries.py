@@ -263,6 +263,20 @@ class QueryMixin(SearchMixin):
                                  (tenant_key, approval_code))
         return rows.loads(r[0]) if r else None
 
+    async def external_group_name(self, tenant_key: str, group_code: str) -> str | None:
+        """The name of the tenant's external approval group ``group_code`` ("" if it has none), or None if no
+        approval is in that group. Groups are few per tenant and only definition writes ask, so the bodies that
+        mention the code are read and the JSON decides."""
+        # A LIKE over the code as it reads inside the stored JSON narrows the rows; a % or _ in the code only
+        # widens the match, and the decoded body decides.
+        pattern = "%" + rows.dumps(group_code)[1:-1] + "%"
+        for (body,) in await self._fetch("SELECT body FROM external_approvals WHERE tenant_key = ? AND body LIKE ?",
+                                         (tenant_key, pattern)):
+            stored = rows.loads(body)
+            if stored.get("group_code") == group_code:
+                return str(stored.get("group_name") or "")
+        return None
+
     async def put_external_instance(self, tenant_key: str, approval_code: str, instance_id: str, status: str,
                                     body: dict[str, Any], update_time: int) -> None:
         await self._execute(

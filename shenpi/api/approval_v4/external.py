@@ -20,6 +20,9 @@ from shenpi.engine.open_api_definition import check_default_texts
 
 _INSTANCE_STATUSES = ("PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED", "HIDDEN", "TERMINATED")
 _TASK_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TRANSFERRED", "DONE")
+# The page limits an external instance's form to 2048 characters without saying what counts: shenpi counts the
+# form as its caller sent it, written as compact JSON (docs/compatibility.md).
+_FORM_MAX_CHARS = 2048
 
 
 def _req(body: dict[str, Any], key: str, where: str = "") -> str:
@@ -95,6 +98,9 @@ def _check_instance(body: dict[str, Any]) -> None:
         if t.get("status") not in _TASK_STATUSES:
             raise ParamInvalid(f"task_list[{i}].status must be one of {', '.join(_TASK_STATUSES)}",
                                field=f"task_list[{i}].status")
+    form = body.get("form")
+    if form is not None and len(msgspec.json.encode(form).decode()) > _FORM_MAX_CHARS:
+        raise ParamInvalid(f"form is longer than {_FORM_MAX_CHARS} characters", field="form")
     if body.get("update_mode", "REPLACE") not in ("REPLACE", "UPDATE"):
         raise ParamInvalid("update_mode must be REPLACE or UPDATE", field="update_mode")
 

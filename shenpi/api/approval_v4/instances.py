@@ -13,6 +13,7 @@ from shenpi.app import InstanceView
 from shenpi.engine.commands import CreateInstance
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import NoOperationPermission, ParamInvalid, UserNotFound
+from shenpi.engine.open_api_definition import default_text
 
 _enc = msgspec.json.Encoder()
 
@@ -39,6 +40,7 @@ class CreateBody(msgspec.Struct, omit_defaults=True):
     cancel_bot_notification: int | str = 0
     forbid_revoke: bool = False
     title_display_method: int = 0
+    i18n_resources: list[dict[str, Any]] | None = None
 
 
 def _node_users(directory: Directory, by_user: list[NodeUsers], by_open: list[NodeUsers],
@@ -70,12 +72,15 @@ async def create(call: Call) -> dict[str, Any]:
         raise ParamInvalid("one of user_id or open_id is required", field="user_id")
     if user is None:
         raise UserNotFound(f"submitter {b.user_id or b.open_id} not found", field="user_id" if b.user_id else "open_id")
+    # The page makes title an @i18n@ key that i18n_resources gives a text; a plain title is still taken as written
+    # (clients written against earlier shenpi send one), and a key is shown as its default locale's text.
+    title = default_text(b.i18n_resources, b.title, "title") if b.title.startswith("@i18n@") else b.title
     cmd = CreateInstance(
         user_id=user.user_id,
         form=b.form,
         department_id=b.department_id,
         uuid=b.uuid,
-        title=b.title,
+        title=title,
         free_approvers=_node_users(directory, b.node_approver_user_id_list, b.node_approver_open_id_list,
                                    "node_approver_*_id_list"),
         free_ccs=_node_users(directory, b.node_cc_user_id_list, b.node_cc_open_id_list, "node_cc_*_id_list"),

@@ -139,6 +139,22 @@ def test_definition_group_code_is_optional(client):
     assert group_of() == "HR"
 
 
+def test_definition_group_name_is_required_for_a_new_group(client):
+    """group_name is required when group_code names a group that does not exist yet; an approval joining an existing
+    group may leave it out and takes the group's name.
+    Page: https://open.feishu.cn/document/server-docs/approval-v4/external_approval/create
+    """
+    group = f"G-{uuid.uuid4().hex[:8]}"
+    assert answer(define(client, definition(group_code=group, group_name=None))) == PARAM_INVALID
+    assert answer(define(client, definition(group_code=group, group_name="@i18n@g"))) == (200, 0)
+    joining = definition(group_code=group, group_name=None)
+    assert answer(define(client, joining)) == (200, 0)
+    got = client.approval.v4.external_approval.get(GetExternalApprovalRequest.builder()
+                                                   .approval_code(joining.approval_code).build())
+    assert got.code == 0, got.msg
+    assert (got.data.group_code, got.data.group_name) == (group, "@i18n@g")
+
+
 def test_definition_get_answers_the_pages_fields_only(client, server):
     """The get page documents the definition's fields; whatever else the create body carried (sent raw, as the SDK
     sends only declared fields) is not answered. Page: https://open.feishu.cn/document/approval-v4/external_approval/get

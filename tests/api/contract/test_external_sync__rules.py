@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from lark_oapi.api.approval.v4 import (
+    ExternalInstanceForm,
     ExternalInstanceTaskNode,
 )
 
@@ -161,3 +162,18 @@ def test_sync_of_an_unknown_approval_is_1390002(client):
     approval/get)."""
     resp = sync(client, instance().approval_code("EXT-NO-SUCH").build())
     assert (resp.raw.status_code, resp.code, resp.msg) == (400, 1390002, "approval code not found")
+
+
+def test_sync_form_is_at_most_2048_characters(client):
+    """form may carry several entries (lists show the first 3) and is at most 2048 characters long, counted as the
+    form's compact JSON. Page: https://open.feishu.cn/document/server-docs/approval-v4/external_instance/create
+    """
+    def form_of(length: int) -> list[ExternalInstanceForm]:
+        # [{"name":"@i18n@n","value":"@i18n@v…"}]: 37 characters around the value's padding
+        pad = "v" * (length - 37)
+        return [ExternalInstanceForm.builder().name("@i18n@n").value(f"@i18n@{pad}").build()]
+
+    many = [ExternalInstanceForm.builder().name(f"@i18n@n{i}").value(f"@i18n@v{i}").build() for i in range(5)]
+    assert answer(sync(client, instance().form(many).build())) == (200, 0)
+    assert answer(sync(client, instance().form(form_of(2048)).build())) == (200, 0)
+    assert answer(sync(client, instance().form(form_of(2049)).build())) == PARAM_INVALID

@@ -24,8 +24,10 @@ from lark_oapi.api.approval.v4 import (
     I18nResource,
     I18nResourceText,
     InstanceCreate,
+    InstanceSearch,
     PreviewInstanceRequest,
     PreviewInstanceRequestBody,
+    QueryInstanceRequest,
     SearchCcInstanceRequest,
     SpecifiedRollback,
     SpecifiedRollbackInstanceRequest,
@@ -64,6 +66,24 @@ def test_create_i18n_resources_locale_is_one_of_the_documented(client):
 
     assert create(client, user_id="alice", i18n_resources=resources("en-US")).code == 0
     assert create(client, user_id="alice", i18n_resources=resources("en_US")).code == PARAM_INVALID
+
+
+def test_create_title_key_takes_its_text_from_i18n_resources(client):
+    """Instance create: title is an @i18n@ key that i18n_resources gives a value; a key without one is 1390001, and
+    the instance is listed under the default locale's text."""
+    def resources(default: bool = True) -> list[I18nResource]:
+        return [I18nResource.builder().locale("en-US").is_default(default).texts(
+            [I18nResourceText.builder().key("@i18n@t").value("New laptop").build()]).build()]
+
+    assert create(client, user_id="alice", title="@i18n@t").code == PARAM_INVALID
+    assert create(client, user_id="alice", title="@i18n@x", i18n_resources=resources()).code == PARAM_INVALID
+    assert create(client, user_id="alice", title="@i18n@t", i18n_resources=resources(False)).code == PARAM_INVALID
+    made = create(client, user_id="alice", title="@i18n@t", i18n_resources=resources())
+    assert made.code == 0, made.msg
+    query = InstanceSearch.builder().approval_code("LEAVE").instance_code(made.data.instance_code).build()
+    listed = client.approval.v4.instance.query(QueryInstanceRequest.builder().request_body(query).build())
+    assert listed.code == 0, listed.msg
+    assert [i.instance.title for i in listed.data.instance_list] == ["New laptop"]
 
 
 def test_get_leaves_the_ids_of_an_automatic_approval_empty(client):
