@@ -45,10 +45,15 @@ def test_rows_show_the_summary_submitter_step_and_wait(web_server, sdk):
         row = html[html.index(f'href="/instances/{code}"'):]
         row = row[:row.index("</li>")]
         assert "New monitor" in row and "2,399.00 CNY" in row
-        assert "Submitted by Alice" in row and "At step: Manager" in row and "waiting 0 min" in row
+        assert "Submitted by Alice" in row and "Waiting for you at Manager" in row and "waiting 0 min" in row
         assert "2,399.00 CNY" in bob.page(f"/instances/{code}")  # the instance page shows the currency too
-        zh = bob.page("/inbox/todo?lang=zh")
-        assert "当前节点：主管审批" in zh and "已等待 0 分钟" in zh
+        assert "已等待 0 分钟" in bob.page("/inbox/todo?lang=zh")
+        alice = WebClient(srv.base_url)
+        alice.sign_in("acme", "alice", PASSWORDS[("acme", "alice")])
+        started = alice.page(f"/inbox/started?q={code}&lang=en")  # the submitter sees where it stands
+        assert "At step: Manager · waiting 0 min" in started and "2,399.00 CNY" in started
+        assert "当前节点：主管审批" in alice.page(f"/inbox/started?q={code}&lang=zh")
+        alice.close()
     finally:
         bob.close()
 

@@ -177,7 +177,7 @@ def _row(ctx: Ctx, tab: str, item: Any, definitions: dict[str, Definition], now:
             row.detail = (ctx.t("Handed back to you: edit and resubmit") if task.node_key == START_NODE
                           else ctx.t("Waiting for you at {node}", node=node_name))
             row.time = task.start_time
-            row.step = "" if task.node_key == START_NODE else node_name
+            row.step = ""  # the detail line names it already
             row.waited = waited(now - task.start_time, ctx.t)
             row.task_id = "" if task.node_key == START_NODE else task.id
         else:
