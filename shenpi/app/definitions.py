@@ -18,6 +18,7 @@ from shenpi.engine.definitions import build_definition
 from shenpi.engine.model import Definition
 from shenpi.events.delivery import app_event_types, route_definition
 from shenpi.store.base import Tx
+from shenpi.store.records import DefinitionVersion
 
 
 async def definition_of(tx: Tx, tenant_key: str, code: str) -> Definition:
@@ -35,9 +36,11 @@ class Definitions:
         self._ctx = ctx
 
     async def create(self, tenant_key: str, body: dict[str, Any],
-                     check: Callable[[dict[str, Any]], None] | None = None) -> Definition:
+                     check: Callable[[dict[str, Any]], None] | None = None, *, source: str = "api",
+                     author: str = "") -> Definition:
         """Create a definition, or save a new version of it when ``approval_code`` names an existing one.
-        ``check`` adds the caller's own rules (the Open API's), run once the body builds a definition."""
+        ``check`` adds the caller's own rules (the Open API's), run once the body builds a definition; ``source``
+        and ``author`` say who saved the version (the Open API and an app, the web admin and a user)."""
         async with self._ctx.store.transaction() as tx:
             code = body.get("approval_code") or ""
             if not isinstance(code, str):
@@ -54,7 +57,7 @@ class Definitions:
             if check is not None:
                 check(body)
             definition.body = {**body, "approval_code": definition.code}
-            await tx.save_definition(definition)
+            await tx.save_definition(definition, source, author)
             queued = await self._queue_updated_event(tx, definition)
         if queued:
             self._ctx.committed()
@@ -78,6 +81,21 @@ class Definitions:
         """The definition, or None when the tenant has none by that code (for pages that answer 404 themselves)."""
         async with self._ctx.store.transaction() as tx:
             return await tx.get_definition(tenant_key, code)
+
+    async def versions(self, tenant_key: str, code: str) -> builtins.list[DefinitionVersion]:
+        """The saved versions of a definition, newest first."""
+        async with self._ctx.store.transaction() as tx:
+            return await tx.definition_versions(tenant_key, code)
+
+    async def version(self, tenant_key: str, code: str, version: int) -> Definition | None:
+        """An earlier (or the current) version of a definition as it was saved, or None."""
+        async with self._ctx.store.transaction() as tx:
+            current = await tx.get_definition(tenant_key, code)
+            body = await tx.definition_version_body(tenant_key, code, version) if current else None
+        if current is None or body is None:
+            return None
+        return build_definition(body, tenant_key=tenant_key, approval_code=code, approval_id=current.approval_id,
+                                version=version)
 
     async def list(self, tenant_key: str) -> builtins.list[Definition]:
         async with self._ctx.store.transaction() as tx:

@@ -18,6 +18,7 @@ says what is left out and what importing such a snapshot does.
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ from shenpi.store.records import App, Tenant
 
 SNAPSHOT_KEY = "shenpi_snapshot"
 FORMAT = 1
+log = logging.getLogger("shenpi.seed")
 KEEP = ("tokens",)  # tables whose rows survive reset and import: a client's cached token stays valid
 
 Tables = dict[str, dict[str, Any]]
@@ -268,6 +270,10 @@ class Snapshots:
                     existing = await tx.get_definition(tenant_key, a.code)
                     if existing is not None and existing.body == a.body:
                         continue
+                    if existing is not None and not await _seed_owns(tx, tenant_key, a.code):
+                        log.warning("seed: %s (%s) was changed by an admin or an app since the seed last wrote it; "
+                                    "the seed's version is not applied", a.code, a.where)
+                        continue
                     try:
                         definition = build_definition(
                             a.body, tenant_key=tenant_key, approval_code=a.code,
@@ -276,5 +282,12 @@ class Snapshots:
                     except DomainError as e:
                         raise SeedError(f"{a.where}: {e.detail or e.msg}") from None
                     definition.body = a.body
-                    await tx.save_definition(definition)
+                    await tx.save_definition(definition, "seed")
         self._ctx.registry.invalidate()
+
+
+async def _seed_owns(tx: Tx, tenant_key: str, code: str) -> bool:
+    """Whether a seed may write a new version of the definition: its latest version came from a seed (or from
+    before versions were recorded). Once an admin or an app saves a version, the definition is theirs."""
+    versions = await tx.definition_versions(tenant_key, code)
+    return not versions or versions[0].source in ("seed", "unknown")

@@ -44,6 +44,9 @@ class FlowState(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     # node key -> users an approval node CCs once it is done (its ccers and the submitter's chosen CCs)
     ccs_when_done: dict[str, list[str]] = {}
     cc_records: list[CcRecord] = []
+    # the version of the definition the instance started on: it runs on that version to the end, whatever is
+    # published meanwhile (0: started before shenpi kept versions, runs on the current one)
+    definition_version: int = 0
 
 
 _encoder = msgspec.json.Encoder()

@@ -98,7 +98,8 @@ def _approval_shape() -> Obj:
     shape = _from_schema(body)
     nodes = shape.fields["node_list"]
     node = Obj({**nodes.item.fields, "require_signature": TEXT, "empty_approver": TEXT,
-                "conditions": Arr(Obj({"widget": TEXT, "op": TEXT, "value": ANY}))})
+                "conditions": Arr(Obj({"widget": TEXT, "op": TEXT, "value": ANY})),
+                "shenpi_branch": ANY})  # the web designer's record of a node's branch case (its export carries it)
     return Obj({**shape.fields, "node_list": Arr(node), "status": TEXT, "creator_app_id": TEXT})
 
 

@@ -7,8 +7,11 @@ and the write take the locks of shenpi/store/lock.py.
 
 from __future__ import annotations
 
-from shenpi.engine.model import Definition, Task, TimelineEntry
+from typing import Any
+
+from shenpi.engine.model import Definition, Instance, Task, TimelineEntry
 from shenpi.store import rows
+from shenpi.store.records import DefinitionVersion
 from shenpi.store.sql import SqlTx
 
 
@@ -29,15 +32,48 @@ class AggregateMixin(SqlTx):
         self._store.definitions[key] = d
         return d
 
-    async def save_definition(self, definition: Definition) -> None:
+    async def save_definition(self, definition: Definition, source: str = "api", author: str = "") -> None:
+        """Save the definition as its current version and keep that version in the history (``source``: seed,
+        api or admin; ``author``: the app or admin who saved it)."""
         d = definition
         now = self._NOW_S_AS_MS
+        body = rows.dumps(d.body)
         await self._execute(
             "INSERT INTO definitions (tenant_key, code, approval_id, status, version, body, created_at, updated_at) "
             f"VALUES (?, ?, ?, ?, ?, ?, {now}, {now}) "
             "ON CONFLICT (tenant_key, code) DO UPDATE SET status = excluded.status, version = excluded.version, "
             "body = excluded.body, updated_at = excluded.updated_at",
-            (d.tenant_key, d.code, d.approval_id, d.status, d.version, rows.dumps(d.body)))
+            (d.tenant_key, d.code, d.approval_id, d.status, d.version, body))
+        await self._execute(
+            "INSERT INTO definition_versions (tenant_key, code, version, source, author, body, saved_at) "
+            f"VALUES (?, ?, ?, ?, ?, ?, {now}) "
+            "ON CONFLICT (tenant_key, code, version) DO UPDATE SET source = excluded.source, "
+            "author = excluded.author, body = excluded.body, saved_at = excluded.saved_at",
+            (d.tenant_key, d.code, d.version, source, author, body))
+
+    async def _as_started(self, definition: Definition, inst: Instance) -> Definition:
+        """The version of ``definition`` the instance started on (its flow state says which), so a running instance
+        keeps its version when a new one is published; the current one when they are the same or it is unknown."""
+        pinned = inst.state.definition_version
+        if not pinned or pinned == definition.version:
+            return definition
+        r = await self._fetchone("SELECT body FROM definition_versions WHERE tenant_key = ? AND code = ? "
+                                 "AND version = ?", (definition.tenant_key, definition.code, pinned))
+        if r is None:
+            return definition
+        return rows.definition_from(definition.tenant_key, definition.code, definition.approval_id, definition.status,
+                                    pinned, r[0])
+
+    async def definition_versions(self, tenant_key: str, code: str) -> list[DefinitionVersion]:
+        """The saved versions of a definition, newest first, without their bodies."""
+        return [DefinitionVersion(r[0], r[1], r[2], r[3]) for r in await self._fetch(
+            "SELECT version, source, author, saved_at FROM definition_versions WHERE tenant_key = ? AND code = ? "
+            "ORDER BY version DESC", (tenant_key, code))]
+
+    async def definition_version_body(self, tenant_key: str, code: str, version: int) -> dict[str, Any] | None:
+        r = await self._fetchone("SELECT body FROM definition_versions WHERE tenant_key = ? AND code = ? "
+                                 "AND version = ?", (tenant_key, code, version))
+        return rows.loads(r[0]) if r else None
 
     async def list_definitions(self, tenant_key: str) -> list[Definition]:
         # One query for the lot; bodies are parsed only for versions the cache does not hold.

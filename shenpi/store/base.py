@@ -18,7 +18,18 @@ from typing import Any, Protocol
 from shenpi.engine.directory import Department, Directory, User
 from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineEntry
 from shenpi.engine.transition import Transition
-from shenpi.store.records import App, Comment, Cursor, InboxFilter, Page, SearchFilter, StoredFile, Tenant, Token
+from shenpi.store.records import (
+    App,
+    Comment,
+    Cursor,
+    DefinitionVersion,
+    InboxFilter,
+    Page,
+    SearchFilter,
+    StoredFile,
+    Tenant,
+    Token,
+)
 
 
 class ConcurrentUpdate(Exception):
@@ -66,7 +77,9 @@ class AggregateTx(Protocol):
     """Definitions and the instance aggregate: the reads and the one write an action is made of."""
 
     async def get_definition(self, tenant_key: str, code: str) -> Definition | None: ...
-    async def save_definition(self, definition: Definition) -> None: ...
+    async def save_definition(self, definition: Definition, source: str = "api", author: str = "") -> None: ...
+    async def definition_versions(self, tenant_key: str, code: str) -> list[DefinitionVersion]: ...
+    async def definition_version_body(self, tenant_key: str, code: str, version: int) -> dict[str, Any] | None: ...
     async def list_definitions(self, tenant_key: str) -> list[Definition]: ...
 
     async def find_instance(self, tenant_key: str, code_or_uuid: str) -> Instance | None: ...

@@ -132,6 +132,7 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, Delivery
             definition = await self.get_definition(tenant_key, inst.approval_code)
             if definition is None:
                 return None
+        definition = await self._as_started(definition, inst)
         # A statement of its own, after the lock is held: READ COMMITTED gives it a fresh snapshot, so it sees
         # the tasks of whichever transaction held the lock before us.
         tasks = [rows.task_from(t) for t in await self._all(

@@ -61,6 +61,16 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class DefinitionVersion:
+    """One saved version of a definition: who saved it (``source`` seed / api / admin / unknown) and when."""
+
+    version: int
+    source: str
+    author: str
+    saved_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class SearchFilter:
     """What a search over instances, tasks or CC records narrows by. An empty value narrows nothing.
 

@@ -107,6 +107,7 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMi
         definition = await self.get_definition(tenant_key, inst.approval_code)
         if definition is None:
             return None
+        definition = await self._as_started(definition, inst)
         tasks = [rows.task_from(r) for r in self._all(
             f"SELECT {rows.TASK_COLS} FROM tasks WHERE instance_code = ? ORDER BY start_time, id", (inst.code,))]
         return Aggregate(definition=definition, instance=inst, tasks=tasks)

@@ -23,7 +23,7 @@ from shenpi import ids
 from shenpi.app import Shenpi
 from shenpi.platform.errors import NotFound
 from shenpi.web.context import build_ctx
-from shenpi.web.views import admin, auth, inbox, instance, start
+from shenpi.web.views import admin, auth, designer, inbox, instance, start
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -80,6 +80,9 @@ _PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
     ("/admin/definitions", admin.definitions, None),
     ("/admin/definitions/new", admin.definition, admin.save_definition),
     ("/admin/definitions/{code}", admin.definition, admin.save_definition),
+    ("/admin/definitions/{code}/design", designer.design, designer.design_post),
+    ("/admin/definitions/{code}/versions/{version}", designer.version, None),
+    ("/admin/definitions/{code}/export", designer.export, None),
     ("/admin/apps", admin.apps, None),
     ("/admin/outbox", admin.outbox, admin.redeliver),
 ]

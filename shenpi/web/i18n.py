@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shenpi.web.catalog_designer import ZH_DESIGNER
 from shenpi.web.catalog_inbox import ZH_INBOX
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
@@ -271,3 +272,4 @@ ZH: dict[str, str] = {
     "no": "否",
 }
 ZH.update(ZH_INBOX)
+ZH.update(ZH_DESIGNER)

@@ -30,12 +30,15 @@ from shenpi.engine.model import (
     REJECTED,
     START_NODE,
     Aggregate,
+    Definition,
+    Node,
     Task,
     TimelineEntry,
 )
 from shenpi.engine.preview import preview_instance
 from shenpi.store.records import Comment
 from shenpi.web import i18n
+from shenpi.web.forms import option_text
 from shenpi.web.session import Viewer
 
 
@@ -154,9 +157,14 @@ def process_steps(agg: Aggregate, directory: Directory, viewer: Viewer, t: Any, 
     for index, node in enumerate(d.nodes):
         tasks = by_node.get(node.key, [])
         preview = predicted.get(node.key)
-        if not tasks and preview is None and node.node_type != "CC_NODE":
-            continue  # a branch this instance does not take
         name = d.text(node.name, locale)
+        if not tasks and preview is None and node.conditions and not ended:
+            # a branch this instance does not take: drawn, greyed, with the case it belongs to
+            steps.append(Step(node.key, name, "cc" if node.node_type == "CC_NODE" else "approval", "skipped",
+                              t("branch not taken"), _rule(node.node_type, t), note=case_label(node.raw, t, locale)))
+            continue
+        if not tasks and preview is None and node.node_type != "CC_NODE":
+            continue
         if node.node_type == "CC_NODE":
             users = preview.end_cc_id_list if preview else []
             reached = (ended and inst.status == APPROVED) or index < inst.node_index
@@ -243,3 +251,113 @@ def _comment_text(content: str) -> str:
     if isinstance(parsed, dict) and isinstance(parsed.get("text"), str):
         return str(parsed["text"])
     return content
+
+
+# -- a definition as a diagram (the designer and the version pages) ----------------------------------------------
+
+BRANCH_KEY = "shenpi_branch"  # see shenpi/web/designer_body.py: a node's place in a branch the designer drew
+OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "is", "!=": "is not", "in": "is one of",
+            "not_in": "is none of", "contains": "contains"}
+
+
+@dataclass(slots=True)
+class DiagramStep:
+    key: str
+    name: str
+    kind: str  # approval | cc
+    rule: str
+    who: str
+    note: str = ""
+
+
+@dataclass(slots=True)
+class DiagramCase:
+    label: str
+    when: str
+    default: bool
+    steps: list[DiagramStep] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DiagramItem:
+    """One step of the process, or a branch: its cases side by side, each with its own steps."""
+
+    step: DiagramStep | None = None
+    cases: list[DiagramCase] = field(default_factory=list)
+
+
+def case_label(raw: dict[str, Any], t: Any, locale: str) -> str:
+    meta = raw.get(BRANCH_KEY)
+    if not isinstance(meta, dict):
+        return ""
+    cases: list[Any] = meta["cases"] if isinstance(meta.get("cases"), list) else []
+    index: int = meta["case"] if isinstance(meta.get("case"), int) else -1
+    case: dict[str, Any] = cases[index] if 0 <= index < len(cases) and isinstance(cases[index], dict) else {}
+    name = str(case.get("name_zh" if locale == "zh-CN" else "name_en") or case.get("name_zh") or "")
+    return str(t("Branch: {case}", case=name)) if name else ""
+
+
+def condition_words(cond: dict[str, Any], d: Definition, t: Any, locale: str) -> str:
+    widget = d.widget(str(cond.get("widget"))) if cond.get("widget") != "__submitter__" else None
+    subject = d.text(widget.name, locale) if widget is not None else t("Submitter")
+    value = cond.get("value")
+    if widget is not None and isinstance(value, str) and widget.options:
+        value = option_text(d, widget, value, locale)
+    op = str(cond.get("op"))
+    return f"{subject} {t(OP_WORDS.get(op, op))} {value}"
+
+
+def approver_words(node: Node, d: Definition, t: Any, name_of: Any) -> str:
+    specs = node.ccers if node.node_type == "CC_NODE" else node.approvers
+    if not specs:
+        return str(t("Chosen by the submitter"))
+    parts = []
+    for a in specs:
+        if a.type == "Personal":
+            parts.append(name_of(a.user_id))
+        elif a.type == "Free":
+            parts.append(t("Chosen by the submitter"))
+        elif a.type in ("Supervisor", "SupervisorTopDown"):
+            parts.append(t("Supervisor, {n} level(s)", n=a.level) if a.type == "Supervisor"
+                         else t("Supervisor from the top, {n} level(s)", n=a.level))
+        else:
+            parts.append(t("Department manager, {n} level(s)", n=a.level) if a.type == "DepartmentManager"
+                         else t("Department manager from the top, {n} level(s)", n=a.level))
+    return ", ".join(parts)
+
+
+def definition_diagram(d: Definition, t: Any, locale: str, name_of: Any) -> list[DiagramItem]:
+    """The definition's nodes in order; the nodes of one designer branch grouped into its cases."""
+    items: list[DiagramItem] = []
+    branches: dict[str, DiagramItem] = {}
+    for node in d.nodes:
+        empty = t(EMPTY_WORDS.get(node.empty_approver, "")) if node.node_type != "CC_NODE" else ""
+        step = DiagramStep(node.key, d.text(node.name, locale), "cc" if node.node_type == "CC_NODE" else "approval",
+                           _rule(node.node_type, t), approver_words(node, d, t, name_of), empty)
+        meta = node.raw.get(BRANCH_KEY)
+        if not isinstance(meta, dict):
+            if node.conditions:
+                step.note = t("Only when {condition}", condition=" · ".join(
+                    condition_words({"widget": c.widget, "op": c.op, "value": c.value}, d, t, locale)
+                    for c in node.conditions))
+            items.append(DiagramItem(step))
+            continue
+        key = str(meta.get("branch"))
+        if key not in branches:
+            branches[key] = DiagramItem()
+            raw_cases: list[Any] = meta["cases"] if isinstance(meta.get("cases"), list) else []
+            for c in raw_cases:
+                c = c if isinstance(c, dict) else {}
+                when: dict[str, Any] = c["when"] if isinstance(c.get("when"), dict) else {}
+                label = str(c.get("name_zh" if locale == "zh-CN" else "name_en") or c.get("name_zh") or "")
+                branches[key].cases.append(DiagramCase(
+                    label, t("Otherwise") if c.get("default") else condition_words(when, d, t, locale),
+                    bool(c.get("default"))))
+            items.append(branches[key])
+        index = meta.get("case")
+        if isinstance(index, int) and 0 <= index < len(branches[key].cases):
+            branches[key].cases[index].steps.append(step)
+    return items
+
+
+EMPTY_WORDS = {"AUTO_PASS": "Nobody to approve: passes", "AUTO_REJECT": "Nobody to approve: rejected"}

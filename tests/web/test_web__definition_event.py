@@ -98,3 +98,29 @@ def test_a_definition_saved_in_the_web_admin_reaches_a_subscribed_app(setup):
     while time.time() < deadline and deliveries() != [("approval.approval.updated_v4", "delivered")]:
         time.sleep(0.05)
     assert deliveries() == [("approval.approval.updated_v4", "delivered")]
+
+
+def test_a_version_published_in_the_designer_reaches_a_subscribed_app(setup):
+    from tests.web.designer_form import Designer
+
+    forget_sdk_tokens()
+    sdk = (lark.Client.builder().app_id("cli_web").app_secret("web-secret").domain(setup.server.base_url)
+           .log_level(lark.LogLevel.ERROR).build())
+    subscribed = sdk.approval.v4.approval.subscribe(SubscribeApprovalRequest.builder().approval_code("BACK").build())
+    assert subscribed.code in (0, 1390007)  # 1390007: the test above subscribed it already
+    before = len(setup.events)
+    dana = WebClient(setup.server.base_url)
+    try:
+        dana.sign_in("acme", "dana", "dana-pw")
+        designer = Designer(dana, "BACK")
+        designer.press("publish", name_en="Send-back flow, redesigned")
+        assert designer.status == 303, designer.errors()
+        version = re.search(r"Version (\d+)", dana.page("/admin/definitions/BACK?lang=en"))
+        assert version is not None
+    finally:
+        dana.close()
+    deadline = time.time() + 20
+    while time.time() < deadline and len(setup.events) == before:
+        time.sleep(0.05)
+    assert [t for t, _ in setup.events[before:]] == ["approval.approval.updated_v4"]
+    assert setup.events[-1][1].event.object.version_id == version.group(1)

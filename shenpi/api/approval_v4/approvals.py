@@ -62,7 +62,8 @@ async def create(call: Call) -> dict[str, Any]:
     if creator:
         body["creator_app_id"] = creator
     definition = await call.svc.definitions.create(call.tenant_key, await _canonical_body(call, body),
-                                                   check=check_open_api_definition)
+                                                   check=check_open_api_definition, source="api",
+                                                   author=call.app.app_id)
     return {"approval_code": definition.code, "approval_id": int64(definition.approval_id)}
 
 

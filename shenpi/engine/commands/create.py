@@ -47,7 +47,8 @@ def create_instance(
             )
         existing_users(directory, free.get(node.key, []), "node_approver_user_id_list")
         existing_users(directory, free_cc.get(node.key, []), "node_cc_user_id_list")
-    state = FlowState(chosen_approvers=free, chosen_ccs=free_cc, revert_forbidden=cmd.forbid_revoke)
+    state = FlowState(chosen_approvers=free, chosen_ccs=free_cc, revert_forbidden=cmd.forbid_revoke,
+                      definition_version=definition.version)
     instance = Instance(
         tenant_key=definition.tenant_key,
         code=code,

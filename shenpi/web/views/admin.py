@@ -1,5 +1,6 @@
-"""Admin pages for the tenant's app admins: definitions (list, detail, JSON/YAML editor), apps and their event
-configuration, and the event outbox with redelivery requests."""
+"""Admin pages for the tenant's app admins: definitions (list; detail with its diagram, version history and a
+YAML/JSON import), apps and their event configuration, and the event outbox with redelivery requests. The
+designer of definitions is shenpi/web/views/designer.py."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import json
 from typing import Any
 
 import yaml
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from shenpi.engine.definitions import build_definition
 from shenpi.engine.errors import DomainError
 from shenpi.engine.model import Definition
+from shenpi.store.records import DefinitionVersion
 from shenpi.web.context import MAX_ID, Ctx, action, page, page_number
+from shenpi.web.designer_model import FIELD_TYPE_LABELS
+from shenpi.web.process import definition_diagram
 
 OUTBOX_PAGE = 50
+MAX_IMPORT = 2 * 1024 * 1024  # bytes of an imported definition file read; a real one is a few kilobytes
 FORMATS = ("json", "yaml")
 
 
@@ -66,17 +72,22 @@ def parse(text: str, fmt: str, ctx: Ctx) -> dict[str, Any] | str:
     return body
 
 
-def _editor(ctx: Ctx, d: Definition | None, *, text: str, fmt: str, status: int = 200, error: str = "",
-            ok: str = "") -> Response:
+async def _editor(ctx: Ctx, d: Definition | None, *, text: str, fmt: str, status: int = 200, error: str = "",
+                  ok: str = "") -> Response:
     summary = None
+    versions: list[DefinitionVersion] = []
     if d is not None:
         summary = {"code": d.code, "name": d.text(d.name, ctx.locale), "version": d.version, "status": d.status,
-                   "widgets": [(w.id, w.type, d.text(w.name, ctx.locale)) for w in d.widgets],
-                   "nodes": [(n.key, d.text(n.name, ctx.locale), n.node_type,
-                              ", ".join(a.type + (f":{a.user_id}" if a.user_id else "") for a in n.approvers))
-                             for n in d.nodes]}
+                   "widgets": [(w.id, w.type, d.text(w.name, ctx.locale), w.required) for w in d.widgets],
+                   "diagram": definition_diagram(d, ctx.t, ctx.locale, ctx.me.name)}
+        versions = await ctx.svc.definitions.versions(ctx.me.tenant_key, d.code)
     return ctx.render("admin_definition.html", section="definitions", d=summary, text=text, fmt=fmt,
-                      formats=FORMATS, status=status, error=error, ok=ok, code=d.code if d else "")
+                      formats=FORMATS, status=status, error=error, ok=ok, code=d.code if d else "",
+                      versions=versions, sources=SOURCES, field_types=FIELD_TYPE_LABELS)
+
+
+# Who saved a version, as the history table says it.
+SOURCES = {"seed": "Seed file", "api": "Open API", "admin": "Admin", "unknown": "Before history was kept"}
 
 
 def _fmt(raw: str) -> str:
@@ -88,12 +99,12 @@ async def definition(ctx: Ctx) -> Response:
     code = ctx.request.path_params.get("code", "")
     fmt = _fmt(ctx.request.query_params.get("format", "json"))
     if not code:
-        return _editor(ctx, None, text=dump(_blank(), fmt), fmt=fmt)
+        return await _editor(ctx, None, text=dump(_blank(), fmt), fmt=fmt)
     d = await ctx.svc.definitions.find(ctx.me.tenant_key, code)
     if d is None:
         return ctx.problem(404, ctx.t("Approval not found."))
     ok = ctx.t("Saved as version {version}.", version=d.version) if ctx.request.query_params.get("ok") else ""
-    return _editor(ctx, d, text=dump(d.body, fmt), fmt=fmt, ok=ok)
+    return await _editor(ctx, d, text=dump(d.body, fmt), fmt=fmt, ok=ok)
 
 
 def _blank() -> dict[str, Any]:
@@ -108,6 +119,11 @@ def _blank() -> dict[str, Any]:
 async def save_definition(ctx: Ctx) -> Response:
     code = ctx.request.path_params.get("code", "")
     fmt, text = _fmt(ctx.field("format")), ctx.field("body")
+    uploaded = ctx.form.get("file") if ctx.form is not None else None
+    if isinstance(uploaded, UploadFile) and uploaded.filename:  # a chosen file wins over the text box
+        raw = await uploaded.read(MAX_IMPORT + 1)
+        text = raw[:MAX_IMPORT].decode("utf-8", "replace")
+        fmt = "json" if uploaded.filename.lower().endswith(".json") else "yaml"
     existing = None
     if code:
         existing = await ctx.svc.definitions.find(ctx.me.tenant_key, code)
@@ -115,7 +131,7 @@ async def save_definition(ctx: Ctx) -> Response:
             return ctx.problem(404, ctx.t("Approval not found."))
     body = parse(text, fmt, ctx)
     if isinstance(body, str):
-        return _editor(ctx, existing, text=text, fmt=fmt, status=400, error=body)
+        return await _editor(ctx, existing, text=text, fmt=fmt, status=400, error=body)
     if code:
         body["approval_code"] = code  # the page's definition, whatever the text says
     else:
@@ -123,10 +139,10 @@ async def save_definition(ctx: Ctx) -> Response:
     try:
         build_definition(body, tenant_key=ctx.me.tenant_key, approval_code=code or "NEW", approval_id=0)
         if ctx.field("do") == "validate":
-            return _editor(ctx, existing, text=text, fmt=fmt, ok=ctx.t("The definition is valid."))
-        saved = await ctx.svc.definitions.create(ctx.me.tenant_key, body)
+            return await _editor(ctx, existing, text=text, fmt=fmt, ok=ctx.t("The definition is valid."))
+        saved = await ctx.svc.definitions.create(ctx.me.tenant_key, body, source="admin", author=ctx.me.user_id)
     except DomainError as e:
-        return _editor(ctx, existing, text=text, fmt=fmt, status=e.http_status, error=ctx.error_text(e))
+        return await _editor(ctx, existing, text=text, fmt=fmt, status=e.http_status, error=ctx.error_text(e))
     return ctx.redirect(f"/admin/definitions/{saved.code}?ok=1&format={fmt}")
 
 
