@@ -10,6 +10,8 @@ Parts (``--parts``, default all):
   e  the engine alone in-process beside SpiffWorkflow
   f  reads: every list endpoint's first and 50th page at 10^3 and at --large instances stored (bench/reads.py;
      not in the default set: run it with --parts f)
+  g  events: commit-to-acknowledgement latency of events at 50 and 500 events/s, by callback and over the long
+     connection, 1 and 2 workers on PostgreSQL (bench/events.py; not in the default set: --parts g)
 
 Load is wrk (64 connections, bench/tasks.lua hands every request its own PENDING task); only 127.0.0.1 is
 targeted, and every run is bounded in time. Each database size is measured in --repeat rounds, each round
@@ -737,7 +739,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     a.large = a.large or (100_000 if q else 1_000_000)
     a.engine_seconds = a.engine_seconds or (2.0 if q else 5.0)
     a.backends = [b.strip() for b in a.backends.split(",") if b.strip()]
-    a.parts = "".join(sorted(set(a.parts.lower()) & set("abcdef")))
+    a.parts = "".join(sorted(set(a.parts.lower()) & set("abcdefg")))
     return a
 
 
@@ -747,8 +749,14 @@ def main(argv: list[str] | None = None) -> None:
         from bench import reads
         reads.main(["--sizes", f"{args.small},{args.large}", "--backends", ",".join(args.backends)])
         args.parts = args.parts.replace("f", "")
-        if not args.parts:
-            return
+    if "g" in args.parts:
+        from bench import events
+
+        events.main(["--duration", str(min(args.duration, 6.0)), *(["--pg-url", args.pg_url] if args.pg_url else []),
+                     *(["--tag", args.tag] if args.tag else []), *(["--update-docs"] if args.update_docs else [])])
+        args.parts = args.parts.replace("g", "")
+    if not args.parts:
+        return
     report = Bench(args).run()
     print_report(report)
     if not args.no_save:

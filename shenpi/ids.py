@@ -7,7 +7,6 @@ import os
 import secrets
 import threading
 import time
-import uuid
 
 _EPOCH_MS = 1_288_834_974_657  # snowflake epoch: ids come out 19 digits long, like Feishu's
 _node = int.from_bytes(os.urandom(2), "big") & 0x3FF  # 10 bits, random per process
@@ -37,8 +36,14 @@ def task_id() -> str:
 
 
 def code() -> str:
-    """An approval or instance code: ``7C468A54-8745-2245-9675-08B7C63E7A85``."""
-    return str(uuid.uuid4()).upper()
+    """An approval or instance code: ``7C468A54-8745-4245-9675-08B7C63E7A85``, a random (version 4) UUID in
+    upper case. Formatted from the random bytes directly: half the cost of ``str(uuid.uuid4()).upper()``, which
+    every instance pays on create."""
+    r = bytearray(os.urandom(16))
+    r[6] = r[6] & 0x0F | 0x40  # version 4
+    r[8] = r[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = r.hex().upper()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def access_token(prefix: str = "t-") -> str:

@@ -45,6 +45,7 @@ from shenpi.events.long_connection import ClientConfig, Hub, LongConnectionEndpo
 from shenpi.events.payloads import DEFAULT_EVENT_TYPES
 from shenpi.hooks import ASGIApp, Receive, Scope, Send, ServerHooks
 from shenpi.logs import log_http
+from shenpi.mailing import Mailing
 from shenpi.platform import errors as perr
 from shenpi.seed import SeedError, apply_seed, load_seed
 from shenpi.store import open_store
@@ -220,6 +221,7 @@ class Server:
         self.hub = Hub(svc.long_connections, config.client_config(), on_open=svc.committed)
         self.long_connection = LongConnectionEndpoint(self.hub, svc.long_connections, now_s=svc.clock.now_s)
         self.downloads = approval_v2.download_app(svc)
+        self.mailing = Mailing.from_env(svc, retry_scale=config.event_retry_scale, lease_s=config.event_lease_s)
         self._startup = startup
         metrics.enable(config.metrics)
 
@@ -304,6 +306,7 @@ class Server:
                     await self._startup()
                     if self.config.events:
                         await self._start_events()
+                    await self.mailing.start()  # notification mail (with an SMTP URL) and the reminder timer
                 except SeedError as exc:  # the seed's own mistake, said in a line: no traceback to read
                     log.error("startup failed: %s", exc)
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
@@ -316,6 +319,7 @@ class Server:
             elif message["type"] == "lifespan.shutdown":
                 if self.svc.events is not None:
                     await self.svc.events.stop()
+                await self.mailing.stop()
                 await self.hub.stop()
                 if self.hooks is not None:
                     await self.hooks.aclose()

@@ -1,6 +1,7 @@
 """Comments on instances: create, edit, list, delete, remove all.
 
-Comments live beside the instance, not in its state: adding one changes no task and sends no event.
+Comments live beside the instance, not in its state: adding one changes no task and sends no event; it tells
+the submitter and the people @-mentioned (a notification, in the comment's transaction).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import builtins
 from typing import Any
 
 from shenpi.app.context import Context
+from shenpi.app.notifications import write_for_comment
 from shenpi.engine.errors import ParamInvalid
 from shenpi.store.base import Tx
 from shenpi.store.records import Comment
@@ -29,10 +31,21 @@ class Comments:
                      at_info_list: builtins.list[dict[str, Any]] | None = None, parent_comment_id: int = 0,
                      extra: str = "") -> int:
         """A new comment (or a reply to ``parent_comment_id``); its id."""
+        directory = await self._ctx.registry.directory(tenant_key)
         async with self._ctx.store.transaction() as tx:
             await _parent_exists(tx, tenant_key, instance_code, parent_comment_id)
-            return await tx.add_comment(tenant_key, instance_code, user_id, content, at_info_list or [],
-                                        parent_comment_id, extra, self._ctx.clock.now_ms())
+            now = self._ctx.clock.now_ms()
+            comment_id = await tx.add_comment(tenant_key, instance_code, user_id, content, at_info_list or [],
+                                              parent_comment_id, extra, now)
+            # the submitter and everyone @-mentioned hear of it, in the comment's own transaction
+            inst = await tx.find_instance(tenant_key, instance_code)
+            definition = await tx.get_definition(tenant_key, inst.approval_code) if inst else None
+            if inst is not None and definition is not None:
+                mentioned = [str(a.get("user_id", "")) for a in at_info_list or []]
+                await write_for_comment(tx, directory, definition, inst, user_id, content, mentioned, now,
+                                        mail=self._ctx.mail)
+        self._ctx.committed()
+        return comment_id
 
     async def edit(self, tenant_key: str, instance_code: str, user_id: str, comment_id: int, content: str, *,
                    at_info_list: builtins.list[dict[str, Any]] | None = None, parent_comment_id: int = 0,

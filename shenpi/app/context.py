@@ -17,3 +17,6 @@ class Context:
     registry: Registry
     # Called after a commit that wrote outbox rows, so the delivery worker looks now rather than at its next poll.
     committed: Callable[[], None]
+    # Whether this server sends notification mail (an SMTP server is set): without it no notification is queued as
+    # mail, so configuring one later does not send what was written before.
+    mail: bool = False

@@ -18,7 +18,9 @@ from shenpi.app.files import Files
 from shenpi.app.inbox import Inbox
 from shenpi.app.instances import Instances
 from shenpi.app.long_connections import LongConnections
+from shenpi.app.notifications import Notifications
 from shenpi.app.people import People
+from shenpi.app.personnel import Personnel
 from shenpi.app.ratelimits import SharedRateLimiter, SignInLimits
 from shenpi.app.registry import Registry
 from shenpi.app.search import Search
@@ -46,6 +48,7 @@ class Shenpi:
         self.started = time.time()
         # The event delivery worker, when the server runs one (shenpi.events.delivery.DeliveryWorker).
         self.events: Any = None
+        self.mail: Any = None  # the mail worker, when the server sends mail (shenpi.events.mail.MailWorker)
 
         # The areas of the application layer: one typed method per operation.
         ctx = Context(store, self.clock, self.registry, self.committed)
@@ -58,16 +61,20 @@ class Shenpi:
         self.files = Files(ctx, files_dir)  # files_dir: keep uploaded bytes there rather than in the database
 
         self.people = People(ctx, sign_in_limits)
+        self.personnel = Personnel(ctx)
         self.inbox = Inbox(ctx, self.instances)
         self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)
         self.long_connections = LongConnections(ctx, self.tokens)
         self.snapshots = Snapshots(ctx, self.tokens)
+        self.notifications = Notifications(ctx)
 
     def committed(self) -> None:
         """A change with outbox rows was committed: let the delivery worker look now, not at its next poll."""
         if self.events is not None:
             self.events.wake()
+        if self.mail is not None:
+            self.mail.wake()
 
     async def open(self) -> None:
         await self.store.open()

@@ -106,6 +106,12 @@ class Deliveries:
             if await tx.mark_routed(outbox_id):
                 await tx.insert_deliveries([d.insert_row() for d in deliveries])
 
+    async def routed_many(self, rows: Sequence[tuple[int, Sequence[Delivery]]]) -> None:
+        async with self._ctx.store.transaction() as tx:
+            for outbox_id, deliveries in rows:
+                if await tx.mark_routed(outbox_id):
+                    await tx.insert_deliveries([d.insert_row() for d in deliveries])
+
     # -- operators: CLI, admin API, web admin pages -------------------------------------------------
     async def overview(self, *, state: str = "", app_id: str = "", limit: int = 1000) -> list[dict[str, Any]]:
         """Deliveries as operators see them (``state="dead"``: the dead-letter list)."""

@@ -19,6 +19,7 @@ from shenpi import ids
 from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
 from shenpi.app.files import Files
+from shenpi.app.notifications import write_for_transition, write_reminders
 from shenpi.engine import commands, errors
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import CANCELED, PENDING, Aggregate, Definition, Instance, Task, TimelineEntry
@@ -73,6 +74,7 @@ class Instances:
                 await tx.save_transition(tr, created=True)
             except DuplicateUuid:  # taken by a create that committed after the check above
                 raise errors.UuidConflict(f"uuid {cmd.uuid} is already used by another instance", field="uuid") from None
+            await write_for_transition(tx, agg, tr, directory, mail=self._ctx.mail)
         self._ctx.committed()
         return agg.instance
 
@@ -97,16 +99,22 @@ class Instances:
                 raise errors.TaskNotFound(f"task {task_id} not found", field="task_id")
             return task, await _view(tx, tenant_key, task.instance_code)
 
-    async def remind(self, tenant_key: str, user_id: str, instance_code: str, task_ids: list[str]) -> None:
-        """催办: the submitter nudges the approvers of pending tasks. shenpi sends no chat message; it checks the
-        request as Feishu would: the caller started the instance and every task named is pending."""
-        view = await self.get(tenant_key, instance_code)
-        if view.instance.user_id != user_id:
-            raise errors.ParamInvalid("only the submitter may remind approvers", field="instance_code")
-        pending = {t.id for t in view.tasks if t.status == PENDING}
-        for t in task_ids:
-            if t not in pending:
-                raise errors.TaskNotFound(f"task {t} is not a pending task of this instance", field="task_ids")
+    async def remind(self, tenant_key: str, user_id: str, instance_code: str, task_ids: list[str],
+                     comment: str = "") -> None:
+        """催办: the submitter nudges the approvers of pending tasks, checked as Feishu would (the caller started the
+        instance and every task named is pending); each approver gets a reminder notification (in-app and mail)."""
+        directory = await self._ctx.registry.directory(tenant_key)
+        async with self._ctx.store.transaction() as tx:
+            view = await _view(tx, tenant_key, instance_code)
+            if view.instance.user_id != user_id:
+                raise errors.ParamInvalid("only the submitter may remind approvers", field="instance_code")
+            pending = {t.id: t.user_id for t in view.tasks if t.status == PENDING}
+            for t in task_ids:
+                if t not in pending:
+                    raise errors.TaskNotFound(f"task {t} is not a pending task of this instance", field="task_ids")
+            await write_reminders(tx, directory, view.definition, view.instance, user_id,
+                                  [pending[t] for t in task_ids], self._ctx.clock.now_ms(), comment, mail=self._ctx.mail)
+        self._ctx.committed()
 
     # -- operations on a running instance -------------------------------------------------------
     async def approve(self, tenant_key: str, cmd: commands.TaskAction, *, approval_code: str | None = None,
@@ -192,6 +200,7 @@ class Instances:
                     agg = await _locate(tx, tenant_key, task_id, approval_code, instance_code)
                     tr = await step(tx, agg, directory, self._ctx.clock.now_ms())
                     await tx.save_transition(tr, created=False)
+                    await write_for_transition(tx, agg, tr, directory, mail=self._ctx.mail)  # who hears of it
                 self._ctx.committed()
                 return tr
             except ConcurrentUpdate:  # another process saved the instance first: load again and re-validate

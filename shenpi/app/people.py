@@ -115,7 +115,7 @@ class People:
                 stored = await tx.password_hash(tenant_key, user_id)
         # argon2 takes tens of milliseconds of CPU: off the event loop, so the Open API keeps answering meanwhile.
         ok = await asyncio.to_thread(verify_password, password, stored or dummy_hash()) and bool(stored)
-        if not ok or user is None:
+        if not ok or user is None or not user.is_active:  # a frozen, resigned or unactivated user cannot sign in
             return None
         if password_needs_rehash(stored):
             fresh = await asyncio.to_thread(hash_password, password)
@@ -169,6 +169,9 @@ class People:
             tenant = await tx.get_tenant(token.tenant_key)
             apps = await tx.list_apps(token.tenant_key)
         if tenant is None:
+            return None
+        user = (await self.directory(token.tenant_key)).user(token.user_id)
+        if user is None or not user.is_active:  # left or was suspended since signing in
             return None
         return WebSession(token.tenant_key, token.user_id, tenant.name,
                           any(token.user_id in a.admin_user_ids for a in apps))

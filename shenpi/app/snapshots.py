@@ -102,7 +102,8 @@ async def _seed_part(tx: Tx, include_secrets: bool) -> list[dict[str, Any]]:
         apps = [{"app_id": a.app_id, "app_secret": a.app_secret, "scopes": list(a.scopes), "name": a.name,
                  "event_url": a.event_url, "verification_token": a.verification_token,
                  "encrypt_key": a.encrypt_key, "admin_user_ids": list(a.admin_user_ids),
-                 "event_types": list(a.event_types), **({"event_mode": a.event_mode} if a.event_mode else {})}
+                 "event_types": list(a.event_types), **({"event_mode": a.event_mode} if a.event_mode else {}),
+                 **({} if a.enabled else {"enabled": False})}
                 for a in await tx.list_apps(t.tenant_key)]
         tenants.append({
             "tenant_key": t.tenant_key,
@@ -114,7 +115,8 @@ async def _seed_part(tx: Tx, include_secrets: bool) -> list[dict[str, Any]]:
                             for d in directory.departments.values()],
             "users": [{"user_id": u.user_id, "name": u.name, "open_id": u.open_id, "union_id": u.union_id,
                        "apaas_user_id": u.apaas_user_id, "department_ids": list(u.department_ids),
-                       "leader_user_id": u.leader_user_id, "email": u.email}
+                       "leader_user_id": u.leader_user_id, "email": u.email,
+                       **({} if u.is_active else {"status": u.status})}
                       for u in directory.users.values()],
             "approvals": [d.body for d in await tx.list_definitions(t.tenant_key)],
         })

@@ -8,6 +8,7 @@ from shenpi import __version__
 from shenpi.cli.apps import app
 from shenpi.cli.events import events
 from shenpi.cli.instances import instances, tasks
+from shenpi.cli.notifications import notifications
 from shenpi.cli.seeds import check_seed
 from shenpi.cli.serve import serve
 from shenpi.cli.snapshots import export_cmd, import_cmd
@@ -21,7 +22,8 @@ def main() -> None:
     """shenpi (审批): a self-hosted approval engine that speaks Feishu's approval API."""
 
 
-for command in (serve, check_seed, token, app, instances, tasks, events, export_cmd, import_cmd, user):
+for command in (serve, check_seed, token, app, instances, tasks, events, export_cmd, import_cmd, user,
+                notifications):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -121,3 +121,28 @@ def set_events(app_id: str, url: str | None, verification_token: str | None, enc
     updated = with_service(db, work)
     click.echo(f"{updated.app_id}: mode={updated.receives_by} event_url={updated.event_url or '-'} "
                f"encrypted={'yes' if updated.encrypt_key else 'no'}")
+
+
+@app.command("enable")
+@click.argument("app_id")
+@db_option
+def enable_app(app_id: str, db: str) -> None:
+    """Enable APP_ID again: its users can sign in through it."""
+    _set_enabled(app_id, True, db)
+
+
+@app.command("disable")
+@click.argument("app_id")
+@db_option
+def disable_app(app_id: str, db: str) -> None:
+    """Disable APP_ID, as a tenant admin stops an app in Feishu's console: its user sign-in pages answer 20042."""
+    _set_enabled(app_id, False, db)
+
+
+def _set_enabled(app_id: str, enabled: bool, db: str) -> None:
+    async def work(svc: Shenpi) -> App | None:
+        return await svc.personnel.set_app_enabled(app_id, enabled)
+
+    if with_service(db, work) is None:
+        raise click.ClickException(f"no app {app_id}")
+    click.echo(f"{app_id} is {'enabled' if enabled else 'disabled'}")

@@ -103,14 +103,20 @@ shenpi demo is serving on {base}
             help="seconds a long-connection client waits between reconnect attempts")
 @env_option("--ws-reconnect-nonce", default=30, show_default=True, type=click.IntRange(min=0),
             help="the most seconds (a random part of it) a long-connection client waits before its first reconnect")
+@env_option("--smtp-url", default="", help="send notification mail through this server: smtp://user:pass@host:port "
+            "(STARTTLS when offered) or smtps://... (TLS); without it notifications reach only the inbox's bell")
+@env_option("--mail-from", default="", help="the From address of notification mail")
+@env_option("--public-url", default="", help="this server's address as people open it, for the links in mail "
+            "(default: the address it listens on)")
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
           sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
           max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
           max_connections: int, metrics: bool, metrics_token: str, ws_ping_interval: int, ws_reconnect_interval: int,
-          ws_reconnect_nonce: int, files_dir: str) -> None:
+          ws_reconnect_nonce: int, files_dir: str, smtp_url: str, mail_from: str, public_url: str) -> None:
     """Run the server. Every option can also be given as a SHENPI_<OPTION> environment variable (shown with each
     option below); the command line wins."""
+    from shenpi.mailing import MailConfig
     from shenpi.server import ServerConfig  # here: the server's imports (the web app's templates) are heavy
 
     startup.check_tls(tls_cert, tls_key)
@@ -129,6 +135,11 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
             click.echo(line, err=True)
         sys.exit(1)
     startup.check_seeds(config)
+    mail = MailConfig(smtp_url, mail_from, public_url)
+    try:
+        mail.check()
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--smtp-url / --mail-from") from None
     sock = startup.listen(host, port)
     created = startup.new_sqlite_file(db)
     startup.check_database(db, created)
@@ -143,6 +154,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     logging.config.dictConfig(log_config)
     port = sock.getsockname()[1]
     address = f"{'https' if tls_cert else 'http'}://{_url_host(host)}:{port}"
+    os.environ.update(MailConfig(smtp_url, mail_from, public_url or address).to_env())
     logs.starts.info(logs.START_LINE, __version__, address, logs.mask_url(db), workers, _on(bool(config.admin_token)),
                      _on(events), _on(demo))
     if demo:  # for people: beside JSON lines it goes to stderr, so stdout stays one JSON object a line

@@ -19,6 +19,10 @@ the default, empty) keeps them; ``AUTO_PASS`` drops them; ``SUPERVISOR`` / ``DEP
 submitter's direct leader / nearest department leader other than the submitter in their place (or drop them when
 there is none). A user who would appear twice in a node approves once, at the first place (no REMOVE_REPEAT
 entry: that is Feishu's dedup across nodes, which this engine does not do).
+
+A user who is in the directory but not active (frozen, resigned, unactivated) approves nothing: they are left out
+where they would stand, and a node left with nobody follows its ``empty_approver`` rule, as Feishu hands a departed
+approver's place to its "approver is empty" setting (docs/compatibility.md).
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ def _stand_in(node: Node, instance: Instance, directory: Directory) -> list[str]
     return []  # AUTO_PASS: the submitter simply drops out
 
 
+def may_approve(directory: Directory, user_id: str) -> bool:
+    """Whether the user may be given a task: anyone but a directory user who is not active."""
+    user = directory.user(user_id)
+    return user is None or user.is_active
+
+
 def _finish(lanes: list[list[str]], node: Node, instance: Instance, directory: Directory) -> list[list[str]]:
     submitter = instance.user_id
     seen: set[str] = set()
@@ -76,7 +86,7 @@ def _finish(lanes: list[list[str]], node: Node, instance: Instance, directory: D
             if user_id == submitter and node.starter_assignee not in ("", "STARTER"):
                 candidates = _stand_in(node, instance, directory)
             for c in candidates:
-                if c and c not in seen:
+                if c and c not in seen and may_approve(directory, c):
                     seen.add(c)
                     kept.append(c)
         if kept:
@@ -101,6 +111,8 @@ def resolve_approvers(node: Node, instance: Instance, directory: Directory) -> l
 
 def resolve_ccers(node: Node, instance: Instance, directory: Directory) -> list[str]:
     """The users a node CCs: its ccer specs (chains flattened) and the CCs the submitter chose for it."""
+    if not node.ccers and not instance.state.chosen_ccs:
+        return []
     out: list[str] = []
     for spec in node.ccers:
         for lane in spec_lanes(spec, node, instance, directory, instance.state.chosen_ccs):

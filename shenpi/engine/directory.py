@@ -7,6 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# A user's employment state, as Feishu's contact v3 ``status`` tells it apart. Only an active user signs in, gets new
+# tasks and answers authen's token pages; the others keep their id, name and history (timelines, past tasks).
+ACTIVE = "active"  # joined and working
+FROZEN = "frozen"  # suspended by an admin: still employed, cannot sign in
+RESIGNED = "resigned"  # left the company (deactivated): kept so the past still names them
+UNACTIVATED = "unactivated"  # invited or added but never activated their account
+USER_STATUSES = (ACTIVE, FROZEN, RESIGNED, UNACTIVATED)
+
+
+def feishu_status(status: str) -> dict[str, bool]:
+    """The contact v3 ``status`` object of a user in this state. A frozen user was activated; a resigned one is no
+    longer; an unactivated one has not joined (``is_unjoin``). shenpi has no self-exit, so ``is_exited`` is false."""
+    return {"is_frozen": status == FROZEN, "is_resigned": status == RESIGNED,
+            "is_activated": status in (ACTIVE, FROZEN), "is_exited": False, "is_unjoin": status == UNACTIVATED}
+
 
 @dataclass(slots=True)
 class User:
@@ -18,6 +33,11 @@ class User:
     department_ids: list[str] = field(default_factory=list)
     leader_user_id: str = ""
     email: str = ""
+    status: str = ACTIVE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ACTIVE
 
 
 @dataclass(slots=True)
@@ -39,6 +59,10 @@ class Directory:
 
     def user(self, user_id: str) -> User | None:
         return self.users.get(user_id)
+
+    def members(self, department_id: str) -> list[User]:
+        """The users whose departments include this one, by user id."""
+        return sorted((u for u in self.users.values() if department_id in u.department_ids), key=lambda u: u.user_id)
 
     def resolve(self, id_value: str, id_type: str) -> User | None:
         """Find a user by an id of the given type: user_id, open_id, union_id or apaas."""

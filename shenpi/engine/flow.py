@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from shenpi.engine import worktree
-from shenpi.engine.approvers import approver_lanes, resolve_ccers
+from shenpi.engine.approvers import approver_lanes, may_approve, resolve_ccers
 from shenpi.engine.conditions import node_applies
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import (
@@ -23,9 +23,11 @@ from shenpi.engine.model import (
     REJECTED,
     START_NODE,
     Definition,
+    Instance,
     Node,
     Task,
 )
+from shenpi.engine.plan import NodePlan, join_of, plan_of
 from shenpi.engine.state import CcRecord
 from shenpi.engine.transition import Transition
 
@@ -40,13 +42,6 @@ __all__ = [
     "settle_node",
     "tree_of",
 ]
-
-# How a node's lanes combine: every lane (AND; SEQUENTIAL has only one), or any one of them (OR).
-_JOIN: dict[str, worktree.Rule] = {"AND": "all", "OR": "any", "SEQUENTIAL": "all"}
-
-
-def join_of(node: Node) -> worktree.Rule:
-    return _JOIN.get(node.node_type, "all")
 
 
 def cc_users(tr: Transition, node_key: str, users: list[str], from_user: str = "", comment: str = "") -> None:
@@ -76,10 +71,22 @@ def _tree_ops(tr: Transition, node: Node) -> tuple[worktree.OpenTask, worktree.C
     return open_task, close_task
 
 
-def _open_node(tr: Transition, definition: Definition, directory: Directory, node: Node) -> str:
+def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> list[list[str]]:
+    """approvers.approver_lanes, from the plan when the node's approvers are all Personal and active and the
+    submitter is not one of them, or is but stays (no starter_assignee stand-in)."""
+    node = np.node
+    if np.personal_lanes is not None and (
+        inst.user_id not in np.personal_users or node.starter_assignee in ("", "STARTER")
+    ) and all(may_approve(directory, u) for u in np.personal_users):  # a user who left is worked out afresh
+        return [list(lane) for lane in np.personal_lanes]
+    return approver_lanes(node, inst, directory)
+
+
+def _open_node(tr: Transition, definition: Definition, directory: Directory, np: NodePlan) -> str:
     """Open one approval node. Returns "open" (tasks wait), "passed" (AUTO_PASS) or "rejected" (AUTO_REJECT)."""
     inst = tr.agg.instance
-    lanes = approver_lanes(node, inst, directory)
+    node = np.node
+    lanes = _lanes(np, inst, directory)
     ccers = resolve_ccers(node, inst, directory)
     if not lanes:
         if node.empty_approver == "AUTO_REJECT":
@@ -94,22 +101,21 @@ def _open_node(tr: Transition, definition: Definition, directory: Directory, nod
         tr.log("AUTO_PASS", task_id=task.id, node_key=node.key)
         cc_users(tr, node.key, ccers)
         return "passed"
-    tree = worktree.node_tree(lanes, join_of(node), node.node_type)
     if ccers:
         inst.state.ccs_when_done[node.key] = ccers
-    inst.state.open_visits[node.key] = tree
-    open_task, close_task = _tree_ops(tr, node)
-    worktree.settle(tree, open_task, close_task)
+    inst.state.open_visits[node.key] = worktree.open_node_tree(lanes, np.join, node.node_type, *_tree_ops(tr, node))
     return "open"
 
 
 def open_from(tr: Transition, definition: Definition, directory: Directory, start: int) -> None:
     """Advance the instance to the first node at or after ``start`` that needs a person, or finish it."""
     inst = tr.agg.instance
+    plan = plan_of(definition).nodes
     idx = start
-    while idx < len(definition.nodes):
-        node = definition.nodes[idx]
-        if not node_applies(node, inst, directory):
+    while idx < len(plan):
+        np = plan[idx]
+        node = np.node
+        if np.conditional and not node_applies(node, inst, directory):
             idx += 1
             continue
         inst.node_index = idx
@@ -118,7 +124,7 @@ def open_from(tr: Transition, definition: Definition, directory: Directory, star
             idx += 1
             continue
         inst.state.next_node_index = idx + 1
-        outcome = _open_node(tr, definition, directory, node)
+        outcome = _open_node(tr, definition, directory, np)
         if outcome == "open":
             return
         if outcome == "rejected":
@@ -134,11 +140,12 @@ def open_from(tr: Transition, definition: Definition, directory: Directory, star
 def open_nodes(tr: Transition, definition: Definition, directory: Directory, nodes: list[Node]) -> None:
     """Open several nodes side by side (a rollback to them); once all are done the flow goes on after the last."""
     inst = tr.agg.instance
-    indexes = [definition.nodes.index(n) for n in nodes]
+    plan = plan_of(definition)
+    indexes = [plan.index(n) for n in nodes]
     inst.node_index = max(indexes)
     inst.state.next_node_index = max(indexes) + 1
-    for node in sorted(nodes, key=definition.nodes.index):
-        if _open_node(tr, definition, directory, node) == "rejected":
+    for node in sorted(nodes, key=plan.index):
+        if _open_node(tr, definition, directory, plan.nodes[plan.index(node)]) == "rejected":
             inst.state.open_visits.clear()
             return
     if not inst.state.open_visits:
@@ -157,10 +164,13 @@ def tree_of(tr: Transition, node: Node) -> worktree.Group:
     return tree
 
 
-def settle_node(tr: Transition, definition: Definition, directory: Directory, node: Node) -> bool:
-    """Open what became reachable in ``node``'s visit; when it is done, send its CCs and move on. True if done."""
+def settle_node(tr: Transition, definition: Definition, directory: Directory, node: Node,
+                tree: worktree.Group | None = None) -> bool:
+    """Open what became reachable in ``node``'s visit (``tree``, when the caller has it at hand); when it is done,
+    send its CCs and move on. True if done."""
     inst = tr.agg.instance
-    tree = tree_of(tr, node)
+    if tree is None:
+        tree = tree_of(tr, node)
     open_task, close_task = _tree_ops(tr, node)
     if not worktree.settle(tree, open_task, close_task):
         return False
@@ -168,7 +178,7 @@ def settle_node(tr: Transition, definition: Definition, directory: Directory, no
     cc_users(tr, node.key, inst.state.ccs_when_done.pop(node.key, []))
     if not inst.state.open_visits:
         resume = inst.state.next_node_index
-        open_from(tr, definition, directory, definition.nodes.index(node) + 1 if resume is None else resume)
+        open_from(tr, definition, directory, plan_of(definition).index(node) + 1 if resume is None else resume)
     return True
 
 
@@ -179,11 +189,13 @@ def after_approval(tr: Transition, definition: Definition, directory: Directory,
     found, _ = worktree.find(tree, task.id)
     if found is not None:
         found.done = True
-    before = {t.id for t in tr.agg.tasks if t.status == PENDING}
-    if not settle_node(tr, definition, directory, node) and node.node_type == "AND":
-        # Feishu announces an AND node's remaining tasks again (events PENDING) after each approval in it.
-        for t in tr.agg.tasks:
-            if t.id in before and t.status == PENDING and t.node_key == node.key and t.round == inst.round:
+    tasks = tr.agg.tasks
+    known = len(tasks)  # settling only appends tasks, and never reopens one
+    if not settle_node(tr, definition, directory, node, tree) and node.node_type == "AND":
+        # Feishu announces an AND node's remaining tasks again (events PENDING) after each approval in it: the
+        # tasks that were pending before the node settled and still are.
+        for t in tasks[:known]:
+            if t.status == PENDING and t.node_key == node.key and t.round == inst.round:
                 tr.task_event(t)
 
 

@@ -14,6 +14,7 @@ import msgspec
 
 from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import Definition, Widget
+from shenpi.engine.plan import plan_of
 
 # Wire spellings that mean the same widget (the v2 names are what the console produces today).
 _ALIASES = {
@@ -25,6 +26,9 @@ _ALIASES = {
     "shiftGroup": "shiftGroupV2",
     "remedyGroup": "remedyGroupV2",
 }
+
+
+_decode = msgspec.json.Decoder().decode
 
 
 def canonical_type(widget_type: str) -> str:
@@ -112,36 +116,38 @@ def parse_form(definition: Definition, form: str | None, *, field_name: str = "f
     if form is None or form == "":
         return []
     try:
-        entries = msgspec.json.decode(form)
+        entries = _decode(form)
     except msgspec.DecodeError:
         raise ParamInvalid(f"{field_name} is not valid JSON", field=field_name) from None
     if not isinstance(entries, list):
         raise ParamInvalid(f"{field_name} must be a JSON array of widget values", field=field_name)
+    widgets = plan_of(definition).widgets
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
     for i, entry in enumerate(entries):
-        where = f"{field_name}[{i}]"
+        # (the error paths spell out where: formatting it for every entry cost more than the checks)
         if not isinstance(entry, dict):
-            raise ParamInvalid(f"{where} must be an object", field=where)
+            raise ParamInvalid(f"{field_name}[{i}] must be an object", field=f"{field_name}[{i}]")
         wid = entry.get("id")
         if not isinstance(wid, str) or not wid:
-            raise ParamInvalid(f"{where}.id is required", field=f"{where}.id")
-        widget = definition.widget(wid)
+            raise ParamInvalid(f"{field_name}[{i}].id is required", field=f"{field_name}[{i}].id")
+        widget = widgets.get(wid)
         if widget is None:
-            raise ParamInvalid(f"控件= {wid}: no such widget in the approval definition", field=where)
+            raise ParamInvalid(f"控件= {wid}: no such widget in the approval definition", field=f"{field_name}[{i}]")
         if wid in seen:
-            raise ParamInvalid(f"控件= {wid}: given more than once", field=where)
+            raise ParamInvalid(f"控件= {wid}: given more than once", field=f"{field_name}[{i}]")
         seen.add(wid)
         wtype = entry.get("type")
         if wtype is not None and canonical_type(str(wtype)) != canonical_type(widget.type):
             raise ParamInvalid(
-                f"控件= {wid}: type '{wtype}' does not match the widget's type '{widget.type}'", field=where
+                f"控件= {wid}: type '{wtype}' does not match the widget's type '{widget.type}'",
+                field=f"{field_name}[{i}]",
             )
         if "value" not in entry:
-            raise ParamInvalid(f"控件= {wid}: value is required", field=f"{where}.value")
+            raise ParamInvalid(f"控件= {wid}: value is required", field=f"{field_name}[{i}].value")
         problem = _check_value(widget, entry)
         if problem:
-            raise ParamInvalid(f"控件= {wid}: value {problem}", field=f"{where}.value")
+            raise ParamInvalid(f"控件= {wid}: value {problem}", field=f"{field_name}[{i}].value")
         normalized = dict(entry)
         normalized["type"] = widget.type
         if widget.name:

@@ -105,6 +105,8 @@ class Definition:
     default_locale: str = "zh-CN"
     body: dict[str, Any] = field(default_factory=dict)  # the create body, for get and re-export
     version: int = 1
+    # the plan the engine compiles from this definition on first use (plan.py's Plan)
+    plan: Any = field(default=None, repr=False, compare=False)
 
     def widget(self, widget_id: str) -> Widget | None:
         for w in self.widgets:

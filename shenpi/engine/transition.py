@@ -21,18 +21,9 @@ class Transition:
     # -- tasks ---------------------------------------------------------------------------------
     def add_task(self, node_key: str, user_id: str, task_type: str, *, status: str = PENDING, seq: int = 0) -> Task:
         inst = self.agg.instance
-        task = Task(
-            id=self._new_id(),
-            instance_code=inst.code,
-            node_key=node_key,
-            user_id=user_id,
-            status=status,
-            type=task_type,
-            start_time=self.now,
-            end_time=0 if status == PENDING else self.now,
-            seq=seq,
-            round=inst.round,
-        )
+        # positional: (id, instance_code, node_key, user_id, status, type, start_time, end_time, seq, round)
+        task = Task(self._new_id(), inst.code, node_key, user_id, status, task_type, self.now,
+                    0 if status == PENDING else self.now, seq, inst.round)
         self.agg.tasks.append(task)
         self.new_tasks.append(task)
         if status == PENDING:
@@ -44,21 +35,17 @@ class Transition:
         (a rolled-back task is DONE in the API and ROLLBACK in its event); ``extra`` goes into the event."""
         task.status = status
         task.end_time = self.now
-        if not any(t is task for t in self.new_tasks):
+        for t in self.new_tasks:
+            if t is task:
+                break
+        else:
             self.changed_tasks[task.id] = task
         self.task_event(task, event_status, **extra)
 
     def task_event(self, task: Task, status: str = "", **extra: Any) -> None:
+        # positional: (kind, status, operate_time, task_id, user_id, node_key, extra)
         self.events.append(
-            DomainEvent(
-                kind="task",
-                status=status or task.status,
-                operate_time=self.now,
-                task_id=task.id,
-                user_id=task.user_id,
-                node_key=task.node_key,
-                extra=extra,
-            )
+            DomainEvent("task", status or task.status, self.now, task.id, task.user_id, task.node_key, extra)
         )
 
     # -- instance ------------------------------------------------------------------------------

@@ -52,6 +52,22 @@ def node_tree(lanes: list[list[str]], rule: Rule, task_type: str) -> Group:
     return Group(rule, [Group("in_order", [unopened([u], "all", task_type) for u in lane]) for lane in lanes])
 
 
+def open_node_tree(lanes: list[list[str]], rule: Rule, task_type: str, open_task: OpenTask,
+                   close_task: CloseTask) -> Group:
+    """``node_tree(lanes, rule, task_type)`` after ``settle``, built directly when there are lanes and every one
+    has a user (as approver lanes do): a fresh visit's settle opens the first user of each lane, lane by lane, and leaves
+    everything else unopened and not done."""
+    if not lanes or not all(lanes):
+        tree = node_tree(lanes, rule, task_type)
+        settle(tree, open_task, close_task)
+        return tree
+    return Group(rule, [
+        Group("in_order", [Group("all", [TaskLeaf(open_task(lane[0], task_type))]),
+                           *(unopened([u], "all", task_type) for u in lane[1:])])
+        for lane in lanes
+    ])
+
+
 def finished(item: WorkItem) -> bool:
     """Whether ``item`` is done, without opening anything."""
     if item.done or isinstance(item, TaskLeaf):
@@ -90,9 +106,12 @@ def settle(item: WorkItem, open_task: OpenTask, close_task: CloseTask) -> bool:
             item.done = True
         return item.done
     if item.rule == "all":
-        done = [settle(c, open_task, close_task) for c in item.children]
-        item.done = all(done)
-        return item.done
+        done = True
+        for c in item.children:  # every child settles: each may open work of its own
+            if not settle(c, open_task, close_task):
+                done = False
+        item.done = done
+        return done
     for c in item.children:  # in_order
         if not settle(c, open_task, close_task):
             return False

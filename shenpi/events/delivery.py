@@ -205,7 +205,10 @@ class DeliveryWorker:
         while True:
             self._wake.clear()  # before the pass, so a wake() during the pass triggers another one
             try:
-                await self._route()
+                # One batch of routing per pass, then the sends: under a steady stream of new rows, routing until
+                # a batch comes back short would leave the due deliveries waiting as long as the stream lasts.
+                if await self._route_batch():
+                    self._wake.set()  # more rows are waiting: come straight back after the sends
                 await self._dispatch()
             except Exception:  # a store hiccup must not kill the loop; the next poll retries
                 log.exception("event delivery pass failed")
@@ -217,9 +220,14 @@ class DeliveryWorker:
 
     # -- one pass ---------------------------------------------------------------------------------
     async def _route(self) -> None:
-        if self.source is not None:
-            while await route_pending(self.source, event_types=self.event_types, limit=self.batch) >= self.batch:
-                pass
+        while await self._route_batch():
+            pass
+
+    async def _route_batch(self) -> bool:
+        """Route one batch of new outbox rows; whether it was full (more may be waiting)."""
+        if self.source is None:
+            return False
+        return await route_pending(self.source, event_types=self.event_types, limit=self.batch) >= self.batch
 
     async def run_once(self, max_rounds: int = 1000) -> int:
         """Route pending outbox rows, then send due deliveries until none is due and none is in flight; returns the

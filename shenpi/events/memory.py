@@ -132,3 +132,7 @@ class MemoryDeliveryStore:
     async def routed(self, outbox_id: int, deliveries: Sequence[Delivery]) -> None:
         await self.enqueue(deliveries)
         self.routed_ids.add(outbox_id)
+
+    async def routed_many(self, rows: Sequence[tuple[int, Sequence[Delivery]]]) -> None:
+        for outbox_id, deliveries in rows:
+            await self.routed(outbox_id, deliveries)

@@ -130,6 +130,11 @@ class OutboxSource(Protocol):
         """Enqueue ``deliveries`` and mark the outbox row routed, in one transaction."""
         ...
 
+    async def routed_many(self, rows: Sequence[tuple[int, Sequence[Delivery]]]) -> None:
+        """:meth:`routed` for several outbox rows, in one transaction: a row another worker marked routed
+        meanwhile is skipped with its deliveries, as :meth:`routed` skips it."""
+        ...
+
 
 EventTypes = Callable[[App], Iterable[str]]
 
@@ -197,14 +202,24 @@ def route_definition(
 async def route_pending(source: OutboxSource, *, event_types: EventTypes = default_event_types, limit: int = 100) -> int:
     """Turn up to ``limit`` unrouted outbox rows into deliveries; returns how many rows were routed."""
     rows = await source.unrouted(limit)
+    # Read once per batch: an approval's subscribers, a tenant's directory, an instance's facts (its rows come in
+    # pairs or more); and the batch's routing written in one transaction rather than one per row.
     directories: dict[str, UserIds] = {}
+    subscribed: dict[tuple[str, str], list[App]] = {}
+    facts: dict[tuple[str, str], InstanceFacts] = {}
+    routed: list[tuple[int, list[Delivery]]] = []
     for ev in rows:
-        apps = [a for a in await source.subscribers(ev.tenant_key, ev.approval_code) if pushed_to(a)]
+        if (key := (ev.tenant_key, ev.approval_code)) not in subscribed:
+            subscribed[key] = [a for a in await source.subscribers(*key) if pushed_to(a)]
+        apps = subscribed[key]
         deliveries: list[Delivery] = []
         if apps:
             if ev.tenant_key not in directories:
                 directories[ev.tenant_key] = await source.user_ids(ev.tenant_key)
-            facts = await source.instance_facts(ev.tenant_key, ev.instance_code)
-            deliveries = route_event(ev, apps, directories[ev.tenant_key], facts, event_types)
-        await source.routed(ev.id, deliveries)
+            if (instance := (ev.tenant_key, ev.instance_code)) not in facts:
+                facts[instance] = await source.instance_facts(*instance)
+            deliveries = route_event(ev, apps, directories[ev.tenant_key], facts[instance], event_types)
+        routed.append((ev.id, deliveries))
+    if routed:
+        await source.routed_many(routed)
     return len(rows)

@@ -12,7 +12,7 @@ from shenpi import ids
 from shenpi.app import Shenpi
 from shenpi.app.redaction import APP_SECRET_FIELDS, is_marker
 from shenpi.app.snapshots import KnownIds, SeedApproval, SeedError, SeedTenant
-from shenpi.engine.directory import Department, User
+from shenpi.engine.directory import ACTIVE, USER_STATUSES, Department, User
 from shenpi.platform.passwords import hash_password, password_needs_rehash, verify_password
 from shenpi.seed.check import Problem, SeedInvalid, approval_code, check_seed
 from shenpi.seed.source import SeedSource, SeedSyntaxError, read_seed_source
@@ -87,7 +87,16 @@ def _user(tenant_key: str, u: dict[str, Any], where: str) -> User:
         department_ids=[str(d) for d in u.get("department_ids") or []],
         leader_user_id=str(u.get("leader_user_id") or ""),
         email=str(u.get("email") or ""),
+        status=_status(u.get("status"), where),
     )
+
+
+def _status(value: Any, where: str) -> str:
+    """A user's employment state: ``active`` (the default), ``frozen``, ``resigned`` or ``unactivated``."""
+    status = str(value or ACTIVE)
+    if status not in USER_STATUSES:
+        raise SeedError(f"{where}.status: {status!r} is not one of {', '.join(USER_STATUSES)}")
+    return status
 
 
 def _tenant(t: Any, where: str) -> SeedTenant:
@@ -108,6 +117,7 @@ def _tenant(t: Any, where: str) -> SeedTenant:
             encrypt_key=str(a.get("encrypt_key") or ""),
             admin_user_ids=[str(x) for x in a.get("admin_user_ids") or []],
             event_types=_event_types(a.get("event_types"), w), event_mode=_event_mode(a.get("event_mode"), w),
+            enabled=a.get("enabled", True) is not False,
         ))
     departments = []
     for di, d in enumerate(t.get("departments") or []):

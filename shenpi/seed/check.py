@@ -76,10 +76,10 @@ TEXT, ID, NUMBER, ANY = Scalar("text"), Scalar("id"), Scalar("number"), Scalar("
 _IDS = Arr(TEXT)
 APP = Obj({"app_id": ID, "app_secret": ID, "name": TEXT, "scopes": _IDS, "event_url": TEXT,
            "verification_token": TEXT, "encrypt_key": TEXT, "event_types": _IDS, "admin_user_ids": _IDS,
-           "event_mode": TEXT})
+           "event_mode": TEXT, "enabled": TEXT})
 DEPARTMENT = Obj({"department_id": ID, "name": TEXT, "leader_user_id": TEXT, "parent_department_id": TEXT})
 USER = Obj({"user_id": ID, "name": TEXT, "open_id": TEXT, "union_id": TEXT, "apaas_user_id": TEXT,
-            "department_ids": _IDS, "leader_user_id": TEXT, "password": TEXT, "email": TEXT})
+            "department_ids": _IDS, "leader_user_id": TEXT, "password": TEXT, "email": TEXT, "status": TEXT})
 
 
 def _from_schema(schema: Mapping[str, Any]) -> Any:

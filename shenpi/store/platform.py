@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shenpi.engine.directory import Department, Directory, User
+from shenpi.engine.model import PENDING, Task
 from shenpi.store import rows
 from shenpi.store.records import App, Tenant, Token
 from shenpi.store.sql import Row, SqlTx
 
 _TENANT_COLS = "tenant_key, name, rate_limit_scale"
 _APP_COLS = ("app_id, tenant_key, app_secret, scopes, name, event_url, verification_token, encrypt_key, admin_user_ids, "
-             "event_types, event_mode")
+             "event_types, event_mode, enabled")
 _TOKEN_COLS = "token, kind, app_id, tenant_key, expires_at, created_at, user_id"
 
 
@@ -23,7 +24,8 @@ def _tenant(r: Row) -> Tenant:
 
 
 def _app(r: Row) -> App:
-    return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]), rows.loads(r[9]), r[10])
+    return App(r[0], r[1], r[2], rows.loads(r[3]), r[4], r[5], r[6], r[7], rows.loads(r[8]), rows.loads(r[9]), r[10],
+               bool(r[11]))
 
 
 def _token(r: Row) -> Token:
@@ -50,14 +52,16 @@ class PlatformMixin(SqlTx):
 
     async def upsert_app(self, app: App) -> None:
         await self._execute(
-            f"INSERT INTO apps ({_APP_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO apps ({_APP_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (app_id) DO UPDATE SET tenant_key = excluded.tenant_key, app_secret = excluded.app_secret, "
             "scopes = excluded.scopes, name = excluded.name, event_url = excluded.event_url, "
             "verification_token = excluded.verification_token, encrypt_key = excluded.encrypt_key, "
-            "admin_user_ids = excluded.admin_user_ids, event_types = excluded.event_types, event_mode = excluded.event_mode",
+            "admin_user_ids = excluded.admin_user_ids, event_types = excluded.event_types, "
+            "event_mode = excluded.event_mode, enabled = excluded.enabled",
             (app.app_id, app.tenant_key, app.app_secret, rows.dumps(app.scopes), app.name, app.event_url,
              app.verification_token, app.encrypt_key, rows.dumps(app.admin_user_ids), rows.dumps(app.event_types),
-             app.event_mode))
+             app.event_mode, int(app.enabled)))
+        await self._bump_directory(app.tenant_key)
 
     async def get_app(self, app_id: str) -> App | None:
         r = await self._fetchone(f"SELECT {_APP_COLS} FROM apps WHERE app_id = ?", (app_id,))
@@ -74,15 +78,16 @@ class PlatformMixin(SqlTx):
         """Insert or update a user; ``password_hash=None`` keeps the stored hash."""
         await self._execute(
             "INSERT INTO users (tenant_key, user_id, name, open_id, union_id, apaas_user_id, department_ids, "
-            "leader_user_id, email, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "leader_user_id, email, status, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (tenant_key, user_id) DO UPDATE SET name = excluded.name, open_id = excluded.open_id, "
             "union_id = excluded.union_id, apaas_user_id = excluded.apaas_user_id, "
             "department_ids = excluded.department_ids, leader_user_id = excluded.leader_user_id, "
-            "email = excluded.email, "
+            "email = excluded.email, status = excluded.status, "
             "password_hash = CASE WHEN ? = 1 THEN excluded.password_hash ELSE users.password_hash END",
             (tenant_key, user.user_id, user.name, user.open_id, user.union_id, user.apaas_user_id,
-             rows.dumps(user.department_ids), user.leader_user_id, user.email, password_hash or "",
+             rows.dumps(user.department_ids), user.leader_user_id, user.email, user.status, password_hash or "",
              int(password_hash is not None)))
+        await self._bump_directory(tenant_key)
 
     async def upsert_department(self, tenant_key: str, dept: Department) -> None:
         await self._execute(
@@ -90,6 +95,18 @@ class PlatformMixin(SqlTx):
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_key, department_id) DO UPDATE SET name = excluded.name, "
             "leader_user_id = excluded.leader_user_id, parent_department_id = excluded.parent_department_id",
             (tenant_key, dept.department_id, dept.name, dept.leader_user_id, dept.parent_department_id))
+        await self._bump_directory(tenant_key)
+
+    async def _bump_directory(self, tenant_key: str) -> None:
+        """Count one change to the tenant's directory or apps, so other processes' caches see they are stale."""
+        await self._execute(
+            "INSERT INTO directory_versions (tenant_key, version) VALUES (?, 1) ON CONFLICT (tenant_key) "
+            "DO UPDATE SET version = directory_versions.version + 1", (tenant_key,))
+
+    async def directory_version(self, tenant_key: str) -> int:
+        """How many changes the tenant's users, departments and apps have seen (0 before the first)."""
+        r = await self._fetchone("SELECT version FROM directory_versions WHERE tenant_key = ?", (tenant_key,))
+        return int(r[0]) if r else 0
 
     async def load_directory(self, tenant_key: str) -> Directory:
         users = [rows.user_from(r) for r in await self._fetch(
@@ -104,6 +121,17 @@ class PlatformMixin(SqlTx):
         r = await self._fetchone("SELECT password_hash FROM users WHERE tenant_key = ? AND user_id = ?",
                                  (tenant_key, user_id))
         return str(r[0]) if r else ""
+
+    async def pending_tasks_of(self, tenant_key: str, user_id: str) -> list[Task]:
+        """The user's PENDING tasks, by instance and then task id."""
+        return [rows.task_from(r) for r in await self._fetch(
+            f"SELECT {rows.TASK_COLS} FROM tasks WHERE tenant_key = ? AND user_id = ? AND status = ? "
+            "ORDER BY instance_code, id", (tenant_key, user_id, PENDING))]
+
+    async def delete_user_sessions(self, tenant_key: str, user_id: str) -> None:
+        """End the user's web sessions (a user who stops being active signs out everywhere)."""
+        await self._execute("DELETE FROM tokens WHERE kind = 'web' AND tenant_key = ? AND user_id = ?",
+                            (tenant_key, user_id))
 
     # -- tokens ---------------------------------------------------------------------------------
     async def insert_token(self, token: Token) -> None:

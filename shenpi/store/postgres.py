@@ -33,6 +33,7 @@ from shenpi.store.files import FileMixin
 from shenpi.store.inbox import InboxMixin
 from shenpi.store.lock import ROW_LOCK, check_version
 from shenpi.store.migrations import migrations
+from shenpi.store.notifications import NotificationMixin
 from shenpi.store.operator import OperatorMixin
 from shenpi.store.platform import PlatformMixin
 from shenpi.store.postgres_transition import transition_statement
@@ -56,7 +57,8 @@ async def _keep_session(conn: Any) -> None:
     sets nothing, so there is nothing to undo. asyncpg still rolls back a transaction left open."""
 
 
-class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMixin, OperatorMixin, FileMixin):
+class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMixin, OperatorMixin, FileMixin,
+                 NotificationMixin):
     dialect = "postgres"
     _NOW_S_AS_MS = "floor(extract(epoch FROM clock_timestamp()))::bigint * 1000"
 

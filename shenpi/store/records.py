@@ -28,6 +28,7 @@ class App:
     admin_user_ids: list[str] = field(default_factory=list)
     event_types: list[str] = field(default_factory=list)  # the events it receives; empty = the default set
     event_mode: str = ""  # callback | long_connection; "" = callback when it has an event_url, else long connection
+    enabled: bool = True  # a disabled app keeps its tokens, but authen's user sign-in refuses it (20042)
 
     @property
     def receives_by(self) -> str:

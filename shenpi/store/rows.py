@@ -32,7 +32,7 @@ INSTANCE_COLS = (
 )
 TASK_COLS = "id, instance_code, node_key, user_id, status, type, start_time, end_time, seq, round"
 TIMELINE_COLS = "type, create_time, user_id, task_id, comment, node_key, user_id_list, cc_user_ids, ext"
-USER_COLS = "user_id, name, open_id, union_id, apaas_user_id, department_ids, leader_user_id, email"
+USER_COLS = "user_id, name, open_id, union_id, apaas_user_id, department_ids, leader_user_id, email, status"
 
 
 def instance_from(r: Row) -> Instance:
@@ -71,8 +71,10 @@ def timeline_from(r: Row) -> TimelineEntry:
 
 
 def timeline_values(e: TimelineEntry) -> tuple[Any, ...]:
-    return (e.type, e.create_time, e.user_id, e.task_id, e.comment, e.node_key, dumps(e.user_id_list),
-            dumps(e.cc_user_ids), dumps(e.ext))
+    # Most entries have no user lists and no ext: their JSON is a constant.
+    return (e.type, e.create_time, e.user_id, e.task_id, e.comment, e.node_key,
+            dumps(e.user_id_list) if e.user_id_list else "[]", dumps(e.cc_user_ids) if e.cc_user_ids else "[]",
+            dumps(e.ext) if e.ext else "{}")
 
 
 def event_payload(e: DomainEvent) -> str:
@@ -83,7 +85,7 @@ def event_payload(e: DomainEvent) -> str:
 def user_from(r: Row) -> User:
     return User(
         user_id=r[0], name=r[1], open_id=r[2], union_id=r[3], apaas_user_id=r[4], department_ids=loads(r[5]),
-        leader_user_id=r[6], email=r[7],
+        leader_user_id=r[6], email=r[7], status=r[8],
     )
 
 

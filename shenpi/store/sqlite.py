@@ -31,6 +31,7 @@ from shenpi.store.files import FileMixin
 from shenpi.store.inbox import InboxMixin
 from shenpi.store.lock import SingleWriter, check_version, versioned_update
 from shenpi.store.migrations import migrations
+from shenpi.store.notifications import NotificationMixin
 from shenpi.store.operator import OperatorMixin
 from shenpi.store.platform import PlatformMixin
 from shenpi.store.queries import QueryMixin
@@ -51,7 +52,8 @@ _UPDATE_INSTANCE = versioned_update(
     "status = ?, form = ?, end_time = ?, node_index = ?, round = ?, reverted = ?, state = ?", code="?", version="?")
 
 
-class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMixin, OperatorMixin, FileMixin):
+class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMixin, OperatorMixin, FileMixin,
+               NotificationMixin):
     dialect = "sqlite"
     _NOW_S_AS_MS = "strftime('%s','now') * 1000"
 

@@ -23,7 +23,7 @@ from shenpi import ids
 from shenpi.app import Shenpi
 from shenpi.platform.errors import NotFound
 from shenpi.web.context import build_ctx
-from shenpi.web.views import admin, auth, designer, inbox, instance, start
+from shenpi.web.views import admin, admin_people, auth, designer, inbox, instance, notifications, start
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -85,6 +85,11 @@ _PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
     ("/admin/definitions/{code}/export", designer.export, None),
     ("/admin/apps", admin.apps, None),
     ("/admin/outbox", admin.outbox, admin.redeliver),
+    *admin_people.PAGES,
+    ("/notifications", notifications.notifications, notifications.mark_all_read),
+    ("/notifications/unread", notifications.unread, None),
+    ("/notifications/preferences", notifications.preferences, notifications.save_preferences),
+    ("/notifications/{note_id}", notifications.open_one, None),
 ]
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from shenpi.web.catalog_designer import ZH_DESIGNER
 from shenpi.web.catalog_inbox import ZH_INBOX
+from shenpi.web.catalog_notifications import ZH_NOTIFICATIONS
+from shenpi.web.catalog_people import ZH_PEOPLE
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LOCALES = {"en": "en-US", "zh": "zh-CN"}  # the definitions' i18n_resources locales
@@ -273,3 +275,5 @@ ZH: dict[str, str] = {
 }
 ZH.update(ZH_INBOX)
 ZH.update(ZH_DESIGNER)
+ZH.update(ZH_PEOPLE)
+ZH.update(ZH_NOTIFICATIONS)

@@ -11,7 +11,8 @@ from shenpi.store import base
 from shenpi.store.postgres import PostgresTx
 from shenpi.store.sqlite import SqliteTx
 
-PURPOSES = (base.PlatformTx, base.AggregateTx, base.QueryTx, base.DeliveryTx, base.OperatorTx, base.FileTx)
+PURPOSES = (base.PlatformTx, base.AggregateTx, base.QueryTx, base.DeliveryTx, base.OperatorTx, base.FileTx,
+            base.NotificationTx)
 
 
 def declared(protocol: type) -> set[str]:

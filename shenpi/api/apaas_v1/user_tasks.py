@@ -127,9 +127,9 @@ async def cc(call: Call) -> dict[str, Any]:
 
 
 async def expediting(call: Call) -> dict[str, Any]:
-    """催办: shenpi sends no chat message; it checks the request as Feishu would."""
+    """催办: checked as Feishu checks it; each user named gets a reminder (in the inbox's bell, and by mail)."""
     b: OperatorBody = call.body(OperatorBody)
-    await apaas_user(call, b.operator_user_id, "operator_user_id")
+    operator = await apaas_user(call, b.operator_user_id, "operator_user_id")
     if not 1 <= len(b.expediting_user_ids) <= 20:
         raise ApaasParamInvalid("expediting_user_ids takes 1 to 20 users", field="expediting_user_ids")
     users = [await apaas_user(call, u, "expediting_user_ids") for u in b.expediting_user_ids]
@@ -139,6 +139,7 @@ async def expediting(call: Call) -> dict[str, Any]:
     pending = {t.user_id for t in view.tasks if t.status == PENDING}
     if any(u not in pending for u in users):
         raise ApaasParamInvalid("expediting_user_ids must be assignees of pending tasks", field="expediting_user_ids")
+    await call.svc.notifications.remind(call.tenant_key, operator, view.instance.code, users, b.opinion)
     return {}
 
 

@@ -142,7 +142,7 @@ class RemindBody(OnInstance):
 async def remind(call: Call) -> dict[str, Any]:
     b = _body(call, RemindBody, "task_ids")
     await call.svc.instances.remind(call.tenant_key, call.token.user_id, b.instance_code,
-                                    [str(t) for t in b.task_ids])
+                                    [str(t) for t in b.task_ids], b.comment)
     return {}
 
 

@@ -16,6 +16,7 @@ import msgspec
 
 from shenpi import ids
 from shenpi.api.auth.errors import (
+    AppDisabled,
     AuthenError,
     CodeExpired,
     CodeInvalid,
@@ -26,11 +27,15 @@ from shenpi.api.auth.errors import (
     RefreshTokenExpired,
     RefreshTokenInvalid,
     RefreshTokenNotFound,
+    UserFrozen,
     UserGone,
+    UserNotRegistered,
+    UserResigned,
 )
 from shenpi.api.validation import SchemaRefusal
 from shenpi.api.wire import Call, Receive, Route, Scope, Send, client_host, decode_json, envelope, read_body, respond
 from shenpi.app import Shenpi
+from shenpi.engine.directory import FROZEN, RESIGNED, UNACTIVATED, User
 from shenpi.engine.errors import DomainError
 from shenpi.platform.errors import RateLimited
 from shenpi.platform.tokens import prefix as token_prefix
@@ -90,12 +95,23 @@ async def authorize(svc: Shenpi, scope: Scope, receive: Receive, send: Send) -> 
     keep = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                    for k, v in query.items() if k != "user_id")
     options = "".join(f'<option value="{html.escape(u.user_id)}">{html.escape(u.name)} ({html.escape(u.user_id)})</option>'
-                      for u in directory.users.values())
+                      for u in directory.users.values() if u.is_active)  # only who can sign in
     await _page(send, 200, f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in — shenpi</title>
 <main style="font-family:sans-serif;max-width:28rem;margin:3rem auto">
 <h1>Sign in to {html.escape(app.name or app.app_id)}</h1>
 <form method="post"><label for="user_id">Who are you?</label><br><select id="user_id" name="user_id">{options}</select>
 {keep}<button type="submit">Authorize</button></form></main></html>""")
+
+
+_NOT_ACTIVE = {RESIGNED: UserResigned, FROZEN: UserFrozen, UNACTIVATED: UserNotRegistered}
+
+
+def _check_active(user: User, field: str) -> None:
+    """A user who is not active gets no token and no profile: 20021 resigned, 20022 frozen, 20023 not registered
+    (never activated), as the token pages and user_info list them."""
+    refusal = _NOT_ACTIVE.get(user.status)
+    if refusal is not None:
+        raise refusal(f"the user is {user.status}", field=field)
 
 
 def _user_token_data(svc: Shenpi, access: Token, refresh: Token, app: App) -> dict[str, Any]:
@@ -105,6 +121,8 @@ def _user_token_data(svc: Shenpi, access: Token, refresh: Token, app: App) -> di
 
 
 async def _grant(svc: Shenpi, app: App, grant_type: str, code: str, refresh_token: str) -> tuple[Token, Token]:
+    if not app.enabled:  # disabled since its app token was issued: nobody signs in through it, and no grant is used up
+        raise AppDisabled("the app is disabled", field="app_access_token")
     if grant_type == "authorization_code":
         grant = await svc.tokens.redeem(code, "code") if code else "unknown"
         if grant == "expired":
@@ -124,9 +142,11 @@ async def _grant(svc: Shenpi, app: App, grant_type: str, code: str, refresh_toke
     if grant.app_id != app.app_id:
         raise GrantOfAnotherApp("the grant was issued to another app", field="code" if grant_type ==
                                 "authorization_code" else "refresh_token")
-    if (await svc.directory(app.tenant_key)).user(grant.user_id) is None:  # left the directory since the grant
-        raise UserGone("the grant's user is gone from the directory", field="code" if grant_type ==
-                       "authorization_code" else "refresh_token")
+    field = "code" if grant_type == "authorization_code" else "refresh_token"
+    user = (await svc.directory(app.tenant_key)).user(grant.user_id)
+    if user is None:  # left the directory since the grant
+        raise UserGone("the grant's user is gone from the directory", field=field)
+    _check_active(user, field)
     access = await svc.tokens.issue(app, "user", grant.user_id, reuse=False)
     refresh = await svc.tokens.issue(app, "refresh", grant.user_id, lifetime_s=REFRESH_LIFETIME_S, reuse=False)
     return access, refresh
@@ -159,6 +179,7 @@ async def _user_info(call: Call, user_id: str) -> dict[str, Any]:
     u = directory.user(user_id)
     if u is None:
         raise UserGone("the token's user is gone from the directory", field="user_access_token")
+    _check_active(u, "user_access_token")
     return {"name": u.name, "en_name": u.name, "open_id": u.open_id, "union_id": u.union_id, "email": u.email,
             "user_id": u.user_id, "tenant_key": call.tenant_key, "avatar_url": "", "avatar_thumb": "", "avatar_middle": "",
             "avatar_big": "", "mobile": "", "employee_no": ""}

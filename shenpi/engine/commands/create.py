@@ -11,6 +11,7 @@ from shenpi.engine.directory import Directory
 from shenpi.engine.flow import open_from
 from shenpi.engine.form import parse_form
 from shenpi.engine.model import PENDING, START_NODE, Aggregate, Definition, Instance
+from shenpi.engine.plan import plan_of
 from shenpi.engine.state import FlowState
 from shenpi.engine.transition import Transition
 
@@ -37,9 +38,10 @@ def create_instance(
             f"department_id {cmd.department_id} is not a department of the submitter", field="department_id"
         )
     form = parse_form(definition, cmd.form)
-    free = node_keyed(definition, cmd.free_approvers, "node_approver_user_id_list")
-    free_cc = node_keyed(definition, cmd.free_ccs, "node_cc_user_id_list")
-    for node in definition.nodes:
+    free = node_keyed(definition, cmd.free_approvers, "node_approver_user_id_list") if cmd.free_approvers else {}
+    free_cc = node_keyed(definition, cmd.free_ccs, "node_cc_user_id_list") if cmd.free_ccs else {}
+    # With nothing chosen, only a node whose approvers must be chosen can fail the checks: walk just those.
+    for node in definition.nodes if free or free_cc else plan_of(definition).nodes_to_choose_for:
         if node.need_approver and not free.get(node.key) and node.node_type != "CC_NODE":
             raise errors.ParamInvalid(
                 f"node_approver_user_id_list: node {node.key} needs approvers chosen at submission",

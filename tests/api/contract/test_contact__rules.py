@@ -34,6 +34,17 @@ def test_get_an_unknown_user_is_41050(client_for):
     assert (resp.code, resp.raw.status_code, resp.msg) == (41050, 400, "no user authority"), (resp.msg, resp.error)
 
 
+def test_get_an_id_not_of_its_type_is_41012(client_for):
+    """An id that cannot be of the type asked (an open_id without ou_, a union_id without on_) answers 41012 at HTTP
+    400, where a well-formed id of nobody is 41050. Page: https://open.feishu.cn/document/server-docs/contact-v3/user/get"""
+    users = client_for("cli_contact").contact.v3.user
+    for id_type, bad in (("open_id", "alice"), ("union_id", "ou_alice")):
+        resp = users.get(GetUserRequest.builder().user_id(bad).user_id_type(id_type).build())
+        assert (resp.code, resp.raw.status_code) == (41012, 400), (id_type, resp.code, resp.msg)
+    free_form = users.get(GetUserRequest.builder().user_id("nobody").user_id_type("user_id").build())
+    assert free_form.code == 41050, free_form.msg
+
+
 def test_batch_get_id_answers_one_entry_per_address(client_for):
     """One entry per email and per mobile asked, each echoing what was asked; user_id is left out when nobody
     matches. Page: https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id"""
