@@ -63,7 +63,7 @@ class Shenpi:
 
         self.people = People(ctx, sign_in_limits)
         self.personnel = Personnel(ctx)
-        self.inbox = Inbox(ctx)
+        self.inbox = Inbox(ctx, self.instances)
         self.tokens = Tokens(ctx)
         self.deliveries = Deliveries(ctx)
         self.long_connections = LongConnections(ctx, self.tokens)

@@ -1,22 +1,40 @@
 """The web inbox's lists for one signed-in user: to do, done, started by them, CC'd to them.
 
-Each list is searchable by what a person sees: the title, the serial number, the instance code, or the name of
-the approval in their language (matched here, so the store gets it as approval codes). Every answer carries the
-tenant's definitions (to name each row's approval) and the count of every list (for the tabs), read in the same
-transaction as the page.
+Each list is searchable by what a person sees: the title, the serial number, the instance code, the name of the
+approval in their language (matched here, so the store gets it as approval codes), and the words of the form and
+the comments (shenpi/store/search.py); and narrowed by approval, status, submitter and submission time. Every answer
+carries the tenant's definitions (to name each row's approval) and the count of every list (for the tabs), read in
+the same transaction as the page.
+
+Several tasks are approved at once as many single approvals: each through ``Instances.approve``, in its own
+transaction, so one that fails (decided meanwhile, not the person's any more) leaves the others done, and says why.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shenpi.app.context import Context
+from shenpi.app.instances import Instances
+from shenpi.engine import commands
+from shenpi.engine.errors import DomainError
 from shenpi.engine.model import Definition
 from shenpi.store.base import Tx
-from shenpi.store.records import Page
+from shenpi.store.records import Cursor, InboxFilter, Page
 
 DONE = ("APPROVED", "REJECTED", "TRANSFERRED")
+MAX_BULK = 50  # tasks approved by one request: each is a transaction of its own
+
+
+@dataclass(slots=True)
+class BulkOutcome:
+    """What became of one task of a bulk approval: ``error`` is None when it was approved."""
+
+    instance_code: str
+    task_id: str
+    error: DomainError | None = None
 
 
 @dataclass(slots=True)
@@ -27,42 +45,67 @@ class InboxPage:
 
 
 class Inbox:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, instances: Instances) -> None:
         self._ctx = ctx
+        self._instances = instances
 
     @staticmethod
-    async def _start(tx: Tx, tenant_key: str, user_id: str, text: str,
-                     locale: str) -> tuple[dict[str, Definition], list[str], dict[str, int]]:
+    async def _start(tx: Tx, tenant_key: str, user_id: str, f: InboxFilter,
+                     locale: str) -> tuple[dict[str, Definition], InboxFilter, dict[str, int]]:
         definitions = {d.code: d for d in await tx.list_definitions(tenant_key)}
-        wanted = text.lower()
-        codes = [c for c, d in definitions.items()
-                 if wanted and (wanted in d.text(d.name, locale).lower() or wanted == c.lower())]
-        return definitions, codes, await tx.inbox_counts(tenant_key, user_id)
+        wanted = f.text.strip().lower()
+        codes = tuple(c for c, d in definitions.items()
+                      if wanted and (wanted in d.text(d.name, locale).lower() or wanted == c.lower()))
+        return definitions, dataclasses.replace(f, approval_codes=codes), await tx.inbox_counts(tenant_key, user_id)
 
     async def tasks(self, tenant_key: str, user_id: str, *, done: bool, text: str = "", locale: str = "",
-                    offset: int = 0, limit: int = 20) -> InboxPage:
+                    offset: int = 0, limit: int = 20, filters: InboxFilter | None = None,
+                    after: Cursor | None = None) -> InboxPage:
         """The user's pending tasks, newest first; or (``done``) those they decided, last decided first."""
         statuses: Sequence[str] = DONE if done else ("PENDING",)
         async with self._ctx.store.transaction() as tx:
-            definitions, codes, counts = await self._start(tx, tenant_key, user_id, text, locale)
-            page = await tx.inbox_tasks(tenant_key, user_id, statuses, text=text, approval_codes=codes,
-                                        newest_end_first=done, offset=offset, limit=limit)
+            definitions, f, counts = await self._start(tx, tenant_key, user_id, filters or InboxFilter(text), locale)
+            page = await tx.inbox_tasks(tenant_key, user_id, statuses, newest_end_first=done, offset=offset,
+                                        limit=limit, filters=f, after=after)
         return InboxPage(page, definitions, counts)
 
     async def started(self, tenant_key: str, user_id: str, *, text: str = "", locale: str = "", offset: int = 0,
-                      limit: int = 20) -> InboxPage:
+                      limit: int = 20, filters: InboxFilter | None = None, after: Cursor | None = None) -> InboxPage:
         """The instances the user started, newest first."""
         async with self._ctx.store.transaction() as tx:
-            definitions, codes, counts = await self._start(tx, tenant_key, user_id, text, locale)
-            page = await tx.inbox_instances(tenant_key, user_id, text=text, approval_codes=codes, offset=offset,
-                                            limit=limit)
+            definitions, f, counts = await self._start(tx, tenant_key, user_id, filters or InboxFilter(text), locale)
+            page = await tx.inbox_instances(tenant_key, user_id, offset=offset, limit=limit, filters=f, after=after)
         return InboxPage(page, definitions, counts)
 
     async def ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "", locale: str = "",
-                  offset: int = 0, limit: int = 20) -> InboxPage:
+                  offset: int = 0, limit: int = 20, filters: InboxFilter | None = None,
+                    after: Cursor | None = None) -> InboxPage:
         """The CCs the user received (``read_status`` READ or UNREAD, or both), newest first."""
         async with self._ctx.store.transaction() as tx:
-            definitions, codes, counts = await self._start(tx, tenant_key, user_id, text, locale)
-            page = await tx.inbox_ccs(tenant_key, user_id, read_status=read_status, text=text,
-                                      approval_codes=codes, offset=offset, limit=limit)
+            definitions, f, counts = await self._start(tx, tenant_key, user_id, filters or InboxFilter(text), locale)
+            page = await tx.inbox_ccs(tenant_key, user_id, read_status=read_status, offset=offset, limit=limit,
+                                      filters=f, after=after)
         return InboxPage(page, definitions, counts)
+
+    async def next_task(self, tenant_key: str, user_id: str, *, skip: str = "") -> str:
+        """The instance of the user's newest pending task other than on instance ``skip`` ("" when none is
+        left): where the web goes after the person acted."""
+        async with self._ctx.store.transaction() as tx:
+            page = await tx.inbox_tasks(tenant_key, user_id, ("PENDING",), limit=2)
+        codes = [inst.code for _, inst in page.items if inst.code != skip]
+        return codes[0] if codes else ""
+
+    async def approve_many(self, tenant_key: str, user_id: str, picked: Sequence[tuple[str, str]],
+                           comment: str = "") -> list[BulkOutcome]:
+        """Approve each (instance code, task id) as ``user_id``, one transaction each, in the order given; at most
+        MAX_BULK of them (the rest are not tried)."""
+        out: list[BulkOutcome] = []
+        for instance_code, task_id in picked[:MAX_BULK]:
+            outcome = BulkOutcome(instance_code, task_id)
+            try:
+                await self._instances.approve(tenant_key, commands.TaskAction(
+                    task_id=task_id, user_id=user_id, comment=comment), instance_code=instance_code)
+            except DomainError as e:
+                outcome.error = e
+            out.append(outcome)
+        return out

@@ -19,7 +19,18 @@ from shenpi.engine.directory import Department, Directory, User
 from shenpi.engine.model import Aggregate, Definition, Instance, Task, TimelineEntry
 from shenpi.engine.transition import Transition
 from shenpi.store.notifications import MailPrefs, Notification
-from shenpi.store.records import App, Comment, Cursor, DefinitionVersion, Page, SearchFilter, StoredFile, Tenant, Token
+from shenpi.store.records import (
+    App,
+    Comment,
+    Cursor,
+    DefinitionVersion,
+    InboxFilter,
+    Page,
+    SearchFilter,
+    StoredFile,
+    Tenant,
+    Token,
+)
 
 
 class ConcurrentUpdate(Exception):
@@ -155,11 +166,16 @@ class QueryTx(Protocol):
     async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]: ...
     async def inbox_tasks(self, tenant_key: str, user_id: str, statuses: Sequence[str], *, text: str = "",
                           approval_codes: Sequence[str] = (), newest_end_first: bool = False, offset: int = 0,
-                          limit: int = 20) -> Page: ...
+                          limit: int = 20, filters: InboxFilter | None = None,
+                          after: Cursor | None = None) -> Page: ...
     async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
-                              approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page: ...
+                              approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20,
+                              filters: InboxFilter | None = None,
+                          after: Cursor | None = None) -> Page: ...
     async def inbox_ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "",
-                        approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page: ...
+                        approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20,
+                        filters: InboxFilter | None = None,
+                          after: Cursor | None = None) -> Page: ...
     async def outbox_page(self, tenant_key: str, *, instance_code: str = "", offset: int = 0, limit: int = 50) -> Page: ...
 
 

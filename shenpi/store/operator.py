@@ -13,12 +13,12 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from shenpi.store import rows
-from shenpi.store.sql import SqlTx
+from shenpi.store.search import SearchMixin
 
 _VALUE_TYPES = (int, float, str, bytes)
 
 
-class OperatorMixin(SqlTx):
+class OperatorMixin(SearchMixin):
     # -- what each backend supplies -------------------------------------------------------------
     async def _state_tables(self) -> list[str]:
         """The state tables by name: every table but the schema's own bookkeeping."""
@@ -99,6 +99,8 @@ class OperatorMixin(SqlTx):
                 if cols and body:
                     await self._insert_rows(table, cols, body, keep_existing=table in keep)
                 written[table] = len(body)
+            if "search_texts" not in tables and "search_texts" not in keep:  # a snapshot from before it existed
+                await self._rebuild_search_texts()
         await self._after_restore(list(tables))
         self._store.definitions.clear()  # the cache is keyed by version, which a restore can bring back
         return written

@@ -30,6 +30,7 @@ from shenpi.store.aggregate import AggregateMixin
 from shenpi.store.base import DuplicateUuid
 from shenpi.store.deliveries import DeliveryMixin
 from shenpi.store.files import FileMixin
+from shenpi.store.inbox import InboxMixin
 from shenpi.store.lock import ROW_LOCK, check_version
 from shenpi.store.migrations import migrations
 from shenpi.store.notifications import NotificationMixin
@@ -56,7 +57,7 @@ async def _keep_session(conn: Any) -> None:
     sets nothing, so there is nothing to undo. asyncpg still rolls back a transaction left open."""
 
 
-class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin, FileMixin,
+class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMixin, OperatorMixin, FileMixin,
                  NotificationMixin):
     dialect = "postgres"
     _NOW_S_AS_MS = "floor(extract(epoch FROM clock_timestamp()))::bigint * 1000"
@@ -151,6 +152,7 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, Opera
             check_version(written, inst)
         if tr.events:  # as in SQLite; it only queries for CC events, so a reject pays no extra round trip
             await self.record_ccs(tr)
+        await self._index_transition(tr, created=created)  # a round trip only for a new form or a comment
 
     # -- what snapshots need from the catalog (OperatorMixin) ---------------------------------------
     async def _state_tables(self) -> list[str]:

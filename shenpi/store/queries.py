@@ -14,9 +14,9 @@ from typing import Any
 from shenpi.engine.model import Instance, Task
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
-from shenpi.store.keyset import COUNT_CAP, Listing, Order, capped_count, keyset_page
+from shenpi.store.keyset import Listing, Order, keyset_page
 from shenpi.store.records import Comment, Cursor, Page, SearchFilter
-from shenpi.store.sql import SqlTx
+from shenpi.store.search import SearchMixin
 
 
 @dataclass(slots=True)
@@ -113,7 +113,7 @@ def _where(clauses: list[tuple[str, Any]]) -> tuple[str, tuple[Any, ...]]:
     return " AND ".join(parts), tuple(args)
 
 
-class QueryMixin(SqlTx):
+class QueryMixin(SearchMixin):
     # -- subscriptions --------------------------------------------------------------------------
     async def subscribe(self, tenant_key: str, app_id: str, approval_code: str, now: int) -> bool:
         """False when the app is already subscribed (one statement: safe when two callers race)."""
@@ -213,14 +213,18 @@ class QueryMixin(SqlTx):
             (tenant_key, instance_code, user_id, content, rows.dumps(at_info_list), parent_comment_id, extra,
              now, now))
         assert r is not None
+        await self._index_comment(tenant_key, instance_code, int(r[0]), content)
         return int(r[0])
 
     async def edit_comment(self, tenant_key: str, instance_code: str, comment_id: int, content: str,
                            at_info_list: list[dict[str, Any]], extra: str, now: int) -> bool:
-        return await self._execute(
+        edited = await self._execute(
             "UPDATE comments SET content = ?, at_info_list = ?, extra = ?, update_time = ? "
             "WHERE id = ? AND tenant_key = ? AND instance_code = ? AND is_delete = 0",
             (content, rows.dumps(at_info_list), extra, now, comment_id, tenant_key, instance_code)) > 0
+        if edited:
+            await self._index_comment(tenant_key, instance_code, comment_id, content)
+        return edited
 
     async def get_comment(self, tenant_key: str, instance_code: str, comment_id: int) -> Comment | None:
         r = await self._fetchone(
@@ -234,11 +238,15 @@ class QueryMixin(SqlTx):
             (tenant_key, instance_code))]
 
     async def delete_comment(self, tenant_key: str, instance_code: str, comment_id: int, now: int) -> bool:
-        return await self._execute(
+        deleted = await self._execute(
             "UPDATE comments SET is_delete = 1, update_time = ? WHERE id = ? AND tenant_key = ? "
             "AND instance_code = ? AND is_delete = 0", (now, comment_id, tenant_key, instance_code)) > 0
+        if deleted:
+            await self._index_comment(tenant_key, instance_code, comment_id, None)
+        return deleted
 
     async def remove_comments(self, tenant_key: str, instance_code: str) -> int:
+        await self._unindex_comments(instance_code)
         return await self._execute("DELETE FROM comments WHERE tenant_key = ? AND instance_code = ?",
                                    (tenant_key, instance_code))
 
@@ -296,90 +304,6 @@ class QueryMixin(SqlTx):
         where, args = _where(clauses)
         return await keyset_page(self, Listing("body", "external_instances", where, args, _EXTERNAL_OLDEST,
                                                lambda r: rows.loads(r[0]), counted=False), after, limit)
-
-    # -- the web inbox (shenpi/web): a person's four lists (to do, done, started, CC'd), searchable ----------------
-    # A person searches by what they see: the title, the serial number, the instance code, or the definition's
-    # name (resolved from i18n keys in Python, so it arrives here as the matching approval codes). LOWER() on both
-    # sides because PostgreSQL's LIKE is case-sensitive and SQLite's is not.
-    @staticmethod
-    def _inbox_text(where: str, args: tuple[Any, ...], text: str,
-                    approval_codes: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
-        if not text:
-            return where, args
-        pattern = f"%{text.lower()}%"
-        parts = ["LOWER(i.title) LIKE ?", "LOWER(i.serial_number) LIKE ?", "LOWER(i.code) = ?"]
-        extra: list[Any] = [pattern, pattern, text.lower()]
-        if approval_codes:
-            parts.append("i.approval_code IN (" + ", ".join("?" * len(approval_codes)) + ")")
-            extra.extend(approval_codes)
-        return where + " AND (" + " OR ".join(parts) + ")", (*args, *extra)
-
-    async def inbox_tasks(self, tenant_key: str, user_id: str, statuses: Sequence[str], *, text: str = "",
-                          approval_codes: Sequence[str] = (), newest_end_first: bool = False, offset: int = 0,
-                          limit: int = 20) -> Page:
-        """A user's tasks in ``statuses`` (to do: PENDING; done: APPROVED/REJECTED/TRANSFERRED), with their
-        instances: Page.items are (Task, Instance) pairs, newest first (by end time for done lists)."""
-        status, split = _split("t.status", statuses)
-        clauses = [("t.tenant_key = ?", tenant_key), ("t.user_id = ?", user_id), ("i.reverted = ?", 0), *status]
-        where, args = self._inbox_text(*_where(clauses), text, approval_codes)
-        order = _TASKS_DONE_LAST if newest_end_first else _TASK_ORDERS[2]
-        return await keyset_page(self, Listing(_TASK_PAIR_COLS, _TASKS_JOINED, where, args, order, _task_pair, split,
-                                               own=_own("tasks t", "t.instance_code", clauses, text),
-                                               tenant_key=tenant_key), None, limit, offset=offset)
-
-    async def inbox_instances(self, tenant_key: str, user_id: str, *, text: str = "",
-                              approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
-        """Instances a user started, newest first; reverted (withdrawn) ones are listed too, unlike the other
-        lists: the starter still sees what they withdrew."""
-        where, args = self._inbox_text("i.tenant_key = ? AND i.user_id = ?", (tenant_key, user_id), text,
-                                       approval_codes)
-        order = Order(tuple(("i." + e, d, t) for e, d, t in _INSTANCES_NEWEST.keys))
-        return await keyset_page(self, Listing(_INSTANCE_COLS_I, "instances i", where, args, order, rows.instance_from),
-                                 None, limit, offset=offset)
-
-    async def inbox_ccs(self, tenant_key: str, user_id: str, *, read_status: str = "", text: str = "",
-                        approval_codes: Sequence[str] = (), offset: int = 0, limit: int = 20) -> Page:
-        """A user's CC records (READ, UNREAD or both) with their instances: (CcRecord, Instance) pairs, newest
-        first (the same order as the CC search, so one index serves both)."""
-        clauses = [("c.tenant_key = ?", tenant_key), ("c.user_id = ?", user_id), ("i.reverted = ?", 0),
-                   *_given(("c.read_status = ?", _read_status(read_status)))]
-        where, args = self._inbox_text(*_where(clauses), text, approval_codes)
-        return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair,
-                                               own=_own("ccs c", "c.instance_code", clauses, text),
-                                               tenant_key=tenant_key), None, limit, offset=offset)
-
-    async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]:
-        """How many entries each inbox list has: todo, done, started, cc (and cc_unread), each counted no further
-        than the store's count cap (shenpi/store/keyset.py).
-
-        A list leaves out reverted instances, which are rare (an approved instance taken back in time): rather than
-        look up the instance of every counted row, the rows are counted on their own index and the few on
-        reverted instances (found from the reverted ones, on their own index) are taken off."""
-        who = (tenant_key, user_id)
-        taken_off: dict[str, int] = {}
-        for kind, sql in (("task", "SELECT t.status, COUNT(*) FROM instances i JOIN tasks t ON t.instance_code = "
-                                   "i.code WHERE i.tenant_key = ? AND i.reverted = 1 AND t.user_id = ? GROUP BY t.status"),
-                          ("cc", "SELECT c.read_status, COUNT(*) FROM instances i JOIN ccs c ON c.instance_code = "
-                                 "i.code WHERE i.tenant_key = ? AND i.reverted = 1 AND c.user_id = ? "
-                                 "GROUP BY c.read_status")):
-            for status, n in await self._fetch(sql, who):
-                taken_off[f"{kind}:{status}"] = int(n)
-
-        async def count(source: str, where: str, args: tuple[Any, ...], reverted: int) -> int:
-            return min(COUNT_CAP, await capped_count(self, source, where, args, beyond=reverted) - reverted)
-
-        done = ("APPROVED", "REJECTED", "TRANSFERRED")
-        unread, read = taken_off.get("cc:UNREAD", 0), taken_off.get("cc:READ", 0)
-        task_where = "tenant_key = ? AND user_id = ? AND status IN "
-        cc_where = "tenant_key = ? AND user_id = ?"
-        return {
-            "todo": await count("tasks", task_where + "(?)", (*who, "PENDING"), taken_off.get("task:PENDING", 0)),
-            "done": await count("tasks", task_where + "(?, ?, ?)", (*who, *done),
-                                sum(taken_off.get(f"task:{s}", 0) for s in done)),
-            "started": await capped_count(self, "instances", "tenant_key = ? AND user_id = ?", who),
-            "cc": await count("ccs", cc_where, who, unread + read),
-            "cc_unread": await count("ccs", cc_where + " AND read_status = ?", (*who, "UNREAD"), unread),
-        }
 
     async def outbox_page(self, tenant_key: str, *, instance_code: str = "", offset: int = 0,
                           limit: int = 50) -> Page:

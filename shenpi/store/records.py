@@ -3,6 +3,7 @@ paged list answers with: the row types the application layer hands to the edges.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,3 +119,24 @@ class StoredFile:
     app_id: str
     created_at: int
     content: bytes | None = None
+
+
+STATUSES = ("PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED")  # what an inbox's status filter takes
+
+
+@dataclass(frozen=True, slots=True)
+class InboxFilter:
+    """What a person narrowed a list to; every part left empty narrows nothing."""
+
+    text: str = ""  # a word or phrase searched for (see the module's docstring)
+    approval_codes: Sequence[str] = ()  # the approvals whose name contains ``text``
+    approval_code: str = ""  # only this approval
+    status: str = ""  # only instances in this status (one of STATUSES)
+    submitter: str = ""  # only instances this user submitted
+    time_from: int = 0  # submitted at or after (ms)
+    time_to: int = 0  # submitted at or before (ms)
+    oldest_first: bool = False
+
+    def narrows(self) -> bool:
+        return bool(self.text or self.approval_code or self.status or self.submitter or self.time_from
+                    or self.time_to)

@@ -28,6 +28,7 @@ from shenpi.store.aggregate import AggregateMixin
 from shenpi.store.base import DuplicateUuid
 from shenpi.store.deliveries import DeliveryMixin
 from shenpi.store.files import FileMixin
+from shenpi.store.inbox import InboxMixin
 from shenpi.store.lock import SingleWriter, check_version, versioned_update
 from shenpi.store.migrations import migrations
 from shenpi.store.notifications import NotificationMixin
@@ -51,7 +52,7 @@ _UPDATE_INSTANCE = versioned_update(
     "status = ?, form = ?, end_time = ?, node_index = ?, round = ?, reverted = ?, state = ?", code="?", version="?")
 
 
-class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, OperatorMixin, FileMixin,
+class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMixin, OperatorMixin, FileMixin,
                NotificationMixin):
     dialect = "sqlite"
     _NOW_S_AS_MS = "strftime('%s','now') * 1000"
@@ -154,11 +155,13 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, DeliveryMixin, Operato
                  for e in tr.events],
             )
             await self.record_ccs(tr)
+        await self._index_transition(tr, created=created)
 
     # -- what snapshots need from the catalog (OperatorMixin) ---------------------------------------
     async def _state_tables(self) -> list[str]:
         return [r[0] for r in self._all(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'search_texts_fts%' "  # the FTS index of search_texts: rebuilt by its triggers
             "AND name NOT IN ('schema_migrations', 'long_connections') ORDER BY name")]
 
     async def _table_columns(self, table: str) -> list[str]:

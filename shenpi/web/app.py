@@ -76,7 +76,7 @@ _PAGES: list[tuple[str, Endpoint | None, Endpoint | None]] = [
     ("/login/sso/{provider}/callback", sso.callback, None),
     ("/logout", None, auth.logout),
     ("/inbox", inbox.inbox, None),
-    ("/inbox/{tab}", inbox.inbox, None),
+    ("/inbox/{tab}", inbox.inbox, inbox.approve_selected),
     ("/instances/{code}", instance.show, instance.act),
     ("/instances/{code}/files/{file_code}", instance.download, None),
     ("/start", start.choose, None),

@@ -5,6 +5,10 @@ Validation messages are the API's own: the server runs the posted values through
 (so a bad number fails with exactly the text ``instances/create`` would answer), and the messages the browser
 shows before posting are produced by running ``parse_form`` on a deliberately wrong value of each widget, so the
 two can never drift apart.
+
+On top of that, the web form holds each value to its widget's settings (shenpi/web/field_rules.py: limits,
+decimal places, negative amounts, lengths, currencies), in the page's language and naming the field; the API keeps
+to its contract and does not.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from starlette.datastructures import FormData
 from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.form import canonical_type, parse_form
 from shenpi.engine.model import Definition, Widget
+from shenpi.web.field_rules import setting_problem
 from shenpi.web.session import Viewer
 
 # Widget types this form can fill in (canonical names), and what the browser renders for each.
@@ -68,6 +73,7 @@ class Field:
     value: Any = None  # what to pre-fill: str, list[str], {"start","end"}, {"amount","currency"}
     error: str = ""
     messages: dict[str, str] = field(default_factory=dict)  # client-side checks → the API's message
+    lang: str = "en"  # the page's language, for the messages of the widget's settings
 
     @property
     def name(self) -> str:
@@ -101,6 +107,7 @@ def build_fields(d: Definition, locale: str, current: list[dict[str, Any]] | Non
                  viewer: Viewer | None = None) -> list[Field]:
     """The fields of ``d``'s form, pre-filled from ``current`` (an instance's form, for a resubmit)."""
     values = {e.get("id"): e for e in current or []}
+    lang = "zh" if locale.lower().startswith("zh") else "en"
     out: list[Field] = []
     for w in d.widgets:
         kind = canonical_type(w.type)
@@ -110,7 +117,7 @@ def build_fields(d: Definition, locale: str, current: list[dict[str, Any]] | Non
         if kind not in FILLABLE:
             out.append(Field(w, "unsupported", d.text(w.name, locale) or w.id, False))
             continue
-        f = Field(w, kind, d.text(w.name, locale) or w.id, w.required, options=_options(d, w, locale))
+        f = Field(w, kind, d.text(w.name, locale) or w.id, w.required, options=_options(d, w, locale), lang=lang)
         f.messages["required"] = api_message(d, w, {"type": w.type})  # no "value": "value is required"
         if kind in ("number", "amount"):
             f.messages["number"] = api_message(d, w, {"type": w.type, "value": "x"})
@@ -207,6 +214,10 @@ def read_fields(fields: list[Field], form: FormData, viewer: Viewer) -> list[dic
             if f.required:
                 f.error = f.messages["required"]
             continue
+        problem = setting_problem(kind=f.kind, raw=w.raw, label=f.label, lang=f.lang, value=value,
+                                  currency=str(extra.get("currency", "")))
+        if problem and not f.error:
+            f.error = problem
         entries.append({"id": w.id, "type": w.type, "value": value, **extra})
     return entries
 
@@ -279,8 +290,8 @@ def show_form(d: Definition, form: list[dict[str, Any]], viewer: Viewer, locale:
             out.append(Shown(label, "multiline", v))
         elif kind in ("input", "number", "telephone_text", "formula") and isinstance(v, str | int | float):
             out.append(Shown(label, "text", str(v)))
-        elif kind == "amount" and isinstance(v, int | float):
-            out.append(Shown(label, "text", f"{v:,.2f} {entry.get('currency') or ''}".strip()))
+        elif kind == "amount" and isinstance(v, int | float | str) and _is_number(v):
+            out.append(Shown(label, "text", amount_text(v, entry, w)))
         elif kind == "radioV2" and isinstance(v, str) and w is not None:
             out.append(Shown(label, "text", option_text(d, w, v, locale)))
         elif kind == "checkboxV2" and isinstance(v, list) and w is not None:
@@ -299,6 +310,21 @@ def show_form(d: Definition, form: list[dict[str, Any]], viewer: Viewer, locale:
         else:
             out.append(Shown(label, "json", json.dumps(v, ensure_ascii=False)))
     return out
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def amount_text(v: Any, entry: dict[str, Any], w: Widget | None) -> str:
+    """An amount with its currency: the one stored with it, else the widget's, else CNY (an amount widget's
+    default, so an amount sent through the API without one still shows what it is in)."""
+    currency = entry.get("currency") or (w.raw.get("currency") if w is not None else "") or "CNY"
+    return f"{float(v):,.2f} {currency}"
 
 
 def _when_text(value: str) -> str:

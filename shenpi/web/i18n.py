@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shenpi.web.catalog_designer import ZH_DESIGNER
+from shenpi.web.catalog_inbox import ZH_INBOX
 from shenpi.web.catalog_notifications import ZH_NOTIFICATIONS
 from shenpi.web.catalog_people import ZH_PEOPLE
 from shenpi.web.catalog_sso import ZH_SSO
@@ -273,6 +274,7 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
 }
+ZH.update(ZH_INBOX)
 ZH.update(ZH_DESIGNER)
 ZH.update(ZH_PEOPLE)
 ZH.update(ZH_NOTIFICATIONS)

@@ -78,6 +78,7 @@ def test_two_people_reject_with_a_comment(new_page, e2e_server, e2e_sdk, screens
     assert bob.get_by_role("button", name="Approve").is_visible()
     bob.get_by_label("Comment").fill(COMMENT)
     bob.screenshot(path=str(screenshots / "instance.png"), full_page=True)
+    bob.get_by_label("Then go to my next task").uncheck()  # stay to see the result here
     bob.get_by_role("button", name="Reject").click()
     bob.wait_for_url(f"**/instances/{code}?ok=reject")
     assert bob.locator("#status").get_attribute("data-status") == "REJECTED"
@@ -121,7 +122,9 @@ def test_keyboard_only_sign_in_and_approve(new_page, e2e_server, e2e_sdk):
     page.keyboard.press("Tab")  # from the comment box to Approve
     assert page.evaluate("document.activeElement.textContent") == "Approve"
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/instances/{code}?ok=approve")
+    # on to bob's next task (or, with none left, this one), the result message focused for the keyboard
+    page.wait_for_url(re.compile(rf"/instances/[0-9A-F-]+\?ok=approve&(prev={code}|next=none)"))
+    assert page.evaluate("document.activeElement.id") == "result"
     assert get(e2e_sdk, code).task_list[0].status == "APPROVED"
 
 

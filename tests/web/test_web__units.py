@@ -108,5 +108,6 @@ def test_templates_and_static_files_are_package_data():
     data = pyproject["tool"]["setuptools"]["package-data"]["shenpi"]
     assert "web/templates/*.html" in data and "web/static/*" in data
     # "web/static/*" takes every file there but no folder: each area's file sits directly in static/.
-    assert {"app.css", "app.js", "designer.js", "notifications.js"} <= {p.name for p in (WEB / "static").iterdir()}
+    names = {p.name for p in (WEB / "static").iterdir()}
+    assert {"app.css", "app.js", "designer.js", "inbox.js", "notifications.js"} <= names
     assert all(p.is_file() for p in (WEB / "static").iterdir())

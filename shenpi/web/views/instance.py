@@ -7,6 +7,7 @@ the engine decides whether the task is theirs, and its errors are shown with the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 
 from starlette.responses import Response
@@ -26,6 +27,16 @@ from shenpi.web.process import actions_for, can_view, is_participant, process_st
 FLASH = {"approve": "Approved.", "reject": "Rejected.", "transfer": "Transferred.", "add_sign": "Approvers added.",
          "rollback": "Rolled back.", "cc": "CC sent.", "comment": "Comment added.", "cancel": "Canceled.",
          "resubmit": "Resubmitted.", "created": "Submitted."}
+# After these, with "then go to my next task" ticked, the person lands on their next pending task; the page says
+# what was done (focused, so a screen reader reads it first) and links back to the request acted on.
+GO_ON = ("approve", "reject", "transfer", "rollback")
+NEXT_FLASH = {"approve": "Approved. This is your next task.", "reject": "Rejected. This is your next task.",
+              "transfer": "Transferred. This is your next task.", "rollback": "Rolled back. This is your next task."}
+LAST_FLASH = {"approve": "Approved. No more tasks are waiting for you.",
+              "reject": "Rejected. No more tasks are waiting for you.",
+              "transfer": "Transferred. No more tasks are waiting for you.",
+              "rollback": "Rolled back. No more tasks are waiting for you."}
+_CODE = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 # What an action needs chosen on the page before it goes to the engine: (form field, several values?, what to say
 # when it is missing).
@@ -50,7 +61,7 @@ async def _load(ctx: Ctx, code: str | None = None) -> tuple[InstanceView, Aggreg
 
 
 async def _render(ctx: Ctx, code: str, *, status: int = 200, error: str = "", flash: str = "",
-                  fields: list[Field] | None = None) -> Response:
+                  fields: list[Field] | None = None, prev_code: str = "", no_more: bool = False) -> Response:
     loaded = await _load(ctx, code)
     if isinstance(loaded, Response):
         return loaded
@@ -73,7 +84,8 @@ async def _render(ctx: Ctx, code: str, *, status: int = 200, error: str = "", fl
                               await file_names(ctx.svc, me.tenant_key, inst.form)),
         steps=process_steps(agg, me.directory, me, ctx.t, ctx.locale),
         events=timeline_events(agg, view.timeline, comments, me, ctx.t, ctx.locale),
-        acts=acts, fields=fields or [], people=people, comment=ctx.field("comment"),
+        acts=acts, fields=fields or [], people=people, comment=ctx.field("comment"), prev_code=prev_code,
+        no_more=no_more,
     )
 
 
@@ -90,9 +102,17 @@ async def show(ctx: Ctx) -> Response:
                                                  instance_code=view.instance.code)
         except DomainError:
             pass  # read state is a courtesy; the page still shows
-    flash_key = ctx.request.query_params.get("ok", "")
+    query = ctx.request.query_params
+    flash_key = query.get("ok", "")
     flash = ctx.t(FLASH[flash_key]) if flash_key in FLASH else ""
-    return await _render(ctx, view.instance.code, flash=flash)
+    prev = query.get("prev", "")
+    prev = prev if _CODE.fullmatch(prev) and prev != view.instance.code else ""
+    no_more = query.get("next") == "none"
+    if flash_key in GO_ON and prev:
+        flash = ctx.t(NEXT_FLASH[flash_key])
+    elif flash_key in GO_ON and no_more:
+        flash = ctx.t(LAST_FLASH[flash_key])
+    return await _render(ctx, view.instance.code, flash=flash, prev_code=prev, no_more=no_more and bool(flash))
 
 
 @page()
@@ -151,6 +171,11 @@ async def act(ctx: Ctx) -> Response:
             return await _render(ctx, inst.code, status=400, error=ctx.t("Unknown action."))
     except DomainError as e:
         return await _render(ctx, inst.code, status=e.http_status, error=ctx.error_text(e), fields=fields)
+    if what in GO_ON and ctx.field("then") == "next":
+        following = await ctx.svc.inbox.next_task(me.tenant_key, me.user_id, skip=inst.code)
+        if following:
+            return ctx.redirect(f"/instances/{following}?ok={what}&prev={inst.code}")
+        return ctx.redirect(f"/instances/{inst.code}?ok={what}&next=none")
     return ctx.redirect(f"/instances/{inst.code}?ok={what}")
 
 
