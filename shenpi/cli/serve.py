@@ -107,8 +107,8 @@ shenpi demo is serving on {base}
 @env_option("--smtp-url", default="", help="send notification mail through this server: smtp://user:pass@host:port "
             "(STARTTLS when offered) or smtps://... (TLS); without it notifications reach only the inbox's bell")
 @env_option("--mail-from", default="", help="the From address of notification mail")
-@env_option("--public-url", default="", help="this server's address as people open it, for the links in mail "
-            "(default: the address it listens on)")
+@env_option("--public-url", default="", help="this server's address as people open it: the links in mail (default: "
+            "the address it listens on) and the identity providers' redirect_uri (default: the request's own)")
 @sso_options
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
@@ -132,7 +132,7 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
                           ws_ping_interval_s=ws_ping_interval, ws_reconnect_interval_s=ws_reconnect_interval,
                           ws_reconnect_nonce_s=ws_reconnect_nonce,
                           files_dir=os.path.abspath(files_dir) if files_dir else "",
-                          sso=sso_config(sso)).with_demo_admin_token()
+                          sso=sso_config(sso, public_url)).with_demo_admin_token()
     # Everything that can make the start fail, before a word is printed: seeds, port, database.
     if seed_path and os.path.isfile(seed_path) and (problems := seed_problems(seed_path, db=db, demo=demo)):
         for line in problems:  # one line per problem, before anything is written or opened

@@ -30,8 +30,6 @@ _OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
                                 "belong to (may be left out when there is one tenant)"}),
     ("unknown_users", "--sso-unknown-users", {"default": "refuse", "type": click.Choice(UNKNOWN_USERS),
                                               "help": "a person the directory lacks: refused, or added to it"}),
-    ("public_url", "--public-url", {"default": "", "help": "this server's URL as browsers reach it, for the "
-                                    "providers' redirect_uri (default: the request's own)"}),
     ("feishu_app_id", "--feishu-app-id", {"default": "", "help": "offer \"Sign in with Feishu / Lark\" as this app"}),
     ("feishu_app_secret", "--feishu-app-secret", {"default": "", "help": "that app's secret"}),
     ("feishu_url", "--feishu-url", {"default": FEISHU_URL, "help": "Feishu's API base (https://open.larksuite.com for "
@@ -73,11 +71,12 @@ def env_name(name: str) -> str:
         name, "SHENPI_" + name.upper())
 
 
-def sso_config(values: dict[str, Any]) -> SsoConfig:
-    """The options' values as a config; a setting that cannot work is a usage error naming the option."""
+def sso_config(values: dict[str, Any], public_url: str = "") -> SsoConfig:
+    """The options' values as a config; a setting that cannot work is a usage error naming the option.
+    ``public_url`` is ``serve``'s own ``--public-url`` (mail links use it too): the providers' redirect_uri base."""
     from shenpi.web.sso_config import SsoConfig, SsoConfigError
 
     try:
-        return SsoConfig(**{name: values[name] for name, _, _ in _OPTIONS})
+        return SsoConfig(public_url=public_url, **{name: values[name] for name, _, _ in _OPTIONS})
     except SsoConfigError as e:
         raise click.UsageError(str(e)) from None
