@@ -1,6 +1,6 @@
 """An HR admin in headless Chromium: adds a user, makes her the leader of a new department and moves a colleague
-into it; the colleague's request (submitted through the API) reaches her at its department-manager step, and she
-approves it in her inbox. Then she leaves: the admin deactivates her, is asked who takes over her open task, names
+into it with her as his supervisor; the colleague's requests (submitted through the API) reach her at a
+department-manager step and at a supervisor step, and she approves them in her inbox. Then she leaves: the admin deactivates her, is asked who takes over her open task, names
 Erin, and Erin has it (the SDK sees the transfer). On a server of this module's own: it changes the directory."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tests.conftest import start_server
 from tests.e2e.conftest import _need_browser
 from tests.e2e.test_e2e__reject_with_comment import sign_in
 from tests.web.instances import create, get
-from tests.web.seed import definition, web_seed
+from tests.web.seed import MGR, definition, web_seed
 
 HEAD = {"id": "head", "name": "@i18n@mgr", "node_type": "AND", "approver": [{"type": "DepartmentManager",
                                                                                "level": "1"}]}
@@ -30,6 +30,7 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProce
     _need_browser()
     seed = copy.deepcopy(web_seed())
     seed["tenants"][0]["approvals"].append(definition("DEPT", "@i18n@leave", [HEAD]))
+    seed["tenants"][0]["approvals"].append(definition("SUP", "@i18n@leave", [MGR]))  # the submitter's supervisor
     srv = start_server(tmp_path_factory.mktemp("e2e-people"), "e2e-people", seed=seed)
     yield srv
     srv.close()
@@ -81,6 +82,7 @@ def test_a_new_department_leader_approves_and_her_open_task_is_handed_over(new_p
     admin.get_by_label("Design").focus()
     admin.keyboard.press("Space")
     assert admin.get_by_label("Design").is_checked()
+    admin.get_by_label("Supervisor").select_option("mei")
     admin.get_by_role("button", name="Save changes").click()
     admin.wait_for_url("**/admin/people/users/frank?ok=saved")
     admin.goto("/admin/people/departments?lang=en")
@@ -97,6 +99,14 @@ def test_a_new_department_leader_approves_and_her_open_task_is_handed_over(new_p
     mei.get_by_role("button", name="Approve").click()
     mei.wait_for_url(re.compile(r"ok="))
     assert get(people_sdk, first).status == "APPROVED"
+
+    # His request of an approval whose step is the submitter's supervisor reaches her too.
+    supervised = create(people_sdk, "frank", approval_code="SUP")
+    assert pending(people_sdk, supervised) == ["mei"]
+    mei.goto(f"/instances/{supervised}")
+    mei.get_by_role("button", name="Approve").click()
+    mei.wait_for_url(re.compile(r"ok="))
+    assert get(people_sdk, supervised).status == "APPROVED"
 
     # A second request waits for Mei when she leaves: the admin hands it to Erin.
     second = create(people_sdk, "frank", approval_code="DEPT")
