@@ -133,6 +133,13 @@ def test_an_admin_designs_an_expense_approval_and_a_request_follows_its_branch(n
     big = re.search(r"/instances/([0-9A-F-]+)", alice.url).group(1)
     flow = alice.get_by_role("region", name="Process")
     assert flow.get_by_text("CFO").is_visible() and flow.get_by_text("branch not taken").count() == 0
+    # The whole diagram fits a 1280 px screen: no step is cut off at either side, nothing scrolls sideways.
+    region = flow.bounding_box()
+    assert region is not None
+    for name in ("Start", "Supervisor approval", "Finance", "CFO", "End"):
+        box = flow.get_by_text(name, exact=True).first.bounding_box()
+        assert box is not None and box["x"] >= region["x"] and box["x"] + box["width"] <= region["x"] + region["width"]
+    assert alice.evaluate("document.documentElement.scrollWidth") <= 1280
     alice.screenshot(path=str(screenshots / "instance-branch.png"), full_page=True)
     people = {u: WebClient(e2e_server.base_url) for u in ("bob", "carol")}
     try:

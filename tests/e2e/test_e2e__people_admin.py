@@ -1,7 +1,8 @@
 """An HR admin in headless Chromium: adds a user, makes her the leader of a new department and moves a colleague
 into it with her as his supervisor; the colleague's requests (submitted through the API) reach her at a
-department-manager step and at a supervisor step, and she approves them in her inbox. Then she leaves: the admin deactivates her, is asked who takes over her open task, names
-Erin, and Erin has it (the SDK sees the transfer). On a server of this module's own: it changes the directory."""
+department-manager step and at a supervisor step, and she approves them in her inbox. Then she leaves: the admin
+deactivates her, is asked who takes over her open task, names Erin, and Erin has it (the SDK sees the transfer).
+On a server of this module's own: it changes the directory."""
 
 from __future__ import annotations
 
