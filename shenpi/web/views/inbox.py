@@ -29,9 +29,10 @@ def _day_ms(raw: str, end: bool) -> int:
     """A ``YYYY-MM-DD`` as the first (or last) millisecond of that day in the server's zone; 0 if it is not one."""
     try:
         day = date.fromisoformat(raw)
-    except ValueError:
+        # the server's zone can carry 0001-01-01 or 9999-12-31 past the calendar's ends: ValueError, not a 500
+        moment = datetime.combine(day, time.max if end else time.min).astimezone()
+    except (ValueError, OverflowError):
         return 0
-    moment = datetime.combine(day, time.max if end else time.min).astimezone()
     return int(moment.timestamp() * 1000)
 
 
