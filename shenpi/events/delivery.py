@@ -27,6 +27,7 @@ import httpx
 from shenpi import logs, metrics
 from shenpi.background import cancel_and_wait
 from shenpi.events.crypto import dumps, seal, signature
+from shenpi.events.lease import under_lease
 from shenpi.events.long_connection.hub import NO_CLIENT
 from shenpi.events.queue import (
     DEAD,
@@ -271,17 +272,8 @@ class DeliveryWorker:
         if not lease:
             return  # another process took it over: its outcome is that process's to record
         started = time.perf_counter()
-        sending = asyncio.ensure_future(self._send(d))
-        try:
-            while True:
-                done, _ = await asyncio.wait({sending}, timeout=self.store.lease_ms / 4000)
-                if done:
-                    break
-                lease = await self.store.renew(d.id, lease, self.now_ms()) or lease
-        finally:
-            if not sending.done():
-                sending.cancel()
-        error = sending.result()
+        error, lease = await under_lease(self._send(d), lease, lambda held: self.store.renew(d.id, held, self.now_ms()),
+                                         self.store.lease_ms)
         attempts = d.attempts + 1
         duration_ms = (time.perf_counter() - started) * 1000
         if error is None:

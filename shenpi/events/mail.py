@@ -27,6 +27,7 @@ import aiosmtplib
 
 from shenpi.background import cancel_and_wait
 from shenpi.events.delivery import RETRY_SCHEDULE_S
+from shenpi.events.lease import under_lease
 from shenpi.events.mail_render import message
 from shenpi.store.notifications import Notification
 
@@ -153,17 +154,8 @@ class MailWorker:
             lease = await self.store.renew(ids, lease, self.now_ms())  # measured from the send's start
             if not lease:
                 return  # another process took it over
-            sending = asyncio.ensure_future(self._send(notes))
-            try:
-                while True:
-                    done, _ = await asyncio.wait({sending}, timeout=self.store.lease_ms / 4000)
-                    if done:
-                        break
-                    lease = await self.store.renew(ids, lease, self.now_ms()) or lease
-            finally:
-                if not sending.done():
-                    sending.cancel()
-            error = sending.result()
+            error, lease = await under_lease(self._send(notes), lease,
+                                             lambda held: self.store.renew(ids, held, self.now_ms()), self.store.lease_ms)
             attempts = max(n.mail_attempts for n in notes) + 1
             if error is None:
                 recorded, outcome = await self.store.sent(ids, lease, self.now_ms()), "sent"
