@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import sqlite3
 from dataclasses import dataclass
@@ -376,6 +377,12 @@ class PostgresLoader(Loader):
 
 # -- PostgreSQL databases for the benchmark ------------------------------------------------------------
 _PG_CANDIDATES = ["postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://root@127.0.0.1:5432/postgres"]
+
+
+def database_name(base: str) -> str:
+    """The name of a benchmark database: ``base`` plus ``$SHENPI_BENCH_DB_SUFFIX``, so that two checkouts can
+    measure side by side without dropping each other's database."""
+    return base + os.environ.get("SHENPI_BENCH_DB_SUFFIX", "")
 
 
 async def pg_admin_url(preferred: str | None) -> str | None:

@@ -35,7 +35,7 @@ from bench.run import DOC, PY, ROOT, Target, cpu_busy, free_port, log
 
 CREATE_PATH = "/open-apis/approval/v4/instances?user_id_type=user_id"
 EVENTS_PER_CREATE = 2
-DB = "shenpi_bench_events"
+DB = data.database_name("shenpi_bench_events")
 LC_APP, LC_SECRET = "cli_0123456789abcdef", "bench-ws-secret"
 
 

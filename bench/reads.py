@@ -201,7 +201,7 @@ class Site:
 
     def __init__(self, backend: str, size: int, pg_admin: str | None, work: Path) -> None:
         self.backend, self.size, self.pg_admin = backend, size, pg_admin
-        self.database = f"shenpi_bench_reads_{size}"
+        self.database = data.database_name(f"shenpi_bench_reads_{size}")
         if backend == "sqlite":
             self.url = f"sqlite:///{work / f'reads-{size}.db'}"
         else:

@@ -465,7 +465,7 @@ class Bench:
                     if admin is None:
                         reason = "no PostgreSQL answers at 127.0.0.1:5432 (--pg-url)"
                     else:
-                        self.pg_admin, self.pg_db = admin, "shenpi_bench"
+                        self.pg_admin, self.pg_db = admin, data.database_name("shenpi_bench")
                 if reason is not None:
                     self.skipped.append(f"PostgreSQL parts skipped: {reason}")
                     log(f"(postgres) skipped: {reason}")
