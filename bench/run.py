@@ -534,8 +534,8 @@ def machine_info() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
         "uvicorn": uvicorn.__version__,
-        # What the servers pick: SHENPI_HTTP / SHENPI_LOOP when set (serve's --http / --loop), else auto.
-        "uvicorn_http": _chosen("SHENPI_HTTP", "httptools" if have("httptools") else "h11"),
+        # What the servers run: SHENPI_HTTP / SHENPI_LOOP when set (serve's --http / --loop), else the defaults.
+        "uvicorn_http": os.environ.get("SHENPI_HTTP", "h11"),
         "uvicorn_loop": _chosen("SHENPI_LOOP", "uvloop" if have("uvloop") else "asyncio"),
         "wrk": wrk_version[0] if wrk_version else "",
         "loadavg_at_end": os.getloadavg(),

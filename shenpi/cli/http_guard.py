@@ -8,9 +8,10 @@ opening (or of its previous answer) is closed, and a process holding ``SHENPI_MA
 new one at once, so that descriptors run out neither for the server nor for its database connections. The settings
 travel as environment variables because uvicorn's worker processes import these classes afresh.
 
-Two parsers: h11 (pure Python) and httptools (llhttp, in C; several times h11's requests per CPU-second). h11 refuses
-a request head over 16 KiB; httptools buffers a head of any size, so :class:`GuardedHttpToolsProtocol` refuses one
-over the same :data:`MAX_HEAD_BYTES` itself, as h11 does: 400 and the connection closed.
+Two parsers: h11 (pure Python, the default) and httptools (llhttp, in C; several times h11's requests per CPU-second,
+but uvicorn's httptools protocol sends header names in lower case, and lark-oapi reads ``X-Tt-Logid`` as written).
+h11 refuses a request head still incomplete past 16 KiB; httptools buffers a head of any size, so
+:class:`GuardedHttpToolsProtocol` refuses one past the same :data:`MAX_HEAD_BYTES` itself: 400, the connection closed.
 """
 
 from __future__ import annotations
@@ -154,11 +155,11 @@ else:
 
 
 def guarded_protocol(parser: str) -> type[asyncio.Protocol]:
-    """The guarded protocol class for ``parser``: ``h11``, ``httptools``, or ``auto`` (httptools when installed)."""
-    if parser == "h11" or (parser == "auto" and HttpToolsProtocol is None):
+    """The guarded protocol class for ``parser``: ``h11``, or ``httptools`` (when installed)."""
+    if parser == "h11":
         return GuardedH11Protocol
-    if parser not in ("auto", "httptools"):
-        raise ValueError(f"unknown HTTP parser {parser!r}: h11, httptools or auto")
+    if parser != "httptools":
+        raise ValueError(f"unknown HTTP parser {parser!r}: h11 or httptools")
     if HttpToolsProtocol is None:
         raise ValueError("the httptools parser is not installed (pip install httptools)")
     return GuardedHttpToolsProtocol

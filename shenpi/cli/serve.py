@@ -21,7 +21,7 @@ from shenpi.cli.sso_options import sso_config, sso_options
 from shenpi.demo import DEMO_APP_ID, DEMO_APP_SECRET
 
 F = TypeVar("F", bound=Callable[..., Any])
-HTTP_PARSERS = ("auto", "h11", "httptools")  # auto: httptools when installed, else h11 (as uvicorn picks)
+HTTP_PARSERS = ("h11", "httptools")
 EVENT_LOOPS = ("auto", "asyncio", "uvloop")  # auto: uvloop when installed, else asyncio
 # What uvicorn calls in each worker process; the configuration reaches it as SHENPI_* variables.
 APP_FACTORY = "shenpi.server:build_app_from_env"
@@ -90,8 +90,9 @@ shenpi demo is serving on {base}
             help="seconds to receive a whole request body, else 408; 0: no limit")
 @env_option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
             help="seconds to receive a request head, else the connection is closed; 0: no limit")
-@env_option("--http", "http_parser", default="auto", show_default=True, type=click.Choice(HTTP_PARSERS),
-            help="the HTTP/1.1 parser: httptools (C), h11 (pure Python); auto: httptools when installed")
+@env_option("--http", "http_parser", default="h11", show_default=True, type=click.Choice(HTTP_PARSERS),
+            help="the HTTP/1.1 parser: h11 (pure Python), or httptools (C, installed apart; it sends header names in "
+            "lower case, so lark-oapi finds no X-Tt-Logid)")
 @env_option("--loop", "event_loop", default="auto", show_default=True, type=click.Choice(EVENT_LOOPS),
             help="the event loop: uvloop (libuv), asyncio (the standard library's); auto: uvloop when installed")
 @env_option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
@@ -189,7 +190,7 @@ def _on(flag: bool) -> str:
     return "on" if flag else "off"
 
 
-def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, *, http: str = "auto", loop: str = "auto",
+def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, *, http: str = "h11", loop: str = "auto",
                 **options: Any) -> bool:
     """Serve ``app`` (a factory) under uvicorn on ``sock`` (bound by uvicorn from ``host`` and ``port`` when None);
     False if the application did not start. ``http`` names the parser (:data:`HTTP_PARSERS`), served by shenpi's
