@@ -138,7 +138,7 @@ def parse_form(definition: Definition, form: str | None, *, field_name: str = "f
             raise ParamInvalid(f"控件= {wid}: given more than once", field=f"{field_name}[{i}]")
         seen.add(wid)
         wtype = entry.get("type")
-        if wtype is not None and canonical_type(str(wtype)) != canonical_type(widget.type):
+        if wtype is not None and wtype != widget.type and canonical_type(str(wtype)) != canonical_type(widget.type):
             raise ParamInvalid(
                 f"控件= {wid}: type '{wtype}' does not match the widget's type '{widget.type}'",
                 field=f"{field_name}[{i}]",
