@@ -35,8 +35,11 @@ def canonical_type(widget_type: str) -> str:
     return _ALIASES.get(widget_type, widget_type)
 
 
+_NUMBER = (int, float)  # a tuple: ``int | float`` would build a union at every call
+
+
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, _NUMBER) and not isinstance(v, bool)
 
 
 def _is_numeric(v: Any) -> bool:
