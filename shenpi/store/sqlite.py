@@ -22,6 +22,7 @@ from typing import Any
 
 from shenpi.background import cancel_and_wait
 from shenpi.engine.model import Aggregate, Definition, Instance
+from shenpi.engine.state import encode_flow_state
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.aggregate import AggregateMixin
@@ -128,9 +129,9 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMi
                     raise DuplicateUuid(inst.uuid) from None
                 raise
         else:
-            cur = c.execute(_UPDATE_INSTANCE, (inst.status, rows.dumps(inst.form), inst.end_time, inst.node_index,
-                                               inst.round, int(inst.reverted), rows.dumps(inst.state), inst.code,
-                                               inst.version))
+            cur = c.execute(_UPDATE_INSTANCE, (inst.status, rows.form_json(inst), inst.end_time, inst.node_index,
+                                               inst.round, int(inst.reverted), encode_flow_state(inst.state),
+                                               inst.code, inst.version))
             check_version(cur.rowcount, inst)
         if tr.new_tasks:
             c.executemany(
