@@ -6,7 +6,8 @@
   and the send leaves the mail to the next one (after its lease, if it had claimed it).
 * A failed send is retried after 15 s, 5 min, 1 h and 6 h (the event schedule), then dead-lettered.
 * Digest rows are due at the recipient's digest time and go out as one mail per recipient.
-* Each pass also runs the definitions' reminder timer (tasks pending past their definition's hours).
+* The worker also runs the definitions' reminder timer (tasks pending past their definition's hours), once per
+  poll interval.
 
 The worker owns no storage: it talks to a :class:`MailStore` (shenpi/app/notifications.py implements it).
 """
@@ -125,10 +126,17 @@ class MailWorker:
         self._wake.set()
 
     async def _run(self) -> None:
+        reminded = -self.poll_interval_s
         while not self._stopping:
             self._wake.clear()
             try:
-                await self.run_once()
+                # Commits wake the worker for immediate mail, up to thousands of times a second under load; the
+                # reminder timer counts hours and reads the store, so it runs once per poll
+                # interval, not once per wake.
+                if (now := time.monotonic()) - reminded >= self.poll_interval_s:
+                    reminded = now
+                    await self.store.remind_overdue(self.now_ms())
+                await self._send_due()
             except Exception:  # a store hiccup must not kill the loop; the next poll retries
                 log.exception("mail pass failed")
             with contextlib.suppress(TimeoutError):
@@ -138,6 +146,9 @@ class MailWorker:
     async def run_once(self) -> int:
         """Run the reminder timer, then claim and send what is due; the number of mails attempted."""
         await self.store.remind_overdue(self.now_ms())
+        return await self._send_due()
+
+    async def _send_due(self) -> int:
         attempted = 0
         if self.smtp is None:
             return 0
