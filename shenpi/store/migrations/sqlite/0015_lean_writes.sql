@@ -1,4 +1,4 @@
--- shenpi schema, version 15 (SQLite): the indexes an action writes to, trimmed, and one for the reminder timer; the same as
+-- shenpi schema, version 15 (SQLite): the indexes an action writes to, trimmed; the same as
 -- postgres/0015_lean_writes.sql.
 -- The outbox rows still to route, and only those: a row is written already routed when no app subscribes to its
 -- approval (most rows, in most deployments; shenpi/store/sqlite.py), so it never enters this index,
@@ -9,6 +9,3 @@ CREATE INDEX outbox_unrouted ON outbox (id) WHERE routed = 0;
 -- and the insert that has no key needs no ON CONFLICT.
 DROP INDEX notifications_once;
 CREATE UNIQUE INDEX notifications_once ON notifications (tenant_key, user_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
--- The pending tasks, oldest first: what the reminder timer walks (shenpi/store/notifications.py). A task enters it
--- when it is assigned and leaves it when it is decided, so it holds the tasks waiting now, whatever the store's size.
-CREATE INDEX tasks_pending_by_start ON tasks (start_time) WHERE status = 'PENDING';
