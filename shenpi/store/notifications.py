@@ -65,12 +65,14 @@ class NotificationMixin(SqlTx):
             return 0
         rows = [(n.tenant_key, n.user_id, n.kind, n.instance_code, n.actor_id, n.dedupe_key, dumps(n.payload),
                  n.created_at, n.mail_state, n.mail_next_at) for n in notes]
+        # Only keyed rows can collide (the unique index holds only them): a plain INSERT spares the others
+        # PostgreSQL's speculative insertion, a check of the index and a second WAL record per row.
+        once = (" ON CONFLICT (tenant_key, user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"
+                if any(n.dedupe_key is not None for n in notes) else "")
         return await self._execute(
             "INSERT INTO notifications (tenant_key, user_id, kind, instance_code, actor_id, dedupe_key, payload, "
             "created_at, mail_state, mail_next_at) VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-            + " ON CONFLICT (tenant_key, user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
-            tuple(v for r in rows for v in r))
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows)) + once, tuple(v for r in rows for v in r))
 
     # -- the inbox ------------------------------------------------------------------------------------------
     async def list_notifications(self, tenant_key: str, user_id: str, *, offset: int = 0,
