@@ -556,7 +556,7 @@ def summarize_profile(stacks: Counter[str]) -> str:
     lines = [f"{total} samples (py-spy, 200 Hz, the worker processes; idle time in the event loop is not sampled)",
              "",
              "inclusive (the function and what it calls):"]
-    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in incl.most_common(45)]
+    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in incl.most_common(120)]
     lines += ["", "self (the function's own code):"]
     lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in self_c.most_common(35)]
     return "\n".join(lines) + "\n"

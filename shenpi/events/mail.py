@@ -6,7 +6,9 @@
   and the send leaves the mail to the next one (after its lease, if it had claimed it).
 * A failed send is retried after 15 s, 5 min, 1 h and 6 h (the event schedule), then dead-lettered.
 * Digest rows are due at the recipient's digest time and go out as one mail per recipient.
-* Each pass also runs the definitions' reminder timer (tasks pending past their definition's hours).
+* The definitions' reminder timer (tasks pending past their definition's hours) runs every ``timer_interval_s``
+  on its own clock, not at every wake: a commit wakes the worker for its mail, and a reminder counted in hours
+  gains nothing from being looked for after each of thousands of commits a second.
 
 The worker owns no storage: it talks to a :class:`MailStore` (shenpi/app/notifications.py implements it).
 """
@@ -91,13 +93,15 @@ class MailWorker:
     def __init__(self, store: MailStore, smtp: SmtpServer | None, *, mail_from: str = "", public_url: str = "",
                  now_ms: Callable[[], int] = _wall_ms, schedule_scale: float = 1.0,
                  schedule: Sequence[float] = RETRY_SCHEDULE_S, timeout_s: float = SEND_TIMEOUT_S,
-                 poll_interval_s: float = 1.0, batch: int = 50, concurrency: int = 4) -> None:
+                 poll_interval_s: float = 1.0, timer_interval_s: float = 30.0, batch: int = 50,
+                 concurrency: int = 4) -> None:
         self.store, self.smtp = store, smtp
         self.mail_from, self.public_url = mail_from, public_url
         self.now_ms = now_ms
         self.schedule = tuple(s * schedule_scale for s in schedule)
         self.timeout_s = timeout_s
         self.poll_interval_s = poll_interval_s
+        self.timer_interval_s = timer_interval_s
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -122,22 +126,33 @@ class MailWorker:
             await cancel_and_wait(task)
 
     def wake(self) -> None:
-        self._wake.set()
+        if self.smtp is not None:  # without mail to send, a commit gives the timer nothing new to do
+            self._wake.set()
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        timer_at = loop.time()
         while not self._stopping:
             self._wake.clear()
+            timer = loop.time() >= timer_at
+            if timer:
+                timer_at = loop.time() + self.timer_interval_s
             try:
-                await self.run_once()
+                await self._pass(timer=timer)
             except Exception:  # a store hiccup must not kill the loop; the next poll retries
                 log.exception("mail pass failed")
+            wait_s = self.poll_interval_s if self.smtp is not None else max(0.0, timer_at - loop.time())
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_interval_s):
+                async with asyncio.timeout(wait_s):
                     await self._wake.wait()
 
     async def run_once(self) -> int:
         """Run the reminder timer, then claim and send what is due; the number of mails attempted."""
-        await self.store.remind_overdue(self.now_ms())
+        return await self._pass(timer=True)
+
+    async def _pass(self, *, timer: bool) -> int:
+        if timer:
+            await self.store.remind_overdue(self.now_ms())
         attempted = 0
         if self.smtp is None:
             return 0

@@ -7,19 +7,27 @@ PostgreSQL's ``pg_trgm`` GIN index (migration 0013) — whose matches are exactl
 substring, so both backends answer the same. A shorter word has too few trigrams for an index: it is matched with
 ``LIKE`` on the texts of the instances the list walks anyway (a person's tasks, not the whole store).
 
-The rows are written by the store's own writes of instances and comments, in the same transaction.
+The rows are written by the store's own writes of instances and comments, in the same transaction. On SQLite the
+FTS index over them is brought up to date in batches by :class:`SearchIndexer` (a segment a second rather than one
+per transaction), and a search reads the rows above the index's mark directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from shenpi.background import cancel_and_wait
 from shenpi.engine.model import START_NODE, Instance
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.sql import SqlTx
 
+log = logging.getLogger(__name__)
 MIN_INDEXED = 3  # a trigram index finds words of at least this many characters
 _MAX_BODY = 100_000  # a form's text past this is not searched (a pasted novel stays out of the index)
 
@@ -76,9 +84,14 @@ def text_match(dialect: str, tenant_key: str, word: str, code: str = "i.code") -
         return (f"(SELECT 1 FROM search_texts s WHERE s.instance_code = {code} "
                 "AND s.body LIKE (?) ESCAPE '\\' LIMIT 1) IS NOT NULL", (f"%{escaped(word)}%",))
     if dialect == "sqlite":
+        # The FTS index holds the rows up to its mark (migration 0018); the few written since the indexer's last
+        # batch are read directly, so a search finds every committed text.
         phrase = '"' + word.replace('"', '""') + '"'  # one FTS5 phrase: consecutive trigrams, i.e. a substring
         return (f"{code} IN (SELECT s.instance_code FROM search_texts s WHERE s.tenant_key = ? AND s.id IN "
-                "(SELECT rowid FROM search_texts_fts WHERE search_texts_fts MATCH ?))", (tenant_key, phrase))
+                "(SELECT rowid FROM search_texts_fts WHERE search_texts_fts MATCH ?) "
+                "UNION ALL SELECT s.instance_code FROM search_texts s "
+                "WHERE s.id > (SELECT indexed_through FROM search_fts_state) AND s.tenant_key = ? "
+                "AND s.body LIKE (?) ESCAPE '\\')", (tenant_key, phrase, tenant_key, f"%{escaped(word)}%"))
     return (f"{code} IN (SELECT s.instance_code FROM search_texts s WHERE s.tenant_key = ? "
             "AND s.body LIKE (?) ESCAPE '\\')", (tenant_key, f"%{escaped(word)}%"))
 
@@ -126,3 +139,39 @@ class SearchMixin(SqlTx):
         for tenant_key, code, comment in await self._fetch(
                 "SELECT tenant_key, instance_code, comment FROM timeline WHERE comment <> ''"):
             await self._insert_text(tenant_key, code, "note", normalized(comment))
+
+
+class SearchIndexer:
+    """SQLite: folds the search texts written since the last batch into the FTS index, every ``interval_s``.
+
+    ``transaction`` is the store's (the fold writes, under the store's single writer); a full batch is followed by
+    the next at once, so a backlog (a bulk import, say) drains without waiting a second per batch.
+    """
+
+    def __init__(self, transaction: Callable[[], AbstractAsyncContextManager[Any]], *, interval_s: float = 1.0,
+                 batch: int = 2000) -> None:
+        self._transaction = transaction
+        self._interval_s = interval_s
+        self._batch = batch
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="sqlite-search-indexer")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        await cancel_and_wait(task)
+
+    async def fold(self) -> int:
+        """One batch; the number of texts it added to the index."""
+        async with self._transaction() as tx:
+            return int(await tx._fold_search_texts(self._batch))
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.fold() >= self._batch:
+                    await asyncio.sleep(0)
+            except (sqlite3.Error, RuntimeError):  # a store closing, or busy: the next round tries again
+                log.debug("search index batch failed", exc_info=True)
+            await asyncio.sleep(self._interval_s)

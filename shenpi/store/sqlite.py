@@ -35,6 +35,7 @@ from shenpi.store.notifications import NotificationMixin
 from shenpi.store.operator import OperatorMixin
 from shenpi.store.platform import PlatformMixin
 from shenpi.store.queries import QueryMixin
+from shenpi.store.search import SearchIndexer
 from shenpi.store.sql import Row
 
 
@@ -157,11 +158,24 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMi
             await self.record_ccs(tr)
         await self._index_transition(tr, created=created)
 
+    async def _fold_search_texts(self, limit: int) -> int:
+        """Add up to ``limit`` search texts written since the last batch to the FTS index (``SearchIndexer``)."""
+        mark = self._one("SELECT indexed_through FROM search_fts_state")[0]
+        ids = self._all("SELECT id FROM search_texts WHERE id > ? ORDER BY id LIMIT ?", (mark, limit))
+        if not ids:
+            return 0
+        top = ids[-1][0]
+        self._c.execute("INSERT INTO search_texts_fts (rowid, body) SELECT id, body FROM search_texts "
+                        "WHERE id > ? AND id <= ?", (mark, top))
+        self._c.execute("UPDATE search_fts_state SET indexed_through = ?", (top,))
+        return len(ids)
+
     # -- what snapshots need from the catalog (OperatorMixin) ---------------------------------------
     async def _state_tables(self) -> list[str]:
         return [r[0] for r in self._all(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND name NOT LIKE 'search_texts_fts%' "  # the FTS index of search_texts: rebuilt by its triggers
+            "AND name <> 'search_fts_state' "  # ... and its mark, which restored rows below it are indexed against
             "AND name NOT IN ('schema_migrations', 'long_connections') ORDER BY name")]
 
     async def _table_columns(self, table: str) -> list[str]:
@@ -255,6 +269,7 @@ class SqliteStore:
         self._conn: sqlite3.Connection | None = None
         self._writer: SingleWriter | None = None
         self._checkpointer: WalCheckpointer | None = None
+        self._indexer: SearchIndexer | None = None
         self.definitions: dict[tuple[str, str], Definition] = {}
 
     def _connect(self) -> sqlite3.Connection:
@@ -276,6 +291,8 @@ class SqliteStore:
             self._conn.execute("PRAGMA wal_autocheckpoint = 0")  # WalCheckpointer checkpoints, off the loop
             self._checkpointer = WalCheckpointer(self.path, self._writer.lock)
             self._checkpointer.start()
+        self._indexer = SearchIndexer(self.transaction)
+        self._indexer.start()
 
     @staticmethod
     def _migrate(conn: sqlite3.Connection) -> None:
@@ -296,6 +313,9 @@ class SqliteStore:
             raise
 
     async def close(self) -> None:
+        if self._indexer is not None:
+            await self._indexer.stop()
+            self._indexer = None
         if self._checkpointer is not None:
             await self._checkpointer.stop()
             self._checkpointer = None
