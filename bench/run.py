@@ -534,11 +534,17 @@ def machine_info() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
         "uvicorn": uvicorn.__version__,
-        "uvicorn_http": "httptools" if have("httptools") else "h11",
-        "uvicorn_loop": "uvloop" if have("uvloop") else "asyncio",
+        # What the servers run: SHENPI_HTTP / SHENPI_LOOP when set (serve's --http / --loop), else the defaults.
+        "uvicorn_http": os.environ.get("SHENPI_HTTP", "h11"),
+        "uvicorn_loop": _chosen("SHENPI_LOOP", "uvloop" if have("uvloop") else "asyncio"),
         "wrk": wrk_version[0] if wrk_version else "",
         "loadavg_at_end": os.getloadavg(),
     }
+
+
+def _chosen(variable: str, auto: str) -> str:
+    value = os.environ.get(variable, "auto")
+    return auto if value == "auto" else value
 
 
 def summarize_profile(stacks: Counter[str]) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import os
 import sqlite3
 import time
@@ -217,7 +218,11 @@ def main() -> None:
 
         uvicorn.run("bench.servers:build_app", factory=True, workers=a.workers, **options)
         return
-    run_uvicorn("bench.servers:build_app", a.workers, **options)
+    # The parser and loop ``shenpi serve`` would pick from the same environment (--http / --loop).
+    stack = {"http": os.environ.get("SHENPI_HTTP", "h11"), "loop": os.environ.get("SHENPI_LOOP", "auto")}
+    if "http" not in inspect.signature(run_uvicorn).parameters:  # a shenpi whose run_uvicorn took uvicorn's own
+        stack = {}
+    run_uvicorn("bench.servers:build_app", a.workers, **stack, **options)
 
 
 if __name__ == "__main__":

@@ -23,11 +23,11 @@ LIMIT = 64 * 1024
 CAP = 20
 
 
-@pytest.fixture(scope="module")
-def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
+@pytest.fixture(scope="module", params=["h11", "httptools"])  # both HTTP parsers `shenpi serve --http` takes
+def limited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShenpiProcess]:
     srv = start_server(tmp_path_factory.mktemp("limits"), "limits", "sqlite",
                        args=["--max-body-bytes", str(LIMIT), "--body-timeout", "2", "--header-timeout", "2",
-                             "--max-connections", str(CAP), "--no-events"])
+                             "--max-connections", str(CAP), "--no-events", "--http", request.param])
     yield srv
     srv.close()
 

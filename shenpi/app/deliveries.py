@@ -11,9 +11,10 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from shenpi.app.context import Context
-from shenpi.events.delivery import Delivery, InstanceFacts
+from shenpi.events.delivery import DEAD, DELIVERED, Claim, Delivery, InstanceFacts, Outcome
 from shenpi.events.long_connection.hub import STALE_MS
 from shenpi.events.payloads import OutboxEvent, UserIds
+from shenpi.events.queue import RoutingFacts, pushed_to
 from shenpi.store.records import App, Page
 
 # How long a claim holds a delivery for its worker. The worker claims only what it starts sending at once, renews
@@ -53,6 +54,32 @@ class Deliveries:
             return [_delivery(r) for r in await tx.claim_due(now_ms, limit, self.lease_ms, per_app, busy,
                                                              sorted(held_apps), now_ms - STALE_MS)]
 
+    async def settle_and_claim(self, outcomes: Sequence[Outcome], now_ms: int, limit: int, *, per_app: int = 0,
+                               busy: Mapping[str, int] | None = None, held_apps: Collection[str] = ()) -> Claim:
+        async with self._ctx.store.transaction() as tx:
+            # the acknowledged ones (nearly all) in one statement; a retry or a dead letter is a row of its own
+            delivered = await tx.deliveries_delivered(
+                [(o.delivery_id, o.lease) for o in outcomes if o.state == DELIVERED], now_ms)
+            recorded: list[bool] = []
+            for o in outcomes:
+                if o.state == DELIVERED:
+                    recorded.append(o.delivery_id in delivered)
+                elif o.state == DEAD:
+                    recorded.append(await tx.delivery_dead(o.delivery_id, o.lease, o.attempts, o.error))
+                else:
+                    recorded.append(await tx.delivery_reschedule(o.delivery_id, o.lease, o.next_at_ms, o.attempts,
+                                                                 o.error))
+            due: list[Delivery] = []
+            apps: dict[str, App] = {}
+            if limit > 0:
+                await tx.take_redelivery_requests(now_ms)
+                due = [_delivery(r) for r in await tx.claim_due(now_ms, limit, self.lease_ms, per_app, busy,
+                                                                sorted(held_apps), now_ms - STALE_MS)]
+                for app_id in sorted({d.app_id for d in due}):
+                    if (app := await tx.get_app(app_id)) is not None:
+                        apps[app_id] = app
+        return Claim(recorded, due, apps)
+
     async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
         async with self._ctx.store.transaction() as tx:
             return await tx.renew_lease(delivery_id, lease, now_ms + self.lease_ms)
@@ -87,16 +114,20 @@ class Deliveries:
             await tx.skip_unsubscribed_outbox()
             return [OutboxEvent.from_row(r) for r in await tx.unrouted_outbox(limit)]
 
-    async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:
+    async def routing_facts(self, rows: Sequence[OutboxEvent]) -> RoutingFacts:
+        facts = RoutingFacts({}, {})
         async with self._ctx.store.transaction() as tx:
-            app_ids = await tx.subscribed_app_ids(tenant_key, approval_code)
-            apps = [await tx.get_app(a) for a in app_ids]
-        return [a for a in apps if a is not None]
-
-    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts:
-        async with self._ctx.store.transaction() as tx:
-            inst = await tx.find_instance(tenant_key, instance_code)
-        return InstanceFacts(uuid=inst.uuid, start_user_id=inst.user_id) if inst else InstanceFacts()
+            for key in sorted({(r.tenant_key, r.approval_code) for r in rows}):
+                apps = [await tx.get_app(a) for a in await tx.subscribed_app_ids(*key)]
+                facts.subscribers[key] = [a for a in apps if a is not None]
+            # only the instances whose events go somewhere (rows nobody takes are routed to no app)
+            for tenant_key, code in sorted({(r.tenant_key, r.instance_code) for r in rows
+                                            if any(pushed_to(a) for a in facts.subscribers[r.tenant_key,
+                                                                                            r.approval_code])}):
+                inst = await tx.find_instance(tenant_key, code)
+                facts.instances[tenant_key, code] = (InstanceFacts(uuid=inst.uuid, start_user_id=inst.user_id)
+                                                     if inst else InstanceFacts())
+        return facts
 
     async def user_ids(self, tenant_key: str) -> UserIds:
         return await self._ctx.registry.directory(tenant_key)

@@ -20,6 +20,13 @@ tenant_option = click.option("--tenant", default=None, help="one tenant (default
 limit_option = click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
 
 
+def instance_fields(inst: Instance) -> dict[str, object]:
+    """The instance's fields for --json, less the store's copy of the form's JSON (rows.form_json)."""
+    fields = asdict(inst)
+    del fields["form_json"]
+    return fields
+
+
 @click.group()
 def instances() -> None:
     """Approval instances in the store."""
@@ -46,7 +53,7 @@ def list_instances(db: str, tenant: str | None, approval_code: str, statuses: tu
         return sorted(found, key=lambda i: -i.start_time)[:limit]
 
     items = with_service(db, work)
-    emit(as_json, [asdict(i) for i in items], table(
+    emit(as_json, [instance_fields(i) for i in items], table(
         ["TENANT", "INSTANCE", "APPROVAL", "STATUS", "SUBMITTER", "SERIAL", "STARTED", "ENDED"],
         [[i.tenant_key, i.code, i.approval_code, i.status, i.user_id, i.serial_number, when(i.start_time),
           when(i.end_time)] for i in items]))
@@ -72,7 +79,7 @@ def show_instance(instance: str, db: str, tenant: str | None, as_json: bool) -> 
     view = with_service(db, work)
     inst, d = view.instance, view.definition
     names = {n.key: d.text(n.name) for n in d.nodes}
-    data = {"instance": asdict(inst), "approval_name": d.text(d.name), "tasks": [asdict(t) for t in view.tasks],
+    data = {"instance": instance_fields(inst), "approval_name": d.text(d.name), "tasks": [asdict(t) for t in view.tasks],
             "timeline": [asdict(e) for e in view.timeline]}
     head = [f"instance   {inst.code}", f"tenant     {inst.tenant_key}",
             f"approval   {inst.approval_code} ({d.text(d.name)})", f"status     {inst.status}",

@@ -21,6 +21,8 @@ from shenpi.cli.sso_options import sso_config, sso_options
 from shenpi.demo import DEMO_APP_ID, DEMO_APP_SECRET
 
 F = TypeVar("F", bound=Callable[..., Any])
+HTTP_PARSERS = ("h11", "httptools")
+EVENT_LOOPS = ("auto", "asyncio", "uvloop")  # auto: uvloop when installed, else asyncio
 # What uvicorn calls in each worker process; the configuration reaches it as SHENPI_* variables.
 APP_FACTORY = "shenpi.server:build_app_from_env"
 
@@ -88,6 +90,11 @@ shenpi demo is serving on {base}
             help="seconds to receive a whole request body, else 408; 0: no limit")
 @env_option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
             help="seconds to receive a request head, else the connection is closed; 0: no limit")
+@env_option("--http", "http_parser", default="h11", show_default=True, type=click.Choice(HTTP_PARSERS),
+            help="the HTTP/1.1 parser: h11 (pure Python), or httptools (C, installed apart; it sends header names in "
+            "lower case, so lark-oapi finds no X-Tt-Logid)")
+@env_option("--loop", "event_loop", default="auto", show_default=True, type=click.Choice(EVENT_LOOPS),
+            help="the event loop: uvloop (libuv), asyncio (the standard library's); auto: uvloop when installed")
 @env_option("--keep-alive-timeout", default=5, show_default=True, type=click.IntRange(min=1),
             help="seconds an idle kept-alive connection stays open")
 @env_option("--files", "files_dir", default="", type=click.Path(file_okay=False),
@@ -113,7 +120,8 @@ shenpi demo is serving on {base}
 def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_scale: float, workers: int,
           admin_token: str, events: bool, event_retry_scale: float, event_lease: float, tls_cert: str, tls_key: str,
           sign_in_account_limit: str, sign_in_address_limit: str, log_format: str, log_level: str,
-          max_body_bytes: int, body_timeout: float, header_timeout: float, keep_alive_timeout: int,
+          max_body_bytes: int, body_timeout: float, header_timeout: float, http_parser: str, event_loop: str,
+          keep_alive_timeout: int,
           max_connections: int, metrics: bool, metrics_token: str, ws_ping_interval: int, ws_reconnect_interval: int,
           ws_reconnect_nonce: int, files_dir: str, smtp_url: str, mail_from: str, public_url: str,
           **sso: Any) -> None:
@@ -150,9 +158,9 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
     os.environ.update(config.to_env())
     # Worker processes import the protocol class afresh and read these; this process sets them on the class.
     os.environ.update({"SHENPI_HEADER_TIMEOUT": str(header_timeout), "SHENPI_MAX_CONNECTIONS": str(max_connections)})
-    from shenpi.cli.http_guard import GuardedH11Protocol, raise_descriptor_limit
+    from shenpi.cli.http_guard import Limits, raise_descriptor_limit
 
-    GuardedH11Protocol.header_timeout_s, GuardedH11Protocol.max_connections = header_timeout, max_connections
+    Limits.header_timeout_s, Limits.max_connections = header_timeout, max_connections
     raise_descriptor_limit(max_connections)
     log_config = logs.logging_config(log_format, log_level)
     logging.config.dictConfig(log_config)
@@ -165,8 +173,8 @@ def serve(host: str, port: int, db: str, seed_path: str, demo: bool, rate_limit_
         click.echo(_demo_banner(host, port, config.admin_token), err=log_format == "json")
     with startup.metrics_directory(metrics and workers > 1):
         started = run_uvicorn(APP_FACTORY, workers, sock=sock, log_config=log_config, log_level=log_level,
-                              access_log=False, server_header=False, date_header=True, http=GuardedH11Protocol,
-                              ws="websockets-sansio", timeout_keep_alive=keep_alive_timeout,
+                              access_log=False, server_header=False, date_header=True, http=http_parser,
+                              loop=event_loop, ws="websockets-sansio", timeout_keep_alive=keep_alive_timeout,
                               ssl_certfile=tls_cert or None, ssl_keyfile=tls_key or None)
     if not started:
         startup.remove_sqlite_file(created)
@@ -182,9 +190,12 @@ def _on(flag: bool) -> str:
     return "on" if flag else "off"
 
 
-def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, **options: Any) -> bool:
+def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, *, http: str = "h11", loop: str = "auto",
+                **options: Any) -> bool:
     """Serve ``app`` (a factory) under uvicorn on ``sock`` (bound by uvicorn from ``host`` and ``port`` when None);
-    False if the application did not start. With several workers the listening socket gets TCP_NODELAY.
+    False if the application did not start. ``http`` names the parser (:data:`HTTP_PARSERS`), served by shenpi's
+    guarded protocol for it (shenpi/cli/http_guard.py), and ``loop`` the event loop. With several workers the
+    listening socket gets TCP_NODELAY.
 
     uvicorn binds that socket itself as ``socket.socket(AF_INET)``, whose ``proto`` is 0, and asyncio sets
     TCP_NODELAY only on connections whose ``proto`` is IPPROTO_TCP: with ``--workers`` > 1 every connection kept
@@ -195,7 +206,9 @@ def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, **opt
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config(app, factory=True, workers=workers, **options)
+    from shenpi.cli.http_guard import guarded_protocol
+
+    config = uvicorn.Config(app, factory=True, workers=workers, http=guarded_protocol(http), loop=loop, **options)
     if sock is None:
         sock = config.bind_socket()
     if workers <= 1:

@@ -115,6 +115,8 @@ async def _advance_clock(r: Request) -> Any:
         raise AdminError(400, f"advance_seconds is too large: {e}") from None
     if r.svc.events is not None:  # retries that just became due go out now, not at the worker's next poll
         r.svc.events.wake()
+    if r.svc.mail is not None:  # likewise mail retries and digests, and the reminder timer's hours
+        r.svc.mail.clock_moved()
     return await _clock(r)
 
 

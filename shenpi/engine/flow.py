@@ -60,8 +60,12 @@ def cc_users(tr: Transition, node_key: str, users: list[str], from_user: str = "
 
 def _tree_ops(tr: Transition, node: Node) -> tuple[worktree.OpenTask, worktree.CloseTask]:
     def open_task(user_id: str, task_type: str) -> str:
-        seq = sum(1 for t in tr.agg.tasks if t.node_key == node.key and t.round == tr.agg.instance.round)
-        return tr.add_task(node.key, user_id, task_type, seq=seq).id
+        key, current = node.key, tr.agg.instance.round
+        seq = 0  # the node's tasks so far in this round (a loop: a generator cost more than the count)
+        for t in tr.agg.tasks:
+            if t.node_key == key and t.round == current:
+                seq += 1
+        return tr.add_task(key, user_id, task_type, seq=seq).id
 
     def close_task(task_id: str) -> None:
         task = tr.agg.task(task_id)
@@ -77,8 +81,12 @@ def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> list[list[str]
     node = np.node
     if np.personal_lanes is not None and (
         inst.user_id not in np.personal_users or node.starter_assignee in ("", "STARTER")
-    ) and all(may_approve(directory, u) for u in np.personal_users):  # a user who left is worked out afresh
-        return [list(lane) for lane in np.personal_lanes]
+    ):
+        for u in np.personal_users:
+            if not may_approve(directory, u):  # a user who left is worked out afresh
+                break
+        else:
+            return [list(lane) for lane in np.personal_lanes]
     return approver_lanes(node, inst, directory)
 
 

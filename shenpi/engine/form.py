@@ -35,8 +35,11 @@ def canonical_type(widget_type: str) -> str:
     return _ALIASES.get(widget_type, widget_type)
 
 
+_NUMBER = (int, float)  # a tuple: ``int | float`` would build a union at every call
+
+
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, _NUMBER) and not isinstance(v, bool)
 
 
 def _is_numeric(v: Any) -> bool:
@@ -138,7 +141,7 @@ def parse_form(definition: Definition, form: str | None, *, field_name: str = "f
             raise ParamInvalid(f"控件= {wid}: given more than once", field=f"{field_name}[{i}]")
         seen.add(wid)
         wtype = entry.get("type")
-        if wtype is not None and canonical_type(str(wtype)) != canonical_type(widget.type):
+        if wtype is not None and wtype != widget.type and canonical_type(str(wtype)) != canonical_type(widget.type):
             raise ParamInvalid(
                 f"控件= {wid}: type '{wtype}' does not match the widget's type '{widget.type}'",
                 field=f"{field_name}[{i}]",

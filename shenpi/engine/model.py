@@ -191,6 +191,10 @@ class Instance:
     # Flow state the engine keeps between commands: approvers chosen at submission, open work, CC records, ...
     state: FlowState = field(default_factory=FlowState)
     version: int = 0
+    # The form's JSON as the store last read or wrote it, beside the list it encodes: the store writes the form at
+    # every step and it rarely changes, so it reuses the JSON while ``form`` is still that list. Sound because no
+    # code edits a form in place: a command that changes it assigns a new list (form.py's merge_form, parse_form).
+    form_json: tuple[list[dict[str, Any]], str] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)

@@ -50,7 +50,7 @@ class Transition:
 
     # -- instance ------------------------------------------------------------------------------
     def instance_event(self, status: str) -> None:
-        self.events.append(DomainEvent(kind="instance", status=status, operate_time=self.now))
+        self.events.append(DomainEvent("instance", status, self.now))  # (kind, status, operate_time)
 
     def end_instance(self, status: str) -> None:
         inst = self.agg.instance
@@ -62,18 +62,16 @@ class Transition:
         self.instance_event(status)
 
     # -- timeline ------------------------------------------------------------------------------
-    def log(self, entry_type: str, **fields: Any) -> TimelineEntry:
-        entry = TimelineEntry(type=entry_type, create_time=self.now, **fields)
+    def log(self, entry_type: str, *, user_id: str = "", task_id: str = "", comment: str = "", node_key: str = "",
+            **lists: Any) -> TimelineEntry:
+        """A timeline entry; ``lists`` are its user_id_list, cc_user_ids and ext, which most entries leave empty."""
+        # positional: (type, create_time, user_id, task_id, comment, node_key, user_id_list, cc_user_ids, ext), a
+        # third of the keyword construction's cost
+        entry = (TimelineEntry(entry_type, self.now, user_id, task_id, comment, node_key, **lists) if lists else
+                 TimelineEntry(entry_type, self.now, user_id, task_id, comment, node_key, [], [], {}))
         self.timeline.append(entry)
         return entry
 
     def cc_event(self, user_id: str, from_user_id: str, cc_id: str, operate: str = "CREATE") -> None:
-        self.events.append(
-            DomainEvent(
-                kind="cc",
-                status=operate,
-                operate_time=self.now,
-                user_id=user_id,
-                extra={"from": from_user_id, "id": cc_id},
-            )
-        )
+        # positional: (kind, status, operate_time, task_id, user_id, node_key, extra)
+        self.events.append(DomainEvent("cc", operate, self.now, "", user_id, "", {"from": from_user_id, "id": cc_id}))

@@ -20,6 +20,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
@@ -33,11 +34,13 @@ from shenpi.events.queue import (
     DEAD,
     DELIVERED,
     PENDING,
+    Claim,
     Delivery,
     DeliveryStore,
     EventTypes,
     InstanceFacts,
     OutboxSource,
+    Outcome,
     app_event_types,
     default_event_types,
     delivery_for,
@@ -48,9 +51,9 @@ from shenpi.events.queue import (
 from shenpi.store.records import App
 
 # The queue's names, re-exported: callers import them from here, beside the worker that sends what is queued.
-__all__ = ["DEAD", "DELIVERED", "PENDING", "Delivery", "DeliveryStore", "DeliveryWorker", "EventTypes",
-           "InstanceFacts", "OutboxSource", "app_event_types", "build_request", "default_event_types", "delivery_for",
-           "post", "route_definition", "route_event", "route_pending", "with_token"]
+__all__ = ["DEAD", "DELIVERED", "PENDING", "Claim", "Delivery", "DeliveryStore", "DeliveryWorker", "EventTypes",
+           "InstanceFacts", "OutboxSource", "Outcome", "app_event_types", "build_request", "default_event_types",
+           "delivery_for", "post", "route_definition", "route_event", "route_pending", "with_token"]
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +121,30 @@ class LongConnections(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """A finished send, waiting for the next pass to record its outcome."""
+
+    delivery: Delivery
+    outcome: Outcome
+    duration_ms: float
+    finished_ms: int
+
+
 class DeliveryWorker:
     """Background task that routes new outbox rows and pushes due deliveries.
 
     Each app has its own lane of ``concurrency`` sends: the worker claims only what a lane can send at once, and a
     finished send frees its lane's slot at once, so a slow receiver fills its own lane and never holds back another
-    app's events. A claim is a lease, renewed when the send starts and while it is in flight: another worker process
-    takes a delivery over only when this one stopped renewing, so an event is not sent twice while its first send can
-    still happen, and a stream's next event is not sent before its head is done.
+    app's events. A claim is a lease, renewed while the send is in flight: another worker process takes a delivery
+    over only when this one stopped renewing, so an event is not sent twice while its first send can still happen,
+    and a stream's next event is not sent before its head is done.
+
+    A pass is one transaction for the sends (``DeliveryStore.settle_and_claim``): it records the outcomes of the
+    sends finished since the last pass, claims what the lanes have room for, and reads those deliveries' apps; the
+    sends then run concurrently. So under load a transaction serves many events, and a stream's next event is
+    claimed in the pass that records its head. Routing new outbox rows takes a pass only when rows may be waiting:
+    after a commit (:meth:`wake`), a full batch, or a poll interval without routing.
 
     ``now_ms`` is the clock schedules are computed with; ``schedule_scale`` multiplies the retry delays (0.001 turns
     15 s into 15 ms for tests). ``run_once`` does one full pass and is what tests with a fake clock call directly.
@@ -161,7 +180,10 @@ class DeliveryWorker:
         self._own_client = client is None
         self._in_flight: dict[str, int] = {}
         self._sends: set[asyncio.Task[None]] = set()
+        self._finished: list[_Attempt] = []  # sends done, outcomes not yet recorded
         self._wake = asyncio.Event()
+        self._route_wanted = True  # new outbox rows may be waiting
+        self._routed_at = 0.0  # monotonic time of the last routing
         self._task: asyncio.Task[None] | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -179,14 +201,20 @@ class DeliveryWorker:
             self._own_client = True
 
     async def stop(self) -> None:
-        """Stop claiming, let the sends in flight finish (each within its timeout) so that an event its receiver
-        acknowledged is recorded as delivered and not sent again by the next process, and close an owned client."""
+        """Stop claiming, let the sends in flight finish (each within its timeout) and record their outcomes, so
+        that an event its receiver acknowledged is recorded as delivered and not sent again by the next process,
+        and close an owned client."""
         task, self._task = self._task, None
         await cancel_and_wait(task)
         if self._sends:
             await asyncio.wait(set(self._sends), timeout=self.timeout_s + 1.0)
         for t in list(self._sends):  # stuck on storage: abandoned, retried when its lease runs out
             await cancel_and_wait(t)
+        if self._finished:
+            try:
+                await self._dispatch(claim=False)
+            except Exception:  # their leases run out and the events go again: at least once
+                log.exception("recording the last event deliveries failed")
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -200,16 +228,26 @@ class DeliveryWorker:
 
     def wake(self) -> None:
         """Look for work now instead of at the next poll (call after committing new outbox rows)."""
+        self._route_wanted = True
         self._wake.set()
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()  # before the pass, so a wake() during the pass triggers another one
             try:
                 # One batch of routing per pass, then the sends: under a steady stream of new rows, routing until
                 # a batch comes back short would leave the due deliveries waiting as long as the stream lasts.
-                if await self._route_batch():
-                    self._wake.set()  # more rows are waiting: come straight back after the sends
+                # A pass woken only by finished sends skips routing, unless a poll interval went by without it
+                # (rows committed by a process that does not wake this one).
+                if self._route_wanted or loop.time() - self._routed_at >= self.poll_interval_s:
+                    self._route_wanted, self._routed_at = False, loop.time()
+                    try:
+                        if await self._route_batch():
+                            self.wake()  # more rows are waiting: come straight back after the sends
+                    except Exception:
+                        self._route_wanted = True
+                        raise
                 await self._dispatch()
             except Exception:  # a store hiccup must not kill the loop; the next poll retries
                 log.exception("event delivery pass failed")
@@ -231,8 +269,9 @@ class DeliveryWorker:
         return await route_pending(self.source, event_types=self.event_types, limit=self.batch) >= self.batch
 
     async def run_once(self, max_rounds: int = 1000) -> int:
-        """Route pending outbox rows, then send due deliveries until none is due and none is in flight; returns the
-        attempts made. After a head is acknowledged the next delivery of its stream is due at once, hence the rounds.
+        """Route pending outbox rows, then send due deliveries until none is due and none is in flight, and record
+        the outcomes; returns the attempts made. After a head is acknowledged the next delivery of its stream is due
+        at once, hence the rounds.
         """
         await self._route()
         attempts = 0
@@ -243,8 +282,9 @@ class DeliveryWorker:
             await asyncio.wait(set(self._sends), return_when=asyncio.FIRST_COMPLETED)
         return attempts
 
-    async def _dispatch(self) -> int:
-        """Claim what the lanes have room for and start sending it; the number of sends started."""
+    async def _dispatch(self, *, claim: bool = True) -> int:
+        """Record the finished sends' outcomes, claim what the lanes have room for and start sending it, all from
+        one transaction; the number of sends started."""
         self._ensure_client()
         busy = {app_id: n for app_id, n in self._in_flight.items() if n}
         held: Mapping[str, int] = {}
@@ -252,49 +292,59 @@ class DeliveryWorker:
             held = connections.held()
             for app_id in held:  # a long-connection app's lane is as wide as its connections' windows
                 busy[app_id] = busy.get(app_id, 0) + max(0, self.lane - connections.window(app_id))
-        due = await self.store.due(self.now_ms(), self.batch, per_app=self.lane, busy=busy, held_apps=held)
-        for d in due:
+        finished, self._finished = self._finished, []
+        try:
+            claimed = await self.store.settle_and_claim([a.outcome for a in finished], self.now_ms(),
+                                                        self.batch if claim else 0, per_app=self.lane, busy=busy,
+                                                        held_apps=held)
+        except BaseException:
+            self._finished[:0] = finished  # nothing was written: the next pass records them
+            raise
+        for attempt, recorded in zip(finished, claimed.recorded, strict=True):
+            self._report(attempt, recorded)
+        for d in claimed.due:
             self._in_flight[d.app_id] = self._in_flight.get(d.app_id, 0) + 1
-            task = asyncio.create_task(self._attempt(d))
+            task = asyncio.create_task(self._attempt(d, claimed.apps.get(d.app_id)))
             self._sends.add(task)
             task.add_done_callback(functools.partial(self._sent, app_id=d.app_id))
-        return len(due)
+        return len(claimed.due)
 
     def _sent(self, task: asyncio.Task[None], app_id: str) -> None:
         self._sends.discard(task)
         self._in_flight[app_id] -= 1
         if not task.cancelled() and task.exception() is not None:
             log.error("event delivery failed", exc_info=task.exception())
-        self._wake.set()  # the lane has room, and the stream's next event may be due now
+        self._wake.set()  # the outcome waits to be recorded, the lane has room, the stream's next event may be due
 
-    async def _attempt(self, d: Delivery) -> None:
-        lease = await self.store.renew(d.id, d.next_at_ms, self.now_ms())  # measured from the send's start
-        if not lease:
-            return  # another process took it over: its outcome is that process's to record
+    async def _attempt(self, d: Delivery, app: App | None) -> None:
+        """Send ``d`` under the lease its claim took a moment ago, and leave its outcome for the next pass."""
         started = time.perf_counter()
-        error, lease = await under_lease(self._send(d), lease, lambda held: self.store.renew(d.id, held, self.now_ms()),
-                                         self.store.lease_ms)
+        error, lease = await under_lease(self._send(d, app), d.next_at_ms,
+                                         lambda held: self.store.renew(d.id, held, self.now_ms()), self.store.lease_ms)
         attempts = d.attempts + 1
-        duration_ms = (time.perf_counter() - started) * 1000
         if error is None:
-            recorded, outcome = await self.store.mark_delivered(d.id, lease, self.now_ms()), "delivered"
+            outcome = Outcome(d.id, lease, DELIVERED, attempts)
         elif attempts > len(self.schedule):
-            recorded, outcome = await self.store.dead_letter(d.id, lease, attempts, error), "dead"
+            outcome = Outcome(d.id, lease, DEAD, attempts, error=error)
         else:
             next_at = self.now_ms() + int(self.schedule[attempts - 1] * 1000)
-            recorded, outcome = await self.store.reschedule(d.id, lease, next_at, attempts, error), "retry"
-        metrics.event_delivery(outcome if recorded else "lease_lost", self.now_ms() - d.created_at)
+            outcome = Outcome(d.id, lease, PENDING, attempts, next_at_ms=next_at, error=error)
+        self._finished.append(_Attempt(d, outcome, (time.perf_counter() - started) * 1000, self.now_ms()))
+
+    def _report(self, attempt: _Attempt, recorded: bool) -> None:
+        d, outcome = attempt.delivery, attempt.outcome
+        result = {DELIVERED: "delivered", DEAD: "dead"}.get(outcome.state, "retry")
+        metrics.event_delivery(result if recorded else "lease_lost", attempt.finished_ms - d.created_at)
         if recorded:  # the attempt's line: delivered, to be retried, or dead-lettered (4 retries failed)
-            level = logging.WARNING if outcome == "dead" else logging.INFO
-            logs.deliveries.log(level, logs.DELIVERY_LINE, outcome, d.event_id, d.app_id, attempts, duration_ms,
-                                logs.without_query(error) if error else None)
+            level = logging.WARNING if result == "dead" else logging.INFO
+            logs.deliveries.log(level, logs.DELIVERY_LINE, result, d.event_id, d.app_id, outcome.attempts,
+                                attempt.duration_ms, logs.without_query(outcome.error) if outcome.error else None)
         else:  # the lease ran out and another worker (or an operator) has the delivery now
             log.info("event %s to app %s: lease lost during the send, its result (%s) not recorded", d.event_id,
-                     d.app_id, error or "delivered")
+                     d.app_id, outcome.error or "delivered")
 
-    async def _send(self, d: Delivery) -> str | None:
+    async def _send(self, d: Delivery, app: App | None) -> str | None:
         """One POST; None when acknowledged, else why not."""
-        app = await self.store.get_app(d.app_id)
         if app is None:
             return "app not found"
         if app.receives_by == "long_connection":  # the same plaintext a callback gets, neither sealed nor signed

@@ -105,6 +105,7 @@ class MailWorker:
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        self._timer_now = False  # the clock was moved: run the reminder timer at the next pass, not at its interval
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -129,13 +130,20 @@ class MailWorker:
         if self.smtp is not None:  # without mail to send, a commit gives the timer nothing new to do
             self._wake.set()
 
+    def clock_moved(self) -> None:
+        """The server's clock was moved forward (the admin API): the hours the reminder timer counts, and retries
+        and digests, may just have come due, so a pass with the timer runs now rather than at the next interval."""
+        self._timer_now = True
+        self._wake.set()
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         timer_at = loop.time()
         while not self._stopping:
             self._wake.clear()
-            timer = loop.time() >= timer_at
+            timer = loop.time() >= timer_at or self._timer_now
             if timer:
+                self._timer_now = False
                 timer_at = loop.time() + self.timer_interval_s
             try:
                 await self._pass(timer=timer)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
-from shenpi.events.delivery import DEAD, DELIVERED, PENDING, Delivery, InstanceFacts
+from shenpi.events.delivery import DEAD, DELIVERED, PENDING, Claim, Delivery, InstanceFacts, Outcome
 from shenpi.events.payloads import OutboxEvent, UserIds
+from shenpi.events.queue import RoutingFacts
 from shenpi.store.records import App
 
 
@@ -67,6 +68,19 @@ class MemoryDeliveryStore:
             claimed.append(replace(d))  # copies, as a database would hand out
         return claimed
 
+    async def settle_and_claim(self, outcomes: Sequence[Outcome], now_ms: int, limit: int, *, per_app: int = 0,
+                               busy: Mapping[str, int] | None = None, held_apps: Collection[str] = ()) -> Claim:
+        recorded = []
+        for o in outcomes:
+            if o.state == DELIVERED:
+                recorded.append(await self.mark_delivered(o.delivery_id, o.lease, now_ms))
+            elif o.state == DEAD:
+                recorded.append(await self.dead_letter(o.delivery_id, o.lease, o.attempts, o.error))
+            else:
+                recorded.append(await self.reschedule(o.delivery_id, o.lease, o.next_at_ms, o.attempts, o.error))
+        due = await self.due(now_ms, limit, per_app=per_app, busy=busy, held_apps=held_apps) if limit > 0 else []
+        return Claim(recorded, due, {d.app_id: self.apps[d.app_id] for d in due if d.app_id in self.apps})
+
     async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
         d = self.deliveries.get(delivery_id)
         if d is None or d.state != PENDING or d.next_at_ms != lease:
@@ -119,12 +133,11 @@ class MemoryDeliveryStore:
     async def unrouted(self, limit: int) -> list[OutboxEvent]:
         return [e for e in sorted(self.outbox, key=lambda e: e.id) if e.id not in self.routed_ids][:limit]
 
-    async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:
-        return [a for a in self.apps.values()
-                if a.tenant_key == tenant_key and (a.app_id, approval_code) in self.subscriptions]
-
-    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts:
-        return self.instances.get(instance_code, InstanceFacts())
+    async def routing_facts(self, rows: Sequence[OutboxEvent]) -> RoutingFacts:
+        return RoutingFacts(
+            {(r.tenant_key, r.approval_code): [a for a in self.apps.values() if a.tenant_key == r.tenant_key
+                                               and (a.app_id, r.approval_code) in self.subscriptions] for r in rows},
+            {(r.tenant_key, r.instance_code): self.instances.get(r.instance_code, InstanceFacts()) for r in rows})
 
     async def user_ids(self, tenant_key: str) -> UserIds:
         return self.directories.get(tenant_key, _NoDirectory())

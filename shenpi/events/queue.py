@@ -51,6 +51,29 @@ class Delivery:
                 self.created_at, self.next_at_ms)
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """An attempt's result, to be recorded under the lease it was sent under: ``state`` DELIVERED, DEAD, or PENDING
+    to be tried again at ``next_at_ms``."""
+
+    delivery_id: int
+    lease: int
+    state: str
+    attempts: int
+    next_at_ms: int = 0
+    error: str = ""
+
+
+@dataclass(slots=True)
+class Claim:
+    """What one pass of the worker got from the store: whether each outcome it handed in was recorded (False: the
+    lease was lost, nothing written), the deliveries it now holds, and their apps as they are now."""
+
+    recorded: list[bool]
+    due: list[Delivery]
+    apps: dict[str, App]
+
+
 class DeliveryStore(Protocol):
     """What the worker needs from storage (shenpi/app/deliveries.py over the SQL stores; events/memory.py in tests).
 
@@ -82,6 +105,14 @@ class DeliveryStore(Protocol):
         """
         ...
 
+    async def settle_and_claim(self, outcomes: Sequence[Outcome], now_ms: int, limit: int, *, per_app: int = 0,
+                               busy: Mapping[str, int] | None = None, held_apps: Collection[str] = ()) -> Claim:
+        """One pass of the worker, in one transaction: record ``outcomes`` (each as :meth:`mark_delivered`,
+        :meth:`reschedule` or :meth:`dead_letter` would, at ``now_ms``), then claim as :meth:`due` does (nothing
+        with ``limit`` 0), and read the apps of what was claimed (URL, token and key, read for every attempt).
+        Recording first lets a stream's next event be claimed in the same pass as its head's acknowledgement."""
+        ...
+
     async def renew(self, delivery_id: int, lease: int, now_ms: int) -> int:
         """Extend the caller's lease to ``now_ms + lease_ms``; the new lease, 0 when the caller holds it no more."""
         ...
@@ -111,6 +142,15 @@ class InstanceFacts:
     start_user_id: str = ""  # the submitter's user_id
 
 
+@dataclass(slots=True)
+class RoutingFacts:
+    """What routing a batch of outbox rows reads from storage: per (tenant, approval code) the apps subscribed
+    (``/approvals/:code/subscribe``) to it, per (tenant, instance code) the instance's facts."""
+
+    subscribers: dict[tuple[str, str], list[App]]
+    instances: dict[tuple[str, str], InstanceFacts]
+
+
 class OutboxSource(Protocol):
     """Where new outbox rows come from, and what rendering them needs."""
 
@@ -118,11 +158,10 @@ class OutboxSource(Protocol):
         """Outbox rows not yet turned into deliveries, oldest (lowest id) first."""
         ...
 
-    async def subscribers(self, tenant_key: str, approval_code: str) -> list[App]:
-        """Apps of the tenant subscribed (``/approvals/:code/subscribe``) to the approval."""
+    async def routing_facts(self, rows: Sequence[OutboxEvent]) -> RoutingFacts:
+        """The subscribers of the rows' approvals and the facts of their instances, read at once (one transaction
+        for a batch, not one per instance)."""
         ...
-
-    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts: ...
 
     async def user_ids(self, tenant_key: str) -> UserIds: ...
 
@@ -202,24 +241,21 @@ def route_definition(
 async def route_pending(source: OutboxSource, *, event_types: EventTypes = default_event_types, limit: int = 100) -> int:
     """Turn up to ``limit`` unrouted outbox rows into deliveries; returns how many rows were routed."""
     rows = await source.unrouted(limit)
-    # Read once per batch: an approval's subscribers, a tenant's directory, an instance's facts (its rows come in
-    # pairs or more); and the batch's routing written in one transaction rather than one per row.
+    if not rows:
+        return 0
+    # One read for the batch (an approval's subscribers, an instance's facts: its rows come in pairs or more), a
+    # tenant's directory once, and the batch's routing written in one transaction rather than one per row.
+    facts = await source.routing_facts(rows)
     directories: dict[str, UserIds] = {}
-    subscribed: dict[tuple[str, str], list[App]] = {}
-    facts: dict[tuple[str, str], InstanceFacts] = {}
     routed: list[tuple[int, list[Delivery]]] = []
     for ev in rows:
-        if (key := (ev.tenant_key, ev.approval_code)) not in subscribed:
-            subscribed[key] = [a for a in await source.subscribers(*key) if pushed_to(a)]
-        apps = subscribed[key]
+        apps = [a for a in facts.subscribers.get((ev.tenant_key, ev.approval_code), ()) if pushed_to(a)]
         deliveries: list[Delivery] = []
         if apps:
             if ev.tenant_key not in directories:
                 directories[ev.tenant_key] = await source.user_ids(ev.tenant_key)
-            if (instance := (ev.tenant_key, ev.instance_code)) not in facts:
-                facts[instance] = await source.instance_facts(*instance)
-            deliveries = route_event(ev, apps, directories[ev.tenant_key], facts[instance], event_types)
+            instance = facts.instances.get((ev.tenant_key, ev.instance_code), InstanceFacts())
+            deliveries = route_event(ev, apps, directories[ev.tenant_key], instance, event_types)
         routed.append((ev.id, deliveries))
-    if routed:
-        await source.routed_many(routed)
+    await source.routed_many(routed)
     return len(rows)

@@ -88,18 +88,34 @@ class DeliveryMixin(SqlTx):
             f" AND {_HOLDER}{' OR d.app_id IN (' + ', '.join('?' * len(held)) + ')' if held else ''})"
             ") x WHERE lane_rank <= ? ORDER BY lane_rank, id LIMIT ?",
             (now_ms, now_ms, live_after_ms, *held, cap, max(limit, cap * 4)))
-        claimed: list[Sequence[Any]] = []
+        picked: list[Sequence[Any]] = []
         taken: dict[str, int] = {}
         for r in heads:
             app_id = str(r[2])
-            if len(claimed) >= limit or taken.get(app_id, 0) + busy.get(app_id, 0) >= cap:
+            if len(picked) >= limit or taken.get(app_id, 0) + busy.get(app_id, 0) >= cap:
                 continue
-            lease = now_ms + lease_ms
-            if await self._execute("UPDATE deliveries SET next_at_ms = ?, leased = 1 WHERE id = ? AND next_at_ms = ? "
-                                   "AND state = 'pending'", (lease, r[0], r[10])) > 0:
-                taken[app_id] = taken.get(app_id, 0) + 1
-                claimed.append((*r[:10], lease, *r[11:]))
-        return claimed
+            taken[app_id] = taken.get(app_id, 0) + 1
+            picked.append(r)
+        if not picked:
+            return []
+        # One statement claims them all, each only if its row is as it was read: a head another process claimed
+        # (or recorded) since has another next_at_ms, and is left to that process.
+        lease = now_ms + lease_ms
+        won = await self._held_rows("UPDATE deliveries SET next_at_ms = ?, leased = 1", (lease,),
+                                    [(r[0], r[10]) for r in picked])
+        return [(*r[:10], lease, *r[11:]) for r in picked if int(r[0]) in won]
+
+    async def _held_rows(self, update: str, args: tuple[Any, ...], held: Sequence[tuple[int, int]]) -> set[int]:
+        """Run ``update`` on the pending rows among ``held`` (id, next_at_ms) whose next_at_ms is still that value,
+        in statements of up to 100 rows; the ids it changed."""
+        changed: set[int] = set()
+        for start in range(0, len(held), 100):
+            chunk = held[start:start + 100]
+            match = " OR ".join(["(id = ? AND next_at_ms = ?)"] * len(chunk))
+            changed.update(int(r[0]) for r in await self._fetch(
+                f"{update} WHERE state = 'pending' AND ({match}) RETURNING id",
+                (*args, *(v for pair in chunk for v in pair))))
+        return changed
 
     async def renew_lease(self, delivery_id: int, lease: int, until_ms: int) -> int:
         """Extend a lease this caller still holds to ``until_ms``; the new lease, or 0 when it is not the caller's
@@ -117,6 +133,11 @@ class DeliveryMixin(SqlTx):
         return await self._execute("UPDATE deliveries SET state = 'delivered', delivered_at = ?, "
                                    "attempts = attempts + 1, leased = 0" + self._HELD,
                                    (now_ms, delivery_id, lease)) > 0
+
+    async def deliveries_delivered(self, held: Sequence[tuple[int, int]], now_ms: int) -> set[int]:
+        """:meth:`delivery_delivered` for many (id, lease) at once; the ids recorded."""
+        return await self._held_rows("UPDATE deliveries SET state = 'delivered', delivered_at = ?, "
+                                     "attempts = attempts + 1, leased = 0", (now_ms,), held)
 
     async def delivery_reschedule(self, delivery_id: int, lease: int, next_at_ms: int, attempts: int,
                                   last_error: str) -> bool:

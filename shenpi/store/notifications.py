@@ -17,6 +17,7 @@ from shenpi.store.rows import dumps, loads
 from shenpi.store.sql import SqlTx
 
 MAIL_NONE, MAIL_PENDING, MAIL_DIGEST, MAIL_SENT, MAIL_DEAD = "none", "pending", "digest", "sent", "dead"
+_MAIL_STATES = frozenset((MAIL_NONE, MAIL_PENDING, MAIL_DIGEST, MAIL_SENT, MAIL_DEAD))
 _COLS = ("id, tenant_key, user_id, kind, instance_code, actor_id, payload, created_at, read_at, mail_state, "
          "mail_next_at, mail_attempts, mail_error, mailed_at")
 
@@ -64,11 +65,14 @@ class NotificationMixin(SqlTx):
             return 0
         rows = [(n.tenant_key, n.user_id, n.kind, n.instance_code, n.actor_id, n.dedupe_key, dumps(n.payload),
                  n.created_at, n.mail_state, n.mail_next_at) for n in notes]
+        # Only keyed rows can collide (the unique index holds only them): a plain INSERT spares the others
+        # PostgreSQL's speculative insertion, a check of the index and a second WAL record per row.
+        once = (" ON CONFLICT (tenant_key, user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"
+                if any(n.dedupe_key is not None for n in notes) else "")
         return await self._execute(
             "INSERT INTO notifications (tenant_key, user_id, kind, instance_code, actor_id, dedupe_key, payload, "
             "created_at, mail_state, mail_next_at) VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-            + " ON CONFLICT (tenant_key, user_id, dedupe_key) DO NOTHING", tuple(v for r in rows for v in r))
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows)) + once, tuple(v for r in rows for v in r))
 
     # -- the inbox ------------------------------------------------------------------------------------------
     async def list_notifications(self, tenant_key: str, user_id: str, *, offset: int = 0,
@@ -185,9 +189,12 @@ class NotificationMixin(SqlTx):
 
     async def list_mail(self, *, state: str = "", limit: int = 1000) -> list[Notification]:
         """Notifications by mail state (``dead``: the mail dead letters), oldest first."""
-        where, args = ("WHERE mail_state = ?", (state,)) if state else ("", ())
+        if state and state not in _MAIL_STATES:
+            return []
+        # The state written into the statement, not bound: a partial index (migration 0019) serves a literal only.
+        where = f"WHERE mail_state = '{state}'" if state else ""
         return [_notification(r) for r in await self._fetch(
-            f"SELECT {_COLS} FROM notifications {where} ORDER BY id LIMIT ?", (*args, limit))]
+            f"SELECT {_COLS} FROM notifications {where} ORDER BY id LIMIT ?", (limit,))]
 
     async def mail_replay(self, ids: Sequence[int], now: int) -> int:
         """Dead mail back to pending, due now; how many were dead."""

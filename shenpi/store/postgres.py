@@ -152,7 +152,6 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, Delivery
             check_version(written, inst)
         if tr.events:  # as in SQLite; it only queries for CC events, so a reject pays no extra round trip
             await self.record_ccs(tr)
-        await self._index_transition(tr, created=created)  # a round trip only for a new form or a comment
 
     # -- what snapshots need from the catalog (OperatorMixin) ---------------------------------------
     async def _state_tables(self) -> list[str]:

@@ -1,10 +1,10 @@
 """PostgreSQL's ``save_transition`` as one statement: a transition's writes in a single round trip.
 
-A transition writes the instance, the new and changed tasks, the timeline and the outbox. Here that is one
-statement of data-modifying CTEs over ``unnest`` of array parameters (one array per column), instead of one
-``executemany`` per table; asyncpg prepares and caches it per connection, so it costs one Bind/Execute. The
-statement answers how many instance rows it wrote: 0 means a stale version (shenpi/store/lock.py) or, for a
-create, a uuid already taken.
+A transition writes the instance, the new and changed tasks, the timeline, the outbox and the instance's search
+texts (shenpi/store/search.py). Here that is one statement of data-modifying CTEs over ``unnest`` of array
+parameters (one array per column), instead of one ``executemany`` per table; asyncpg prepares and caches it per
+connection, so it costs one Bind/Execute. The statement answers how many instance rows it wrote: 0 means a stale
+version (shenpi/store/lock.py) or, for a create, a uuid already taken.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.lock import versioned_update
+from shenpi.store.search import transition_texts
 
 _INSTANCE_NAMES = [c.strip() for c in rows.INSTANCE_COLS.split(",")]
 _TASK_NAMES = [c.strip() for c in rows.TASK_COLS.split(",")]
@@ -35,6 +36,8 @@ def _named(sql: str) -> tuple[str, list[str]]:
     return re.sub(r"@([a-z_]+)", number, sql), names
 
 
+# An outbox row of an approval no app subscribes to is written already routed, as the router would mark it
+# (DeliveryMixin.skip_unsubscribed_outbox): an event goes to the apps subscribed when it happened.
 # Every write of a transition is guarded by ``EXISTS (SELECT 1 FROM inst)``: when the instance write matched
 # nothing (a stale version, a taken uuid) the statement changes nothing at all, even if a caller were to
 # swallow the error and commit.
@@ -63,12 +66,23 @@ new_tasks AS (
     WHERE EXISTS (SELECT 1 FROM inst)
     ORDER BY e.ord  -- ids follow the order of the entries: readers sort by id
 ), new_events AS (
-    INSERT INTO outbox (tenant_key, approval_code, instance_code, kind, status, payload, created_at)
-    SELECT @tenant_key::text, @approval_code::text, @code::text, v.kind, v.status, v.payload, v.created_at
+    INSERT INTO outbox (tenant_key, approval_code, instance_code, kind, status, payload, created_at, routed)
+    SELECT @tenant_key::text, @approval_code::text, @code::text, v.kind, v.status, v.payload, v.created_at,
+           (SELECT CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.tenant_key = @tenant_key::text
+                                     AND s.approval_code = @approval_code::text) THEN 0 ELSE 1 END)
     FROM unnest(@v_kind::text[], @v_status::text[], @v_payload::text[], @v_created_at::bigint[])
         WITH ORDINALITY AS v (kind, status, payload, created_at, ord)
     WHERE EXISTS (SELECT 1 FROM inst)
     ORDER BY v.ord
+), old_texts AS (
+    DELETE FROM search_texts WHERE instance_code = @code::text AND source = 'form' AND @replace_form::boolean
+        AND EXISTS (SELECT 1 FROM inst)
+), new_texts AS (
+    INSERT INTO search_texts (tenant_key, instance_code, source, body)
+    SELECT @tenant_key::text, @code::text, s.source, s.body
+    FROM unnest(@s_source::text[], @s_body::text[]) WITH ORDINALITY AS s (source, body, ord)
+    WHERE EXISTS (SELECT 1 FROM inst)
+    ORDER BY s.ord
 )
 SELECT count(*) FROM inst
 """
@@ -108,5 +122,7 @@ def transition_statement(tr: Transition, *, created: bool) -> tuple[Any, ...]:
     params.update(_columns([rows.timeline_values(e) for e in tr.timeline], "e_", _TIMELINE_NAMES))
     params.update(_columns([(e.kind, e.status, rows.event_payload(e), e.operate_time) for e in tr.events], "v_",
                            ["kind", "status", "payload", "created_at"]))
+    params["replace_form"], texts = transition_texts(tr, created=created)
+    params.update(_columns(texts, "s_", ["source", "body"]))
     sql, names = (_CREATE_SQL, _CREATE_ARGS) if created else (_UPDATE_SQL, _UPDATE_ARGS)
     return (sql, *(params[n] for n in names))

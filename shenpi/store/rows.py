@@ -36,16 +36,29 @@ USER_COLS = "user_id, name, open_id, union_id, apaas_user_id, department_ids, le
 
 
 def instance_from(r: Row) -> Instance:
+    form = loads(r[6])
     return Instance(
         code=r[0], tenant_key=r[1], approval_code=r[2], user_id=r[3], department_id=r[4], status=r[5],
-        form=loads(r[6]), uuid=r[7], serial_number=r[8], start_time=r[9], end_time=r[10], node_index=r[11],
+        form=form, uuid=r[7], serial_number=r[8], start_time=r[9], end_time=r[10], node_index=r[11],
         round=r[12], title=r[13], reverted=bool(r[14]), state=decode_flow_state(r[15]), version=r[16],
+        form_json=(form, r[6]) if isinstance(r[6], str) else None,
     )
+
+
+def form_json(i: Instance) -> str:
+    """The JSON of the instance's form: the text last read or written while the form is still that list (a step
+    that leaves the form alone writes it back unchanged), else encoded afresh and kept for the next write."""
+    known = i.form_json
+    if known is not None and known[0] is i.form:
+        return known[1]
+    text = dumps(i.form)
+    i.form_json = (i.form, text)
+    return text
 
 
 def instance_values(i: Instance) -> tuple[Any, ...]:
     return (
-        i.code, i.tenant_key, i.approval_code, i.user_id, i.department_id, i.status, dumps(i.form), i.uuid,
+        i.code, i.tenant_key, i.approval_code, i.user_id, i.department_id, i.status, form_json(i), i.uuid,
         i.serial_number, i.start_time, i.end_time, i.node_index, i.round, i.title, int(i.reverted),
         encode_flow_state(i.state), i.version,
     )
@@ -77,9 +90,20 @@ def timeline_values(e: TimelineEntry) -> tuple[Any, ...]:
             dumps(e.ext) if e.ext else "{}")
 
 
+class _EventPayload(msgspec.Struct):
+    """An outbox row's payload, field for field in the order it is written: a struct encodes in half the time of
+    the dict it stands for, and each step writes a few events."""
+
+    task_id: str
+    user_id: str
+    node_key: str
+    operate_time: int
+    extra: dict[str, Any]
+
+
 def event_payload(e: DomainEvent) -> str:
-    return dumps({"task_id": e.task_id, "user_id": e.user_id, "node_key": e.node_key,
-                  "operate_time": e.operate_time, "extra": e.extra})
+    """``{"task_id", "user_id", "node_key", "operate_time", "extra"}`` as JSON."""
+    return _enc.encode(_EventPayload(e.task_id, e.user_id, e.node_key, e.operate_time, e.extra)).decode()
 
 
 def user_from(r: Row) -> User:

@@ -96,20 +96,26 @@ def text_match(dialect: str, tenant_key: str, word: str, code: str = "i.code") -
             "AND s.body LIKE (?) ESCAPE '\\')", (tenant_key, f"%{escaped(word)}%"))
 
 
+def transition_texts(tr: Transition, *, created: bool) -> tuple[bool, list[tuple[str, str]]]:
+    """What keeps the instance's texts in step with what the transition wrote: whether its stored form text is
+    replaced (it was resubmitted: the START task closed), and the (source, body) rows to add — its form when it
+    was created or resubmitted, and any comment an action left."""
+    inst = tr.agg.instance
+    replaced = not created and any(t.node_key == START_NODE for t in tr.changed_tasks.values())
+    added = [("form", form_text(inst))] if created or replaced else []
+    added += [("note", normalized(e.comment)) for e in tr.timeline if e.comment.strip()]
+    return replaced, added
+
+
 class SearchMixin(SqlTx):
     async def _index_transition(self, tr: Transition, *, created: bool) -> None:
-        """Keep the instance's texts in step with what the transition wrote: its form when it was created or
-        resubmitted (the START task closed), and any comment an action left."""
+        """Write :func:`transition_texts` (PostgreSQL writes them in the transition's own statement instead)."""
         inst = tr.agg.instance
-        resubmitted = any(t.node_key == START_NODE for t in tr.changed_tasks.values())
-        if created or resubmitted:
-            if not created:
-                await self._execute("DELETE FROM search_texts WHERE instance_code = ? AND source = 'form'",
-                                    (inst.code,))
-            await self._insert_text(inst.tenant_key, inst.code, "form", form_text(inst))
-        for entry in tr.timeline:
-            if entry.comment.strip():
-                await self._insert_text(inst.tenant_key, inst.code, "note", normalized(entry.comment))
+        replaced, added = transition_texts(tr, created=created)
+        if replaced:
+            await self._execute("DELETE FROM search_texts WHERE instance_code = ? AND source = 'form'", (inst.code,))
+        for source, body in added:
+            await self._insert_text(inst.tenant_key, inst.code, source, body)
 
     async def _insert_text(self, tenant_key: str, instance_code: str, source: str, body: str) -> None:
         await self._execute("INSERT INTO search_texts (tenant_key, instance_code, source, body) VALUES (?, ?, ?, ?)",

@@ -22,6 +22,7 @@ from typing import Any
 
 from shenpi.background import cancel_and_wait
 from shenpi.engine.model import Aggregate, Definition, Instance
+from shenpi.engine.state import encode_flow_state
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.aggregate import AggregateMixin
@@ -51,6 +52,11 @@ def sqlite_path(url: str) -> str:
 
 _UPDATE_INSTANCE = versioned_update(
     "status = ?, form = ?, end_time = ?, node_index = ?, round = ?, reverted = ?, state = ?", code="?", version="?")
+# A row of an approval no app subscribes to is written already routed, as the router would mark it
+# (DeliveryMixin.skip_unsubscribed_outbox): an event goes to the apps subscribed when it happened.
+_INSERT_OUTBOX = ("INSERT INTO outbox (tenant_key, approval_code, instance_code, kind, status, payload, created_at, "
+                  "routed) VALUES (?, ?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM subscriptions s "
+                  "WHERE s.tenant_key = ? AND s.approval_code = ?))")
 
 
 class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMixin, OperatorMixin, FileMixin,
@@ -128,9 +134,9 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMi
                     raise DuplicateUuid(inst.uuid) from None
                 raise
         else:
-            cur = c.execute(_UPDATE_INSTANCE, (inst.status, rows.dumps(inst.form), inst.end_time, inst.node_index,
-                                               inst.round, int(inst.reverted), rows.dumps(inst.state), inst.code,
-                                               inst.version))
+            cur = c.execute(_UPDATE_INSTANCE, (inst.status, rows.form_json(inst), inst.end_time, inst.node_index,
+                                               inst.round, int(inst.reverted), encode_flow_state(inst.state),
+                                               inst.code, inst.version))
             check_version(cur.rowcount, inst)
         if tr.new_tasks:
             c.executemany(
@@ -149,12 +155,9 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMi
                 [(tenant, inst.code, *rows.timeline_values(e)) for e in tr.timeline],
             )
         if tr.events:
-            c.executemany(
-                "INSERT INTO outbox (tenant_key, approval_code, instance_code, kind, status, payload, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(tenant, inst.approval_code, inst.code, e.kind, e.status, rows.event_payload(e), e.operate_time)
-                 for e in tr.events],
-            )
+            c.executemany(_INSERT_OUTBOX,
+                          [(tenant, inst.approval_code, inst.code, e.kind, e.status, rows.event_payload(e),
+                            e.operate_time, tenant, inst.approval_code) for e in tr.events])
             await self.record_ccs(tr)
         await self._index_transition(tr, created=created)
 

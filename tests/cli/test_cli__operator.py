@@ -44,6 +44,7 @@ def test_instances_list_filters_and_speaks_json(store):
     found = json.loads(cli("instances", "list", "--db", store["db"], "--status", "pending", "--json"))
     assert [i["code"] for i in found] == [store["pending"]]
     assert found[0]["tenant_key"] == "demo" and found[0]["user_id"] == "alice"
+    assert "form_json" not in found[0]  # the store's copy of the form's JSON is no field of the instance
 
 
 def test_instances_show_has_tasks_and_timeline(store):
@@ -52,6 +53,7 @@ def test_instances_show_has_tasks_and_timeline(store):
     assert "Manager" in out and "PASS" in out and "START" in out
     shown = json.loads(cli("instances", "show", store["approved"], "--db", store["db"], "--json"))
     assert shown["instance"]["status"] == "APPROVED" and [e["type"] for e in shown["timeline"]][0] == "START"
+    assert "form_json" not in shown["instance"] and isinstance(shown["instance"]["form"], list)
 
 
 def test_tasks_list_for_a_user(store):

@@ -1,15 +1,16 @@
-"""delivery: routing reads an approval's subscribers and an instance's facts once per batch and writes the batch's
-routing at once; under a steady stream of new outbox rows the worker still sends between batches."""
+"""delivery: routing reads the subscribers and instance facts of a batch at once and writes the batch's routing at
+once; under a steady stream of new outbox rows the worker still sends between batches."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Sequence
-from typing import Any
 
 from shenpi.events.delivery import Delivery, DeliveryWorker, InstanceFacts, route_pending
 from shenpi.events.memory import MemoryDeliveryStore
+from shenpi.events.payloads import OutboxEvent
+from shenpi.events.queue import RoutingFacts
 from tests.events.helpers import APPROVAL, TENANT, app, directory, outbox, run
 
 
@@ -19,17 +20,16 @@ class CountingStore(MemoryDeliveryStore):
     def __init__(self) -> None:
         super().__init__()
         self.calls: dict[str, int] = {}
+        self.instances_read = 0
 
     def _count(self, name: str) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
 
-    async def subscribers(self, tenant_key: str, approval_code: str) -> list[Any]:
-        self._count("subscribers")
-        return await super().subscribers(tenant_key, approval_code)
-
-    async def instance_facts(self, tenant_key: str, instance_code: str) -> InstanceFacts:
-        self._count("instance_facts")
-        return await super().instance_facts(tenant_key, instance_code)
+    async def routing_facts(self, rows: Sequence[OutboxEvent]) -> RoutingFacts:
+        self._count("routing_facts")
+        facts = await super().routing_facts(rows)
+        self.instances_read = len(facts.instances)
+        return facts
 
     async def routed_many(self, rows: Sequence[tuple[int, Sequence[Delivery]]]) -> None:
         self._count("routed_many")
@@ -45,14 +45,15 @@ def store(*, url: str = "http://127.0.0.1:1/a") -> CountingStore:
     return s
 
 
-def test_a_batch_reads_subscribers_and_facts_once_and_writes_once() -> None:
+def test_a_batch_reads_its_subscribers_and_facts_at_once_and_writes_once() -> None:
     s = store()
     for i in range(10):  # five instances, two rows each
         s.instances[f"IC-{i // 2}"] = InstanceFacts(uuid=f"u{i // 2}", start_user_id="alice")
         s.outbox.append(outbox("instance" if i % 2 == 0 else "task", "PENDING", instance=f"IC-{i // 2}",
                                task_id=str(i), user_id="bob", oid=i + 1))
     assert run(route_pending(s, limit=100)) == 10
-    assert s.calls == {"subscribers": 1, "instance_facts": 5, "routed_many": 1}
+    assert s.calls == {"routing_facts": 1, "routed_many": 1}
+    assert s.instances_read == 5
     assert len(s.deliveries) == 10 and s.routed_ids == set(range(1, 11))
     # each instance event carries its own instance's facts
     instance_events = [d for d in s.deliveries.values() if d.event_type == "approval_instance"]
@@ -67,7 +68,7 @@ def test_rows_nobody_is_subscribed_to_are_marked_routed_in_the_same_write() -> N
     s.outbox += [outbox("instance", "PENDING", oid=1), outbox("task", "PENDING", oid=2)]
     assert run(route_pending(s)) == 2
     assert s.routed_ids == {1, 2} and not s.deliveries
-    assert s.calls == {"subscribers": 1, "routed_many": 1}
+    assert s.calls == {"routing_facts": 1, "routed_many": 1}
 
 
 def test_the_worker_sends_between_batches_while_rows_keep_coming() -> None:

@@ -36,13 +36,16 @@ def dead_ids(db_url: str) -> list[int]:
 def test_refused_mail_is_retried_then_dead_lettered_and_a_replay_sends_it_once(backend: str, tmp_path: Path,
                                                                                sink: SmtpSink) -> None:
     sink.refusing = True
-    # the retry schedule (15 s, 5 min, 1 h, 6 h) scaled by 0.0002: about 5 s from the first attempt to the dead letter
+    # the retry schedule (15 s, 5 min, 1 h, 6 h) scaled by 0.0002: about 5 s from the first attempt to the dead
+    # letter, which the server's clock moves through a second at a time (each move wakes the mail worker) rather
+    # than the test waiting it out; a second is far less than a lease (10 s), so no send in flight loses its claim
     srv = start_server(tmp_path, "dead", backend, emailed_seed(), args=mail_args(sink.url))
     try:
         inst = create_instance(client_of(srv), "AND2")
         deadline = time.monotonic() + 60
         while len(dead_ids(srv.db_url)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+            srv.advance_clock(1)
+            time.sleep(0.05)
         dead = dead_ids(srv.db_url)
         assert len(dead) == 2 and sink.refused == 2 * 5  # bob's and carol's: the first try and 4 retries each
         listed = subprocess.run([sys.executable, "-m", "shenpi", "notifications", "dead-mail", "--db", srv.db_url],

@@ -51,21 +51,11 @@ def create_instance(
         existing_users(directory, free_cc.get(node.key, []), "node_cc_user_id_list")
     state = FlowState(chosen_approvers=free, chosen_ccs=free_cc, revert_forbidden=cmd.forbid_revoke,
                       definition_version=definition.version)
-    instance = Instance(
-        tenant_key=definition.tenant_key,
-        code=code,
-        approval_code=definition.code,
-        user_id=cmd.user_id,
-        department_id=department_id,
-        status=PENDING,
-        form=form,
-        start_time=now,
-        uuid=cmd.uuid,
-        serial_number=serial_number,
-        title=cmd.title,
-        state=state,
-    )
-    agg = Aggregate(definition=definition, instance=instance, tasks=[])
+    # positional (the keyword construction cost twice as much): (tenant_key, code, approval_code, user_id,
+    # department_id, status, form, start_time, uuid, serial_number, end_time, node_index, round, title, reverted, state)
+    instance = Instance(definition.tenant_key, code, definition.code, cmd.user_id, department_id, PENDING, form, now,
+                        cmd.uuid, serial_number, 0, -1, 0, cmd.title, False, state)
+    agg = Aggregate(definition, instance, [])
     tr = Transition(agg, now, new_id)
     tr.log("START", user_id=cmd.user_id, node_key=START_NODE)
     tr.instance_event(PENDING)

@@ -26,6 +26,8 @@ from shenpi.engine.transition import Transition
 
 
 def _apply_form(agg: Aggregate, form: str | None) -> None:
+    if not form:  # no values given: the form stays the very list it was (the store reuses its JSON)
+        return
     updates = parse_form(agg.definition, form)
     agg.instance.form = merge_form(agg.instance.form, updates)
 
