@@ -1,5 +1,5 @@
-"""``python -m bench``: the whole benchmark (see bench/run.py and docs/performance.md)."""
+"""``python -m bench``: the whole benchmark (see bench/suite.py, bench/run.py and docs/performance.md)."""
 
-from bench.run import main
+from bench.suite import main
 
 main()

@@ -1,6 +1,6 @@
-"""shenpi's benchmark in one command: ``python -m bench`` (``--help`` for the options).
+"""shenpi's benchmark in one command: ``python -m bench`` (``--help`` for the options; bench/suite.py runs it).
 
-Parts (``--parts``, default all):
+Parts (``--parts``, default all, about 25 minutes):
 
   a  ceiling: a trivial JSON endpoint on shenpi's HTTP stack (raw ASGI on uvicorn), 1 and 2 workers
   b  floor: a minimal reject written on the raw driver (sqlite3; asyncpg), same stack, same rows
@@ -8,17 +8,17 @@ Parts (``--parts``, default all):
      on a database that holds 10^3 finished instances besides the pending ones the run consumes
   d  (c) again, and the floor, with 10^6 finished instances stored (--quick: 10^5)
   e  the engine alone in-process beside SpiffWorkflow
-  f  reads: every list endpoint's first and 50th page at 10^3 and at --large instances stored (bench/reads.py;
-     not in the default set: run it with --parts f)
+  f  reads: every list endpoint's and the web inbox's first and 50th page at 10^3 and at --large instances stored,
+     p50/p99, CPU and req/s beside GET instances/:id (bench/reads.py; alone: python -m bench.reads)
   g  events: commit-to-acknowledgement latency of events at 50 and 500 events/s, by callback and over the long
-     connection, 1 and 2 workers on PostgreSQL (bench/events.py; not in the default set: --parts g)
+     connection, 1 and 2 workers on PostgreSQL (bench/events.py; alone: python -m bench.events)
 
 Load is wrk (64 connections, bench/tasks.lua hands every request its own PENDING task); only 127.0.0.1 is
 targeted, and every run is bounded in time. Each database size is measured in --repeat rounds, each round
 every target in turn (started alone, warmed up, measured, stopped), so a slow spell of the machine hits every
-target alike; each figure (req/s, p50, p99, CPU per request) is the best the rounds gave. Results go to
-bench/results/<time>.json and bench/results/latest.json; --update-docs rewrites the table in
-docs/performance.md.
+target alike; each figure (req/s, p50, p99, CPU per request) is the best the rounds gave. Results of all parts go to
+bench/results/<time>.json and bench/results/latest.json; --update-docs rewrites every table in
+docs/performance.md (parts a-e with their targets, f, g).
 """
 
 from __future__ import annotations
@@ -711,14 +711,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0] if __doc__ else "",
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=__doc__.split("\n\n", 1)[1] if __doc__ else "")
-    p.add_argument("--quick", action="store_true", help="3 s runs, one of each, 10^5 instead of 10^6 (about 5 min)")
-    p.add_argument("--parts", default="abcde", help="which parts to run (default abcde)")
+    p.add_argument("--quick", action="store_true", help="3 s runs, one of each, 10^5 instead of 10^6 (about 10 min)")
+    p.add_argument("--parts", default="abcdefg", help="which parts to run (default all: abcdefg)")
     p.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres or both (default both)")
     p.add_argument("--duration", type=float, help="seconds per measured run (default 8; --quick 3)")
     p.add_argument("--warmup", type=float, help="seconds of warm-up per op at each server start (default 2; --quick 1)")
-    p.add_argument("--repeat", type=int, help="runs per figure, the best is kept (default 2; --quick 1)")
-    p.add_argument("--large", type=int, help="finished instances stored for part d (default 10^6; --quick 10^5)")
-    p.add_argument("--small", type=int, default=1000, help="finished instances stored for part c (default 10^3)")
+    p.add_argument("--repeat", type=int, help="runs (rounds in part f) per figure, the best is kept (default 2; --quick 1)")
+    p.add_argument("--large", type=int, help="finished instances stored for parts d and f (default 10^6; --quick 10^5)")
+    p.add_argument("--small", type=int, default=1000, help="finished instances stored for parts c and f (default 10^3)")
     p.add_argument("--engine-seconds", type=float, help="seconds per engine in part e (default 5; --quick 2)")
     p.add_argument("--pg-url", default=None,
                    help="a PostgreSQL URL of a database the role may CREATE DATABASE from (default: the local "
@@ -734,7 +734,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--shenpi-pg-params", default="",
                    help="query parameters added to shenpi's PostgreSQL URL (asyncpg passes unknown ones to the server "
                         "as settings), e.g. 'plan_cache_mode=force_generic_plan'")
-    p.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md")
+    p.add_argument("--update-docs", action="store_true", help="write every table of the parts run into docs/performance.md")
     p.add_argument("--no-save", action="store_true", help="do not write bench/results/*.json")
     p.add_argument("--tag", default="", help="a side experiment: results go to <time>-TAG.json, latest.json stays")
     a = p.parse_args(argv)
@@ -747,33 +747,3 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     a.backends = [b.strip() for b in a.backends.split(",") if b.strip()]
     a.parts = "".join(sorted(set(a.parts.lower()) & set("abcdefg")))
     return a
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    if "f" in args.parts:
-        from bench import reads
-        reads.main(["--sizes", f"{args.small},{args.large}", "--backends", ",".join(args.backends)])
-        args.parts = args.parts.replace("f", "")
-    if "g" in args.parts:
-        from bench import events
-
-        events.main(["--duration", str(min(args.duration, 6.0)), *(["--pg-url", args.pg_url] if args.pg_url else []),
-                     *(["--tag", args.tag] if args.tag else []), *(["--update-docs"] if args.update_docs else [])])
-        args.parts = args.parts.replace("g", "")
-    if not args.parts:
-        return
-    report = Bench(args).run()
-    print_report(report)
-    if not args.no_save:
-        RESULTS.mkdir(exist_ok=True)
-        name = time.strftime("%Y%m%d-%H%M%S") + (f"-{args.tag}" if args.tag else "")
-        text = json.dumps(report, indent=2)
-        (RESULTS / f"{name}.json").write_text(text, encoding="utf-8")
-        print(f"\nwrote {RESULTS / (name + '.json')}")
-        if not args.tag:
-            (RESULTS / "latest.json").write_text(text, encoding="utf-8")
-            print(f"wrote {RESULTS / 'latest.json'}")
-    if args.update_docs:
-        update_docs(report)
-        print(f"updated {DOC}")
