@@ -194,13 +194,14 @@ def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, *, ht
                 **options: Any) -> bool:
     """Serve ``app`` (a factory) under uvicorn on ``sock`` (bound by uvicorn from ``host`` and ``port`` when None);
     False if the application did not start. ``http`` names the parser (:data:`HTTP_PARSERS`), served by shenpi's
-    guarded protocol for it (shenpi/cli/http_guard.py), and ``loop`` the event loop. With several workers the
-    listening socket gets TCP_NODELAY.
+    guarded protocol for it (shenpi/cli/http_guard.py), and ``loop`` the event loop. The listening socket gets
+    TCP_NODELAY.
 
     uvicorn binds that socket itself as ``socket.socket(AF_INET)``, whose ``proto`` is 0, and asyncio sets
-    TCP_NODELAY only on connections whose ``proto`` is IPPROTO_TCP: with ``--workers`` > 1 every connection kept
-    Nagle's algorithm, and as an answer is two writes (headers, then body) each one waited for the client's
-    delayed ACK, ~40 ms (bench/: 1.4k req/s at 64 connections, whatever the app). Linux hands TCP_NODELAY from
+    TCP_NODELAY only on connections whose ``proto`` is IPPROTO_TCP: every connection kept Nagle's algorithm, and
+    as an answer is two writes (headers, then body) each one waited for the client's delayed ACK, ~40 ms (bench/:
+    1.4k req/s at 64 connections with 2 workers, whatever the app; with one worker, a client's sequential calls on
+    one kept-alive connection answered ~40 ms late each). Linux hands TCP_NODELAY from
     a listening socket down to the connections it accepts, so setting it there once is enough."""
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
@@ -211,6 +212,8 @@ def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, *, ht
     config = uvicorn.Config(app, factory=True, workers=workers, http=guarded_protocol(http), loop=loop, **options)
     if sock is None:
         sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if workers <= 1:
         server = uvicorn.Server(config)
         try:
@@ -220,8 +223,6 @@ def run_uvicorn(app: str, workers: int, sock: socket.socket | None = None, *, ht
         except SystemExit:  # uvicorn's way to say the application did not start (its log says why)
             return False
         return server.started
-    if sock.family in (socket.AF_INET, socket.AF_INET6):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # What uvicorn.run does with several workers (older uvicorns also hand the supervisor the server's run).
     extra = {"target": uvicorn.Server(config).run} if "target" in inspect.signature(Multiprocess).parameters else {}
     supervisor = Multiprocess(config, sockets=[sock], **extra)
