@@ -523,28 +523,16 @@ def postgres_unavailable() -> str | None:
 def machine_info() -> dict[str, Any]:
     import uvicorn
 
-    def have(mod: str) -> bool:
-        try:
-            __import__(mod)
-        except ImportError:
-            return False
-        return True
-
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[:1]
     return {
         "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
         "uvicorn": uvicorn.__version__,
         # What the servers run: SHENPI_HTTP / SHENPI_LOOP when set (serve's --http / --loop), else the defaults.
         "uvicorn_http": os.environ.get("SHENPI_HTTP", "h11"),
-        "uvicorn_loop": _chosen("SHENPI_LOOP", "uvloop" if have("uvloop") else "asyncio"),
+        "uvicorn_loop": os.environ.get("SHENPI_LOOP", "asyncio"),
         "wrk": wrk_version[0] if wrk_version else "",
         "loadavg_at_end": os.getloadavg(),
     }
-
-
-def _chosen(variable: str, auto: str) -> str:
-    value = os.environ.get(variable, "auto")
-    return auto if value == "auto" else value
 
 
 def summarize_profile(stacks: Counter[str]) -> str:

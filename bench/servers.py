@@ -219,7 +219,7 @@ def main() -> None:
         uvicorn.run("bench.servers:build_app", factory=True, workers=a.workers, **options)
         return
     # The parser and loop ``shenpi serve`` would pick from the same environment (--http / --loop).
-    stack = {"http": os.environ.get("SHENPI_HTTP", "h11"), "loop": os.environ.get("SHENPI_LOOP", "auto")}
+    stack = {"http": os.environ.get("SHENPI_HTTP", "h11"), "loop": os.environ.get("SHENPI_LOOP", "asyncio")}
     if "http" not in inspect.signature(run_uvicorn).parameters:  # a shenpi whose run_uvicorn took uvicorn's own
         stack = {}
     run_uvicorn("bench.servers:build_app", a.workers, **stack, **options)
