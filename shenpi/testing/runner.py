@@ -205,7 +205,10 @@ class _ThreadedServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))  # the OS picks a free port, and nobody can take it before we listen
         self.port = int(self.sock.getsockname()[1])
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", server_header=False)
+        # h11 and asyncio named, not uvicorn's "auto": with httptools installed (uvicorn[standard]) auto picks it,
+        # and its answers carry header names in lower case, where lark-oapi looks for X-Tt-Logid as Feishu writes it.
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", server_header=False,
+                                http="h11", loop="asyncio")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        name=f"shenpi-server-{self.port}", daemon=True)
