@@ -52,7 +52,7 @@ def test_the_overdue_search_walks_pending_tasks_by_start_time(store_url: str) ->
                 return await fetch(sql, args)
 
             tx._fetch = explaining  # type: ignore[method-assign]
-            assert await tx.overdue_tasks(10**13) == [] or True  # the rows are not the point: the plan is
+            await tx.overdue_tasks(10**13)  # the rows are not the point: the plan is
         plan = " | ".join(seen)
         assert "tasks_pending_by_start" in plan, plan
         walks = [step for step in seen if step.startswith(("SCAN t", "SEARCH t ", "Seq Scan:tasks", "Index Scan:t"))]
