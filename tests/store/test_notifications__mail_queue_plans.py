@@ -22,7 +22,8 @@ def _names(node: dict[str, Any]) -> list[str]:
     return out
 
 
-async def _plan_of(store: Store, read: Callable[[Tx], Awaitable[object]]) -> str:
+async def plan_of(store: Store, read: Callable[[Tx], Awaitable[object]]) -> str:
+    """The plan of each SELECT ``read`` runs (PostgreSQL with sequential scans priced out), steps joined by " | "."""
     seen: list[str] = []
     async with store.transaction() as tx:
         fetch = tx._fetch
@@ -49,7 +50,7 @@ async def _plan_of(store: Store, read: Callable[[Tx], Awaitable[object]]) -> str
 def test_the_mail_queue_reads_its_partial_index(store_url: str, read: Callable[[Tx], Awaitable[object]],
                                                index: str) -> None:
     async def body(store: Store) -> None:
-        plan = await _plan_of(store, read)
+        plan = await plan_of(store, read)
         assert index in plan, plan
         steps = plan.split(" | ")
         assert "SCAN notifications" not in steps and "Seq Scan:notifications" not in steps, plan  # no table scan

@@ -4,11 +4,9 @@ Plans only: no timing is asserted."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from shenpi.store.base import Store
 from tests.store.contract import run
+from tests.store.test_notifications__mail_queue_plans import plan_of
 
 _PG_ROWS = [
     "INSERT INTO instances (code, tenant_key, approval_code, user_id, status, form, start_time) "
@@ -22,13 +20,6 @@ _PG_ROWS = [
 ]
 
 
-def _index_names(node: dict[str, Any]) -> list[str]:
-    names = [f"{node['Node Type']}:{node.get('Index Name') or node.get('Relation Name', '')}"]
-    for child in node.get("Plans", []):
-        names += _index_names(child)
-    return names
-
-
 def test_the_overdue_search_walks_pending_tasks_by_start_time(store_url: str) -> None:
     async def body(store: Store) -> None:
         async with store.transaction() as tx:
@@ -38,22 +29,9 @@ def test_the_overdue_search_walks_pending_tasks_by_start_time(store_url: str) ->
             else:
                 await tx._execute("INSERT INTO notification_reminders (tenant_key, approval_code, after_hours) "
                                   "VALUES ('acme', 'A1', 2)")
-        async with store.transaction() as tx:
-            seen: list[str] = []
-            fetch = tx._fetch
-
-            async def explaining(sql: str, args: tuple[Any, ...] = ()) -> Any:
-                if tx.dialect == "sqlite":
-                    seen.extend(str(row[3]) for row in await fetch("EXPLAIN QUERY PLAN " + sql, args))
-                else:
-                    await tx._execute("SET LOCAL enable_seqscan = off")
-                    plan = await fetch("EXPLAIN (FORMAT JSON) " + sql, args)
-                    seen.extend(_index_names(json.loads(plan[0][0])[0]["Plan"]))
-                return await fetch(sql, args)
-
-            tx._fetch = explaining  # type: ignore[method-assign]
-            await tx.overdue_tasks(10**13)  # the rows are not the point: the plan is
-        plan = " | ".join(seen)
+        # the rows are not the point: the plan is
+        plan = await plan_of(store, lambda tx: tx.overdue_tasks(10**13))
+        seen = plan.split(" | ")
         assert "tasks_pending_by_start" in plan, plan
         walks = [step for step in seen if step.startswith(("SCAN t", "SEARCH t ", "Seq Scan:tasks", "Index Scan:t"))]
         assert all("tasks_pending_by_start" in step for step in walks if "tasks" in step or " t " in step), plan
