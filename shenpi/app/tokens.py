@@ -125,7 +125,8 @@ class Tokens:
             # (the registry hands out the same object until an app changes).
             if verified_with is None or await self._ctx.registry.app(token.app_id) is verified_with:
                 return token
-            del self._cache[value]
+            # Other requests for this token wait on the same registry read and may have dropped it already.
+            self._cache.pop(value, None)
         sealed = rules.unseal(value)
         if sealed is not None:
             verified = await self._verify(value, sealed)
