@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import secrets
 import threading
@@ -35,15 +36,39 @@ def task_id() -> str:
     return str(snowflake())
 
 
-def code() -> str:
-    """An approval or instance code: ``7C468A54-8745-4245-9675-08B7C63E7A85``, a random (version 4) UUID in
-    upper case. Formatted from the random bytes directly: half the cost of ``str(uuid.uuid4()).upper()``, which
-    every instance pays on create."""
-    r = bytearray(os.urandom(16))
+def _code_prefix() -> str:
+    """The random part of this process's codes: ``XXXXXXXX-XXXX-4XXX-YXXX-`` (74 random bits, version 4 and the
+    RFC 4122 variant set), drawn once per process and again in a forked child."""
+    r = bytearray(os.urandom(10))
     r[6] = r[6] & 0x0F | 0x40  # version 4
     r[8] = r[8] & 0x3F | 0x80  # RFC 4122 variant
     h = r.hex().upper()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+
+
+_code_prefix_now = _code_prefix()
+# The last group counts from a random start: 2^48 codes before it could come round again.
+_code_count = itertools.count(int.from_bytes(os.urandom(6), "big") >> 1)
+
+
+def code() -> str:
+    """An approval or instance code: ``7C468A54-8745-4245-9675-08B7C63E7A85``, shaped as a random (version 4)
+    UUID in upper case. Its first four groups are random per process and its last counts up: unique within the
+    process by the count (``next`` on an ``itertools.count`` is atomic), across processes by 74 random bits, at a
+    quarter of the cost of 16 fresh random bytes per code (a system call each), which every instance paid on
+    create."""
+    return f"{_code_prefix_now}{next(_code_count) & 0xFFFFFFFFFFFF:012X}"
+
+
+def _reseed() -> None:
+    """A forked child draws its own node bits and code prefix: it must not issue its parent's ids."""
+    global _node, _code_prefix_now, _code_count
+    _node = int.from_bytes(os.urandom(2), "big") & 0x3FF
+    _code_prefix_now = _code_prefix()
+    _code_count = itertools.count(int.from_bytes(os.urandom(6), "big") >> 1)
+
+
+os.register_at_fork(after_in_child=_reseed)
 
 
 def access_token(prefix: str = "t-") -> str:
