@@ -11,25 +11,22 @@ import time
 
 _EPOCH_MS = 1_288_834_974_657  # snowflake epoch: ids come out 19 digits long, like Feishu's
 _node = int.from_bytes(os.urandom(2), "big") & 0x3FF  # 10 bits, random per process
-_seq = 0
-_last_ms = 0
+_node_bits = _node << 12
+_last = 0  # the last snowflake issued: its millisecond and sequence are the state
 _lock = threading.Lock()
+_time_ns = time.time_ns
 
 
 def snowflake() -> int:
     """A 63-bit, time-ordered id unique across processes (random node bits + per-ms sequence)."""
-    global _seq, _last_ms
+    global _last
     with _lock:
-        ms = int(time.time() * 1000)
-        if ms <= _last_ms:
-            _seq = (_seq + 1) & 0xFFF
-            if _seq == 0:
-                _last_ms += 1
-            ms = _last_ms
-        else:
-            _seq = 0
-            _last_ms = ms
-        return ((ms - _EPOCH_MS) << 22) | (_node << 12) | _seq
+        new = (_time_ns() // 1_000_000 - _EPOCH_MS) << 22 | _node_bits  # this millisecond, sequence 0
+        last = _last
+        if new <= last:  # this millisecond (or a later one, the clock having gone back) has ids: count on from there
+            new = last + 1 if last & 0xFFF != 0xFFF else ((last >> 22) + 1) << 22 | _node_bits
+        _last = new
+        return new
 
 
 def task_id() -> str:
@@ -62,8 +59,9 @@ def code() -> str:
 
 def _reseed() -> None:
     """A forked child draws its own node bits and code prefix: it must not issue its parent's ids."""
-    global _node, _code_prefix_now, _code_count
+    global _node, _node_bits, _code_prefix_now, _code_count
     _node = int.from_bytes(os.urandom(2), "big") & 0x3FF
+    _node_bits = _node << 12
     _code_prefix_now = _code_prefix()
     _code_count = itertools.count(int.from_bytes(os.urandom(6), "big") >> 1)
 
