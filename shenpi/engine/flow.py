@@ -10,6 +10,7 @@ round, and every task carries the round it was opened in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shenpi.engine import worktree
@@ -75,7 +76,7 @@ def _tree_ops(tr: Transition, node: Node) -> tuple[worktree.OpenTask, worktree.C
     return open_task, close_task
 
 
-def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> list[list[str]]:
+def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> Sequence[Sequence[str]]:
     """approvers.approver_lanes, from the plan when the node's approvers are all Personal and active and the
     submitter is not one of them, or is but stays (no starter_assignee stand-in)."""
     node = np.node
@@ -86,7 +87,7 @@ def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> list[list[str]
             if not may_approve(directory, u):  # a user who left is worked out afresh
                 break
         else:
-            return [list(lane) for lane in np.personal_lanes]
+            return np.personal_lanes  # read only: the tree copies the users it keeps
     return approver_lanes(node, inst, directory)
 
 
