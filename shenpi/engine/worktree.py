@@ -107,15 +107,16 @@ def settle(item: WorkItem, open_task: OpenTask, close_task: CloseTask) -> bool:
                     lf.done = True
             item.done = True
         return item.done
+    # Below, a child that is done, or a leaf, is what settling it would return (its ``done``): the call is skipped.
     if item.rule == "all":
         done = True
         for c in item.children:  # every child settles: each may open work of its own
-            if not settle(c, open_task, close_task):
+            if not c.done and (type(c) is TaskLeaf or not settle(c, open_task, close_task)):
                 done = False
         item.done = done
         return done
     for c in item.children:  # in_order
-        if not settle(c, open_task, close_task):
+        if not c.done and (type(c) is TaskLeaf or not settle(c, open_task, close_task)):
             return False
     item.done = True
     return True
