@@ -96,7 +96,7 @@ def _open_node(tr: Transition, definition: Definition, directory: Directory, np:
     inst = tr.agg.instance
     node = np.node
     lanes = _lanes(np, inst, directory)
-    ccers = resolve_ccers(node, inst, directory)
+    ccers = resolve_ccers(node, inst, directory) if node.ccers or inst.state.chosen_ccs else []
     if not lanes:
         if node.empty_approver == "AUTO_REJECT":
             task = tr.add_task(node.key, "", "AUTO_REJECT", status=REJECTED)
@@ -184,7 +184,9 @@ def settle_node(tr: Transition, definition: Definition, directory: Directory, no
     if not worktree.settle(tree, open_task, close_task):
         return False
     inst.state.open_visits.pop(node.key, None)
-    cc_users(tr, node.key, inst.state.ccs_when_done.pop(node.key, []))
+    ccs = inst.state.ccs_when_done.pop(node.key, None)
+    if ccs:
+        cc_users(tr, node.key, ccs)
     if not inst.state.open_visits:
         resume = inst.state.next_node_index
         open_from(tr, definition, directory, plan_of(definition).index(node) + 1 if resume is None else resume)
