@@ -109,10 +109,19 @@ async def _custom_plans(tx: SqlTx) -> None:
         await tx._execute("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
-async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...], *, beyond: int = 0) -> int:
-    """How many rows match, counted no further than COUNT_CAP (+ ``beyond``)."""
+async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...], *, beyond: int = 0,
+                       order: str = "") -> int:
+    """How many rows match, counted no further than COUNT_CAP (+ ``beyond``).
+
+    On PostgreSQL ``order``, the list's own order, makes the count walk the index its pages walk. Without it
+    PostgreSQL may count a big tenant's rows with a sequential scan that it expects to meet COUNT_CAP matches
+    early: that holds only while those rows happen to lie at the start of the table, and a synchronized scan
+    (another scan of the table in progress, or the last one's end point) starts elsewhere and reads most of the
+    table. SQLite never scans a table with an index of the filter at hand, and walks whichever such index lies
+    closest to the rows' order on disk (4x cheaper than the newest-first walk at 10^5 instances)."""
     await _custom_plans(tx)
-    return await tx._count(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} "
+    ordered = f" ORDER BY {order}" if order and tx.dialect == "postgres" else ""
+    return await tx._count(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where}{ordered} "
                            f"LIMIT {int(COUNT_CAP + beyond)}) AS matched", args)
 
 
@@ -169,14 +178,16 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     shown = found[:limit]
     if offset and shown:
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
+    # A filter on several values has no one index walk in the list's order: its count stops at the cap in any order.
+    walked = "" if column else q.order.sql()
     if not q.counted:
         total = -1
     elif q.own is not None:
         table, _, own, own_args = q.own
         total = min(COUNT_CAP, await capped_count(tx, table, f"{own}{more}{among}", (*own_args, *more_args, *values),
-                                                  beyond=len(reverted)) - len(reverted))
+                                                  beyond=len(reverted), order=walked) - len(reverted))
     else:
-        total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values))
+        total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values), order=walked)
     total += after.position if after and total >= 0 else 0
     has_more = len(found) > limit
     last = shown[-1] if shown else None
