@@ -169,14 +169,16 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     shown = found[:limit]
     if offset and shown:
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
+    # A page ``offset`` rows in counts from the list's start, as far as the rows before it plus COUNT_CAP.
     if not q.counted:
         total = -1
     elif q.own is not None:
         table, _, own, own_args = q.own
-        total = min(COUNT_CAP, await capped_count(tx, table, f"{own}{more}{among}", (*own_args, *more_args, *values),
-                                                  beyond=len(reverted)) - len(reverted))
+        total = min(COUNT_CAP + offset, await capped_count(
+            tx, table, f"{own}{more}{among}", (*own_args, *more_args, *values),
+            beyond=len(reverted) + offset) - len(reverted))
     else:
-        total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values))
+        total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values), beyond=offset)
     total += after.position if after and total >= 0 else 0
     has_more = len(found) > limit
     last = shown[-1] if shown else None
