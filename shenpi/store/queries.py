@@ -240,6 +240,27 @@ class QueryMixin(SearchMixin):
             f"SELECT {_COMMENT_COLS} FROM comments WHERE tenant_key = ? AND instance_code = ? ORDER BY id",
             (tenant_key, instance_code))]
 
+    async def comment_page(self, tenant_key: str, instance_code: str, offset: int,
+                           limit: int) -> tuple[list[Comment], list[Comment], bool]:
+        """A page of an instance's top-level comments (oldest first, ``offset`` in), the replies to them (oldest
+        first), and whether more top-level comments follow. The comments before the page are skipped on the
+        comments_by_parent index (migration 0020): the page costs what its own rows cost."""
+        where = "tenant_key = ? AND instance_code = ?"
+        ids = [int(r[0]) for r in await self._fetch(
+            f"SELECT id FROM comments WHERE {where} AND parent_comment_id = 0 ORDER BY id LIMIT ? OFFSET ?",
+            (tenant_key, instance_code, limit + 1, offset))]
+        shown = ids[:limit]
+        if not shown:
+            return [], [], len(ids) > limit
+        among = ", ".join("?" * len(shown))
+        top = [_comment(r) for r in await self._fetch(
+            f"SELECT {_COMMENT_COLS} FROM comments WHERE {where} AND id IN ({among}) ORDER BY id",
+            (tenant_key, instance_code, *shown))]
+        replies = [_comment(r) for r in await self._fetch(
+            f"SELECT {_COMMENT_COLS} FROM comments WHERE {where} AND parent_comment_id IN ({among}) ORDER BY id",
+            (tenant_key, instance_code, *shown))]
+        return top, replies, len(ids) > limit
+
     async def delete_comment(self, tenant_key: str, instance_code: str, comment_id: int, now: int) -> bool:
         deleted = await self._execute(
             "UPDATE comments SET is_delete = 1, update_time = ? WHERE id = ? AND tenant_key = ? "
