@@ -165,7 +165,8 @@ class QueryTx(Protocol):
         limit: int = 50,
     ) -> Page: ...
 
-    async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]: ...
+    async def inbox_counts(self, tenant_key: str, user_id: str, *, cap: int = 1000,
+                           skip: Sequence[str] = ()) -> dict[str, int]: ...
     async def inbox_tasks(self, tenant_key: str, user_id: str, statuses: Sequence[str], *, text: str = "",
                           approval_codes: Sequence[str] = (), newest_end_first: bool = False, offset: int = 0,
                           limit: int = 20, filters: InboxFilter | None = None,

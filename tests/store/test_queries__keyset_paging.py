@@ -151,3 +151,22 @@ def test_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> 
         assert counts["cc_unread"] == len(unread.items) == 4
 
     run(store_url, body)
+
+
+def test_inbox_counts_stop_at_the_cap_asked_and_skip_the_lists_named(store_url: str) -> None:
+    """The web's tab badges count as far as their own cap (a count walks every row it counts); a list the page
+    counted already is left out."""
+    async def body(store: Store) -> None:
+        async with store.transaction() as tx:
+            for i in range(9):
+                await _task(tx, 6000 + i, ("PENDING", "APPROVED", "PENDING")[i % 3])
+            await tx._execute("UPDATE instances SET reverted = 1 WHERE start_time = 6000")  # one to-do taken back
+        async with store.transaction() as tx:
+            full = await tx.inbox_counts("acme", "bob")
+            capped = await tx.inbox_counts("acme", "bob", cap=4, skip=("done",))
+        assert (full["todo"], full["done"]) == (5, 3)
+        assert capped == {"todo": 4, "started": 0, "cc": 0, "cc_unread": 0}
+        async with store.transaction() as tx:
+            assert (await tx.inbox_counts("acme", "bob", cap=6))["todo"] == 5  # under the cap: exact
+
+    run(store_url, body)
