@@ -127,6 +127,22 @@ async def _rows_of(tx: SqlTx, q: Listing, where: str, args: tuple[Any, ...], ids
     return [by_id[i] for i in ids if i in by_id]
 
 
+async def _count_from(tx: SqlTx, q: Listing, more: str, more_args: tuple[Any, ...], among: str,
+                      values: Sequence[Any], reverted: set[Any] | None) -> int:
+    """How many rows of ``q`` match past the cursor condition ``more``, as far as COUNT_CAP. With ``q.own``, the
+    rows on reverted instances (``reverted``, or found here when None) are taken off a count on the own table."""
+    if q.own is None:
+        return await capped_count(tx, q.source, f"{q.where}{more}{among}", (*q.args, *more_args, *values))
+    table, code, own, own_args = q.own
+    own, own_args = f"{own}{more}", (*own_args, *more_args)
+    if reverted is None:
+        reverted = {r[0] for r in await tx._fetch(
+            f"SELECT {q.order.keys[-1][0]} FROM instances i JOIN {table} ON {code} = i.code WHERE i.tenant_key = ? "
+            f"AND i.reverted = 1 AND {own}{among}", (q.tenant_key, *own_args, *values))}
+    return min(COUNT_CAP, await capped_count(tx, table, f"{own}{among}", (*own_args, *values), beyond=len(reverted))
+               - len(reverted))
+
+
 async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *, offset: int = 0) -> Page:
     """The page of ``q`` after ``after`` (or, for the web's numbered pages, ``offset`` rows in: a walk of at most
     offset + limit rows, bounded by the page number and not by the store)."""
@@ -165,21 +181,20 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
         found = q.order.merge(found, width)
     if offset and reverted:
         found = [r for r in found if r[-1] not in reverted]
-    found = found[offset:offset + limit + 1]
+    walked, found = found, found[offset:offset + limit + 1]
     shown = found[:limit]
     if offset and shown:
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
-    # A page ``offset`` rows in counts from the list's start, as far as the rows before it plus COUNT_CAP.
     if not q.counted:
         total = -1
-    elif q.own is not None:
-        table, _, own, own_args = q.own
-        total = min(COUNT_CAP + offset, await capped_count(
-            tx, table, f"{own}{more}{among}", (*own_args, *more_args, *values),
-            beyond=len(reverted) + offset) - len(reverted))
+    elif offset and len(walked) <= offset + limit:
+        total = len(walked)  # the walk reached the list's end: it saw every row
     else:
-        total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values), beyond=offset)
-    total += after.position if after and total >= 0 else 0
+        if offset:  # counted from the page's start, as a cursor there would be: the skipped rows are not walked again
+            more, more_args = q.order.after(Cursor(offset, tuple(walked[offset - 1][-width:])))
+            more = f" AND ({more})"
+        total = position + await _count_from(tx, q, more, more_args, among, values,
+                                             reverted if not offset else None)
     has_more = len(found) > limit
     last = shown[-1] if shown else None
     cursor = Cursor(position + len(shown), tuple(last[len(last) - width:])) if has_more and last else None

@@ -104,6 +104,9 @@ def test_a_page_by_offset_counts_the_rows_before_it_plus_the_cap(store_url: str)
                                               offset=4, limit=3)
                 assert [t.id for t, _ in trips.items] == [i for i in ids if i in made[:10]][4:7]
                 assert trips.total == 10
+                last = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000, approval_codes=("TRIP",)),
+                                            offset=8, limit=3)
+                assert (len(last.items), last.total, last.has_more) == (2, 10, False)
         finally:
             keyset.COUNT_CAP = cap
 
