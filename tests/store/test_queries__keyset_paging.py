@@ -107,6 +107,9 @@ def test_a_page_by_offset_counts_the_rows_before_it_plus_the_cap(store_url: str)
                 last = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000, approval_codes=("TRIP",)),
                                             offset=8, limit=3)
                 assert (len(last.items), last.total, last.has_more) == (2, 10, False)
+                past = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000, approval_codes=("TRIP",)),
+                                            offset=12, limit=3)
+                assert (past.items, past.total, past.has_more) == ([], 10, False)
         finally:
             keyset.COUNT_CAP = cap
 
