@@ -109,10 +109,19 @@ async def _custom_plans(tx: SqlTx) -> None:
         await tx._execute("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
-async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...], *, beyond: int = 0) -> int:
-    """How many rows match, counted no further than COUNT_CAP (+ ``beyond``)."""
+async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...], *, beyond: int = 0,
+                       order: str = "") -> int:
+    """How many rows match, counted no further than COUNT_CAP (+ ``beyond``).
+
+    On PostgreSQL ``order``, the list's own order, makes the count walk the index its pages walk. Without it
+    PostgreSQL may count a big tenant's rows with a sequential scan that it expects to meet COUNT_CAP matches
+    early: that holds only while those rows happen to lie at the start of the table, and a synchronized scan
+    (another scan of the table in progress, or the last one's end point) starts elsewhere and reads most of the
+    table. SQLite never scans a table with an index of the filter at hand, and walks whichever such index lies
+    closest to the rows' order on disk (4x cheaper than the newest-first walk at 10^5 instances)."""
     await _custom_plans(tx)
-    return await tx._count(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} "
+    ordered = f" ORDER BY {order}" if order and tx.dialect == "postgres" else ""
+    return await tx._count(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where}{ordered} "
                            f"LIMIT {int(COUNT_CAP + beyond)}) AS matched", args)
 
 
@@ -128,13 +137,13 @@ async def _rows_of(tx: SqlTx, q: Listing, where: str, args: tuple[Any, ...], ids
 
 
 async def _count_from(tx: SqlTx, q: Listing, more: str, more_args: tuple[Any, ...], among: str,
-                      values: Sequence[Any], reverted: set[Any] | None, *, beyond: int = 0) -> int:
+                      values: Sequence[Any], reverted: set[Any] | None, *, beyond: int = 0, order: str = "") -> int:
     """How many rows of ``q`` match past the cursor condition ``more``, as far as COUNT_CAP (+ ``beyond``). With
     ``q.own``, the rows on reverted instances (``reverted``, or found here when None) are taken off a count on the
     own table."""
     if q.own is None:
         return await capped_count(tx, q.source, f"{q.where}{more}{among}", (*q.args, *more_args, *values),
-                                  beyond=beyond)
+                                  beyond=beyond, order=order)
     table, code, own, own_args = q.own
     own, own_args = f"{own}{more}", (*own_args, *more_args)
     if reverted is None:
@@ -142,7 +151,7 @@ async def _count_from(tx: SqlTx, q: Listing, more: str, more_args: tuple[Any, ..
             f"SELECT {q.order.keys[-1][0]} FROM instances i JOIN {table} ON {code} = i.code WHERE i.tenant_key = ? "
             f"AND i.reverted = 1 AND {own}{among}", (q.tenant_key, *own_args, *values))}
     return min(COUNT_CAP + beyond, await capped_count(tx, table, f"{own}{among}", (*own_args, *values),
-                                                      beyond=len(reverted) + beyond) - len(reverted))
+                                                      beyond=len(reverted) + beyond, order=order) - len(reverted))
 
 
 async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *, offset: int = 0) -> Page:
@@ -201,18 +210,20 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     shown = found[:limit]
     if offset and shown:
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
+    # A filter on several values has no one index walk in the list's order: its count stops at the cap in any order.
+    walked = "" if column else q.order.sql()
     if not q.counted:
         total = -1
     elif seen >= 0:
         total = seen  # the walk reached the list's end: every row is accounted for
     elif offset and skipped is None:  # a page past the end, the rows not walked: fewer than offset of them
-        total = await _count_from(tx, q, "", (), among, values, None, beyond=offset)
+        total = await _count_from(tx, q, "", (), among, values, None, beyond=offset, order=walked)
     else:
         if skipped is not None:  # counted from the page's start, as from a cursor there: skipped rows are not walked
             more, more_args = q.order.after(Cursor(offset, tuple(skipped[-width:])))
             more = f" AND ({more})"
         total = position + await _count_from(tx, q, more, more_args, among, values,
-                                             None if offset and reverted else reverted)
+                                             None if offset and reverted else reverted, order=walked)
     has_more = len(found) > limit
     last = shown[-1] if shown else None
     cursor = Cursor(position + len(shown), tuple(last[len(last) - width:])) if has_more and last else None
