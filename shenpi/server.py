@@ -49,6 +49,7 @@ from shenpi.mailing import Mailing
 from shenpi.platform import errors as perr
 from shenpi.seed import SeedError, apply_seed, load_seed
 from shenpi.store import open_store
+from shenpi.store.signals import DELIVERIES_QUEUED, Listening
 from shenpi.web import asgi_app
 from shenpi.web.sso_config import SsoConfig
 
@@ -221,6 +222,7 @@ class Server:
         self.web = asgi_app(svc, config.sso)
         # Apps' long connections (WebSockets on this same port): the delivery worker sends their events over them.
         self.hub = Hub(svc.long_connections, config.client_config(), on_open=svc.committed)
+        self.listening: Listening | None = None  # other processes' signals that deliveries were queued
         self.long_connection = LongConnectionEndpoint(self.hub, svc.long_connections, now_s=svc.clock.now_s)
         self.downloads = approval_v2.download_app(svc)
         self.mailing = Mailing.from_env(svc, retry_scale=config.event_retry_scale, lease_s=config.event_lease_s)
@@ -319,6 +321,8 @@ class Server:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.listening is not None:
+                    await self.listening.aclose()
                 if self.svc.events is not None:
                     await self.svc.events.stop()
                 await self.mailing.stop()
@@ -341,6 +345,14 @@ class Server:
                                 long_connections=self.hub)
         await worker.start()
         self.svc.events = worker
+
+        def queued_elsewhere() -> None:
+            # Another process queued deliveries. It sends its callbacks itself; only a long-connection app's
+            # events wait for the process holding the app's connection, so only a holder looks at once.
+            if self.hub.held():
+                worker.nudge()
+
+        self.listening = self.svc.store.listen(DELIVERIES_QUEUED, queued_elsewhere)
 
 
 async def _logged(app: ASGIApp, area: str, scope: Scope, receive: Receive, send: Send) -> None:

@@ -46,6 +46,8 @@ class Deliveries:
     async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
         async with self._ctx.store.transaction() as tx:
             await tx.insert_deliveries([d.insert_row() for d in deliveries])
+            if deliveries:
+                await tx.signal_deliveries()
 
     async def due(self, now_ms: int, limit: int, *, per_app: int = 0, busy: Mapping[str, int] | None = None,
                   held_apps: Collection[str] = ()) -> list[Delivery]:
@@ -133,15 +135,17 @@ class Deliveries:
         return await self._ctx.registry.directory(tenant_key)
 
     async def routed(self, outbox_id: int, deliveries: Sequence[Delivery]) -> None:
-        async with self._ctx.store.transaction() as tx:
-            if await tx.mark_routed(outbox_id):
-                await tx.insert_deliveries([d.insert_row() for d in deliveries])
+        await self.routed_many([(outbox_id, deliveries)])
 
     async def routed_many(self, rows: Sequence[tuple[int, Sequence[Delivery]]]) -> None:
         async with self._ctx.store.transaction() as tx:
+            queued = False
             for outbox_id, deliveries in rows:
-                if await tx.mark_routed(outbox_id):
+                if await tx.mark_routed(outbox_id) and deliveries:
                     await tx.insert_deliveries([d.insert_row() for d in deliveries])
+                    queued = True
+            if queued:
+                await tx.signal_deliveries()
 
     # -- operators: CLI, admin API, web admin pages -------------------------------------------------
     async def overview(self, *, state: str = "", app_id: str = "", limit: int = 1000) -> list[dict[str, Any]]:

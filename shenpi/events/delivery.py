@@ -231,6 +231,10 @@ class DeliveryWorker:
         self._route_wanted = True
         self._wake.set()
 
+    def nudge(self) -> None:
+        """Look for due deliveries now: another process queued some (their outbox rows are routed already)."""
+        self._wake.set()
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:

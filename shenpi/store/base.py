@@ -11,7 +11,7 @@ that does not fit, ``LookupError`` for a missing tenant); the application layer 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -31,6 +31,7 @@ from shenpi.store.records import (
     Tenant,
     Token,
 )
+from shenpi.store.signals import Listening
 
 
 class ConcurrentUpdate(Exception):
@@ -191,6 +192,7 @@ class DeliveryTx(Protocol):
     async def mark_routed(self, outbox_id: int) -> bool: ...
     async def subscribed_app_ids(self, tenant_key: str, approval_code: str) -> list[str]: ...
     async def insert_deliveries(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
+    async def signal_deliveries(self) -> None: ...
     async def claim_due(self, now_ms: int, limit: int, lease_ms: int, per_app: int = 0,
                         busy: Mapping[str, int] | None = None, held: Sequence[str] = (),
                         live_after_ms: int = 0) -> list[Sequence[Any]]: ...
@@ -271,3 +273,8 @@ class Store(Protocol):
     async def open(self) -> None: ...
     async def close(self) -> None: ...
     def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    def listen(self, channel: str, on_signal: Callable[[], None]) -> Listening | None:
+        """Call ``on_signal`` whenever another process's committed transaction signals ``channel``
+        (:meth:`DeliveryTx.signal_deliveries`); None where the database has no such channel (SQLite: poll)."""
+        ...

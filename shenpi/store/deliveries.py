@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shenpi.store.rows import loads
+from shenpi.store.signals import DELIVERIES_QUEUED
 from shenpi.store.sql import SqlTx
 
 DELIVERY_COLS = ("id, tenant_key, app_id, stream, outbox_id, event_id, event_type, body, state, attempts, "
@@ -62,6 +63,13 @@ class DeliveryMixin(SqlTx):
             await self._execute(
                 "INSERT INTO deliveries (tenant_key, app_id, stream, outbox_id, event_id, event_type, body, created_at, "
                 "next_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, event_id) DO NOTHING", r)
+
+    async def signal_deliveries(self) -> None:
+        """Tell the other server processes, once this transaction commits, that it queued deliveries: the one
+        holding a long-connection app's connection is the only one that can send them (shenpi/store/signals.py).
+        SQLite has no channel between processes; they poll."""
+        if self.dialect == "postgres":
+            await self._execute("SELECT pg_notify(?, '')", (DELIVERIES_QUEUED,))
 
     async def claim_due(self, now_ms: int, limit: int, lease_ms: int, per_app: int = 0,
                         busy: Mapping[str, int] | None = None, held: Sequence[str] = (),

@@ -17,7 +17,7 @@ snapshots, and the migrations runner; the portable SQL is in the mixins, run thr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -38,6 +38,7 @@ from shenpi.store.operator import OperatorMixin
 from shenpi.store.platform import PlatformMixin
 from shenpi.store.postgres_transition import transition_statement
 from shenpi.store.queries import QueryMixin
+from shenpi.store.signals import Listening
 from shenpi.store.sql import Row, to_dollar
 
 # Any constant works as long as every process uses the same one; advisory locks are per database.
@@ -246,6 +247,11 @@ class PostgresStore:
                     continue
                 await conn.execute(sql)
                 await conn.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version, name)
+
+    def listen(self, channel: str, on_signal: Callable[[], None]) -> Listening:
+        listening = Listening(self.url, channel, on_signal)
+        listening.start()
+        return listening
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -314,6 +314,10 @@ class SqliteStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def listen(self, channel: str, on_signal: Callable[[], None]) -> None:
+        """No signals between processes on SQLite: a process sharing the file with others polls."""
+        return None
 
     async def close(self) -> None:
         if self._indexer is not None:
