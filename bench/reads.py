@@ -1,4 +1,5 @@
-"""Part (f): what a read costs as the store grows. ``python -m bench.reads [--sizes 1000,1000000] [--backends ...]``
+"""Part (f): what a read costs as the store grows. ``python -m bench.reads [--sizes 1000,1000000] [--backends ...]
+[--only READ,...]``
 
 For each size a fresh database holds that many instances (the layout: bench/reads_data.py) and a ``shenpi serve``
 (one worker, ``--no-events``) reads it; the sizes' servers run side by side. Every list endpoint — ``GET
@@ -101,6 +102,13 @@ def _best(runs: list[dict[str, float]], number: int) -> dict[str, Any]:
     return out
 
 
+def _selected(name: str, only: str) -> bool:
+    """Whether ``--only`` asks for the read ``name``: a name given, or one it begins (``inbox to do`` takes its
+    10^4- and 10^2-task users' pages too); GET instances/:id always, the reads' rate is measured against it."""
+    wanted = [w.strip() for w in only.split(",") if w.strip()] if only else []
+    return not wanted or name == GET_ONE or any(name == w or name.startswith(w + ", ") for w in wanted)
+
+
 def run_backend(backend: str, sizes: list[int], a: argparse.Namespace, pg_admin: str | None,
                 work: Path) -> dict[str, Any]:
     """Every size's server runs at once; each figure's rounds alternate between them, so a busy spell of the
@@ -111,7 +119,7 @@ def run_backend(backend: str, sizes: list[int], a: argparse.Namespace, pg_admin:
             sites.append(Site(backend, n, pg_admin, work))
         probes = [{(p.name, p.page): p for p in site.probes(large=i == len(sites) - 1 and len(sites) > 1)}
                   for i, site in enumerate(sites)]
-        keys = list(dict.fromkeys(k for by_key in probes for k in by_key))
+        keys = [k for k in dict.fromkeys(k for by_key in probes for k in by_key) if _selected(k[0], a.only)]
         out: dict[str, Any] = {str(n): {} for n in sizes}
         out["load_s"] = {str(site.size): site.load_s for site in sites}
         for name, page in keys:
@@ -288,6 +296,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=4, help="connections for req/s (default 4)")
     p.add_argument("--repeat", type=int, default=2, help="rounds per figure, the best is kept (default 2)")
     p.add_argument("--pg-url", default=None)
+    p.add_argument("--only", default="", help="measure only these reads (comma-separated names, e.g. "
+                   "'user_task/query,comments'; GET instances/:id is always measured); default: every read")
     p.add_argument("--tag", default="", help="name the results file <time>-reads-TAG.json")
     p.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md")
     return p.parse_args(argv)
@@ -295,6 +305,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     a = parse_args(argv)
+    if a.only and a.update_docs:
+        raise SystemExit("--update-docs writes the whole table: run every read (no --only)")
     report = run(a)
     report["command"] = " ".join(["python -m bench.reads", *(argv if argv is not None else sys.argv[1:])])
     print(markdown(report))

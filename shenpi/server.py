@@ -346,9 +346,7 @@ class Server:
         await worker.start()
         self.svc.events = worker
 
-        def queued_elsewhere() -> None:
-            # Another process queued deliveries. It sends its callbacks itself; only a long-connection app's
-            # events wait for the process holding the app's connection, so only a holder looks at once.
+        def queued_elsewhere() -> None:  # only a long connection's holder has to send what another process queued
             if self.hub.held():
                 worker.nudge()
 

@@ -64,6 +64,13 @@ class Comments:
         async with self._ctx.store.transaction() as tx:
             return await tx.list_comments(tenant_key, instance_code)
 
+    async def page(self, tenant_key: str, instance_code: str, offset: int,
+                   limit: int) -> tuple[builtins.list[Comment], builtins.list[Comment], bool]:
+        """A page of the instance's top-level comments, oldest first, ``offset`` in; the replies to them; whether
+        more follow."""
+        async with self._ctx.store.transaction() as tx:
+            return await tx.comment_page(tenant_key, instance_code, offset, limit)
+
     async def delete(self, tenant_key: str, instance_code: str, user_id: str, comment_id: int) -> None:
         """Mark a comment deleted; only its commentator may."""
         async with self._ctx.store.transaction() as tx:

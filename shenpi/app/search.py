@@ -47,23 +47,25 @@ class Search:
                     raise errors.InstanceNotFound(f"instance_code {instance_code} not found", field="instance_code")
 
     async def instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
-                        after: Cursor | None = None, limit: int = 10) -> Found:
-        """Instances (``page.items``: Instance), newest first; ``f.user_id`` is the submitter."""
+                        after: Cursor | None = None, limit: int = 10, offset: int = 0) -> Found:
+        """Instances (``page.items``: Instance), newest first; ``f.user_id`` is the submitter. ``offset`` (for the
+        lists that page by it) skips rows by their sort keys alone; only the page's rows are read whole."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_instances(tenant_key, f, reverted=reverted, after=after, limit=limit)
+            page = await tx.search_instances(tenant_key, f, reverted=reverted, after=after, limit=limit, offset=offset)
             return Found(page, await _definitions(tx, tenant_key, page.items))
 
     async def tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
-                    limit: int = 10) -> Found:
+                    limit: int = 10, offset: int = 0) -> Found:
         """Tasks (``page.items``: (Task, Instance)); ``f.user_id`` is the assignee."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_tasks(tenant_key, f, order=order, after=after, limit=limit)
+            page = await tx.search_tasks(tenant_key, f, order=order, after=after, limit=limit, offset=offset)
             return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
 
-    async def ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None, limit: int = 10) -> Found:
+    async def ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None, limit: int = 10,
+                  offset: int = 0) -> Found:
         """CC records (``page.items``: (CcRecord, Instance)); ``f.user_id`` is the CC'd user."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_ccs(tenant_key, f, after=after, limit=limit)
+            page = await tx.search_ccs(tenant_key, f, after=after, limit=limit, offset=offset)
             return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
 
     async def instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int, after: Cursor | None,

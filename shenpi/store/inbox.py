@@ -115,9 +115,11 @@ class InboxMixin(SearchMixin):
                                                own=own, tenant_key=tenant_key), after, limit,
                                  offset=0 if after else offset)
 
-    async def inbox_counts(self, tenant_key: str, user_id: str) -> dict[str, int]:
+    async def inbox_counts(self, tenant_key: str, user_id: str, *, cap: int = COUNT_CAP,
+                           skip: Sequence[str] = ()) -> dict[str, int]:
         """How many entries each inbox list has: todo, done, started, cc (and cc_unread), each counted no further
-        than the store's count cap (shenpi/store/keyset.py).
+        than ``cap`` (the store's count cap unless told: shenpi/store/keyset.py); the lists named in ``skip`` are
+        not counted (the caller knows them from their page) and are left out.
 
         A list leaves out reverted instances, which are rare (an approved instance taken back in time): rather than
         look up the instance of every counted row, the rows are counted on their own index and the few on
@@ -133,17 +135,18 @@ class InboxMixin(SearchMixin):
                 taken_off[f"{kind}:{status}"] = int(n)
 
         async def count(source: str, where: str, args: tuple[Any, ...], reverted: int) -> int:
-            return min(COUNT_CAP, await capped_count(self, source, where, args, beyond=reverted) - reverted)
+            return min(cap, await capped_count(self, source, where, args, beyond=reverted + cap - COUNT_CAP)
+                       - reverted)
 
         done = ("APPROVED", "REJECTED", "TRANSFERRED")
         unread, read = taken_off.get("cc:UNREAD", 0), taken_off.get("cc:READ", 0)
         task_where = "tenant_key = ? AND user_id = ? AND status IN "
         cc_where = "tenant_key = ? AND user_id = ?"
-        return {
-            "todo": await count("tasks", task_where + "(?)", (*who, "PENDING"), taken_off.get("task:PENDING", 0)),
-            "done": await count("tasks", task_where + "(?, ?, ?)", (*who, *done),
-                                sum(taken_off.get(f"task:{s}", 0) for s in done)),
-            "started": await capped_count(self, "instances", "tenant_key = ? AND user_id = ?", who),
-            "cc": await count("ccs", cc_where, who, unread + read),
-            "cc_unread": await count("ccs", cc_where + " AND read_status = ?", (*who, "UNREAD"), unread),
+        lists: dict[str, tuple[str, str, tuple[Any, ...], int]] = {  # (table, filter, its values, rows taken off)
+            "todo": ("tasks", task_where + "(?)", (*who, "PENDING"), taken_off.get("task:PENDING", 0)),
+            "done": ("tasks", task_where + "(?, ?, ?)", (*who, *done), sum(taken_off.get(f"task:{s}", 0) for s in done)),
+            "started": ("instances", "tenant_key = ? AND user_id = ?", who, 0),
+            "cc": ("ccs", cc_where, who, unread + read),
+            "cc_unread": ("ccs", cc_where + " AND read_status = ?", (*who, "UNREAD"), unread),
         }
+        return {name: await count(*counted) for name, counted in lists.items() if name not in skip}

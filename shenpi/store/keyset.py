@@ -136,6 +136,24 @@ async def _rows_of(tx: SqlTx, q: Listing, where: str, args: tuple[Any, ...], ids
     return [by_id[i] for i in ids if i in by_id]
 
 
+async def _count_from(tx: SqlTx, q: Listing, more: str, more_args: tuple[Any, ...], among: str,
+                      values: Sequence[Any], reverted: set[Any] | None, *, beyond: int = 0, order: str = "") -> int:
+    """How many rows of ``q`` match past the cursor condition ``more``, as far as COUNT_CAP (+ ``beyond``). With
+    ``q.own``, the rows on reverted instances (``reverted``, or found here when None) are taken off a count on the
+    own table."""
+    if q.own is None:
+        return await capped_count(tx, q.source, f"{q.where}{more}{among}", (*q.args, *more_args, *values),
+                                  beyond=beyond, order=order)
+    table, code, own, own_args = q.own
+    own, own_args = f"{own}{more}", (*own_args, *more_args)
+    if reverted is None:
+        reverted = {r[0] for r in await tx._fetch(
+            f"SELECT {q.order.keys[-1][0]} FROM instances i JOIN {table} ON {code} = i.code WHERE i.tenant_key = ? "
+            f"AND i.reverted = 1 AND {own}{among}", (q.tenant_key, *own_args, *values))}
+    return min(COUNT_CAP + beyond, await capped_count(tx, table, f"{own}{among}", (*own_args, *values),
+                                                      beyond=len(reverted) + beyond, order=order) - len(reverted))
+
+
 async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *, offset: int = 0) -> Page:
     """The page of ``q`` after ``after`` (or, for the web's numbered pages, ``offset`` rows in: a walk of at most
     offset + limit rows, bounded by the page number and not by the store)."""
@@ -165,16 +183,30 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     source, walk = (q.own[0], q.own[2]) if offset and q.own is not None else (q.source, where)
     walk_args = q.own[3] if offset and q.own is not None else args
     walks = [(f"{walk} AND {column} = ?", (*walk_args, v)) for v in values] if column else [(walk, walk_args)]
-    found: list[Row] = []
-    for walk_where, each_args in walks:
-        found += await tx._fetch(f"SELECT {keys if offset else q.cols + ', ' + keys} FROM {source} WHERE "
-                                 f"{walk_where} ORDER BY {q.order.sql()} LIMIT ?",
-                                 (*each_args, offset + limit + 1 + len(reverted)))
-    if len(walks) > 1:
-        found = q.order.merge(found, width)
-    if offset and reverted:
-        found = [r for r in found if r[-1] not in reverted]
-    found = found[offset:offset + limit + 1]
+    skipped: Row | None = None  # with an offset: the key of the last row before the page
+    seen = -1  # with an offset, when the walk reached the list's end: how many rows the list holds
+    if offset and not reverted and len(walks) == 1:
+        # One walk and nothing to leave out: the store skips the rows (an OFFSET), and hands over only the last
+        # skipped key (where the count starts) and the page's keys.
+        (walk_where, each_args), = walks
+        got = await tx._fetch(f"SELECT {keys} FROM {source} WHERE {walk_where} ORDER BY {q.order.sql()} "
+                              f"LIMIT ? OFFSET ?", (*each_args, limit + 2, offset - 1))
+        skipped, found = (got[0], got[1:]) if got else (None, [])
+        seen = offset + len(found) if got and len(found) <= limit else -1
+    else:
+        found = []
+        for walk_where, each_args in walks:
+            found += await tx._fetch(f"SELECT {keys if offset else q.cols + ', ' + keys} FROM {source} WHERE "
+                                     f"{walk_where} ORDER BY {q.order.sql()} LIMIT ?",
+                                     (*each_args, offset + limit + 1 + len(reverted)))
+        if len(walks) > 1:
+            found = q.order.merge(found, width)
+        if offset and reverted:
+            found = [r for r in found if r[-1] not in reverted]
+        if offset:
+            skipped = found[offset - 1] if len(found) >= offset else None
+            seen = len(found) if len(found) <= offset + limit else -1
+        found = found[offset:offset + limit + 1]
     shown = found[:limit]
     if offset and shown:
         shown = await _rows_of(tx, q, where, args, [r[-1] for r in shown])
@@ -182,13 +214,16 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     walked = "" if column else q.order.sql()
     if not q.counted:
         total = -1
-    elif q.own is not None:
-        table, _, own, own_args = q.own
-        total = min(COUNT_CAP, await capped_count(tx, table, f"{own}{more}{among}", (*own_args, *more_args, *values),
-                                                  beyond=len(reverted), order=walked) - len(reverted))
+    elif seen >= 0:
+        total = seen  # the walk reached the list's end: every row is accounted for
+    elif offset and skipped is None:  # a page past the end, the rows not walked: fewer than offset of them
+        total = await _count_from(tx, q, "", (), among, values, None, beyond=offset, order=walked)
     else:
-        total = await capped_count(tx, q.source, f"{where}{among}", (*args, *values), order=walked)
-    total += after.position if after and total >= 0 else 0
+        if skipped is not None:  # counted from the page's start, as from a cursor there: skipped rows are not walked
+            more, more_args = q.order.after(Cursor(offset, tuple(skipped[-width:])))
+            more = f" AND ({more})"
+        total = position + await _count_from(tx, q, more, more_args, among, values,
+                                             None if offset and reverted else reverted, order=walked)
     has_more = len(found) > limit
     last = shown[-1] if shown else None
     cursor = Cursor(position + len(shown), tuple(last[len(last) - width:])) if has_more and last else None

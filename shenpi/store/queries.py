@@ -137,20 +137,21 @@ class QueryMixin(SearchMixin):
             (tenant_key, approval_code, start, end), _INSTANCES_OLDEST, lambda r: r[0], counted=False), after, limit)
 
     async def search_instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
-                               after: Cursor | None = None, limit: int = 10) -> Page:
+                               after: Cursor | None = None, limit: int = 10, offset: int = 0) -> Page:
         clauses = [("tenant_key = ?", tenant_key), *_given(
-            ("user_id = ?", f.user_id), ("approval_code = ?", f.approval_code), ("code = ?", f.instance_code),
+            ("user_id = ?", f.user_id), ("approval_code = ?", f.approval_code),
+            ("approval_code IN (?)", list(f.approval_codes)), ("code = ?", f.instance_code),
             ("status IN (?)", list(f.statuses)), ("title LIKE ?", _like(f.title)), ("start_time >= ?", f.time_from),
             ("start_time <= ?", f.time_to))]
         if reverted is not None:
             clauses.append(("reverted = ?", int(reverted)))
         where, args = _where(clauses)
         return await keyset_page(self, Listing(rows.INSTANCE_COLS, "instances", where, args, _INSTANCES_NEWEST,
-                                               rows.instance_from), after, limit)
+                                               rows.instance_from), after, limit, offset=0 if after else offset)
 
     # -- tasks ----------------------------------------------------------------------------------
     async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
-                           limit: int = 10, with_user_only: bool = True) -> Page:
+                           limit: int = 10, with_user_only: bool = True, offset: int = 0) -> Page:
         """Tasks joined with their instances: Page.items are (Task, Instance) pairs."""
         if f.user_id:  # a user's tasks in several statuses: one walk per status on the (user, status) index
             status, split = _split("t.status", f.statuses)
@@ -158,7 +159,7 @@ class QueryMixin(SearchMixin):
             status, split = [("t.status IN (?)", list(f.statuses))] if f.statuses else [], ("", ())
         clauses = [("t.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *status, *_given(
             ("t.user_id = ?", f.user_id), ("i.approval_code = ?", f.approval_code),
-            ("t.instance_code = ?", f.instance_code),
+            ("i.approval_code IN (?)", list(f.approval_codes)), ("t.instance_code = ?", f.instance_code),
             ("i.title LIKE ?", _like(f.title)), ("t.start_time >= ?", f.time_from), ("t.start_time <= ?", f.time_to))]
         if with_user_only:
             clauses.append(("t.user_id <> ?", ""))
@@ -166,7 +167,8 @@ class QueryMixin(SearchMixin):
         orders = _PG_TASK_ORDERS if self.dialect == "postgres" else _TASK_ORDERS
         return await keyset_page(self, Listing(
             _TASK_PAIR_COLS, _TASKS_JOINED, where, args, orders.get(order, orders[2]), _task_pair, split,
-            own=_own("tasks t", "t.instance_code", clauses), tenant_key=tenant_key), after, limit)
+            own=_own("tasks t", "t.instance_code", clauses), tenant_key=tenant_key), after, limit,
+            offset=0 if after else offset)
 
     async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]:
         if not instance_codes:
@@ -193,16 +195,17 @@ class QueryMixin(SearchMixin):
                                     (inst.code, e.user_id))
 
     async def search_ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None,
-                         limit: int = 10) -> Page:
+                         limit: int = 10, offset: int = 0) -> Page:
         """CC records joined with their instances: Page.items are (CcRecord, Instance) pairs."""
         clauses = [("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
             ("c.user_id = ?", f.user_id), ("c.approval_code = ?", f.approval_code),
-            ("c.instance_code = ?", f.instance_code), ("c.read_status = ?", _read_status(f.read_status)),
+            ("c.approval_code IN (?)", list(f.approval_codes)), ("c.instance_code = ?", f.instance_code),
+            ("c.read_status = ?", _read_status(f.read_status)),
             ("i.title LIKE ?", _like(f.title)), ("c.create_time >= ?", f.time_from), ("c.create_time <= ?", f.time_to))]
         where, args = _where(clauses)
         return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair,
                                                own=_own("ccs c", "c.instance_code", clauses), tenant_key=tenant_key),
-                                 after, limit)
+                                 after, limit, offset=0 if after else offset)
 
     # -- comments -------------------------------------------------------------------------------
     async def add_comment(self, tenant_key: str, instance_code: str, user_id: str, content: str,
@@ -236,6 +239,27 @@ class QueryMixin(SearchMixin):
         return [_comment(r) for r in await self._fetch(
             f"SELECT {_COMMENT_COLS} FROM comments WHERE tenant_key = ? AND instance_code = ? ORDER BY id",
             (tenant_key, instance_code))]
+
+    async def comment_page(self, tenant_key: str, instance_code: str, offset: int,
+                           limit: int) -> tuple[list[Comment], list[Comment], bool]:
+        """A page of an instance's top-level comments (oldest first, ``offset`` in), the replies to them (oldest
+        first), and whether more top-level comments follow. The comments before the page are skipped on the
+        comments_by_parent index (migration 0020): the page costs what its own rows cost."""
+        where = "tenant_key = ? AND instance_code = ?"
+        ids = [int(r[0]) for r in await self._fetch(
+            f"SELECT id FROM comments WHERE {where} AND parent_comment_id = 0 ORDER BY id LIMIT ? OFFSET ?",
+            (tenant_key, instance_code, limit + 1, offset))]
+        shown = ids[:limit]
+        if not shown:
+            return [], [], len(ids) > limit
+        among = ", ".join("?" * len(shown))
+        top = [_comment(r) for r in await self._fetch(
+            f"SELECT {_COMMENT_COLS} FROM comments WHERE {where} AND id IN ({among}) ORDER BY id",
+            (tenant_key, instance_code, *shown))]
+        replies = [_comment(r) for r in await self._fetch(
+            f"SELECT {_COMMENT_COLS} FROM comments WHERE {where} AND parent_comment_id IN ({among}) ORDER BY id",
+            (tenant_key, instance_code, *shown))]
+        return top, replies, len(ids) > limit
 
     async def delete_comment(self, tenant_key: str, instance_code: str, comment_id: int, now: int) -> bool:
         deleted = await self._execute(

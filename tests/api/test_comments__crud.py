@@ -64,3 +64,32 @@ def test_comment_errors(client):
         CreateInstanceCommentRequest.builder().instance_id(code).user_id_type("user_id").user_id("alice")
         .request_body(CommentRequest.builder().content("not json").build()).build())
     assert bad.code == 1390001
+
+
+def test_pages_hold_top_level_comments_each_with_its_replies(client):
+    """Pages count top-level comments only; every comment on a page carries its own replies, oldest first, and
+    the pages followed by page_token hold each top-level comment once, in order."""
+    code = create_instance(client)
+    tops = []
+    for n in range(7):
+        tops.append(add(client, code, f"top {n}").data.comment_id)
+        if n % 2:  # replies to earlier comments too, so a page's replies are not the rows beside it
+            assert add(client, code, f"re {n} on 0", parent=tops[0], user="bob").code == 0
+            assert add(client, code, f"re {n} on {n}", parent=tops[n], user="bob").code == 0
+    seen, token, pages = [], "", 0
+    while True:
+        b = (ListInstanceCommentRequest.builder().instance_id(code).user_id_type("user_id").user_id("alice")
+             .page_size(3))
+        resp = client.approval.v4.instance_comment.list((b.page_token(token) if token else b).build())
+        assert resp.code == 0, resp.msg
+        pages += 1
+        for c in resp.data.comments:
+            n = int(json.loads(c.content)["text"].split()[1])
+            want = [f"re {m} on 0" for m in range(1, 7, 2)] if n == 0 else [f"re {n} on {n}"] if n % 2 else []
+            assert [json.loads(r.content)["text"] for r in c.replies or []] == want
+            seen.append(c.id)
+        data = json.loads(resp.raw.content)["data"]  # the SDK's type names only the comments
+        if not data["has_more"]:
+            break
+        token = data["page_token"]
+    assert seen == tops and pages == 3

@@ -80,6 +80,42 @@ def test_a_count_stops_at_the_cap_and_grows_as_pages_go_on(store_url: str) -> No
     run(store_url, body)
 
 
+def test_a_page_by_offset_counts_the_rows_before_it_plus_the_cap(store_url: str) -> None:
+    """A list paged by offset (aPaaS user_task/query, the web's numbered pages) counts as a cursor's does: exact
+    while fewer than the cap remain from the page's start, else the rows before it plus the cap."""
+    async def body(store: Store) -> None:
+        async with store.transaction() as tx:
+            made = [await _task(tx, 4000 + i, "APPROVED") for i in range(30)]
+            await tx._execute("UPDATE instances SET approval_code = 'TRIP' WHERE code IN "
+                              f"({', '.join('?' * 10)})", tuple("I" + t[1:] for t in made[:10]))
+        cap, keyset.COUNT_CAP = keyset.COUNT_CAP, 20
+        try:
+            async with store.transaction() as tx:
+                whole = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000), limit=100)
+                ids = [t.id for t, _ in whole.items]
+                deep = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000), offset=15, limit=10)
+                assert [t.id for t, _ in deep.items] == ids[15:25]
+                assert (deep.total, deep.has_more) == (30, True)  # 15 before the page and 15 from its start
+                early = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000), offset=5, limit=10)
+                assert early.total == 25  # 5 before, and the count stops at 20 from the page's start
+                both = SearchFilter("bob", time_from=4000, approval_codes=("TRIP", "LEAVE"))
+                assert [t.id for t, _ in (await tx.search_tasks("acme", both, offset=15, limit=10)).items] == ids[15:25]
+                trips = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000, approval_codes=("TRIP",)),
+                                              offset=4, limit=3)
+                assert [t.id for t, _ in trips.items] == [i for i in ids if i in made[:10]][4:7]
+                assert trips.total == 10
+                last = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000, approval_codes=("TRIP",)),
+                                            offset=8, limit=3)
+                assert (len(last.items), last.total, last.has_more) == (2, 10, False)
+                past = await tx.search_tasks("acme", SearchFilter("bob", time_from=4000, approval_codes=("TRIP",)),
+                                            offset=12, limit=3)
+                assert (past.items, past.total, past.has_more) == ([], 10, False)
+        finally:
+            keyset.COUNT_CAP = cap
+
+    run(store_url, body)
+
+
 async def _done_by_end(store: Store) -> list[str]:
     async with store.transaction() as tx:
         page = await tx.inbox_tasks("acme", "bob", DONE, newest_end_first=True, limit=100)
@@ -119,5 +155,24 @@ def test_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> 
         assert counts["done"] == len(done.items) == 6
         assert counts["cc"] == len(ccs.items) == 8
         assert counts["cc_unread"] == len(unread.items) == 4
+
+    run(store_url, body)
+
+
+def test_inbox_counts_stop_at_the_cap_asked_and_skip_the_lists_named(store_url: str) -> None:
+    """The web's tab badges count as far as their own cap (a count walks every row it counts); a list the page
+    counted already is left out."""
+    async def body(store: Store) -> None:
+        async with store.transaction() as tx:
+            for i in range(9):
+                await _task(tx, 6000 + i, ("PENDING", "APPROVED", "PENDING")[i % 3])
+            await tx._execute("UPDATE instances SET reverted = 1 WHERE start_time = 6000")  # one to-do taken back
+        async with store.transaction() as tx:
+            full = await tx.inbox_counts("acme", "bob")
+            capped = await tx.inbox_counts("acme", "bob", cap=4, skip=("done",))
+        assert (full["todo"], full["done"]) == (5, 3)
+        assert capped == {"todo": 4, "started": 0, "cc": 0, "cc_unread": 0}
+        async with store.transaction() as tx:
+            assert (await tx.inbox_counts("acme", "bob", cap=6))["todo"] == 5  # under the cap: exact
 
     run(store_url, body)

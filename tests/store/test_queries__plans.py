@@ -57,6 +57,21 @@ READS: dict[str, Read] = {
     "inbox CC": lambda tx: tx.inbox_ccs(T, "carol", offset=40),
     "inbox unread CC": lambda tx: tx.inbox_ccs(T, "carol", read_status="UNREAD"),
     "inbox counts": lambda tx: tx.inbox_counts(T, "bob"),
+    "inbox badges, the shown list skipped": lambda tx: tx.inbox_counts(T, "bob", cap=100, skip=("todo",)),
+    "user_task/query assignMe, by offset": lambda tx: tx.search_tasks(T, SearchFilter("bob", statuses=("PENDING",)),
+                                                                      offset=40),
+    "user_task/query assignMe archived, by offset": lambda tx: tx.search_tasks(
+        T, SearchFilter("bob", statuses=DONE), offset=40),
+    "user_task/query over approvals, by offset": lambda tx: tx.search_tasks(
+        T, SearchFilter("bob", statuses=("PENDING",), approval_codes=("LEAVE", "TRIP")), offset=40),
+    "user_task/query fromMe, by offset": lambda tx: tx.search_instances(T, SearchFilter("alice"), reverted=None,
+                                                                        offset=40),
+    "user_task/query CCMe, by offset": lambda tx: tx.search_ccs(T, SearchFilter("carol"), offset=40),
+    # A user with rows on PostgreSQL (its filled tenant): the page's rows are read, and the count starts after them.
+    "user_task/query over approvals, by offset, rows on the page": lambda tx: tx.search_tasks(
+        T, SearchFilter("u7", approval_codes=("A7", "A17")), offset=3, limit=5),
+    "user_task/query CCMe, by offset, rows on the page": lambda tx: tx.search_ccs(T, SearchFilter("u7"), offset=20),
+    "comments page": lambda tx: tx.comment_page(T, "I000001", 40, 10),
     "outbox page": lambda tx: tx.outbox_page(T, offset=100),
 }
 

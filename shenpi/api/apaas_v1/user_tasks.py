@@ -5,6 +5,7 @@ Users are aPaaS (kunlun) ids; every caller error is ``2320001``. A "flow api id"
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -13,7 +14,7 @@ from shenpi.api.apaas_v1.users import ApaasParamInvalid, apaas_error, apaas_user
 from shenpi.api.wire import Call, Route
 from shenpi.app import InstanceView, SearchFilter
 from shenpi.engine import commands
-from shenpi.engine.model import PENDING, Task
+from shenpi.engine.model import INSTANCE_ENDED, PENDING, Task
 
 _WORKFLOW_STATUS = {"PENDING": "in_process", "APPROVED": "agreed", "REJECTED": "rejected", "CANCELED": "canceled",
                     "DELETED": "deleted"}
@@ -67,27 +68,24 @@ async def query(call: Call) -> dict[str, Any]:
     directory = await call.directory()
     # type is optional (the page names no default): left out, pending and archived work are both listed.
     pending, archived = b.type in ("pending", ""), b.type in ("archived", "")
-    items: list[tuple[str, int, Any]] = []  # (task id, start time, instance)
-    defs: dict[str, Any] = {}
+    # One list over every approval named (one named twice lists its work once), paged in the store: the rows
+    # before the page are skipped by their sort keys, so a deep page reads what a first page reads.
+    f = SearchFilter(user_id, approval_codes=tuple(dict.fromkeys(b.api_ids)), time_from=start, time_to=end)
     search = call.svc.search
-    for code in b.api_ids or [""]:
-        if b.source == "fromMe":
-            f = SearchFilter(user_id, code, statuses=() if archived else ("PENDING",), time_from=start, time_to=end)
-            found = await search.instances(call.tenant_key, f, reverted=None, limit=offset + limit)
-            items += [("", i.start_time, i) for i in found.page.items if pending or i.status != "PENDING"]
-        elif b.source == "CCMe":
-            read = "" if pending and archived else "UNREAD" if pending else "READ"
-            f = SearchFilter(user_id, code, read_status=read, time_from=start, time_to=end)
-            found = await search.ccs(call.tenant_key, f, limit=offset + limit)
-            items += [("", c.create_time, i) for c, i in found.page.items]
-        else:
-            statuses = (("PENDING",) if pending else ()) + (_ARCHIVED_TASKS if archived else ())
-            f = SearchFilter(user_id, code, statuses=statuses, time_from=start, time_to=end)
-            found = await search.tasks(call.tenant_key, f, limit=offset + limit)
-            items += [(t.id, t.start_time, i) for t, i in found.page.items]
-        defs.update(found.definitions)
-    items.sort(key=lambda x: -x[1])
-    shown = items[offset:offset + limit]
+    shown: list[tuple[str, int, Any]]  # (task id, start time, instance)
+    if b.source == "fromMe":
+        f = replace(f, statuses=() if pending and archived else ("PENDING",) if pending else tuple(sorted(INSTANCE_ENDED)))
+        found = await search.instances(call.tenant_key, f, reverted=None, limit=limit, offset=offset)
+        shown = [("", i.start_time, i) for i in found.page.items]
+    elif b.source == "CCMe":
+        f = replace(f, read_status="" if pending and archived else "UNREAD" if pending else "READ")
+        found = await search.ccs(call.tenant_key, f, limit=limit, offset=offset)
+        shown = [("", c.create_time, i) for c, i in found.page.items]
+    else:
+        f = replace(f, statuses=(("PENDING",) if pending else ()) + (_ARCHIVED_TASKS if archived else ()))
+        found = await search.tasks(call.tenant_key, f, limit=limit, offset=offset)
+        shown = [(t.id, t.start_time, i) for t, i in found.page.items]
+    defs = found.definitions
     tasks = []
     for task_id, started, inst in shown:
         d = defs[inst.approval_code]
@@ -100,7 +98,7 @@ async def query(call: Call) -> dict[str, Any]:
                       "initiator": {"user_id": starter.apaas_user_id if starter else "", "name": starter.name
                                     if starter else ""},
                       "summarys": []})
-    return {"count": str(len(items)), "tasks": tasks}
+    return {"count": str(found.page.total), "tasks": tasks}
 
 
 class OperatorBody(msgspec.Struct):

@@ -79,16 +79,12 @@ async def list_(call: Call) -> dict[str, Any]:
     await _actor(call)
     offset, size = page(call.query, default=100, low=1, high=1000)
     directory = await call.directory()
-    everything = await call.svc.comments.list(call.tenant_key, code)
+    top, answers, more = await call.svc.comments.page(call.tenant_key, code, offset, size)
     replies: dict[int, list[dict[str, Any]]] = {}
-    top = []
-    for c in everything:
-        if c.parent_comment_id:
-            replies.setdefault(c.parent_comment_id, []).append(_render(c, call, directory))
-        else:
-            top.append(c)
-    shown = [{**_render(c, call, directory), "replies": replies.get(c.id, [])} for c in top[offset:offset + size]]
-    return {"comments": shown, **next_token(offset, size, offset + size < len(top))}
+    for c in answers:
+        replies.setdefault(c.parent_comment_id, []).append(_render(c, call, directory))
+    shown = [{**_render(c, call, directory), "replies": replies.get(c.id, [])} for c in top]
+    return {"comments": shown, **next_token(offset, size, more)}
 
 
 async def delete(call: Call) -> dict[str, Any]:

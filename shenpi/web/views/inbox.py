@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from shenpi.app.inbox import BADGE_CAP
 from shenpi.engine.errors import ParamInvalid
 from shenpi.engine.model import START_NODE, Definition
 from shenpi.store.records import STATUSES, Cursor, InboxFilter
@@ -98,7 +99,9 @@ async def _listing(ctx: Ctx, tab: str, *, status: int = 200, **extra: Any) -> Re
     approvals = sorted(((d.code, d.text(d.name, ctx.locale)) for d in listed.definitions.values()),
                        key=lambda a: a[1])
     people = sorted(((u.user_id, u.name) for u in me.directory.users.values()), key=lambda p: p[1])
-    return ctx.render("inbox.html", status=status, tab=tab, tabs=TABS, counts=counts, rows=rows, asked=asked,
+    badges = {k: str(n) if n < BADGE_CAP else f"{BADGE_CAP - 1}+" for k, n in counts.items()}
+    return ctx.render("inbox.html", status=status, tab=tab, tabs=TABS, counts=counts, badges=badges, rows=rows,
+                      asked=asked,
                       narrowed=any(v for k, v in asked.items() if k not in ("sort", "read")),
                       query=urlencode(kept), page_no=page_no, pages=max(pages, page_no), total=found.total,
                       next_token=page_token(tag, found.next) if found.next else "",
