@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import click
+import msgspec
 
 from shenpi.app import SearchFilter
 from shenpi.cli.options import db_option, json_option, tenant_keys, with_service
@@ -79,8 +80,9 @@ def show_instance(instance: str, db: str, tenant: str | None, as_json: bool) -> 
     view = with_service(db, work)
     inst, d = view.instance, view.definition
     names = {n.key: d.text(n.name) for n in d.nodes}
-    data = {"instance": instance_fields(inst), "approval_name": d.text(d.name), "tasks": [asdict(t) for t in view.tasks],
-            "timeline": [asdict(e) for e in view.timeline]}
+    data = {"instance": instance_fields(inst), "approval_name": d.text(d.name),
+            "tasks": [msgspec.structs.asdict(t) for t in view.tasks],
+            "timeline": [msgspec.structs.asdict(e) for e in view.timeline]}
     head = [f"instance   {inst.code}", f"tenant     {inst.tenant_key}",
             f"approval   {inst.approval_code} ({d.text(d.name)})", f"status     {inst.status}",
             f"submitter  {inst.user_id}", f"serial     {inst.serial_number}", f"uuid       {inst.uuid or '-'}",
@@ -119,7 +121,7 @@ def list_tasks(user_id: str, db: str, tenant: str | None, statuses: tuple[str, .
         return sorted(found, key=lambda pair: -pair[0].start_time)[:limit]
 
     pairs = with_service(db, work)
-    emit(as_json, [{**asdict(t), "tenant_key": i.tenant_key, "approval_code": i.approval_code,
+    emit(as_json, [{**msgspec.structs.asdict(t), "tenant_key": i.tenant_key, "approval_code": i.approval_code,
                     "instance_status": i.status} for t, i in pairs], table(
         ["TENANT", "TASK", "INSTANCE", "APPROVAL", "NODE", "STATUS", "STARTED"],
         [[i.tenant_key, t.id, t.instance_code, i.approval_code, t.node_key, t.status, when(t.start_time)]

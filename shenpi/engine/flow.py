@@ -10,6 +10,7 @@ round, and every task carries the round it was opened in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shenpi.engine import worktree
@@ -75,7 +76,7 @@ def _tree_ops(tr: Transition, node: Node) -> tuple[worktree.OpenTask, worktree.C
     return open_task, close_task
 
 
-def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> list[list[str]]:
+def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> Sequence[Sequence[str]]:
     """approvers.approver_lanes, from the plan when the node's approvers are all Personal and active and the
     submitter is not one of them, or is but stays (no starter_assignee stand-in)."""
     node = np.node
@@ -86,7 +87,7 @@ def _lanes(np: NodePlan, inst: Instance, directory: Directory) -> list[list[str]
             if not may_approve(directory, u):  # a user who left is worked out afresh
                 break
         else:
-            return [list(lane) for lane in np.personal_lanes]
+            return np.personal_lanes  # read only: the tree copies the users it keeps
     return approver_lanes(node, inst, directory)
 
 
@@ -95,7 +96,7 @@ def _open_node(tr: Transition, definition: Definition, directory: Directory, np:
     inst = tr.agg.instance
     node = np.node
     lanes = _lanes(np, inst, directory)
-    ccers = resolve_ccers(node, inst, directory)
+    ccers = resolve_ccers(node, inst, directory) if node.ccers or inst.state.chosen_ccs else []
     if not lanes:
         if node.empty_approver == "AUTO_REJECT":
             task = tr.add_task(node.key, "", "AUTO_REJECT", status=REJECTED)
@@ -183,7 +184,9 @@ def settle_node(tr: Transition, definition: Definition, directory: Directory, no
     if not worktree.settle(tree, open_task, close_task):
         return False
     inst.state.open_visits.pop(node.key, None)
-    cc_users(tr, node.key, inst.state.ccs_when_done.pop(node.key, []))
+    ccs = inst.state.ccs_when_done.pop(node.key, None)
+    if ccs:
+        cc_users(tr, node.key, ccs)
     if not inst.state.open_visits:
         resume = inst.state.next_node_index
         open_from(tr, definition, directory, plan_of(definition).index(node) + 1 if resume is None else resume)

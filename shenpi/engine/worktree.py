@@ -17,7 +17,7 @@ opens what became reachable and reports whether the visit is done.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Literal
 
 import msgspec
@@ -47,12 +47,12 @@ def unopened(users: list[str], rule: Rule, task_type: str) -> Group:
     return Group(rule, unopened_users=list(users), task_type=task_type)
 
 
-def node_tree(lanes: list[list[str]], rule: Rule, task_type: str) -> Group:
+def node_tree(lanes: Sequence[Sequence[str]], rule: Rule, task_type: str) -> Group:
     """The tree of a fresh node visit: ``rule`` ("all"/"any") over lanes of one-user groups."""
     return Group(rule, [Group("in_order", [unopened([u], "all", task_type) for u in lane]) for lane in lanes])
 
 
-def open_node_tree(lanes: list[list[str]], rule: Rule, task_type: str, open_task: OpenTask,
+def open_node_tree(lanes: Sequence[Sequence[str]], rule: Rule, task_type: str, open_task: OpenTask,
                    close_task: CloseTask) -> Group:
     """``node_tree(lanes, rule, task_type)`` after ``settle``, built directly when there are lanes and every one
     has a user (as approver lanes do): a fresh visit's settle opens the first user of each lane, lane by lane, and leaves
@@ -61,11 +61,13 @@ def open_node_tree(lanes: list[list[str]], rule: Rule, task_type: str, open_task
         tree = node_tree(lanes, rule, task_type)
         settle(tree, open_task, close_task)
         return tree
-    return Group(rule, [
-        Group("in_order", [Group("all", [TaskLeaf(open_task(lane[0], task_type))]),
-                           *(unopened([u], "all", task_type) for u in lane[1:])])
-        for lane in lanes
-    ])
+    groups: list[WorkItem] = []
+    for lane in lanes:
+        steps: list[WorkItem] = [Group("all", [TaskLeaf(open_task(lane[0], task_type))])]
+        if len(lane) > 1:  # (most lanes have one user: no generator for the rest of an empty lane)
+            steps.extend(unopened([u], "all", task_type) for u in lane[1:])
+        groups.append(Group("in_order", steps))
+    return Group(rule, groups)
 
 
 def finished(item: WorkItem) -> bool:
@@ -105,15 +107,16 @@ def settle(item: WorkItem, open_task: OpenTask, close_task: CloseTask) -> bool:
                     lf.done = True
             item.done = True
         return item.done
+    # Below, a child that is done, or a leaf, is what settling it would return (its ``done``): the call is skipped.
     if item.rule == "all":
         done = True
         for c in item.children:  # every child settles: each may open work of its own
-            if not settle(c, open_task, close_task):
+            if not c.done and (type(c) is TaskLeaf or not settle(c, open_task, close_task)):
                 done = False
         item.done = done
         return done
     for c in item.children:  # in_order
-        if not settle(c, open_task, close_task):
+        if not c.done and (type(c) is TaskLeaf or not settle(c, open_task, close_task)):
             return False
     item.done = True
     return True

@@ -52,8 +52,7 @@ class UserIds(Protocol):
     def external_id(self, user_id: str, id_type: str) -> str: ...
 
 
-@dataclass(slots=True, kw_only=True)
-class OutboxEvent(DomainEvent):
+class OutboxEvent(DomainEvent, kw_only=True):
     """One outbox row: a DomainEvent as ``save_transition`` wrote it, with the instance it belongs to and the
     row's id and time."""
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
+import msgspec
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -54,7 +55,7 @@ def reload(agg: Aggregate) -> Aggregate:
     """The aggregate as the store would load it again: state through JSON, tasks in (start_time, id) order."""
     inst = dataclasses.replace(agg.instance, state=decode_flow_state(encode_flow_state(agg.instance.state)),
                                form=json.loads(json.dumps(agg.instance.form)))
-    tasks = sorted((dataclasses.replace(t) for t in agg.tasks), key=lambda t: (t.start_time, t.id))
+    tasks = sorted((msgspec.structs.replace(t) for t in agg.tasks), key=lambda t: (t.start_time, t.id))
     return Aggregate(definition=agg.definition, instance=inst, tasks=tasks)
 
 

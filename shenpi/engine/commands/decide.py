@@ -37,7 +37,8 @@ def approve(
 ) -> Transition:
     """Approve a task (timeline PASS); the node moves on per its type, the flow per its branches."""
     task, node = actionable(agg, cmd.task_id, cmd.user_id)  # errors: guards.task_refusal
-    _apply_form(agg, cmd.form)
+    if cmd.form:
+        _apply_form(agg, cmd.form)
     tr = Transition(agg, now, new_id)
     tr.set_task_status(task, APPROVED)
     tr.log("PASS", user_id=cmd.user_id, task_id=task.id, comment=cmd.comment, node_key=node.key)

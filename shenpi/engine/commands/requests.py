@@ -1,24 +1,24 @@
-"""What each operation asks for: plain dataclasses the API fills from the wire (user ids tenant-scoped)."""
+"""What each operation asks for: plain records the API fills from the wire (user ids tenant-scoped).
+
+msgspec Structs: built in C, at a third of a slotted dataclass's cost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 
-@dataclass(slots=True)
-class CreateInstance:
+class CreateInstance(msgspec.Struct):
     user_id: str  # tenant-scoped user id of the submitter
     form: str | None
     department_id: str = ""
     uuid: str = ""
     title: str = ""
-    free_approvers: dict[str, list[str]] = field(default_factory=dict)  # node key or node id -> user ids
-    free_ccs: dict[str, list[str]] = field(default_factory=dict)
+    free_approvers: dict[str, list[str]] = {}  # node key or node id -> user ids
+    free_ccs: dict[str, list[str]] = {}
     forbid_revoke: bool = False  # the create body's ``forbid_revoke``: an APPROVED instance cannot be reverted
 
 
-@dataclass(slots=True)
-class TaskAction:
+class TaskAction(msgspec.Struct):
     """approve, reject and resubmit (for resubmit ``form`` is required and replaces the instance's form)."""
 
     task_id: str
@@ -27,18 +27,16 @@ class TaskAction:
     form: str | None = None
 
 
-@dataclass(slots=True)
-class Transfer:
+class Transfer(msgspec.Struct):
     task_id: str
     user_id: str  # the task's approver
     transfer_user_id: str
     comment: str = ""
     # More transferees (the aPaaS call names up to 20): the task goes to each of them, and any one may act for it.
-    also_to: list[str] = field(default_factory=list)
+    also_to: list[str] = []
 
 
-@dataclass(slots=True)
-class SpecifiedRollback:
+class SpecifiedRollback(msgspec.Struct):
     task_id: str
     user_id: str  # the approver of the PENDING task
     task_def_key_list: list[str]  # node keys (custom ids; system node ids work too) or "START"
@@ -46,8 +44,7 @@ class SpecifiedRollback:
     extra: str = ""  # Feishu: "gray, unused"; kept for the wire, ignored
 
 
-@dataclass(slots=True)
-class AddSign:
+class AddSign(msgspec.Struct):
     task_id: str
     user_id: str  # the task's approver
     add_sign_user_ids: list[str]
@@ -56,22 +53,19 @@ class AddSign:
     comment: str = ""
 
 
-@dataclass(slots=True)
-class Cancel:
+class Cancel(msgspec.Struct):
     """Cancel (撤回) a PENDING instance, or revert (撤销) an APPROVED one; ``user_id`` must be the submitter."""
 
     user_id: str
     comment: str = ""
 
 
-@dataclass(slots=True)
-class Cc:
+class Cc(msgspec.Struct):
     user_id: str  # who CCs
     cc_user_ids: list[str]
     comment: str = ""
 
 
-@dataclass(slots=True)
-class CcRead:
+class CcRead(msgspec.Struct):
     user_id: str  # the CC'd user
     cc_id: str = ""  # one CC record; empty = every unread CC of the user on the instance
