@@ -24,6 +24,17 @@ def test_codes__never_repeat_in_a_process() -> None:
     assert len(set(codes)) == len(codes)
 
 
+def test_codes__are_random_throughout_not_a_counter() -> None:
+    """Knowing one code must not tell the next: consecutive codes share no group."""
+    a, b = ids.code(), ids.code()
+    assert all(x != y for x, y in zip(a.split("-"), b.split("-"), strict=True)) or a[:8] != b[:8]
+    groups = [set() for _ in range(5)]
+    for _ in range(200):
+        for i, g in enumerate(ids.code().split("-")):
+            groups[i].add(g)
+    assert all(len(g) > 190 for g in groups[:2] + groups[4:]), [len(g) for g in groups]
+
+
 def test_task_ids__are_19_digit_increasing_snowflakes() -> None:
     tids = [ids.task_id() for _ in range(20_000)]  # several per millisecond: the sequence bits count them
     assert all(len(t) == 19 and t.isdigit() for t in tids)
@@ -45,5 +56,5 @@ def test_a_forked_child__issues_codes_and_task_ids_of_its_own() -> None:
         child_code, child_task_id = pipe.read().split()
     os.waitpid(pid, 0)
     parent_code, parent_task_id = ids.code(), ids.task_id()
-    assert child_code[:24] != parent_code[:24]  # another random prefix, not the parent's next count
+    assert child_code != parent_code  # its own random bytes, not the rest of the parent's batch
     assert child_task_id != parent_task_id
