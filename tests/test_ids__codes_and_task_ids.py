@@ -25,14 +25,13 @@ def test_codes__never_repeat_in_a_process() -> None:
 
 
 def test_codes__are_random_throughout_not_a_counter() -> None:
-    """Knowing one code must not tell the next: consecutive codes share no group."""
-    a, b = ids.code(), ids.code()
-    assert all(x != y for x, y in zip(a.split("-"), b.split("-"), strict=True)) or a[:8] != b[:8]
+    """Knowing one code must not tell the next: every group of the codes varies, not only a counting one."""
     groups = [set() for _ in range(5)]
     for _ in range(200):
         for i, g in enumerate(ids.code().split("-")):
             groups[i].add(g)
     assert all(len(g) > 190 for g in groups[:2] + groups[4:]), [len(g) for g in groups]
+    assert all(len(g) > 100 for g in groups[2:4]), [len(g) for g in groups]  # 12 and 14 random bits
 
 
 def test_task_ids__are_19_digit_increasing_snowflakes() -> None:
