@@ -6,9 +6,8 @@ state, its task, its timeline entries and its outbox events. Copies are made in 
 (``INSERT ... SELECT`` over a table of new ids), which builds 10^6 instances in well under a minute: every text
 column of the template's rows has the template's instance code and task id replaced by the copy's.
 
-New instance codes are random UUIDs, so the instances of a run are spread over the whole primary-key index:
-the harder case (``shenpi.ids.code``'s codes from one server process share a random prefix and count up, so its
-inserts land together); task ids count upwards, as snowflake ids do.
+New instance codes are random UUIDs, as ``shenpi.ids.code`` makes them, so the instances of a run are spread
+over the whole primary-key index as in real use; task ids count upwards, as snowflake ids do.
 """
 
 from __future__ import annotations
