@@ -9,29 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 import shenpi.app.deliveries
 from shenpi.app import Shenpi
 from shenpi.events.delivery import Delivery, DeliveryWorker
 from shenpi.seed import apply_seed
 from shenpi.store import open_store
-from tests.conftest import BACKENDS
-from tests.pg import postgres_url_or_skip
 from tests.seeds import test_seed
 
 APP = "cli_acme"
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'events.db'}"
-    return postgres_url_or_skip("events")
 
 
 def _with_app(url: str, body: Callable[[Shenpi], Awaitable[None]]) -> None:

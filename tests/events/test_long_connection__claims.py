@@ -5,25 +5,12 @@ at once; callback apps are claimed as before."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from shenpi.app import Shenpi
 from shenpi.events.delivery import Delivery
 from shenpi.events.long_connection.hub import STALE_MS
 from shenpi.seed import apply_seed
 from tests.app.helpers import with_app
-from tests.conftest import BACKENDS
 from tests.events.lc_clients import WS_APP, lc_seed
-from tests.pg import postgres_url_or_skip
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'claims.db'}"
-    return postgres_url_or_skip("claims")
 
 
 def _delivery(app_id: str, event_id: str, now: int) -> Delivery:
