@@ -153,4 +153,6 @@ def run(seconds: float, rounds: int = 5) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(3.0), indent=2))
+    import sys
+
+    print(json.dumps(run(float(sys.argv[1]) if len(sys.argv) > 1 else 3.0), indent=2))

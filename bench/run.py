@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import data
+from bench import data, pg_checkpoints
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -267,6 +267,8 @@ class Bench:
         runs: dict[tuple[str, str], list[Result]] = {}
         for rep in range(self.a.repeat):
             for t in targets:
+                if t.backend == "postgres":
+                    self.sync(pg_checkpoints.checkpoint(self.pg_admin))
                 t.start(db_url, self.seed_file, self.work)
                 try:
                     self.warm_up(t, loader, templates, dummy)
@@ -404,6 +406,16 @@ class Bench:
         self.measure(targets, None, None, 0)
 
     def run_backend(self, backend: str) -> None:
+        if backend != "postgres":
+            return self.measure_backend(backend)
+        spaced = pg_checkpoints.spaced_checkpoints(self.pg_admin, self.meta)
+        self.sync(spaced.__aenter__())
+        try:
+            self.measure_backend(backend)
+        finally:
+            self.sync(spaced.__aexit__(None, None, None))
+
+    def measure_backend(self, backend: str) -> None:
         db_url = self.sync(self.make_database(backend))
         log(f"({backend}) database {db_url}")
         templates = self.sync(data.make_templates(db_url))
@@ -447,9 +459,11 @@ class Bench:
 
     def run_engine(self) -> None:
         log("(e) engine in-process")
-        from bench import engine
-
-        self.engine = engine.run(self.a.engine_seconds)
+        # In a fresh interpreter: this process holds the loaders' data and the results, and a bigger heap
+        # makes every garbage collection of the engines' objects slower, the allocation-heavy one's more.
+        out = subprocess.run([PY, "-m", "bench.engine", str(self.a.engine_seconds)], cwd=ROOT, check=True,
+                             capture_output=True, text=True)
+        self.engine = json.loads(out.stdout)
         line = f"  shenpi engine {self.engine['shenpi_per_s']:,.0f} instances/s"
         if "spiff_per_s" in self.engine:
             line += f", SpiffWorkflow {self.engine['spiff_per_s']:,.0f}/s: {self.engine['ratio']:.1f}x"
