@@ -8,15 +8,24 @@ or the worker knowing that a testing package exists.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
-
-import httpx
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class Poster(Protocol):
+    """How an event callback is sent (shenpi/events/posting.py has the server's own)."""
+
+    async def __call__(self, url: str, headers: Mapping[str, str], body: bytes, timeout_s: float) -> tuple[int, bytes]:
+        """POST ``body``; the answer's status and (the start of) its body. Raises TimeoutError after
+        ``timeout_s``, and any other exception when nothing came back (refused, reset, a bad URL)."""
+        ...
+
+    async def aclose(self) -> None: ...
 
 
 class ServerHooks(Protocol):
@@ -30,8 +39,8 @@ class ServerHooks(Protocol):
         raised here, a call changes no state and counts against no rate-limit window. ``endpoint`` is the SDK
         method name (``approval.v4.task.approve``)."""
 
-    def delivery_client(self) -> httpx.AsyncClient | None:
-        """The HTTP client the event delivery worker pushes with; ``None`` lets the worker use its own."""
+    def delivery_poster(self) -> Poster | None:
+        """What the event delivery worker pushes callbacks with; ``None`` lets the worker use its own."""
 
     async def aclose(self) -> None:
         """The server is stopping: release what the hooks hold (the delivery client)."""

@@ -341,7 +341,7 @@ class Server:
         worker = DeliveryWorker(deliveries, source=deliveries, now_ms=self.svc.clock.now_ms,
                                 schedule_scale=self.config.event_retry_scale, poll_interval_s=0.5,
                                 event_types=lambda app: app.event_types or DEFAULT_EVENT_TYPES,
-                                client=self.hooks.delivery_client() if self.hooks is not None else None,
+                                poster=self.hooks.delivery_poster() if self.hooks is not None else None,
                                 long_connections=self.hub)
         await worker.start()
         self.svc.events = worker

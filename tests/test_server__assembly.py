@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from shenpi.api.app import OpenApi
-from shenpi.hooks import ASGIApp, Receive, Scope, Send
+from shenpi.hooks import ASGIApp, Poster, Receive, Scope, Send
 from shenpi.platform import errors as perr
 from shenpi.server import ServerConfig, build_app
 from tests.seeds import test_seed
@@ -63,7 +63,7 @@ class _Refusing:
         if endpoint == "approval.v4.approval.get":
             raise perr.RateLimited()
 
-    def delivery_client(self) -> httpx.AsyncClient | None:
+    def delivery_poster(self) -> Poster | None:
         return None
 
     async def aclose(self) -> None:

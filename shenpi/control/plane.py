@@ -17,16 +17,15 @@ import hashlib
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
-
-import httpx
 
 from shenpi.app import Shenpi
 from shenpi.app.snapshots import KEEP, is_snapshot
 from shenpi.control.faults import FaultBook
 from shenpi.control.journal import CALL_KEY, Journal
+from shenpi.events.posting import AiohttpPoster, Poster
 from shenpi.hooks import ASGIApp, Receive, Scope, Send
 from shenpi.seed import SeedError, apply_seed
 
@@ -56,7 +55,7 @@ class Control:
         self.journal = Journal(svc.clock.now_ms, journal_capacity)
         self._seeds: SeedSource = seeds or list
         self._baselines: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
-        self._delivery_client: httpx.AsyncClient | None = None
+        self._delivery_poster: Poster | None = None
 
     # -- the request path (the server's hooks) ---------------------------------------------------------
     async def serve_http(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,37 +131,35 @@ class Control:
         return self._seeds()
 
     # -- event pushes -------------------------------------------------------------------------------
-    def delivery_client(self) -> httpx.AsyncClient:
-        """The HTTP client the delivery worker pushes with, so that drop_events faults can lose pushes."""
-        if self._delivery_client is None:
-            # no shared connection cap: the worker's per-app lanes bound the sends (one app must not queue another's)
-            inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None))
-            self._delivery_client = httpx.AsyncClient(transport=_DroppingTransport(self, inner))
-        return self._delivery_client
+    def delivery_poster(self) -> Poster:
+        """What the delivery worker pushes callbacks with, so that drop_events faults can lose pushes."""
+        if self._delivery_poster is None:
+            self._delivery_poster = _DroppingPoster(self, AiohttpPoster())
+        return self._delivery_poster
 
     async def aclose(self) -> None:
-        if self._delivery_client is not None:
-            await self._delivery_client.aclose()
-            self._delivery_client = None
+        if self._delivery_poster is not None:
+            await self._delivery_poster.aclose()
+            self._delivery_poster = None
 
 
-class _DroppingTransport(httpx.AsyncBaseTransport):
+class _DroppingPoster:
     """Loses a push when a drop_events rule fires for an app whose event_url it is addressed to.
 
     The worker sees a connection error, as when a push never arrives, and schedules its retry. The push carries no
     app id, so the app is found by URL: with one URL per app (the usual test setup) that is exact.
     """
 
-    def __init__(self, control: Control, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, control: Control, inner: Poster) -> None:
         self._control, self._inner = control, inner
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def __call__(self, url: str, headers: Mapping[str, str], body: bytes,
+                       timeout_s: float) -> tuple[int, bytes]:
         if self._control.faults.has_drop_rules():
-            apps = [a for a in await self._control.svc.people.apps()
-                    if a.event_url and httpx.URL(a.event_url) == request.url]
+            apps = [a for a in await self._control.svc.people.apps() if a.event_url and a.event_url == url]
             if any(self._control.drop_delivery(a.tenant_key, a.app_id) for a in apps):
-                raise httpx.ConnectError("dropped by a shenpi drop_events fault", request=request)
-        return await self._inner.handle_async_request(request)
+                raise ConnectionRefusedError("dropped by a shenpi drop_events fault")
+        return await self._inner(url, headers, body, timeout_s)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -180,7 +177,7 @@ def install_control(svc: Shenpi, seeds: SeedSource | None = None) -> Control:
 
 def should_drop_delivery(svc: Shenpi, tenant_key: str, app_id: str) -> bool:
     """True when a ``drop_events`` fault wants this push lost (count it as a failed attempt, as a push that never got
-    an answer). The server's worker gets this through :meth:`Control.delivery_client`; a pusher that does not use
-    that client can ask directly. Always False unless the admin API set such a fault."""
+    an answer). The server's worker gets this through :meth:`Control.delivery_poster`; a pusher that does not use
+    that poster can ask directly. Always False unless the admin API set such a fault."""
     control = _controls.get(svc)
     return control is not None and control.drop_delivery(tenant_key, app_id)

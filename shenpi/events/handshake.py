@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 
 import httpx
 
 from shenpi.events.crypto import dumps
-from shenpi.events.delivery import _wall_ms, build_request, post
+from shenpi.events.delivery import _wall_ms, build_request
+from shenpi.events.posting import HttpxPoster
 from shenpi.store.records import App
 
 CHALLENGE_TIMEOUT_S = 1.0  # the URL check must be answered within 1 s
@@ -39,19 +41,17 @@ async def verify_url(
     challenge = str(uuid.uuid4())
     app = App(app_id="", tenant_key="", app_secret="", verification_token=verification_token, encrypt_key=encrypt_key)
     headers, body = build_request(app, challenge_body(challenge, verification_token), now_ms())
-    own = client is None
-    c = httpx.AsyncClient() if client is None else client
+    poster = HttpxPoster(httpx.AsyncClient(), owned=True) if client is None else HttpxPoster(client)
     try:
-        resp = await post(c, url, headers, body, timeout_s)
+        status, answer = await poster(url, headers, body, timeout_s)
     except Exception as e:  # timeout, refused, bad URL: all mean the handshake was not answered
         raise UrlVerificationError(f"Challenge code 没有返回: {type(e).__name__}: {e}") from e
     finally:
-        if own:
-            await c.aclose()
-    if resp.status_code != 200:
-        raise UrlVerificationError(f"Challenge code 没有返回: HTTP {resp.status_code}")
+        await poster.aclose()
+    if status != 200:
+        raise UrlVerificationError(f"Challenge code 没有返回: HTTP {status}")
     try:
-        echoed = resp.json().get("challenge")
+        echoed = json.loads(answer).get("challenge")
     except (ValueError, AttributeError) as e:
         raise UrlVerificationError("Challenge code 没有返回: the reply is not a JSON object") from e
     if echoed != challenge:

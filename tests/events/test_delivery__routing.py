@@ -89,7 +89,7 @@ def test_worker_routes_and_delivers_then_stops_cleanly() -> None:
                     while not sink:
                         await asyncio.sleep(0.01)
             await worker.stop()  # a second stop is a no-op
-            assert worker._task is None and worker._client is None
+            assert worker._task is None and worker._poster is None
         return sink, s
 
     sink, s = run(go())

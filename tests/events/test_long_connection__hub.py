@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from shenpi.events.delivery import RETRY_SCHEDULE_S, DeliveryWorker, route_event
 from shenpi.events.long_connection.frames import ClientConfig, decode, encode
-from shenpi.events.long_connection.hub import NO_CLIENT, Connection, Hub
+from shenpi.events.long_connection.hub import NO_CLIENT, WINDOW, Connection, Hub
 from shenpi.events.memory import MemoryDeliveryStore
 from tests.events.helpers import FakeClock, app, directory, outbox, run
 
@@ -89,7 +89,7 @@ def test_an_apps_connections_share_its_events() -> None:
         assert results == [None] * 10
         assert len(a.got) + len(b.got) == 10 and a.got and b.got
         await hub.closed(a.conn)
-        assert hub.held() == {"cli_app": 1} and hub.window("cli_app") == 4
+        assert hub.held() == {"cli_app": 1} and hub.window("cli_app") == WINDOW
         await hub.stop()
 
     run(go())

@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 HEARTBEAT_MS = 5_000  # how often a process marks its connections alive in the store
 STALE_MS = 3 * HEARTBEAT_MS  # a connection row not marked for this long belongs to a process that died
 # Events a connection has in flight at once: a process with one connection of an app claims at most this many of
-# the app's events, so a process that did not commit them (and only polls) still gets its share to send.
-WINDOW = 4
+# the app's events, so a process that did not commit them still gets its share to send. In flight means sent and
+# not yet answered, so a window carries window / round trip events a second: with 4 and round trips of 10-20 ms on
+# a busy server, one connection fell behind at 500 events/s and its backlog grew for as long as the load lasted.
+WINDOW = 16
 NO_CLIENT = "no long-connection client connected"
 Writer = Callable[[bytes], Awaitable[None]]
 
