@@ -97,3 +97,27 @@ def test_a_redirect_is_an_answer_not_followed() -> None:
         assert status == 302 and len(seen) == 1
 
     _run(go())
+
+
+def test_proxies_come_from_the_environment_and_no_proxy_is_honoured() -> None:
+    poster = AiohttpPoster({"http": "http://proxy:3128", "https": "http://proxy:3128",
+                            "no": "localhost,127.0.0.1,.internal"})
+    assert poster.proxy_for("https://receiver.example.com/events") == "http://proxy:3128"
+    assert poster.proxy_for("http://127.0.0.1:8080/events") is None
+    assert poster.proxy_for("http://hooks.internal/events") is None
+    assert AiohttpPoster({}).proxy_for("https://receiver.example.com/events") is None
+
+
+def test_a_push_goes_through_the_proxy_the_environment_names() -> None:
+    async def go() -> None:
+        # the "proxy" is our receiver: a request through a proxy carries the absolute URL on its request line
+        server, proxy_url, seen = await _serve(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        poster = AiohttpPoster({"http": proxy_url.rsplit("/", 1)[0]})
+        try:
+            status, _ = await poster("http://receiver.example.com/events", {}, b"{}", 2.0)
+        finally:
+            await poster.aclose()
+            server.close()
+        assert status == 200 and seen[0].startswith(b"POST http://receiver.example.com/events HTTP/1.1")
+
+    _run(go())
