@@ -17,6 +17,7 @@ class Transition:
         self.changed_tasks: dict[str, Task] = {}
         self.timeline: list[TimelineEntry] = []
         self.events: list[DomainEvent] = []
+        self.form_changed = False  # values given with an approve or reject were merged into the form
 
     # -- tasks ---------------------------------------------------------------------------------
     def add_task(self, node_key: str, user_id: str, task_type: str, *, status: str = PENDING, seq: int = 0) -> Task:

@@ -98,10 +98,10 @@ def text_match(dialect: str, tenant_key: str, word: str, code: str = "i.code") -
 
 def transition_texts(tr: Transition, *, created: bool) -> tuple[bool, list[tuple[str, str]]]:
     """What keeps the instance's texts in step with what the transition wrote: whether its stored form text is
-    replaced (it was resubmitted: the START task closed), and the (source, body) rows to add — its form when it
-    was created or resubmitted, and any comment an action left."""
+    replaced (it was resubmitted: the START task closed; or an approve or reject merged values into it), and the
+    (source, body) rows to add — its form when it was created or replaced, and any comment an action left."""
     inst = tr.agg.instance
-    replaced = not created and any(t.node_key == START_NODE for t in tr.changed_tasks.values())
+    replaced = not created and (tr.form_changed or any(t.node_key == START_NODE for t in tr.changed_tasks.values()))
     added = [("form", form_text(inst))] if created or replaced else []
     added += [("note", normalized(e.comment)) for e in tr.timeline if e.comment.strip()]
     return replaced, added

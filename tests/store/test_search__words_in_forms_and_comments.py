@@ -122,3 +122,28 @@ def test_a_snapshot_without_search_texts_is_searchable_once_restored(store_url: 
         assert await _todo(store, "looks fine") == ["I-OLD"]
 
     run(store_url, body)
+
+
+def test_values_merged_by_an_approval_replace_the_form_text(store_url: str) -> None:
+    async def body(store: Store) -> None:
+        await seeded(store)
+        task = await _create(store, "I-F", "去杭州出差")
+        async with store.transaction() as tx:  # approve with a new reason: the approver corrects the form
+            agg = await tx.load_aggregate("acme", "I-F")
+            assert agg is not None
+            tr = commands.approve(agg, await tx.load_directory("acme"), commands.TaskAction(
+                task_id=task, user_id="bob", form=json.dumps([{"id": "reason", "type": "textarea",
+                                                              "value": "去上海出差"}], ensure_ascii=False)),
+                now=NOW + 10, new_id=sequential_ids("I-F-A"))
+            await tx.save_transition(tr, created=False)
+        async with store.transaction() as tx:
+            done = await tx.inbox_tasks("acme", "bob", ("APPROVED",), newest_end_first=True,
+                                        filters=InboxFilter(text="上海出差"))
+            gone = await tx.inbox_tasks("acme", "bob", ("APPROVED",), newest_end_first=True,
+                                        filters=InboxFilter(text="杭州出差"))
+            kept = await tx.inbox_tasks("acme", "bob", ("APPROVED",), newest_end_first=True,
+                                        filters=InboxFilter(text="usd"))  # a value the approval did not touch
+        assert [i.code for _, i in done.items] == ["I-F"] and gone.items == []
+        assert [i.code for _, i in kept.items] == ["I-F"]
+
+    run(store_url, body)

@@ -25,11 +25,13 @@ from shenpi.engine.model import APPROVED, PENDING, REJECTED, START_NODE, Aggrega
 from shenpi.engine.transition import Transition
 
 
-def _apply_form(agg: Aggregate, form: str | None) -> None:
+def _apply_form(agg: Aggregate, form: str | None) -> bool:
+    """Merge the values given with the action into the form; whether any were given."""
     if not form:  # no values given: the form stays the very list it was (the store reuses its JSON)
-        return
+        return False
     updates = parse_form(agg.definition, form)
     agg.instance.form = merge_form(agg.instance.form, updates)
+    return bool(updates)
 
 
 def approve(
@@ -37,9 +39,9 @@ def approve(
 ) -> Transition:
     """Approve a task (timeline PASS); the node moves on per its type, the flow per its branches."""
     task, node = actionable(agg, cmd.task_id, cmd.user_id)  # errors: guards.task_refusal
-    if cmd.form:
-        _apply_form(agg, cmd.form)
+    changed = _apply_form(agg, cmd.form)
     tr = Transition(agg, now, new_id)
+    tr.form_changed = changed
     tr.set_task_status(task, APPROVED)
     tr.log("PASS", user_id=cmd.user_id, task_id=task.id, comment=cmd.comment, node_key=node.key)
     after_approval(tr, agg.definition, directory, node, task)
@@ -53,8 +55,9 @@ def reject(
     DONE, the instance REJECTED. With 1 the instance goes back to its submitter: it stays PENDING, every other
     pending task is DONE, and the submitter gets a PENDING task at the START node to resubmit."""
     task, node = actionable(agg, cmd.task_id, cmd.user_id)
-    _apply_form(agg, cmd.form)
+    changed = _apply_form(agg, cmd.form)
     tr = Transition(agg, now, new_id)
+    tr.form_changed = changed
     tr.set_task_status(task, REJECTED)
     tr.log("REJECT", user_id=cmd.user_id, task_id=task.id, comment=cmd.comment, node_key=node.key)
     if agg.definition.settings.reject_option == 1:
