@@ -176,7 +176,6 @@ async def _walked_rows(tx: SqlTx, q: Listing, source: str, walks: list[tuple[str
 async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *, offset: int = 0) -> Page:
     """The page of ``q`` after ``after`` (or, for the web's numbered pages, ``offset`` rows in: a walk of at most
     offset + limit rows, bounded by the page number and not by the store)."""
-    await _custom_plans(tx)
     where, args = q.where, q.args
     position = offset
     more, more_args = "", ()
@@ -194,6 +193,14 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     # and each walk of whole rows would read up to a page of them for a merge that keeps one page); the page's own
     # rows are then read by their unique key.
     narrow = bool(offset) or len(values) > 1
+    # On PostgreSQL a list of several walks on its own table reads its page in one statement (below) whose plan is
+    # the same for any values: each walk is the one index that starts with every column the walk is equal on and
+    # goes on in the list's order, and the rows are read by their key. It keeps the connection's generic plan, as
+    # does the statement that finds the rows on reverted instances (it starts from their partial index): planned
+    # once per connection rather than at every page (each plan of the walks cost 0.5 ms). The count is planned for
+    # its values (capped_count).
+    if not (narrow and not offset and q.own is not None and tx.dialect == "postgres"):
+        await _custom_plans(tx)
     reverted: set[Any] = set()  # with ``q.own``: the unique keys of the matching rows on reverted instances
     if q.own is not None and (narrow or q.counted):
         table, code, own, own_args = q.own
