@@ -55,10 +55,12 @@ class Search:
             return Found(page, await _definitions(tx, tenant_key, page.items))
 
     async def tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
-                    limit: int = 10, offset: int = 0) -> Found:
-        """Tasks (``page.items``: (Task, Instance)); ``f.user_id`` is the assignee."""
+                    limit: int = 10, offset: int = 0, counted: bool = True) -> Found:
+        """Tasks (``page.items``: (Task, Instance)); ``f.user_id`` is the assignee. Without ``counted`` the page has
+        no count (``page.total`` -1): a list that answers its count on the first page only skips it after."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_tasks(tenant_key, f, order=order, after=after, limit=limit, offset=offset)
+            page = await tx.search_tasks(tenant_key, f, order=order, after=after, limit=limit, offset=offset,
+                                         counted=counted)
             return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
 
     async def ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None, limit: int = 10,

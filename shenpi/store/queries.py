@@ -151,8 +151,10 @@ class QueryMixin(SearchMixin):
 
     # -- tasks ----------------------------------------------------------------------------------
     async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
-                           limit: int = 10, with_user_only: bool = True, offset: int = 0) -> Page:
-        """Tasks joined with their instances: Page.items are (Task, Instance) pairs."""
+                           limit: int = 10, with_user_only: bool = True, offset: int = 0,
+                           counted: bool = True) -> Page:
+        """Tasks joined with their instances: Page.items are (Task, Instance) pairs; without ``counted``, the page
+        has no count (Page.total -1)."""
         if f.user_id:  # a user's tasks in several statuses: one walk per status on the (user, status) index
             status, split = _split("t.status", f.statuses)
         else:
@@ -167,7 +169,7 @@ class QueryMixin(SearchMixin):
         orders = _PG_TASK_ORDERS if self.dialect == "postgres" else _TASK_ORDERS
         return await keyset_page(self, Listing(
             _TASK_PAIR_COLS, _TASKS_JOINED, where, args, orders.get(order, orders[2]), _task_pair, split,
-            own=_own("tasks t", "t.instance_code", clauses), tenant_key=tenant_key), after, limit,
+            counted=counted, own=_own("tasks t", "t.instance_code", clauses), tenant_key=tenant_key), after, limit,
             offset=0 if after else offset)
 
     async def tasks_of(self, tenant_key: str, instance_codes: Sequence[str]) -> list[Task]:

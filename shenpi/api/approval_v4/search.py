@@ -282,7 +282,7 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
     if topic in (1, 2):
         statuses = ("PENDING",) if topic == 1 else ("APPROVED", "REJECTED", "TRANSFERRED")
         found = await search.tasks(call.tenant_key, SearchFilter(user_id, statuses=statuses), after=ask.after,
-                                   limit=ask.size)
+                                   limit=ask.size, counted=ask.after is None)  # the count is the first page's
         pairs = [(t.id, i) for t, i in found.page.items]
     elif topic == 3:
         found = await search.instances(call.tenant_key, SearchFilter(user_id), reverted=None, after=ask.after,
