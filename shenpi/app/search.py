@@ -37,6 +37,8 @@ class Search:
     async def check_filters(self, tenant_key: str, *, approval_code: str, instance_code: str) -> None:
         """The search APIs' filters name things that exist: 1390002 for an approval code of no approval (native or
         external), 1390003 for an instance code of no instance."""
+        if not approval_code and not instance_code:
+            return  # nothing to look up: no transaction
         async with self._ctx.store.transaction() as tx:
             if approval_code and await tx.get_definition(tenant_key, approval_code) is None \
                     and await tx.get_external_approval(tenant_key, approval_code) is None:
