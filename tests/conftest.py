@@ -112,3 +112,15 @@ def client_for(server: ShenpiProcess):  # type: ignore[no-untyped-def]
 def client(client_for) -> lark.Client:  # type: ignore[no-untyped-def]
     c: lark.Client = client_for("cli_acme")
     return c
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (``CI=true``) a skipped test fails the run: every case there must run, and a skip would otherwise be
+    counted among the passes (the skip guards of the PostgreSQL, Node and browser cases fail instead of skipping,
+    and this catches any other)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+    if os.environ.get("CI") == "true" and skipped and exitstatus == 0:
+        if reporter is not None:
+            reporter.write_line(f"{skipped} test(s) skipped: with CI=true every test must run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
