@@ -193,13 +193,15 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
     # and each walk of whole rows would read up to a page of them for a merge that keeps one page); the page's own
     # rows are then read by their unique key.
     narrow = bool(offset) or len(values) > 1
+    one_statement = narrow and not offset and tx.dialect == "postgres"  # see the branch below
+    keys_only = narrow and not one_statement  # the walks read keys and the page's rows are read after them
     # On PostgreSQL a list of several walks on its own table reads its page in one statement (below) whose plan is
     # the same for any values: each walk is the one index that starts with every column the walk is equal on and
     # goes on in the list's order, and the rows are read by their key. It keeps the connection's generic plan, as
     # does the statement that finds the rows on reverted instances (it starts from their partial index): planned
     # once per connection rather than at every page (each plan of the walks cost 0.5 ms). The count is planned for
     # its values (capped_count).
-    if not (narrow and not offset and q.own is not None and tx.dialect == "postgres"):
+    if not (one_statement and q.own is not None):
         await _custom_plans(tx)
     reverted: set[Any] = set()  # with ``q.own``: the unique keys of the matching rows on reverted instances
     if q.own is not None and (narrow or q.counted):
@@ -222,29 +224,28 @@ async def keyset_page(tx: SqlTx, q: Listing, after: Cursor | None, limit: int, *
                               f"LIMIT ? OFFSET ?", (*each_args, limit + 2, offset - 1))
         skipped, found = (got[0], got[1:]) if got else (None, [])
         seen = offset + len(found) if got and len(found) <= limit else -1
-    elif narrow and not offset and tx.dialect == "postgres":
+    elif one_statement:
         # One statement: the walks' keys merged by the database and the page's rows read by them, so PostgreSQL
         # plans once where a statement per walk and one for the rows would each be planned for their values
         # (custom plans, above). Walked on the own table, the rows on reverted instances are left out here.
         found = [r for r in await _walked_rows(tx, q, source, walks, limit + 1 + len(reverted))
                  if r[-1] not in reverted][:limit + 1]
-        narrow = False  # the rows are whole
     else:
         found = []
         for walk_where, each_args in walks:
-            found += await tx._fetch(f"SELECT {keys if narrow else q.cols + ', ' + keys} FROM {source} WHERE "
+            found += await tx._fetch(f"SELECT {keys if keys_only else q.cols + ', ' + keys} FROM {source} WHERE "
                                      f"{walk_where} ORDER BY {q.order.sql()} LIMIT ?",
                                      (*each_args, offset + limit + 1 + len(reverted)))
         if len(walks) > 1:
             found = q.order.merge(found, width)
-        if narrow and reverted:
+        if keys_only and reverted:
             found = [r for r in found if r[-1] not in reverted]
         if offset:
             skipped = found[offset - 1] if len(found) >= offset else None
             seen = len(found) if len(found) <= offset + limit else -1
         found = found[offset:offset + limit + 1]
     shown = found[:limit]
-    if narrow and shown:
+    if keys_only and shown:
         shown = await _rows_of(tx, q, [r[-1] for r in shown])
     # A filter on several values has no one index walk in the list's order: its count stops at the cap in any order.
     walked = "" if column else q.order.sql()
