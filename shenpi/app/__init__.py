@@ -7,8 +7,9 @@ a transaction.
 """
 
 from shenpi.app.core import Shenpi
+from shenpi.app.external import ExternalFilter
 from shenpi.app.instances import InstanceView
 from shenpi.app.search import Found
 from shenpi.store.records import Cursor, Page, SearchFilter
 
-__all__ = ["Cursor", "Found", "InstanceView", "Page", "SearchFilter", "Shenpi"]
+__all__ = ["Cursor", "ExternalFilter", "Found", "InstanceView", "Page", "SearchFilter", "Shenpi"]

@@ -6,10 +6,12 @@ An external instance's ``update_mode`` is ``REPLACE`` (the default: the new body
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from shenpi.app.context import Context
 from shenpi.engine.errors import ApprovalNotFound, ParamInvalid
+from shenpi.store.base import Tx
 from shenpi.store.records import Cursor, Page
 
 
@@ -19,6 +21,19 @@ def ms(value: Any) -> int:
         return int(value or 0)
     except (TypeError, ValueError):
         return 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalFilter:
+    """The external instances a search reads whole (to filter them itself): those of these approvals and with these
+    ids; neither given, all of the tenant's."""
+
+    approval_codes: list[str]
+    instance_ids: list[str]
+
+
+# The external instances a search read (their bodies as stored) and their approvals' bodies by code.
+Searchable = tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]
 
 
 def _task_times(tasks: Any, time_key: str = "update_time") -> dict[Any, int]:
@@ -101,20 +116,24 @@ class External:
             return await tx.list_external_instances(tenant_key, approval_codes=approval_codes,
                                                     instance_ids=instance_ids, after=after, limit=limit)
 
-    async def searchable(self, tenant_key: str, *, approval_codes: list[str], instance_ids: list[str]
-                         ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-        """Every stored external instance of these approvals / with these ids (no filter: all of the tenant's),
-        as stored, for the search APIs to filter; and their approvals' bodies by code."""
-        bodies: list[dict[str, Any]] = []
+    async def searchable(self, tenant_key: str, wanted: ExternalFilter) -> Searchable:
+        """Every stored external instance ``wanted`` names, as stored, for the search APIs to filter; and their
+        approvals' bodies by code."""
         async with self._ctx.store.transaction() as tx:
-            after: Cursor | None = None
-            while True:
-                found = await tx.list_external_instances(tenant_key, approval_codes=approval_codes,
-                                                         instance_ids=instance_ids, after=after, limit=500)
-                bodies.extend(found.items)
-                if found.next is None:
-                    break
-                after = found.next
-            approvals = {code: await tx.get_external_approval(tenant_key, code)
-                         for code in {b["approval_code"] for b in bodies}}
-        return bodies, {code: a for code, a in approvals.items() if a is not None}
+            return await read_searchable(tx, tenant_key, wanted)
+
+
+async def read_searchable(tx: Tx, tenant_key: str, wanted: ExternalFilter) -> Searchable:
+    """:meth:`External.searchable` inside a transaction already open (a search reads its native page in the same
+    one)."""
+    bodies: list[dict[str, Any]] = []
+    after: Cursor | None = None
+    while True:
+        found = await tx.list_external_instances(tenant_key, approval_codes=wanted.approval_codes,
+                                                 instance_ids=wanted.instance_ids, after=after, limit=500)
+        bodies.extend(found.items)
+        if found.next is None:
+            break
+        after = found.next
+    approvals = {code: await tx.get_external_approval(tenant_key, code) for code in {b["approval_code"] for b in bodies}}
+    return bodies, {code: a for code, a in approvals.items() if a is not None}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
+from shenpi.app.external import ExternalFilter, Searchable, read_searchable
 from shenpi.engine import errors
 from shenpi.engine.model import Definition, Instance
 from shenpi.store.base import Tx
@@ -24,10 +25,15 @@ class Found:
 
     page: Page
     definitions: dict[str, Definition | None]
+    externals: Searchable | None = None  # the external instances asked for, read in the same transaction
 
 
-async def _definitions(tx: Tx, tenant_key: str, instances: Iterable[Instance]) -> dict[str, Definition | None]:
-    return {code: await tx.get_definition(tenant_key, code) for code in {i.approval_code for i in instances}}
+async def _found(tx: Tx, tenant_key: str, page: Page, instances: Iterable[Instance],
+                 externals: ExternalFilter | None) -> Found:
+    """The page with its instances' definitions and, when asked for, the external instances a search lists after
+    its native ones (one transaction for both: a search is one read)."""
+    definitions = {code: await tx.get_definition(tenant_key, code) for code in {i.approval_code for i in instances}}
+    return Found(page, definitions, await read_searchable(tx, tenant_key, externals) if externals is not None else None)
 
 
 class Search:
@@ -49,28 +55,32 @@ class Search:
                     raise errors.InstanceNotFound(f"instance_code {instance_code} not found", field="instance_code")
 
     async def instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
-                        after: Cursor | None = None, limit: int = 10, offset: int = 0) -> Found:
+                        after: Cursor | None = None, limit: int = 10, offset: int = 0, counted: bool = True,
+                        externals: ExternalFilter | None = None) -> Found:
         """Instances (``page.items``: Instance), newest first; ``f.user_id`` is the submitter. ``offset`` (for the
-        lists that page by it) skips rows by their sort keys alone; only the page's rows are read whole."""
+        lists that page by it) skips rows by their sort keys alone; only the page's rows are read whole. Without
+        ``counted`` the page has no count (``page.total`` -1); with ``externals``, the external instances too."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_instances(tenant_key, f, reverted=reverted, after=after, limit=limit, offset=offset)
-            return Found(page, await _definitions(tx, tenant_key, page.items))
+            page = await tx.search_instances(tenant_key, f, reverted=reverted, after=after, limit=limit, offset=offset,
+                                             counted=counted)
+            return await _found(tx, tenant_key, page, page.items, externals)
 
     async def tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
-                    limit: int = 10, offset: int = 0, counted: bool = True) -> Found:
+                    limit: int = 10, offset: int = 0, counted: bool = True,
+                    externals: ExternalFilter | None = None) -> Found:
         """Tasks (``page.items``: (Task, Instance)); ``f.user_id`` is the assignee. Without ``counted`` the page has
         no count (``page.total`` -1): a list that answers its count on the first page only skips it after."""
         async with self._ctx.store.transaction() as tx:
             page = await tx.search_tasks(tenant_key, f, order=order, after=after, limit=limit, offset=offset,
                                          counted=counted)
-            return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
+            return await _found(tx, tenant_key, page, (i for _, i in page.items), externals)
 
     async def ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None, limit: int = 10,
-                  offset: int = 0) -> Found:
+                  offset: int = 0, counted: bool = True, externals: ExternalFilter | None = None) -> Found:
         """CC records (``page.items``: (CcRecord, Instance)); ``f.user_id`` is the CC'd user."""
         async with self._ctx.store.transaction() as tx:
-            page = await tx.search_ccs(tenant_key, f, after=after, limit=limit, offset=offset)
-            return Found(page, await _definitions(tx, tenant_key, (i for _, i in page.items)))
+            page = await tx.search_ccs(tenant_key, f, after=after, limit=limit, offset=offset, counted=counted)
+            return await _found(tx, tenant_key, page, (i for _, i in page.items), externals)
 
     async def instance_codes(self, tenant_key: str, approval_code: str, start: int, end: int, after: Cursor | None,
                              limit: int) -> Page:

@@ -137,17 +137,23 @@ class QueryMixin(SearchMixin):
             (tenant_key, approval_code, start, end), _INSTANCES_OLDEST, lambda r: r[0], counted=False), after, limit)
 
     async def search_instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
-                               after: Cursor | None = None, limit: int = 10, offset: int = 0) -> Page:
+                               after: Cursor | None = None, limit: int = 10, offset: int = 0,
+                               counted: bool = True) -> Page:
         clauses = [("tenant_key = ?", tenant_key), *_given(
             ("user_id = ?", f.user_id), ("approval_code = ?", f.approval_code),
             ("approval_code IN (?)", list(f.approval_codes)), ("code = ?", f.instance_code),
             ("status IN (?)", list(f.statuses)), ("title LIKE ?", _like(f.title)), ("start_time >= ?", f.time_from),
             ("start_time <= ?", f.time_to))]
+        # SQLite's instance indexes do not carry the reverted flag (PostgreSQL's do, so its counts read the index
+        # alone): there a list without reverted instances is counted on its filter's index and the few reverted
+        # instances it matches are taken off (keyset.Listing.own), rather than read row by row for the flag.
+        own = ("instances", "code", *_where(clauses)) if reverted is False and self.dialect == "sqlite" else None
         if reverted is not None:
             clauses.append(("reverted = ?", int(reverted)))
         where, args = _where(clauses)
         return await keyset_page(self, Listing(rows.INSTANCE_COLS, "instances", where, args, _INSTANCES_NEWEST,
-                                               rows.instance_from), after, limit, offset=0 if after else offset)
+                                               rows.instance_from, counted=counted, own=own, tenant_key=tenant_key),
+                                 after, limit, offset=0 if after else offset)
 
     # -- tasks ----------------------------------------------------------------------------------
     async def search_tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
@@ -197,7 +203,7 @@ class QueryMixin(SearchMixin):
                                     (inst.code, e.user_id))
 
     async def search_ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None,
-                         limit: int = 10, offset: int = 0) -> Page:
+                         limit: int = 10, offset: int = 0, counted: bool = True) -> Page:
         """CC records joined with their instances: Page.items are (CcRecord, Instance) pairs."""
         clauses = [("c.tenant_key = ?", tenant_key), ("i.reverted = ?", 0), *_given(
             ("c.user_id = ?", f.user_id), ("c.approval_code = ?", f.approval_code),
@@ -206,8 +212,8 @@ class QueryMixin(SearchMixin):
             ("i.title LIKE ?", _like(f.title)), ("c.create_time >= ?", f.time_from), ("c.create_time <= ?", f.time_to))]
         where, args = _where(clauses)
         return await keyset_page(self, Listing(_CC_PAIR_COLS, _CCS_JOINED, where, args, _CCS_NEWEST, _cc_pair,
-                                               own=_own("ccs c", "c.instance_code", clauses), tenant_key=tenant_key),
-                                 after, limit, offset=0 if after else offset)
+                                               counted=counted, own=_own("ccs c", "c.instance_code", clauses),
+                                               tenant_key=tenant_key), after, limit, offset=0 if after else offset)
 
     # -- comments -------------------------------------------------------------------------------
     async def add_comment(self, tenant_key: str, instance_code: str, user_id: str, content: str,

@@ -2,7 +2,7 @@
 pages walk, which carries the reverted flag every instance list filters on, so the count costs the same wherever
 the tenant's rows lie in the table and reads no row; left to itself PostgreSQL counts a big tenant with a
 sequential scan it expects to meet the cap early, which reads the whole table when that tenant's rows were written
-last. Plans only: no timing is asserted."""
+last. On SQLite it reads the filter's index alone too. Plans only: no timing is asserted."""
 
 from __future__ import annotations
 
@@ -48,6 +48,8 @@ def test_the_count_of_a_big_tenants_list_walks_the_lists_index(store_url: str) -
                 assert "Seq Scan:instances" not in steps, steps
             else:
                 plan = " | ".join(str(r[3]) for r in await tx._fetch("EXPLAIN QUERY PLAN " + sql, args))
-                assert "SEARCH instances USING INDEX instances_by_approval_" in plan, plan
+                # SQLite's indexes do not carry the flag: the count reads the filter's index alone, and the few
+                # reverted instances are taken off it (a statement of their own, from their partial index).
+                assert "SEARCH instances USING COVERING INDEX instances_by_approval_" in plan, plan
 
     run(store_url, body)

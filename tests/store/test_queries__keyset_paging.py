@@ -145,7 +145,19 @@ def test_counts_leave_out_reverted_instances_as_the_lists_do(store_url: str) -> 
             numbered_ccs = [await tx.inbox_ccs("acme", "bob", offset=n, limit=3) for n in (0, 3, 6)]
             first = await tx.search_tasks("acme", SearchFilter("bob", statuses=DONE), limit=4)
             second = await tx.search_tasks("acme", SearchFilter("bob", statuses=DONE), after=first.next, limit=4)
+            leave = SearchFilter(approval_code="LEAVE")
+            instances = [await tx.search_instances("acme", leave, limit=5)]
+            instances.append(await tx.search_instances("acme", leave, after=instances[0].next, limit=5))
+            numbered_instances = [await tx.search_instances("acme", leave, offset=n, limit=3) for n in (0, 3, 6)]
+            every_instance = await tx.search_instances("acme", leave, reverted=None, limit=100)
         assert (first.total, second.total, len(first.items) + len(second.items)) == (6, 6, 6)
+        # the instance lists: 12 instances, 4 reverted, left out of pages and counts alike
+        shown = [i.code for page in instances for i in page.items]
+        assert [page.total for page in instances] == [8, 8] and len(shown) == len(set(shown)) == 8
+        assert [i.code for page in numbered_instances for i in page.items] == shown
+        assert [page.total for page in numbered_instances] == [8, 8, 8]
+        assert (every_instance.total, len(every_instance.items)) == (12, 12)
+        assert not {i.code for i in every_instance.items if i.reverted} & set(shown)
         assert (searched.total, len(searched.items)) == (8, 8)
         by_end = await _done_by_end(store)
         assert [t.id for page in numbered for t, _ in page.items] == by_end  # numbered pages skip no row twice

@@ -53,3 +53,30 @@ def test_a_page_without_its_count_is_the_same_page(store_url: str) -> None:
             assert not [s for s in statements if "COUNT(" in s], statements
 
     run(store_url, body)
+
+
+def test_instance_and_cc_pages_without_their_count(store_url: str) -> None:
+    """tasks/query's topics 3 (started) and 17/18 (CC) page instances and CC records: no count past the first."""
+    async def body(store: Store) -> None:
+        async with store.transaction() as tx:
+            for n in range(7):
+                code = f"I{n:04d}"
+                await tx._execute("INSERT INTO instances (code, tenant_key, approval_code, user_id, status, form, "
+                                  "start_time) VALUES (?, 'acme', 'LEAVE', 'alice', 'PENDING', '[]', ?)", (code, n))
+                await tx._execute("INSERT INTO ccs (tenant_key, instance_code, approval_code, user_id, from_user_id, "
+                                  "create_time, read_status) VALUES ('acme', ?, 'LEAVE', 'bob', 'alice', ?, 'UNREAD')",
+                                  (code, n))
+        async with store.transaction() as tx:
+            listed = (tx.search_instances, SearchFilter("alice"), {"reverted": None}), \
+                (tx.search_ccs, SearchFilter("bob", read_status="UNREAD"), {})
+            for search, f, extra in listed:
+                first = await search("acme", f, limit=3, **extra)
+                counted = await search("acme", f, after=first.next, limit=3, **extra)
+                statements = _recorded(tx)
+                bare = await search("acme", f, after=first.next, limit=3, counted=False, **extra)
+                tx._fetch, tx._fetchone = type(tx)._fetch.__get__(tx), type(tx)._fetchone.__get__(tx)  # type: ignore[method-assign]
+                assert [repr(i) for i in bare.items] == [repr(i) for i in counted.items]
+                assert (bare.has_more, bare.next, bare.total, counted.total) == (True, counted.next, -1, 7)
+                assert not [s for s in statements if "COUNT(" in s], statements
+
+    run(store_url, body)

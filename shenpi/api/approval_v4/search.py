@@ -8,15 +8,16 @@ from typing import Any, TypeVar
 import msgspec
 
 from shenpi.api.approval_v4.bodies import whole_number
+from shenpi.api.approval_v4.entries import Entries, approval_item, link, title
 from shenpi.api.approval_v4.external_search import ExternalMatches, Filters, merged_page
 from shenpi.api.approval_v4.paging import Ask, keyset_page, keyset_token
 from shenpi.api.approval_v4.users import to_internal
-from shenpi.api.jsontypes import int64, ms
+from shenpi.api.jsontypes import int64
 from shenpi.api.wire import Call, Route
-from shenpi.app import SearchFilter
+from shenpi.app import ExternalFilter, Found, SearchFilter
 from shenpi.engine.directory import Directory
 from shenpi.engine.errors import ParamInvalid
-from shenpi.engine.model import Definition, Instance, Task
+from shenpi.engine.model import Instance
 
 _THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
 
@@ -35,35 +36,6 @@ def _time_window(start: int, end: int, fields: tuple[str, str], limit_ms: int) -
         raise ParamInvalid(f"{fields[0]}..{fields[1]} must be an ordered window of at most "
                            f"{limit_ms // 86_400_000 or limit_ms // 3_600_000} "
                            f"{'days' if limit_ms >= 86_400_000 else 'hours'}", field=fields[1])
-
-
-def link(call: Call, instance_code: str) -> dict[str, str]:
-    url = f"{call.base_url}/instances/{instance_code}"
-    return {"pc_link": url, "mobile_link": url}
-
-
-def approval_item(d: Definition | None, code: str, locale: str) -> dict[str, Any]:
-    return {"code": code, "name": d.text(d.name, locale) if d else code, "is_external": False,
-            "approval_id": int64(d.approval_id) if d else "0", "icon": ""}
-
-
-def title(inst: Instance, d: Definition | None, locale: str) -> str:
-    """An instance's title; one created without one shows its definition's name."""
-    return inst.title or (d.text(d.name, locale) if d else "")
-
-
-def instance_item(call: Call, inst: Instance, d: Definition | None, directory: Directory, locale: str) -> dict[str, Any]:
-    return {
-        "code": inst.code, "external_id": "", "user_id": directory.external_id(inst.user_id, call.user_id_type),
-        "start_time": ms(inst.start_time), "end_time": ms(inst.end_time), "status": inst.status.lower(),
-        "title": title(inst, d, locale), "extra": "", "serial_id": inst.serial_number, "link": link(call, inst.code),
-    }
-
-
-def _listed(call: Call, inst: Instance, d: Definition | None, directory: Directory, locale: str) -> dict[str, Any]:
-    """What every entry of a search answer starts with: the approval, the (empty) group and the instance."""
-    return {"approval": approval_item(d, inst.approval_code, locale), "group": {},
-            "instance": instance_item(call, inst, d, directory, locale)}
 
 
 class SearchBody(msgspec.Struct):
@@ -116,12 +88,23 @@ def _filters(b: SearchBody, native: SearchFilter) -> Filters:
     return Filters(native, group_external_id=b.group_external_id, instance_external_id=b.instance_external_id)
 
 
-async def _externals(call: Call, b: SearchBody, directory: Directory) -> ExternalMatches:
-    """The external instances a search may list (read whole, then filtered in :class:`ExternalMatches`)."""
-    codes = [b.approval_code] if b.approval_code and not b.group_external_id else []
-    ids = [b.instance_external_id] if b.instance_external_id else []
-    bodies, approvals = await call.svc.external.searchable(call.tenant_key, approval_codes=codes, instance_ids=ids)
-    return ExternalMatches(bodies, approvals, directory, call.user_id_type, b.locale,
+def _external_filter(b: SearchBody, f: Filters) -> ExternalFilter | None:
+    """The external instances a search reads whole, to filter them in :class:`ExternalMatches`; None when its
+    filters leave external ones out."""
+    if not f.externals_can_match():
+        return None
+    return ExternalFilter([b.approval_code] if b.approval_code and not b.group_external_id else [],
+                          [b.instance_external_id] if b.instance_external_id else [])
+
+
+async def _externals(call: Call, b: SearchBody, directory: Directory, wanted: ExternalFilter | None,
+                     found: Found | None) -> ExternalMatches | None:
+    """The external instances a search may list: read with its native page when it read one, else on their own."""
+    if wanted is None:
+        return None
+    read = found.externals if found is not None and found.externals is not None \
+        else await call.svc.external.searchable(call.tenant_key, wanted)
+    return ExternalMatches(*read, directory, call.user_id_type, b.locale,
                            lambda code: approval_item(None, code, b.locale))
 
 
@@ -140,15 +123,16 @@ async def query_instances(call: Call) -> dict[str, Any]:
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
                           time_from=start, time_to=end)
     f = _filters(b, native)
+    wanted = _external_filter(b, f)
     natives, found = [], None
     if f.natives_can_match() and ask.externals_from is None:
         found = await call.svc.search.instances(call.tenant_key, native,
                                                 reverted=None if b.with_revoked_instance else False,
-                                                after=ask.after, limit=ask.size)
-        defs = found.definitions
-        natives = [_listed(call, i, defs[i.approval_code], directory, b.locale) for i in found.page.items]
-    externals = (await _externals(call, b, directory)).instances(f, _INSTANCE_FILTER[status]) \
-        if f.externals_can_match() else []
+                                                after=ask.after, limit=ask.size, externals=wanted)
+        entries = Entries(call, directory, b.locale, found.definitions)
+        natives = [entries.instance(i) for i in found.page.items]
+    matches = await _externals(call, b, directory, wanted, found)
+    externals = matches.instances(f, _INSTANCE_FILTER[status]) if matches else []
     items, total, token = merged_page("instances.query", ask, natives, found.page if found else None, externals)
     return {"count": total, "instance_list": items, **token}
 
@@ -168,20 +152,15 @@ async def search_cc(call: Call) -> dict[str, Any]:
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.cc_title, read_status=read, time_from=start,
                           time_to=end)
     f = _filters(b, native)
+    wanted = _external_filter(b, f)
     natives: list[dict[str, Any]] = []
     found = None
     if f.natives_can_match() and ask.externals_from is None:
-        found = await call.svc.search.ccs(call.tenant_key, native, after=ask.after, limit=ask.size)
-        defs = found.definitions
-        for cc, inst in found.page.items:
-            d = defs[inst.approval_code]
-            natives.append({
-                **_listed(call, inst, d, directory, b.locale),
-                "cc": {"user_id": directory.external_id(cc.user_id, call.user_id_type),
-                       "create_time": ms(cc.create_time), "read_status": cc.read_status.lower(),
-                       "title": title(inst, d, b.locale), "extra": "", "link": link(call, inst.code)},
-            })
-    externals = (await _externals(call, b, directory)).ccs(f, read) if f.externals_can_match() else []
+        found = await call.svc.search.ccs(call.tenant_key, native, after=ask.after, limit=ask.size, externals=wanted)
+        entries = Entries(call, directory, b.locale, found.definitions)
+        natives = [entries.cc(cc, inst) for cc, inst in found.page.items]
+    matches = await _externals(call, b, directory, wanted, found)
+    externals = matches.ccs(f, read) if matches else []
     items, total, token = merged_page("cc.search", ask, natives, found.page if found else None, externals)
     return {"count": total, "cc_list": items, **token}
 
@@ -195,26 +174,15 @@ class TaskSearch(SearchBody):
     order: int = 2
 
 
-def _task_item(call: Call, t: Task, inst: Instance, d: Definition | None, directory: Directory,
-               locale: str) -> dict[str, Any]:
-    return {
-        **_listed(call, inst, d, directory, locale),
-        "task": {"user_id": directory.external_id(t.user_id, call.user_id_type), "start_time": ms(t.start_time),
-                 "end_time": ms(t.end_time), "status": t.status.lower(), "title": title(inst, d, locale), "extra": "",
-                 "link": link(call, inst.code), "task_id": t.id, "update_time": ms(max(t.start_time, t.end_time)),
-                 "task_external_id": ""},
-    }
-
-
 async def search_tasks(call: Call) -> dict[str, Any]:
     b, ask = _search_body(call, TaskSearch, "tasks.search")
-    wanted = [s.upper() for s in b.task_status_list] or [(b.task_status or "ALL").upper()]
+    asked = [s.upper() for s in b.task_status_list] or [(b.task_status or "ALL").upper()]
     statuses: list[str] = []
-    for s in wanted:
+    for s in asked:
         if s not in _TASK_FILTER:
             raise ParamInvalid(f"task_status must be one of {', '.join(_TASK_FILTER)}", field="task_status")
         statuses.extend(_TASK_FILTER[s])
-    if "ALL" in wanted:
+    if "ALL" in asked:
         statuses = []
     if b.order not in (0, 1, 2, 3):
         raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
@@ -222,12 +190,15 @@ async def search_tasks(call: Call) -> dict[str, Any]:
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses),
                           time_from=start, time_to=end)
     f = _filters(b, native)
+    wanted = _external_filter(b, f)
     natives, found = [], None
     if f.natives_can_match() and ask.externals_from is None:
-        found = await call.svc.search.tasks(call.tenant_key, native, order=b.order, after=ask.after, limit=ask.size)
-        defs = found.definitions
-        natives = [_task_item(call, t, i, defs[i.approval_code], directory, b.locale) for t, i in found.page.items]
-    externals = (await _externals(call, b, directory)).tasks(f, statuses) if f.externals_can_match() else []
+        found = await call.svc.search.tasks(call.tenant_key, native, order=b.order, after=ask.after, limit=ask.size,
+                                            externals=wanted)
+        entries = Entries(call, directory, b.locale, found.definitions)
+        natives = [entries.task(t, i) for t, i in found.page.items]
+    matches = await _externals(call, b, directory, wanted, found)
+    externals = matches.tasks(f, statuses) if matches else []
     items, total, token = merged_page("tasks.search", ask, natives, found.page if found else None, externals)
     return {"count": total, "task_list": items, **token}
 
@@ -279,28 +250,30 @@ async def query_user_tasks(call: Call) -> dict[str, Any]:
         raise ParamInvalid("a user token may only query its own tasks", field="user_id")
     pairs: list[tuple[str, Instance]] = []  # (task id or "", instance)
     search = call.svc.search
+    counted = ask.after is None  # the answer's count is the first page's: later pages count nothing
     if topic in (1, 2):
         statuses = ("PENDING",) if topic == 1 else ("APPROVED", "REJECTED", "TRANSFERRED")
         found = await search.tasks(call.tenant_key, SearchFilter(user_id, statuses=statuses), after=ask.after,
-                                   limit=ask.size, counted=ask.after is None)  # the count is the first page's
+                                   limit=ask.size, counted=counted)
         pairs = [(t.id, i) for t, i in found.page.items]
     elif topic == 3:
         found = await search.instances(call.tenant_key, SearchFilter(user_id), reverted=None, after=ask.after,
-                                       limit=ask.size)
+                                       limit=ask.size, counted=counted)
         pairs = [("", i) for i in found.page.items]
     else:
         read = "UNREAD" if topic == 17 else "READ"
         found = await search.ccs(call.tenant_key, SearchFilter(user_id, read_status=read), after=ask.after,
-                                 limit=ask.size)
+                                 limit=ask.size, counted=counted)
         pairs = [("", i) for _, i in found.page.items]
     defs = found.definitions
     tasks = []
     for task_id, inst in pairs:
         d = defs[inst.approval_code]
         initiator = directory.user(inst.user_id)
+        url = link(call, inst.code)["pc_link"]
         tasks.append({
             "topic": str(topic), "user_id": q["user_id"], "title": title(inst, d, ""),
-            "urls": {"helpdesk": "", "mobile": link(call, inst.code)["mobile_link"], "pc": link(call, inst.code)["pc_link"]},
+            "urls": {"helpdesk": "", "mobile": url, "pc": url},
             "process_external_id": "", "task_external_id": "", "status": _TOPIC_STATUS[topic],
             "process_status": PROCESS_STATUS.get(inst.status, "1"), "definition_code": inst.approval_code,
             "initiators": [directory.external_id(inst.user_id, call.user_id_type)],

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from shenpi.api.approval_v4.entries import link
 from shenpi.api.approval_v4.paging import keyset_page, keyset_token, query_int
-from shenpi.api.approval_v4.search import PROCESS_STATUS, TASK_STATUS, link
+from shenpi.api.approval_v4.search import PROCESS_STATUS, TASK_STATUS
 from shenpi.api.approval_v4.users import to_internal
 from shenpi.api.jsontypes import ms
 from shenpi.api.wire import Call, Route, require
