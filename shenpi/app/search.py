@@ -36,49 +36,62 @@ async def _found(tx: Tx, tenant_key: str, page: Page, instances: Iterable[Instan
     return Found(page, definitions, await read_searchable(tx, tenant_key, externals) if externals is not None else None)
 
 
+async def _check_filters(tx: Tx, tenant_key: str, approval_code: str, instance_code: str) -> None:
+    if approval_code and await tx.get_definition(tenant_key, approval_code) is None \
+            and await tx.get_external_approval(tenant_key, approval_code) is None:
+        raise errors.ApprovalNotFound(f"approval_code {approval_code} not found", field="approval_code")
+    if instance_code:
+        inst = await tx.find_instance(tenant_key, instance_code)
+        if inst is None or inst.code != instance_code:
+            raise errors.InstanceNotFound(f"instance_code {instance_code} not found", field="instance_code")
+
+
 class Search:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
     async def check_filters(self, tenant_key: str, *, approval_code: str, instance_code: str) -> None:
         """The search APIs' filters name things that exist: 1390002 for an approval code of no approval (native or
-        external), 1390003 for an instance code of no instance."""
+        external), 1390003 for an instance code of no instance. (A search that reads natives checks them in its own
+        transaction instead: ``check_filters=True``.)"""
         if not approval_code and not instance_code:
             return  # nothing to look up: no transaction
         async with self._ctx.store.transaction() as tx:
-            if approval_code and await tx.get_definition(tenant_key, approval_code) is None \
-                    and await tx.get_external_approval(tenant_key, approval_code) is None:
-                raise errors.ApprovalNotFound(f"approval_code {approval_code} not found", field="approval_code")
-            if instance_code:
-                inst = await tx.find_instance(tenant_key, instance_code)
-                if inst is None or inst.code != instance_code:
-                    raise errors.InstanceNotFound(f"instance_code {instance_code} not found", field="instance_code")
+            await _check_filters(tx, tenant_key, approval_code, instance_code)
 
     async def instances(self, tenant_key: str, f: SearchFilter, *, reverted: bool | None = False,
                         after: Cursor | None = None, limit: int = 10, offset: int = 0, counted: bool = True,
-                        externals: ExternalFilter | None = None) -> Found:
+                        externals: ExternalFilter | None = None, check_filters: bool = False) -> Found:
         """Instances (``page.items``: Instance), newest first; ``f.user_id`` is the submitter. ``offset`` (for the
         lists that page by it) skips rows by their sort keys alone; only the page's rows are read whole. Without
-        ``counted`` the page has no count (``page.total`` -1); with ``externals``, the external instances too."""
+        ``counted`` the page has no count (``page.total`` -1); with ``externals``, the external instances too; with
+        ``check_filters``, ``f``'s approval and instance codes are checked first (see :meth:`check_filters`)."""
         async with self._ctx.store.transaction() as tx:
+            if check_filters:
+                await _check_filters(tx, tenant_key, f.approval_code, f.instance_code)
             page = await tx.search_instances(tenant_key, f, reverted=reverted, after=after, limit=limit, offset=offset,
                                              counted=counted)
             return await _found(tx, tenant_key, page, page.items, externals)
 
     async def tasks(self, tenant_key: str, f: SearchFilter, *, order: int = 2, after: Cursor | None = None,
                     limit: int = 10, offset: int = 0, counted: bool = True,
-                    externals: ExternalFilter | None = None) -> Found:
+                    externals: ExternalFilter | None = None, check_filters: bool = False) -> Found:
         """Tasks (``page.items``: (Task, Instance)); ``f.user_id`` is the assignee. Without ``counted`` the page has
         no count (``page.total`` -1): a list that answers its count on the first page only skips it after."""
         async with self._ctx.store.transaction() as tx:
+            if check_filters:
+                await _check_filters(tx, tenant_key, f.approval_code, f.instance_code)
             page = await tx.search_tasks(tenant_key, f, order=order, after=after, limit=limit, offset=offset,
                                          counted=counted)
             return await _found(tx, tenant_key, page, (i for _, i in page.items), externals)
 
     async def ccs(self, tenant_key: str, f: SearchFilter, *, after: Cursor | None = None, limit: int = 10,
-                  offset: int = 0, counted: bool = True, externals: ExternalFilter | None = None) -> Found:
+                  offset: int = 0, counted: bool = True, externals: ExternalFilter | None = None,
+                  check_filters: bool = False) -> Found:
         """CC records (``page.items``: (CcRecord, Instance)); ``f.user_id`` is the CC'd user."""
         async with self._ctx.store.transaction() as tx:
+            if check_filters:
+                await _check_filters(tx, tenant_key, f.approval_code, f.instance_code)
             page = await tx.search_ccs(tenant_key, f, after=after, limit=limit, offset=offset, counted=counted)
             return await _found(tx, tenant_key, page, (i for _, i in page.items), externals)
 

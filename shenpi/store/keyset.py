@@ -106,8 +106,9 @@ async def _custom_plans(tx: SqlTx) -> None:
     """On PostgreSQL, plan this transaction's lists for their values: after five runs of a prepared statement
     PostgreSQL may keep a generic plan, which knows neither the user nor the status filtered on, and for a join
     and a count (a user's few PENDING tasks among many) it hashes whole tables: 40 ms instead of 1 (bench part f)."""
-    if tx.dialect == "postgres":
+    if tx.dialect == "postgres" and not tx.plans_for_values:
         await tx._execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        tx.plans_for_values = True  # for the rest of the transaction: one round trip, not one per list and count
 
 
 async def capped_count(tx: SqlTx, source: str, where: str, args: tuple[Any, ...], *, beyond: int = 0,

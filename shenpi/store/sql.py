@@ -30,6 +30,7 @@ class SqlTx:
 
     dialect: str  # "sqlite" | "postgres"
     _store: DefinitionCache
+    plans_for_values = False  # PostgreSQL: this transaction plans each statement for its values (keyset.py)
 
     async def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[Row]:
         """All rows of a ``?``-placeholder query."""

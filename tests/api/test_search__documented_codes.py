@@ -60,3 +60,9 @@ def test_searches_name_an_unknown_approval_or_instance(client: lark.Client, sear
     assert search(client, instance_code="NO-SUCH-INSTANCE") == 1390003
     assert search(client, approval_code="AND2", instance_code="NO-SUCH-INSTANCE") == 1390003
     assert search(client, approval_code="AND2", instance_code=known) == 0
+    # an unknown approval or instance is told before an unknown user, whichever way the search reads
+    assert search(client, user_id="nobody", approval_code="NO-SUCH-APPROVAL") == 1390002
+    assert search(client, user_id="nobody", instance_code="NO-SUCH-INSTANCE") == 1390003
+    assert search(client, user_id="nobody", group_external_id="NO-SUCH-GROUP", instance_code="NO-SUCH-INSTANCE") \
+        == 1390003  # a group alone selects no native approval: the natives are not read
+    assert search(client, user_id="nobody", approval_code="AND2") != 0

@@ -16,7 +16,7 @@ from shenpi.api.jsontypes import int64
 from shenpi.api.wire import Call, Route
 from shenpi.app import ExternalFilter, Found, SearchFilter
 from shenpi.engine.directory import Directory
-from shenpi.engine.errors import ParamInvalid
+from shenpi.engine.errors import DomainError, ParamInvalid
 from shenpi.engine.model import Instance
 
 _THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
@@ -64,15 +64,30 @@ def _search_body(call: Call, struct: type[S], kind: str) -> tuple[S, Ask]:
     return b, ask
 
 
-async def _window_and_user(call: Call, b: SearchBody, prefix: str) -> tuple[int, int, Directory, str]:
+def _reads_natives(b: SearchBody, ask: Ask) -> bool:
+    """Whether the search reads native records: its filters let them match (:meth:`Filters.natives_can_match`) and
+    its page is not past them."""
+    return ask.externals_from is None and _filters(b, SearchFilter("", b.approval_code, b.instance_code)) \
+        .natives_can_match()
+
+
+async def _window_and_user(call: Call, b: SearchBody, prefix: str, reads_natives: bool) -> tuple[int, int, Directory, str]:
     """The ``<prefix>_from``..``<prefix>_to`` window (at most 30 days), the directory, and the internal id of the
-    user filtered on ("" for none)."""
+    user filtered on ("" for none). The approval and instance filtered on must exist (1390002, 1390003, before an
+    unknown user's error): checked here unless the search that reads natives checks them in its own transaction."""
     fields = (f"{prefix}_from", f"{prefix}_to")
     start, end = (whole_number(getattr(b, f), f, "a millisecond timestamp") for f in fields)
     _time_window(start, end, fields, _THIRTY_DAYS_MS)
-    await call.svc.search.check_filters(call.tenant_key, approval_code=b.approval_code, instance_code=b.instance_code)
+    search = call.svc.search
+    if not reads_natives:
+        await search.check_filters(call.tenant_key, approval_code=b.approval_code, instance_code=b.instance_code)
     directory = await call.directory()
-    user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    try:
+        user_id = to_internal(directory, b.user_id, call.user_id_type, field="user_id") if b.user_id else ""
+    except DomainError:
+        if reads_natives:
+            await search.check_filters(call.tenant_key, approval_code=b.approval_code, instance_code=b.instance_code)
+        raise
     return start, end, directory, user_id
 
 
@@ -119,16 +134,18 @@ async def query_instances(call: Call) -> dict[str, Any]:
     b, ask = _search_body(call, InstanceSearch, "instances.query")
     status = _status_filter(b.instance_status, _INSTANCE_FILTER, "instance_status",
                             f"instance_status must be one of {', '.join(_INSTANCE_FILTER)}")
-    start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time")
+    reads_natives = _reads_natives(b, ask)
+    start, end, directory, user_id = await _window_and_user(call, b, "instance_start_time", reads_natives)
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.instance_title, _INSTANCE_FILTER[status],
                           time_from=start, time_to=end)
     f = _filters(b, native)
     wanted = _external_filter(b, f)
     natives, found = [], None
-    if f.natives_can_match() and ask.externals_from is None:
+    if reads_natives:
         found = await call.svc.search.instances(call.tenant_key, native,
                                                 reverted=None if b.with_revoked_instance else False,
-                                                after=ask.after, limit=ask.size, externals=wanted)
+                                                after=ask.after, limit=ask.size, externals=wanted,
+                                                check_filters=True)
         entries = Entries(call, directory, b.locale, found.definitions)
         natives = [entries.instance(i) for i in found.page.items]
     matches = await _externals(call, b, directory, wanted, found)
@@ -148,15 +165,17 @@ async def search_cc(call: Call) -> dict[str, Any]:
     b, ask = _search_body(call, CcSearch, "cc.search")
     read = _status_filter(b.read_status, ("READ", "UNREAD", "ALL"), "read_status",
                           "read_status must be READ, UNREAD or ALL")
-    start, end, directory, user_id = await _window_and_user(call, b, "cc_create_time")
+    reads_natives = _reads_natives(b, ask)
+    start, end, directory, user_id = await _window_and_user(call, b, "cc_create_time", reads_natives)
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.cc_title, read_status=read, time_from=start,
                           time_to=end)
     f = _filters(b, native)
     wanted = _external_filter(b, f)
     natives: list[dict[str, Any]] = []
     found = None
-    if f.natives_can_match() and ask.externals_from is None:
-        found = await call.svc.search.ccs(call.tenant_key, native, after=ask.after, limit=ask.size, externals=wanted)
+    if reads_natives:
+        found = await call.svc.search.ccs(call.tenant_key, native, after=ask.after, limit=ask.size, externals=wanted,
+                                          check_filters=True)
         entries = Entries(call, directory, b.locale, found.definitions)
         natives = [entries.cc(cc, inst) for cc, inst in found.page.items]
     matches = await _externals(call, b, directory, wanted, found)
@@ -186,15 +205,16 @@ async def search_tasks(call: Call) -> dict[str, Any]:
         statuses = []
     if b.order not in (0, 1, 2, 3):
         raise ParamInvalid("order must be 0, 1, 2 or 3", field="order")
-    start, end, directory, user_id = await _window_and_user(call, b, "task_start_time")
+    reads_natives = _reads_natives(b, ask)
+    start, end, directory, user_id = await _window_and_user(call, b, "task_start_time", reads_natives)
     native = SearchFilter(user_id, b.approval_code, b.instance_code, b.task_title, tuple(statuses),
                           time_from=start, time_to=end)
     f = _filters(b, native)
     wanted = _external_filter(b, f)
     natives, found = [], None
-    if f.natives_can_match() and ask.externals_from is None:
+    if reads_natives:
         found = await call.svc.search.tasks(call.tenant_key, native, order=b.order, after=ask.after, limit=ask.size,
-                                            externals=wanted)
+                                            externals=wanted, check_filters=True)
         entries = Entries(call, directory, b.locale, found.definitions)
         natives = [entries.task(t, i) for t, i in found.page.items]
     matches = await _externals(call, b, directory, wanted, found)
