@@ -19,7 +19,7 @@ from shenpi import ids
 from shenpi.app.context import Context
 from shenpi.app.definitions import definition_of
 from shenpi.app.files import Files
-from shenpi.app.notifications import write_for_transition, write_reminders
+from shenpi.app.notifications import for_transition, write_reminders
 from shenpi.engine import commands, errors
 from shenpi.engine.directory import Directory
 from shenpi.engine.model import CANCELED, PENDING, Aggregate, Definition, Instance, Task, TimelineEntry
@@ -70,11 +70,11 @@ class Instances:
                 new_id=ids.task_id,
             )
             await Files.check_form(tx, tenant_key, definition, agg.instance.form)
+            notes = await for_transition(tx, agg, tr, directory, mail=self._ctx.mail)
             try:
-                await tx.save_transition(tr, created=True)
+                await tx.save_transition(tr, created=True, notifications=notes)
             except DuplicateUuid:  # taken by a create that committed after the check above
                 raise errors.UuidConflict(f"uuid {cmd.uuid} is already used by another instance", field="uuid") from None
-            await write_for_transition(tx, agg, tr, directory, mail=self._ctx.mail)
         self._ctx.committed()
         return agg.instance
 
@@ -199,8 +199,8 @@ class Instances:
                 async with self._ctx.store.transaction() as tx:
                     agg = await _locate(tx, tenant_key, task_id, approval_code, instance_code)
                     tr = await step(tx, agg, directory, self._ctx.clock.now_ms())
-                    await tx.save_transition(tr, created=False)
-                    await write_for_transition(tx, agg, tr, directory, mail=self._ctx.mail)  # who hears of it
+                    notes = await for_transition(tx, agg, tr, directory, mail=self._ctx.mail)  # who hears of it
+                    await tx.save_transition(tr, created=False, notifications=notes)
                 self._ctx.committed()
                 return tr
             except ConcurrentUpdate:  # another process saved the instance first: load again and re-validate

@@ -3,8 +3,9 @@ each person's mail preferences; and the mail worker's storage (shenpi/events/mai
 
 Who is told what is derived here from the engine's Transition (its new tasks, timeline entries and domain events),
 never in the engine: the engine says what changed, the application decides who hears of it. The rows are written
-by the same transaction that saves the change (instances.py, comments.py call :func:`write_for_transition` and
-friends), so a committed change always has its notifications and a rolled-back one never does.
+by the same transaction that saves the change (instances.py hands :func:`for_transition`'s to ``save_transition``,
+comments.py calls :func:`write_for_comment`), so a committed change always has its notifications and a rolled-back
+one never does.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from shenpi.store.notifications import (
     Notification,
 )
 
-__all__ = ["KINDS", "MODES", "MailPrefs", "Notification", "Notifications", "Recipient", "write_for_comment",
-           "write_for_transition", "write_reminders"]
+__all__ = ["KINDS", "MODES", "MailPrefs", "Notification", "Notifications", "Recipient", "for_transition",
+           "write_for_comment", "write_reminders"]
 
 ASSIGNED, TRANSFERRED, APPROVED, REJECTED, SENT_BACK = "assigned", "transferred", "approved", "rejected", "sent_back"
 CC, MENTIONED, COMMENTED, REMINDED = "cc", "mentioned", "commented", "reminded"
@@ -128,11 +129,11 @@ def _told(agg: Aggregate, tr: Transition) -> list[tuple[str, str]]:
     return [x for x in told if x[0] and not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
 
 
-async def _write(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], inst: Instance, actor_id: str,
-                 body: dict[str, Any], now: int, *, mail: bool, dedupe: str | None = None) -> int:
-    """Insert one notification per (recipient, kind), its mail state decided by the recipient's preferences."""
+async def _notes(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], inst: Instance, actor_id: str,
+                 body: dict[str, Any], now: int, *, mail: bool, dedupe: str | None = None) -> list[Notification]:
+    """One notification per (recipient, kind), its mail state decided by the recipient's preferences."""
     if not told:
-        return 0
+        return []
     # the preferences decide only the mail: a server that sends none spares the change this read
     prefs = await tx.mail_prefs(inst.tenant_key, [u for u, _ in told]) if mail else {}
     notes = []
@@ -147,18 +148,26 @@ async def _write(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], 
         notes.append(Notification(tenant_key=inst.tenant_key, user_id=user_id, kind=kind, instance_code=inst.code,
                                   actor_id=actor_id, payload=body, created_at=now, mail_state=state, mail_next_at=due,
                                   dedupe_key=dedupe))
-    return await tx.insert_notifications(notes)
+    return notes
 
 
-async def write_for_transition(tx: Tx, agg: Aggregate, tr: Transition, directory: Directory, *, mail: bool) -> int:
-    """The notifications a saved transition makes, in its transaction (``mail``: queued as mail too, as the
-    recipients' preferences say)."""
+async def _write(tx: Tx, directory: Directory, told: Sequence[tuple[str, str]], inst: Instance, actor_id: str,
+                 body: dict[str, Any], now: int, *, mail: bool, dedupe: str | None = None) -> int:
+    """Insert one notification per (recipient, kind); how many were new."""
+    notes = await _notes(tx, directory, told, inst, actor_id, body, now, mail=mail, dedupe=dedupe)
+    return await tx.insert_notifications(notes) if notes else 0
+
+
+async def for_transition(tx: Tx, agg: Aggregate, tr: Transition, directory: Directory, *,
+                         mail: bool) -> list[Notification]:
+    """The notifications a transition makes (``mail``: queued as mail too, as the recipients' preferences say),
+    for ``save_transition`` to write with it."""
     told = _told(agg, tr)
     if not told:
-        return 0
+        return []
     actor = tr.timeline[0].user_id if tr.timeline else ""
     comment = next((e.comment for e in tr.timeline if e.comment), "")
-    return await _write(tx, directory, told, agg.instance, actor,
+    return await _notes(tx, directory, told, agg.instance, actor,
                         payload(agg.definition, agg.instance, directory, actor, comment), tr.now, mail=mail)
 
 

@@ -17,7 +17,7 @@ snapshots, and the migrations runner; the portable SQL is in the mixins, run thr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -33,7 +33,7 @@ from shenpi.store.files import FileMixin
 from shenpi.store.inbox import InboxMixin
 from shenpi.store.lock import ROW_LOCK, check_version
 from shenpi.store.migrations import migrations
-from shenpi.store.notifications import NotificationMixin
+from shenpi.store.notifications import Notification, NotificationMixin
 from shenpi.store.operator import OperatorMixin
 from shenpi.store.platform import PlatformMixin
 from shenpi.store.postgres_transition import transition_statement
@@ -143,9 +143,13 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, Delivery
             inst.code)]
         return Aggregate(definition=definition, instance=inst, tasks=tasks)
 
-    async def save_transition(self, tr: Transition, *, created: bool) -> None:
+    async def save_transition(self, tr: Transition, *, created: bool,
+                              notifications: Sequence[Notification] = ()) -> None:
         inst = tr.agg.instance
-        written = await self._c.fetchval(*transition_statement(tr, created=created))
+        # Notifications ride in the transition's statement; one with a dedupe key needs its own (ON CONFLICT).
+        keyed = any(n.dedupe_key is not None for n in notifications)
+        written = await self._c.fetchval(*transition_statement(tr, created=created,
+                                                               notifications=() if keyed else notifications))
         if created:
             if written != 1:
                 raise DuplicateUuid(inst.uuid)
@@ -153,6 +157,8 @@ class PostgresTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, Delivery
             check_version(written, inst)
         if tr.events:  # as in SQLite; it only queries for CC events, so a reject pays no extra round trip
             await self.record_ccs(tr)
+        if keyed:
+            await self.insert_notifications(notifications)
 
     # -- what snapshots need from the catalog (OperatorMixin) ---------------------------------------
     async def _state_tables(self) -> list[str]:

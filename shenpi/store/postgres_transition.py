@@ -1,10 +1,10 @@
 """PostgreSQL's ``save_transition`` as one statement: a transition's writes in a single round trip.
 
-A transition writes the instance, the new and changed tasks, the timeline, the outbox and the instance's search
-texts (shenpi/store/search.py). Here that is one statement of data-modifying CTEs over ``unnest`` of array
-parameters (one array per column), instead of one ``executemany`` per table; asyncpg prepares and caches it per
-connection, so it costs one Bind/Execute. The statement answers how many instance rows it wrote: 0 means a stale
-version (shenpi/store/lock.py) or, for a create, a uuid already taken.
+A transition writes the instance, the new and changed tasks, the timeline, the outbox, the instance's search texts
+(shenpi/store/search.py) and the notifications it makes. Here that is one statement of data-modifying CTEs over
+``unnest`` of array parameters (one array per column), instead of one ``executemany`` per table; asyncpg prepares
+and caches it per connection, so it costs one Bind/Execute. The statement answers how many instance rows it wrote: 0
+means a stale version (shenpi/store/lock.py) or, for a create, a uuid already taken.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from shenpi.engine.transition import Transition
 from shenpi.store import rows
 from shenpi.store.lock import versioned_update
+from shenpi.store.notifications import Notification
 from shenpi.store.search import transition_texts
 
 _INSTANCE_NAMES = [c.strip() for c in rows.INSTANCE_COLS.split(",")]
@@ -83,6 +84,16 @@ new_tasks AS (
     FROM unnest(@s_source::text[], @s_body::text[]) WITH ORDINALITY AS s (source, body, ord)
     WHERE EXISTS (SELECT 1 FROM inst)
     ORDER BY s.ord
+), new_notes AS (
+    INSERT INTO notifications (tenant_key, user_id, kind, instance_code, actor_id, payload, created_at, mail_state,
+                               mail_next_at)
+    SELECT @tenant_key::text, n.user_id, n.kind, @code::text, n.actor_id, n.payload, n.created_at, n.mail_state,
+           n.mail_next_at
+    FROM unnest(@n_user_id::text[], @n_kind::text[], @n_actor_id::text[], @n_payload::text[],
+        @n_created_at::bigint[], @n_mail_state::text[], @n_mail_next_at::bigint[])
+        WITH ORDINALITY AS n (user_id, kind, actor_id, payload, created_at, mail_state, mail_next_at, ord)
+    WHERE EXISTS (SELECT 1 FROM inst)
+    ORDER BY n.ord  -- ids follow the order the recipients were told in
 )
 SELECT count(*) FROM inst
 """
@@ -110,8 +121,10 @@ def _columns(values: Sequence[tuple[Any, ...]], prefix: str, names: Sequence[str
     return {f"{prefix}{n}": c for n, c in zip(names, columns, strict=True)}
 
 
-def transition_statement(tr: Transition, *, created: bool) -> tuple[Any, ...]:
-    """The statement that writes ``tr`` and its arguments, ready for ``fetchval``."""
+def transition_statement(tr: Transition, *, created: bool,
+                         notifications: Sequence[Notification] = ()) -> tuple[Any, ...]:
+    """The statement that writes ``tr`` (and ``notifications``, which are of its instance and have no dedupe key)
+    and its arguments, ready for ``fetchval``."""
     inst = tr.agg.instance
     params: dict[str, Any] = dict(zip(_INSTANCE_NAMES, rows.instance_values(inst), strict=True))
     params["uuid_key"] = inst.uuid.lower() or None
@@ -124,5 +137,8 @@ def transition_statement(tr: Transition, *, created: bool) -> tuple[Any, ...]:
                            ["kind", "status", "payload", "created_at"]))
     params["replace_form"], texts = transition_texts(tr, created=created)
     params.update(_columns(texts, "s_", ["source", "body"]))
+    params.update(_columns([(n.user_id, n.kind, n.actor_id, rows.dumps(n.payload), n.created_at, n.mail_state,
+                             n.mail_next_at) for n in notifications], "n_",
+                           ["user_id", "kind", "actor_id", "payload", "created_at", "mail_state", "mail_next_at"]))
     sql, names = (_CREATE_SQL, _CREATE_ARGS) if created else (_UPDATE_SQL, _UPDATE_ARGS)
     return (sql, *(params[n] for n in names))

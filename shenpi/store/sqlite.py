@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from shenpi.store.files import FileMixin
 from shenpi.store.inbox import InboxMixin
 from shenpi.store.lock import SingleWriter, check_version, versioned_update
 from shenpi.store.migrations import migrations
-from shenpi.store.notifications import NotificationMixin
+from shenpi.store.notifications import Notification, NotificationMixin
 from shenpi.store.operator import OperatorMixin
 from shenpi.store.platform import PlatformMixin
 from shenpi.store.queries import QueryMixin
@@ -121,7 +121,8 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMi
             f"SELECT {rows.TASK_COLS} FROM tasks WHERE instance_code = ? ORDER BY start_time, id", (inst.code,))]
         return Aggregate(definition=definition, instance=inst, tasks=tasks)
 
-    async def save_transition(self, tr: Transition, *, created: bool) -> None:
+    async def save_transition(self, tr: Transition, *, created: bool,
+                              notifications: Sequence[Notification] = ()) -> None:
         c = self._c
         inst = tr.agg.instance
         tenant = inst.tenant_key
@@ -160,6 +161,7 @@ class SqliteTx(PlatformMixin, AggregateMixin, QueryMixin, InboxMixin, DeliveryMi
                             e.operate_time, tenant, inst.approval_code) for e in tr.events])
             await self.record_ccs(tr)
         await self._index_transition(tr, created=created)
+        await self.insert_notifications(notifications)
 
     async def _fold_search_texts(self, limit: int) -> int:
         """Add up to ``limit`` search texts written since the last batch to the FTS index (``SearchIndexer``)."""
