@@ -29,13 +29,19 @@ def _recorded(tx: Tx) -> list[str]:
     return statements
 
 
+async def _instance(tx: Tx, n: int) -> str:
+    """Alice's instance number ``n`` (started at time ``n``); its code."""
+    code = f"I{n:04d}"
+    await tx._execute("INSERT INTO instances (code, tenant_key, approval_code, user_id, status, form, start_time) "
+                      "VALUES (?, 'acme', 'LEAVE', 'alice', 'PENDING', '[]', ?)", (code, n))
+    return code
+
+
 def test_a_page_without_its_count_is_the_same_page(store_url: str) -> None:
     async def body(store: Store) -> None:
         async with store.transaction() as tx:
             for n in range(12):
-                code = f"I{n:04d}"
-                await tx._execute("INSERT INTO instances (code, tenant_key, approval_code, user_id, status, form, "
-                                  "start_time) VALUES (?, 'acme', 'LEAVE', 'alice', 'PENDING', '[]', ?)", (code, n))
+                code = await _instance(tx, n)
                 await tx._execute("INSERT INTO tasks (id, tenant_key, instance_code, node_key, user_id, status, type, "
                                   "start_time) VALUES (?, 'acme', ?, 'n', 'bob', ?, 'AND', ?)",
                                   (f"T{n:04d}", code, (*DONE, "PENDING")[n % 4], n))
@@ -60,21 +66,19 @@ def test_instance_and_cc_pages_without_their_count(store_url: str) -> None:
     async def body(store: Store) -> None:
         async with store.transaction() as tx:
             for n in range(7):
-                code = f"I{n:04d}"
-                await tx._execute("INSERT INTO instances (code, tenant_key, approval_code, user_id, status, form, "
-                                  "start_time) VALUES (?, 'acme', 'LEAVE', 'alice', 'PENDING', '[]', ?)", (code, n))
+                code = await _instance(tx, n)
                 await tx._execute("INSERT INTO ccs (tenant_key, instance_code, approval_code, user_id, from_user_id, "
                                   "create_time, read_status) VALUES ('acme', ?, 'LEAVE', 'bob', 'alice', ?, 'UNREAD')",
                                   (code, n))
-        async with store.transaction() as tx:
-            listed = (tx.search_instances, SearchFilter("alice"), {"reverted": None}), \
-                (tx.search_ccs, SearchFilter("bob", read_status="UNREAD"), {})
-            for search, f, extra in listed:
+        listed = ("search_instances", SearchFilter("alice"), {"reverted": None}), \
+            ("search_ccs", SearchFilter("bob", read_status="UNREAD"), {})
+        for name, f, extra in listed:
+            async with store.transaction() as tx:
+                search = getattr(tx, name)
                 first = await search("acme", f, limit=3, **extra)
                 counted = await search("acme", f, after=first.next, limit=3, **extra)
                 statements = _recorded(tx)
                 bare = await search("acme", f, after=first.next, limit=3, counted=False, **extra)
-                tx._fetch, tx._fetchone = type(tx)._fetch.__get__(tx), type(tx)._fetchone.__get__(tx)  # type: ignore[method-assign]
                 assert [repr(i) for i in bare.items] == [repr(i) for i in counted.items]
                 assert (bare.has_more, bare.next, bare.total, counted.total) == (True, counted.next, -1, 7)
                 assert not [s for s in statements if "COUNT(" in s], statements

@@ -66,7 +66,7 @@ class Entries:
         approval = self._approvals.get(code)
         if approval is None:
             approval = self._approvals[code] = approval_item(d, code, self._locale)
-        shown = inst.title or (d.text(d.name, self._locale) if d else "")
+        shown = title(inst, d, self._locale)
         url = self._base + inst.code
         at = {"pc_link": url, "mobile_link": url}
         return {"approval": approval, "group": {}, "instance": {
